@@ -1,0 +1,126 @@
+"""Configuration classes for copractice.
+
+Every setting can be overridden from the environment with a ``COPRACTICE_`` prefix
+(``COPRACTICE_MAIL_SERVER=smtp.example.org``); values that parse as JSON are read as
+JSON, so ``COPRACTICE_MAIL_PORT=587`` is a number. The database comes from
+``COPRACTICE_DATABASE_URL``; without it, a SQLite file in the instance folder is used.
+Choose the class with ``COPRACTICE_ENV`` (development, testing, production).
+"""
+import os
+
+# The key a development checkout runs with. Production refuses to start with it.
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY = DEV_SECRET_KEY
+    SERVICE_NAME = "copractice"
+    # None means "a SQLite file in the instance folder", filled in by create_app.
+    DATABASE_URL = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Mail: messages go to the outbox table first, then to this SMTP server.
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = None
+    MAIL_PASSWORD = None
+    MAIL_DEFAULT_SENDER = "copractice <no-reply@copractice.invalid>"
+    MAIL_TIMEOUT = 10
+    # Deliver queued mail straight after the request that queued it commits.
+    MAIL_DELIVER_ON_COMMIT = True
+
+    # Uploaded files live outside the web root. None means "<instance>/uploads".
+    UPLOAD_FOLDER = None
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+
+    # Rate limiting. memory:// counts per process; use redis://host:6379 for several workers.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 5 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "8 per 15 minutes"
+    RESET_LIMIT_PER_ADDRESS = "10 per hour"
+    RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+
+    # Tokens sent by email (seconds).
+    EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+
+    # Cookies.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = 30 * 24 * 3600
+
+    # argon2id cost (OWASP's minimum is m=19 MiB, t=2, p=1).
+    PASSWORD_HASH_TIME_COST = 2
+    PASSWORD_HASH_MEMORY_COST = 19 * 1024
+    PASSWORD_HASH_PARALLELISM = 1
+
+    # Plugins named here ("name=module" or "name=module:object") load as if installed
+    # through the ``copractice`` entry-point group: handy for trying a plugin in place.
+    EXTRA_PLUGINS = []
+
+    MEMBERS_PER_PAGE = 25
+    AUDIT_PER_PAGE = 50
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+    @classmethod
+    def validate(cls, config):
+        """Refuse settings that would be unsafe in this environment."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    # A fast hasher is acceptable only here: tests create hundreds of members.
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_COST = 8
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 8025
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls, config):
+        """Production must not run with the development secret key."""
+        key = config.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
+            raise RuntimeError(
+                "Production needs its own secret key: set COPRACTICE_SECRET_KEY to a random "
+                "value of at least 32 characters (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_class(name=None):
+    """Return the config class named by ``name`` or ``COPRACTICE_ENV`` (default development)."""
+    name = (name or os.environ.get("COPRACTICE_ENV") or "development").lower()
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"COPRACTICE_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

@@ -1,0 +1,122 @@
+"""copractice: co-production training, community of practice and resource library."""
+import os
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask
+
+try:
+    __version__ = version("copractice")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0"
+
+
+MIGRATIONS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "migrations")
+
+
+def create_app(test_config=None):
+    """Build the application: config, extensions, plugins, blueprints."""
+    from config import config_class
+
+    app = Flask(__name__, instance_relative_config=True)
+    settings = config_class((test_config or {}).get("ENV_NAME"))
+    app.config.from_object(settings)
+    app.config.from_prefixed_env("COPRACTICE")
+    if test_config:
+        app.config.update(test_config)
+    app.config["VERSION"] = __version__
+    os.makedirs(app.instance_path, exist_ok=True)
+    _database_settings(app)
+    if not app.config.get("UPLOAD_FOLDER"):
+        app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
+    settings.validate(app.config)
+
+    _init_extensions(app)
+    _init_plugins(app)
+    _register_blueprints(app)
+    return app
+
+
+def _database_settings(app):
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "copractice.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if url.startswith("sqlite"):
+        # Several threads (and the browser tests' live server) share the file.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.setdefault("connect_args", {"timeout": 30})
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+def _init_extensions(app):
+    from copractice.extensions import csrf, db, limiter, login_manager, migrate
+    from copractice import models  # noqa: F401  (every table registered before migrations look)
+    from copractice.security import set_security_headers
+
+    db.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _sqlite_pragmas(app, db)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    from copractice.plugins import configure_alembic
+
+    if configure_alembic not in migrate.configure_callbacks:
+        migrate.configure(configure_alembic)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from copractice.members import auth  # noqa: F401  (registers the user loader)
+    login_manager.login_view = "members.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+    app.after_request(set_security_headers)
+
+    from copractice.cli import register_commands
+
+    register_commands(app)
+
+
+def _sqlite_pragmas(app, db):
+    from sqlalchemy import event
+
+    with app.app_context():
+        @event.listens_for(db.engine, "connect")
+        def _on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+
+def _init_plugins(app):
+    from copractice.plugins import make_plugin_manager
+
+    app.extensions["copractice"] = make_plugin_manager(app)
+
+
+def _register_blueprints(app):
+    from flask import abort, request
+
+    from copractice import site
+    from copractice.admin import views as admin_views
+    from copractice.members import views as member_views
+    from copractice.templating import init_templating
+
+    app.register_blueprint(site.bp)
+    app.register_blueprint(member_views.bp)
+    app.register_blueprint(admin_views.bp)
+    site.register_error_pages(app)
+    init_templating(app)
+
+    plugins = app.extensions["copractice"]
+    with app.app_context():
+        for plugin_name, blueprint in plugins.collect_by_plugin("copractice_blueprints", only_enabled=False, app=app):
+            app.register_blueprint(blueprint)
+            plugins.blueprint_owner[blueprint.name] = plugin_name
+
+    @app.before_request
+    def _hide_disabled_plugin_pages():
+        owner = plugins.blueprint_owner.get(request.blueprint)
+        if owner and not plugins.is_enabled(owner):
+            abort(404)

@@ -1,0 +1,109 @@
+"""Admin rules: roles, switching accounts off and on, plugins, and the audit log they write."""
+from sqlalchemy import func, or_, select
+
+from copractice.admin.models import AuditEntry, PluginState
+from copractice.extensions import db
+from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+
+
+class AdminRuleBroken(Exception):
+    """An admin change that would break a rule of the site (the message says which)."""
+
+
+def audit(actor, action, target_type, target_id=None, target_label=None, before=None, after=None, reason=None):
+    """Record who did what, to what, with the state before and after."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None), action=action, target_type=target_type,
+        target_id=None if target_id is None else str(target_id), target_label=target_label,
+        before=before, after=after, reason=(reason or "").strip() or None, at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _role_state(member):
+    return {"role": member.role, "themes": sorted(member.led_themes)}
+
+
+def _other_active_admins(member):
+    return db.session.scalar(
+        select(func.count(Member.id)).where(
+            Member.role == "admin", Member.active.is_(True), Member.erased_at.is_(None), Member.id != member.id
+        )
+    )
+
+
+def change_role(actor, member, role, themes=(), reason=None):
+    """Give ``member`` a role; theme leads lead the ``themes`` given (at least one)."""
+    if role not in ROLES:
+        raise AdminRuleBroken(f"There is no role called {role!r}.")
+    themes = sorted(set(themes or ())) if role == "theme_lead" else []
+    if role == "theme_lead" and not themes:
+        raise AdminRuleBroken("Choose at least one theme for a theme lead.")
+    if member.role == "admin" and role != "admin" and not _other_active_admins(member):
+        raise AdminRuleBroken("The site needs at least one admin: appoint another admin first.")
+    before = _role_state(member)
+    member.role = role
+    wanted = set(themes)
+    for lead in list(member.leaderships):
+        if lead.theme_slug not in wanted:
+            member.leaderships.remove(lead)
+    have = member.led_themes
+    for slug in themes:
+        if slug not in have:
+            member.leaderships.append(ThemeLeadership(theme_slug=slug))
+    after = _role_state(member)
+    if before != after:
+        audit(actor, "member.role_changed", "member", member.id, member.name, before, after, reason)
+    return member
+
+
+def set_active(actor, member, active, reason=None):
+    """Switch an account off (it cannot log in, and is logged out) or back on."""
+    if member.active == active:
+        return member
+    if not active and member.role == "admin" and not _other_active_admins(member):
+        raise AdminRuleBroken("The site needs at least one active admin.")
+    member.active = active
+    member.rotate_session_token()
+    audit(actor, "member.reactivated" if active else "member.deactivated", "member", member.id, member.name,
+          {"active": not active}, {"active": active}, reason)
+    return member
+
+
+def search_members(query="", role=None, stakeholder_type=None, area=None):
+    """A select of members (not erased) matching the search and filters, by name."""
+    stmt = select(Member).where(Member.erased_at.is_(None))
+    query = (query or "").strip()
+    if query:
+        like = f"%{query.lower()}%"
+        stmt = stmt.where(or_(func.lower(Member.name).like(like), Member.email.like(like)))
+    if role:
+        stmt = stmt.where(Member.role == role)
+    if stakeholder_type:
+        stmt = stmt.where(Member.stakeholder_type == stakeholder_type)
+    if area:
+        stmt = stmt.where(Member.area == area)
+    return stmt.order_by(func.lower(Member.name), Member.id)
+
+
+def set_plugin_enabled(actor, plugins, name, enabled):
+    """Switch an installed plugin on or off for the whole site (every worker sees it next request)."""
+    info = plugins.infos.get(name)
+    if info is None or info.builtin:
+        raise AdminRuleBroken(f"There is no plugin called {name!r} that can be switched.")
+    if enabled and not info.loaded:
+        raise AdminRuleBroken(f"{name} cannot be enabled: {info.error}")
+    state = db.session.get(PluginState, name)
+    before = bool(state and state.enabled)
+    if before == enabled:
+        return
+    if state is None:
+        state = PluginState(name=name)
+        db.session.add(state)
+    state.enabled = enabled
+    state.changed_at = utcnow()
+    state.changed_by_id = getattr(actor, "id", None)
+    audit(actor, "plugin.enabled" if enabled else "plugin.disabled", "plugin", name, name,
+          {"enabled": before}, {"enabled": enabled})
+    plugins.forget_enabled()

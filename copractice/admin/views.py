@@ -1,0 +1,151 @@
+"""The admin area: dashboard, members, audit log and plugins."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from copractice.admin import forms, operations
+from copractice.admin.models import AuditEntry, PluginState
+from copractice.extensions import db
+from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
+from copractice.permissions import permission_required, require
+from copractice.plugins import get_plugins
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/")
+@permission_required("admin.access")
+def dashboard():
+    """Figures at a glance and links to each admin task."""
+    by_role = dict(db.session.execute(
+        select(Member.role, func.count(Member.id)).where(Member.erased_at.is_(None)).group_by(Member.role)
+    ).all())
+    by_type = dict(db.session.execute(
+        select(Member.stakeholder_type, func.count(Member.id)).where(Member.erased_at.is_(None))
+        .group_by(Member.stakeholder_type)
+    ).all())
+    return render_template("admin/dashboard.html", by_role=by_role, by_type=by_type,
+                           roles=ROLES, stakeholder_types=STAKEHOLDER_TYPES)
+
+
+@bp.route("/members")
+@permission_required("members.list")
+def members():
+    """Find members by name or email and filter by role, type and area."""
+    form = forms.MemberFilterForm(request.args)
+    form.validate()
+    stmt = operations.search_members(
+        form.q.data, form.role.data or None, form.stakeholder_type.data or None, form.area.data or None
+    )
+    page = db.paginate(stmt, per_page=_per_page("MEMBERS_PER_PAGE"), error_out=False)
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("admin/members.html", form=form, page=page, args=args)
+
+
+def _per_page(setting):
+    return current_app.config[setting]
+
+
+def _member_or_404(member_id):
+    member = db.session.get(Member, member_id)
+    if member is None or member.erased_at is not None:
+        abort(404)
+    return member
+
+
+def _role_form(member, formdata=None):
+    form = forms.RoleForm(formdata, data={"role": member.role, "themes": sorted(member.led_themes)})
+    form.themes.choices = [(slug, theme.name) for slug, theme in sorted(get_plugins().themes().items())]
+    return form
+
+
+@bp.route("/members/<int:member_id>")
+@permission_required("members.list")
+def member(member_id):
+    """One member: details, role and account status."""
+    member = _member_or_404(member_id)
+    return render_template("admin/member.html", member=member, role_form=_role_form(member),
+                           active_form=forms.ActiveForm(), themes=get_plugins().themes())
+
+
+@bp.route("/members/<int:member_id>/role", methods=["POST"])
+def change_role(member_id):
+    """Change a member's role and the themes they lead."""
+    member = _member_or_404(member_id)
+    require("member.change_role", member)
+    form = _role_form(member, request.form)
+    if form.validate_on_submit():
+        try:
+            operations.change_role(current_user, member, form.role.data, form.themes.data, form.reason.data)
+        except operations.AdminRuleBroken as exc:
+            form.role.errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(f"{member.name} is now: {member.role_label}.", "success")
+            return redirect(url_for("admin.member", member_id=member.id))
+    return render_template("admin/member.html", member=member, role_form=form,
+                           active_form=forms.ActiveForm(), themes=get_plugins().themes()), 400
+
+
+@bp.route("/members/<int:member_id>/active", methods=["POST"])
+def set_active(member_id):
+    """Switch a member's account off or back on."""
+    member = _member_or_404(member_id)
+    require("member.set_active", member)
+    form = forms.ActiveForm()
+    if form.validate_on_submit() and form.active.data in ("yes", "no"):
+        try:
+            operations.set_active(current_user, member, form.active.data == "yes", form.reason.data)
+        except operations.AdminRuleBroken as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{member.name}'s account is now {'on' if member.active else 'switched off'}.", "success")
+    else:
+        flash("That request could not be understood. Please try again.", "error")
+    return redirect(url_for("admin.member", member_id=member.id))
+
+
+@bp.route("/audit")
+@permission_required("audit.view")
+def audit_log():
+    """Every admin action, newest first."""
+    stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
+    action = request.args.get("action") or None
+    if action:
+        stmt = stmt.where(AuditEntry.action == action)
+    page = db.paginate(stmt, per_page=_per_page("AUDIT_PER_PAGE"), error_out=False)
+    actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
+    return render_template("admin/audit.html", page=page, action=action, actions=actions)
+
+
+@bp.route("/plugins")
+@permission_required("plugins.manage")
+def plugins():
+    """Installed plugins, whether each is on, and any error."""
+    registry = get_plugins()
+    states = {s.name: s for s in db.session.scalars(select(PluginState))}
+    return render_template("admin/plugins.html", infos=list(registry.infos.values()),
+                           enabled=registry.enabled_names(), states=states)
+
+
+@bp.route("/plugins/<name>", methods=["GET", "POST"])
+@permission_required("plugins.manage")
+def plugin_switch(name):
+    """Confirm, then switch a plugin on or off for the whole site."""
+    registry = get_plugins()
+    info = registry.infos.get(name)
+    if info is None or info.builtin:
+        abort(404)
+    form = forms.PluginSwitchForm()
+    turn_on = not registry.is_enabled(name)
+    if form.validate_on_submit():
+        try:
+            operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes")
+        except operations.AdminRuleBroken as exc:
+            flash(str(exc), "error")
+        else:
+            db.session.commit()
+            flash(f"{name} is now {'enabled' if registry.is_enabled(name) else 'disabled'}.", "success")
+        return redirect(url_for("admin.plugins"))
+    return render_template("admin/plugin_confirm.html", info=info, form=form, turn_on=turn_on)

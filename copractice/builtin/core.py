@@ -1,0 +1,28 @@
+"""Core navigation, the Cross-cutting theme and other defaults, written as a plugin."""
+from copractice.permissions import can
+from copractice.plugin_api import NavItem, Theme, hookimpl
+
+CROSS_CUTTING = Theme(
+    slug="cross-cutting",
+    name="Cross-cutting",
+    summary="Co-production skills and practice that every theme shares.",
+    colour="#005eb8",
+)
+
+
+@hookimpl(trylast=True)
+def copractice_themes(app):
+    return [CROSS_CUTTING]
+
+
+@hookimpl(trylast=True)
+def copractice_nav_items(app, member):
+    items = []
+    if member.is_authenticated:
+        items.append(NavItem("My account", "members.profile", order=80))
+        if can(member, "admin.access"):
+            items.append(NavItem("Admin", "admin.dashboard", order=90))
+    else:
+        items.append(NavItem("Create an account", "members.register", order=80))
+        items.append(NavItem("Log in", "members.login", order=90))
+    return items

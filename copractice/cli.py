@@ -1,0 +1,194 @@
+"""Command-line tasks: ``copractice <command>`` (the same as ``flask --app copractice <command>``)."""
+import os
+import sys
+
+import click
+from flask import current_app, g
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade as migrate_upgrade
+from flask_migrate.cli import db as migrate_db_group
+
+from copractice.extensions import db
+
+
+def main():
+    """Entry point of the ``copractice`` console script."""
+    from copractice import create_app
+
+    cli = FlaskGroup(create_app=create_app, help="copractice: run and manage the site.")
+    cli.main(prog_name="copractice")
+
+
+# -- db: Flask-Migrate's commands, but "upgrade" goes to every head (core and plugin branches)
+
+db_group = click.Group(
+    "db", help="Database migrations (Alembic through Flask-Migrate).",
+    params=migrate_db_group.params, callback=migrate_db_group.callback,
+    commands={name: cmd for name, cmd in migrate_db_group.commands.items() if name != "upgrade"},
+)
+
+
+@db_group.command("upgrade")
+@click.option("--sql", is_flag=True, help="Print the SQL instead of running it.")
+@click.argument("revision", default="heads")
+@with_appcontext
+def db_upgrade(sql, revision):
+    """Upgrade the database to REVISION (default: every head, so plugin branches come along)."""
+    migrate_upgrade(revision=revision, sql=sql, x_arg=g.x_arg)
+
+
+# -- accounts -------------------------------------------------------------------------------
+
+@click.command("create-admin")
+@click.option("--email", required=True, help="The admin's email address.")
+@click.option("--name", default="Site admin", show_default=True)
+@click.option("--password", envvar="COPRACTICE_ADMIN_PASSWORD",
+              help="The password (or set COPRACTICE_ADMIN_PASSWORD). Asked for when missing and a terminal is there.")
+@with_appcontext
+def create_admin(email, name, password):
+    """Create the first admin (or make an existing member an admin)."""
+    from copractice.admin.operations import audit
+    from copractice.members import operations
+    from copractice.members.models import Member, utcnow
+    from copractice.security import hash_password
+
+    existing = operations.find_by_email(email)
+    if existing is None and not password:
+        if not sys.stdin.isatty():
+            raise click.UsageError("give --password or set COPRACTICE_ADMIN_PASSWORD (no terminal to ask on)")
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if password is not None and len(password) < 8:
+        raise click.UsageError("the password must be at least 8 characters long")
+    if existing is None:
+        member = Member(email=operations.normalise_email(email), name=name, stakeholder_type="other",
+                        password_hash=hash_password(password), role="admin", email_verified_at=utcnow())
+        db.session.add(member)
+        db.session.flush()
+        audit(None, "member.admin_created", "member", member.id, member.name, None, {"role": "admin"},
+              "created with copractice create-admin")
+        click.echo(f"Created admin {member.email}.")
+    else:
+        before = existing.role
+        existing.role, existing.active = "admin", True
+        existing.email_verified_at = existing.email_verified_at or utcnow()
+        if password:
+            existing.password_hash = hash_password(password)
+        audit(None, "member.role_changed", "member", existing.id, existing.name, {"role": before},
+              {"role": "admin"}, "promoted with copractice create-admin")
+        click.echo(f"{existing.email} is now an admin.")
+    db.session.commit()
+
+
+@click.command("demo-data")
+@click.option("--force", is_flag=True, help="Allow on a production configuration.")
+@with_appcontext
+def demo_data(force):
+    """Create a small, believable demo site (safe to run again: nothing is duplicated)."""
+    from copractice.demo import DEMO_PASSWORD, create_demo_data
+
+    if current_app.config.get("ENV_NAME") == "production" and not force:
+        raise click.UsageError("demo data has known passwords; refusing on production without --force")
+    created, members = create_demo_data()
+    db.session.commit()
+    click.echo(f"Demo data ready ({created} new members). Every demo login uses the password: {DEMO_PASSWORD}")
+    for member in members:
+        click.echo(f"  {member.role_label:<12} {member.stakeholder_label:<38} {member.email}")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail():
+    """Deliver queued email now (safe to run every minute; failures stay queued)."""
+    from copractice.notifications.operations import deliver_queued, requeue_stale_claims
+
+    requeued = requeue_stale_claims()
+    sent, failed = deliver_queued(limit=1000)
+    click.echo(f"sent {sent}, failed {failed} (will retry), requeued {requeued}")
+    if failed:
+        sys.exit(1)
+
+
+# -- plugins ----------------------------------------------------------------------------------
+
+@click.group("plugins")
+def plugins_group():
+    """List, enable, disable and check plugins."""
+
+
+def _status(plugins, info, states):
+    if info.builtin:
+        return "built-in"
+    if not info.loaded:
+        return "broken"
+    return "enabled" if states.get(info.name) else "disabled"
+
+
+@plugins_group.command("list")
+@with_appcontext
+def plugins_list():
+    """Show each installed plugin with its version, status and error."""
+    from copractice.plugins import get_plugins
+
+    plugins = get_plugins()
+    states = plugins.stored_states()
+    click.echo(f"{'NAME':<24} {'VERSION':<10} {'STATUS':<9} ERROR")
+    for info in plugins.infos.values():
+        click.echo(f"{info.name:<24} {info.version or '-':<10} {_status(plugins, info, states):<9} {info.error or ''}")
+
+
+def _switch(name, enabled):
+    from copractice.admin.operations import AdminRuleBroken, set_plugin_enabled
+    from copractice.plugins import get_plugins
+
+    try:
+        set_plugin_enabled(None, get_plugins(), name, enabled)
+    except AdminRuleBroken as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{name} {'enabled' if enabled else 'disabled'}")
+
+
+@plugins_group.command("enable")
+@click.argument("name")
+@with_appcontext
+def plugins_enable(name):
+    """Switch an installed plugin on for the whole site."""
+    _switch(name, True)
+
+
+@plugins_group.command("disable")
+@click.argument("name")
+@with_appcontext
+def plugins_disable(name):
+    """Switch a plugin off (its data stays)."""
+    _switch(name, False)
+
+
+@plugins_group.command("check")
+@with_appcontext
+def plugins_check():
+    """Exit non-zero if any plugin the site has enabled cannot load."""
+    from copractice.plugins import get_plugins
+
+    plugins = get_plugins()
+    states = plugins.stored_states()
+    broken = [info for info in plugins.infos.values() if states.get(info.name) and not info.loaded]
+    missing = [name for name, on in states.items() if on and name not in plugins.infos]
+    for info in broken:
+        click.echo(f"BROKEN {info.name}: {info.error}", err=True)
+    for name in missing:
+        click.echo(f"MISSING {name}: enabled but not installed", err=True)
+    if broken or missing:
+        sys.exit(1)
+    click.echo("all enabled plugins load")
+
+
+def register_commands(app):
+    app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
+    for command in (create_admin, demo_data, send_mail, plugins_group):
+        app.cli.add_command(command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    os.environ.setdefault("FLASK_APP", "copractice")
+    main()

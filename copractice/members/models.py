@@ -1,0 +1,162 @@
+"""Members, their theme leaderships, consents and plugin profile answers."""
+import secrets
+from datetime import datetime, timezone
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from copractice.extensions import db
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+STAKEHOLDER_TYPES = {
+    "public_contributor": "Public contributor",
+    "patient": "Patient",
+    "carer": "Carer",
+    "young_person": "Young person",
+    "researcher": "Researcher",
+    "practitioner": "Practitioner (health or social care)",
+    "commissioner": "Commissioner",
+    "other": "Other",
+}
+
+AREAS = {
+    "kent": "Kent",
+    "medway": "Medway",
+    "surrey": "Surrey",
+    "east_sussex": "East Sussex",
+    "west_sussex": "West Sussex",
+    "brighton_and_hove": "Brighton and Hove",
+    "outside_region": "Outside Kent, Surrey and Sussex",
+}
+
+ACCESS_NEEDS = {
+    "bsl": "British Sign Language (BSL) interpreter",
+    "easy_read": "Easy Read materials",
+    "large_print": "Large print",
+    "step_free": "Step-free access",
+    "hearing_loop": "Hearing loop",
+    "carer_attending": "A carer or supporter will come with me",
+    "quiet_space": "A quiet space or breaks",
+}
+
+ROLES = {
+    "trainee": "Trainee",
+    "facilitator": "Facilitator",
+    "theme_lead": "Theme lead",
+    "admin": "Admin",
+}
+
+CONSENTS = {
+    "research_contact": "Contact me about taking part in research",
+    "directory": "Show me in the member directory",
+}
+
+
+def new_session_token():
+    return secrets.token_urlsafe(24)
+
+
+class Member(UserMixin, db.Model):
+    """A person with an account: trainee, facilitator, theme lead or admin."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL once the account is erased; unique otherwise (stored lower-case).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    stakeholder_type: Mapped[str] = mapped_column(String(32), index=True)
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    area: Mapped[str | None] = mapped_column(String(32), index=True)
+    access_needs: Mapped[list] = mapped_column(JSON, default=list)
+    access_needs_note: Mapped[str | None] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(16), default="trainee", index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    email_verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    erased_at: Mapped[datetime | None]
+    # Part of the login cookie: changing it signs out every session of this member.
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+
+    leaderships: Mapped[list["ThemeLeadership"]] = relationship(
+        back_populates="member", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def get_id(self):
+        """Flask-Login's alternative token: id plus the rotating session token."""
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self):
+        return self.active and self.erased_at is None
+
+    @property
+    def is_verified(self):
+        return self.email_verified_at is not None
+
+    @property
+    def led_themes(self):
+        return {lead.theme_slug for lead in self.leaderships}
+
+    @property
+    def stakeholder_label(self):
+        return STAKEHOLDER_TYPES.get(self.stakeholder_type, self.stakeholder_type)
+
+    @property
+    def area_label(self):
+        return AREAS.get(self.area, "") if self.area else ""
+
+    @property
+    def role_label(self):
+        return ROLES.get(self.role, self.role)
+
+    def rotate_session_token(self):
+        self.session_token = new_session_token()
+
+    def __repr__(self):
+        return f"<Member {self.id} {self.role}>"
+
+
+class ThemeLeadership(db.Model):
+    """A theme lead's scope: one row per theme they lead."""
+
+    __tablename__ = "theme_leadership"
+    __table_args__ = (UniqueConstraint("member_id", "theme_slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    theme_slug: Mapped[str] = mapped_column(String(64), index=True)
+    appointed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="leaderships")
+
+
+class ConsentEvent(db.Model):
+    """One grant or withdrawal of a consent; the latest event per kind is the current state."""
+
+    __tablename__ = "consent_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    granted: Mapped[bool]
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ProfileAnswer(db.Model):
+    """A member's answer to a profile question that a plugin asks, stored per plugin."""
+
+    __tablename__ = "profile_answer"
+    __table_args__ = (UniqueConstraint("member_id", "plugin", "field"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    plugin: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)

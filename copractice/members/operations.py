@@ -1,0 +1,308 @@
+"""Member rules: registration, verification, login, passwords, consents, profile, export and erasure.
+
+Views call these; so do tests and the CLI. Nothing here reads the request. Callers commit.
+"""
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import func, select, update
+
+from copractice.extensions import db
+from copractice.members.models import (
+    CONSENTS,
+    ConsentEvent,
+    Member,
+    ProfileAnswer,
+    utcnow,
+)
+from copractice.notifications.models import OutboxMessage
+from copractice.notifications.operations import queue_email
+from copractice.security import (
+    check_password,
+    hash_password,
+    make_token,
+    password_needs_rehash,
+    read_token,
+)
+
+VERIFY, RESET = "verify-email", "reset-password"
+
+
+class LoginRefused(Exception):
+    """Login failed; ``reason`` is one of "invalid", "unverified", "inactive"."""
+
+    def __init__(self, reason, member=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.member = member
+
+
+class WrongPassword(Exception):
+    """The current password given to confirm a change was wrong."""
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_by_email(email):
+    email = normalise_email(email)
+    if not email:
+        return None
+    return db.session.scalar(select(Member).where(Member.email == email))
+
+
+# -- registration and verification --------------------------------------------------------
+
+def register_member(*, name, email, password, stakeholder_type, organisation=None, area=None,
+                    access_needs=(), access_needs_note=None, consents=None, answers=None):
+    """Create a member and queue the verification email.
+
+    If the address already has an account, nothing is created and that address is told so
+    by email instead, so the page cannot be used to find out who is registered. Returns the
+    new Member, or None when the address was taken.
+    """
+    email = normalise_email(email)
+    existing = find_by_email(email)
+    if existing is not None:
+        queue_email(kind="account_exists", to=email, template="account_exists", member=existing,
+                    login_url=url_for("members.login", _external=True),
+                    reset_url=url_for("members.forgot_password", _external=True))
+        return None
+    member = Member(
+        name=name.strip(), email=email, password_hash=hash_password(password),
+        stakeholder_type=stakeholder_type, organisation=(organisation or "").strip() or None,
+        area=area or None, access_needs=sorted(set(access_needs or ())),
+        access_needs_note=(access_needs_note or "").strip() or None,
+    )
+    db.session.add(member)
+    db.session.flush()
+    set_consents(member, consents or {})
+    save_profile_answers(member, answers or {})
+    send_verification(member)
+    return member
+
+
+def send_verification(member):
+    token = make_token(VERIFY, {"m": member.id, "e": member.email})
+    queue_email(kind="verify_email", to=member.email, template="verify_email", member=member,
+                verify_url=url_for("members.verify_email", token=token, _external=True))
+
+
+def verify_email(token):
+    """Mark the member's address as confirmed; return the member, or None for a bad or old link."""
+    payload = read_token(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])
+    if not payload:
+        return None
+    member = db.session.get(Member, payload.get("m"))
+    if member is None or member.email != payload.get("e") or member.erased_at is not None:
+        return None
+    if member.email_verified_at is None:
+        member.email_verified_at = utcnow()
+    return member
+
+
+# -- login and passwords -------------------------------------------------------------------
+
+def authenticate(email, password):
+    """Return the member for a right email and password, or raise LoginRefused.
+
+    Whether an account is unverified or switched off is said only after the right password,
+    so a wrong guess learns nothing about the address.
+    """
+    member = find_by_email(email)
+    if member is None or not check_password(member.password_hash, password):
+        if member is None:
+            hash_password(password)  # spend the same time as a real check
+        raise LoginRefused("invalid")
+    if member.erased_at is not None or not member.active:
+        raise LoginRefused("inactive", member)
+    if not member.is_verified:
+        raise LoginRefused("unverified", member)
+    if password_needs_rehash(member.password_hash):
+        member.password_hash = hash_password(password)
+    return member
+
+
+def request_password_reset(email):
+    """Email a reset link if the address belongs to an active account; say nothing either way."""
+    member = find_by_email(email)
+    if member is None or not member.is_active:
+        return
+    token = make_token(RESET, {"m": member.id, "h": member.password_hash[-16:]})
+    queue_email(kind="password_reset", to=member.email, template="password_reset", member=member,
+                reset_url=url_for("members.reset_password", token=token, _external=True))
+
+
+def member_for_reset_token(token):
+    """The member a reset link is for, or None when the link is bad, old or already used."""
+    payload = read_token(RESET, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    if not payload:
+        return None
+    member = db.session.get(Member, payload.get("m"))
+    if member is None or not member.is_active or not member.password_hash:
+        return None
+    # The token carries a piece of the old hash: once the password changes, it is spent.
+    if member.password_hash[-16:] != payload.get("h"):
+        return None
+    return member
+
+
+def set_password(member, new_password):
+    """Set a new password and sign out every other session of this member."""
+    member.password_hash = hash_password(new_password)
+    member.rotate_session_token()
+    # Following an emailed reset link proves the address.
+    if member.email_verified_at is None:
+        member.email_verified_at = utcnow()
+
+
+def change_password(member, current_password, new_password):
+    if not check_password(member.password_hash, current_password):
+        raise WrongPassword()
+    set_password(member, new_password)
+    queue_email(kind="password_changed", to=member.email, template="password_changed", member=member)
+
+
+# -- profile, consents and plugin questions --------------------------------------------------
+
+PROFILE_FIELDS = ("name", "stakeholder_type", "organisation", "area", "access_needs", "access_needs_note")
+
+
+def update_profile(member, *, answers=None, **fields):
+    """Change the member's own details (email changes are not offered here)."""
+    for key, value in fields.items():
+        if key not in PROFILE_FIELDS:
+            raise TypeError(f"not a profile field: {key}")
+        if key == "access_needs":
+            value = sorted(set(value or ()))
+        elif isinstance(value, str):
+            value = value.strip() or (None if key in ("organisation", "access_needs_note", "area") else value)
+        setattr(member, key, value)
+    save_profile_answers(member, answers or {})
+
+
+def current_consents(member):
+    """Return {kind: ConsentEvent or None}: the latest event of each kind."""
+    latest = {kind: None for kind in CONSENTS}
+    if member.id is None:
+        return latest
+    events = db.session.scalars(
+        select(ConsentEvent).where(ConsentEvent.member_id == member.id).order_by(ConsentEvent.id)
+    ).all()
+    for event in events:
+        latest[event.kind] = event
+    return latest
+
+
+def set_consents(member, wanted):
+    """Record a grant or withdrawal for each consent whose state changes. Off is the default."""
+    current = current_consents(member)
+    for kind in CONSENTS:
+        want = bool(wanted.get(kind, False))
+        now = bool(current[kind] and current[kind].granted)
+        if want != now:
+            db.session.add(ConsentEvent(member_id=member.id, kind=kind, granted=want, at=utcnow()))
+
+
+def profile_answers(member):
+    """Return {(plugin, field): value} for the member."""
+    if member.id is None:
+        return {}
+    rows = db.session.scalars(select(ProfileAnswer).where(ProfileAnswer.member_id == member.id)).all()
+    return {(row.plugin, row.field): row.value for row in rows}
+
+
+def save_profile_answers(member, answers):
+    """Store answers to plugin profile questions: {(plugin, field): value}; an empty value removes one."""
+    if not answers:
+        return
+    existing = {
+        (row.plugin, row.field): row
+        for row in db.session.scalars(select(ProfileAnswer).where(ProfileAnswer.member_id == member.id))
+    }
+    for (plugin, field), value in answers.items():
+        value = (value or "").strip() or None
+        row = existing.get((plugin, field))
+        if value is None:
+            if row is not None:
+                db.session.delete(row)
+        elif row is None:
+            db.session.add(ProfileAnswer(member_id=member.id, plugin=plugin, field=field, value=value))
+        else:
+            row.value = value
+
+
+# -- the member's rights over their data --------------------------------------------------------
+
+def _when(dt):
+    return dt.isoformat() + "Z" if dt else None
+
+
+def export_member_data(member):
+    """Everything the site holds about the member, as a JSON-ready dict (subject access)."""
+    consents = db.session.scalars(
+        select(ConsentEvent).where(ConsentEvent.member_id == member.id).order_by(ConsentEvent.id)
+    ).all()
+    return {
+        "exported_at": _when(utcnow()),
+        "account": {
+            "name": member.name,
+            "email": member.email,
+            "email_verified_at": _when(member.email_verified_at),
+            "created_at": _when(member.created_at),
+            "role": member.role,
+            "themes_led": sorted(member.led_themes),
+            "active": member.active,
+        },
+        "profile": {
+            "stakeholder_type": member.stakeholder_type,
+            "organisation": member.organisation,
+            "area": member.area,
+            "access_needs": list(member.access_needs or []),
+            "access_needs_note": member.access_needs_note,
+        },
+        "consents": [
+            {"kind": c.kind, "granted": c.granted, "at": _when(c.at)} for c in consents
+        ],
+        "plugin_answers": [
+            {"plugin": plugin, "field": field, "value": value}
+            for (plugin, field), value in sorted(profile_answers(member).items())
+        ],
+    }
+
+
+def delete_own_account(member, password):
+    """A member deletes their own account, confirming with their password."""
+    if not check_password(member.password_hash, password):
+        raise WrongPassword()
+    erase_member(member)
+
+
+def erase_member(member):
+    """Erase the member's personal data and close the account.
+
+    The row stays, stripped to stakeholder type and area, so attendance and reach figures
+    keep counting the person without identifying them.
+    """
+    db.session.execute(ConsentEvent.__table__.delete().where(ConsentEvent.member_id == member.id))
+    db.session.execute(ProfileAnswer.__table__.delete().where(ProfileAnswer.member_id == member.id))
+    db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.member_id == member.id)
+        .values(to_address=None, body="(erased with the account)")
+    )
+    member.leaderships.clear()
+    member.name = "Former member"
+    member.email = None
+    member.password_hash = None
+    member.organisation = None
+    member.access_needs = []
+    member.access_needs_note = None
+    member.role = "trainee"
+    member.active = False
+    member.erased_at = utcnow()
+    member.rotate_session_token()
+
+
+def count_members():
+    return db.session.scalar(select(func.count(Member.id)).where(Member.erased_at.is_(None)))

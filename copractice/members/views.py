@@ -1,0 +1,248 @@
+"""Registration, login, passwords, the member's own account and their data."""
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from copractice.extensions import db, limiter
+from copractice.members import forms, operations
+from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
+from copractice.notifications.operations import deliver_now
+from copractice.permissions import permission_required
+from copractice.plugins import get_plugins
+from copractice.security import is_safe_next
+
+bp = Blueprint("members", __name__)
+
+
+def _limit(setting):
+    return lambda: current_app.config[setting]
+
+
+def _account_key():
+    return "account:" + operations.normalise_email(request.form.get("email"))
+
+
+def _plugin_questions():
+    return get_plugins().collect_by_plugin("copractice_profile_fields")
+
+
+def _commit_and_deliver():
+    db.session.commit()
+    deliver_now()
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """Create an account."""
+    if current_user.is_authenticated:
+        return redirect(url_for("members.profile"))
+    form = forms.with_plugin_questions(forms.RegisterForm, _plugin_questions())()
+    if form.validate_on_submit():
+        operations.register_member(
+            name=form.name.data, email=form.email.data, password=form.password.data,
+            stakeholder_type=form.stakeholder_type.data, organisation=form.organisation.data,
+            area=form.area.data, access_needs=form.access_needs.data,
+            access_needs_note=form.access_needs_note.data,
+            consents={kind: getattr(form, kind).data for kind in CONSENTS},
+            answers=forms.plugin_answers_from(form),
+        )
+        _commit_and_deliver()
+        return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
+    return render_template("members/register.html", form=form)
+
+
+@bp.route("/verify/<token>")
+def verify_email(token):
+    """Confirm an email address from the emailed link."""
+    member = operations.verify_email(token)
+    if member is None:
+        return render_template("members/link_invalid.html", what="confirmation"), 400
+    db.session.commit()
+    flash("Thank you. Your email address is confirmed. You can now log in.", "success")
+    return redirect(url_for("members.login"))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def resend_verification():
+    """Send the confirmation email again."""
+    form = forms.EmailForm()
+    if form.validate_on_submit():
+        member = operations.find_by_email(form.email.data)
+        if member is not None and member.is_active and not member.is_verified:
+            operations.send_verification(member)
+            _commit_and_deliver()
+        return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
+    return render_template("members/resend_verification.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def login():
+    """Log in with email and password."""
+    next_url = request.values.get("next")
+    if not is_safe_next(next_url):
+        next_url = None
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("members.profile"))
+    form = forms.LoginForm()
+    refused = None
+    if form.validate_on_submit():
+        try:
+            member = operations.authenticate(form.email.data, form.password.data)
+        except operations.LoginRefused as exc:
+            refused = exc.reason
+        else:
+            session.clear()  # a fresh session: nothing from before login carries over
+            login_user(member, remember=form.remember.data)
+            db.session.commit()
+            return redirect(next_url or url_for("members.profile"))
+    return render_template("members/login.html", form=form, refused=refused, next_url=next_url)
+
+
+@bp.route("/logout", methods=["POST"])
+@permission_required("account.manage")
+def logout():
+    """Log out; the session token changes, so every copy of the old cookie stops working."""
+    current_user.rotate_session_token()
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You have logged out.", "success")
+    return redirect(url_for("site.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ADDRESS"), methods=["POST"])
+@limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+def forgot_password():
+    """Ask for a password reset link."""
+    form = forms.EmailForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        _commit_and_deliver()
+        return render_template("members/reset_sent.html", email=operations.normalise_email(form.email.data))
+    return render_template("members/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    """Choose a new password from an emailed link."""
+    member = operations.member_for_reset_token(token)
+    if member is None:
+        return render_template("members/link_invalid.html", what="password reset"), 400
+    form = forms.ResetPasswordForm()
+    if form.validate_on_submit():
+        operations.set_password(member, form.password.data)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("Your password has been changed. Log in with your new password.", "success")
+        return redirect(url_for("members.login"))
+    return render_template("members/reset_password.html", form=form)
+
+
+@bp.route("/account")
+@permission_required("account.manage")
+def profile():
+    """The member's own account page."""
+    questions = _plugin_questions()
+    answers = operations.profile_answers(current_user)
+    return render_template(
+        "members/profile.html", member=current_user, consents=operations.current_consents(current_user),
+        consent_labels=CONSENTS, access_labels=ACCESS_NEEDS, areas=AREAS,
+        plugin_answers=[(q, answers.get((plugin, q.name))) for plugin, q in questions],
+    )
+
+
+@bp.route("/account/edit", methods=["GET", "POST"])
+@permission_required("account.manage")
+def edit_profile():
+    """Change your details."""
+    questions = _plugin_questions()
+    form_class = forms.with_plugin_questions(forms.ProfileForm, questions)
+    form = form_class(obj=current_user)
+    if request.method == "GET":
+        for (plugin, name), value in operations.profile_answers(current_user).items():
+            field = getattr(form, f"q__{plugin}__{name}", None)
+            if field is not None:
+                field.data = value
+    if form.validate_on_submit():
+        operations.update_profile(
+            current_user, name=form.name.data, stakeholder_type=form.stakeholder_type.data,
+            organisation=form.organisation.data, area=form.area.data,
+            access_needs=form.access_needs.data, access_needs_note=form.access_needs_note.data,
+            answers=forms.plugin_answers_from(form),
+        )
+        db.session.commit()
+        flash("Your details have been saved.", "success")
+        return redirect(url_for("members.profile"))
+    return render_template("members/edit_profile.html", form=form)
+
+
+@bp.route("/account/consents", methods=["GET", "POST"])
+@permission_required("account.manage")
+def consents():
+    """Choose what you agree to; each choice is recorded with the time."""
+    current = operations.current_consents(current_user)
+    form = forms.ConsentForm()
+    if request.method == "GET":
+        for kind, event in current.items():
+            getattr(form, kind).data = bool(event and event.granted)
+    if form.validate_on_submit():
+        operations.set_consents(current_user, {kind: getattr(form, kind).data for kind in CONSENTS})
+        db.session.commit()
+        flash("Your choices have been saved.", "success")
+        return redirect(url_for("members.profile"))
+    return render_template("members/consents.html", form=form, current=current)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@permission_required("account.manage")
+def change_password():
+    """Change your password; other devices are logged out."""
+    form = forms.ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            operations.change_password(current_user, form.current.data, form.password.data)
+        except operations.WrongPassword:
+            form.current.errors.append("Your current password is not right.")
+        else:
+            _commit_and_deliver()
+            login_user(current_user._get_current_object())  # re-issue this device's cookie with the new token
+            flash("Your password has been changed. Other devices have been logged out.", "success")
+            return redirect(url_for("members.profile"))
+    return render_template("members/change_password.html", form=form)
+
+
+@bp.route("/account/data.json")
+@permission_required("account.manage")
+def download_data():
+    """Download everything we hold about you, as JSON."""
+    data = operations.export_member_data(current_user)
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="my-copractice-data.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+@permission_required("account.manage")
+def delete_account():
+    """Delete your account and personal details."""
+    form = forms.DeleteAccountForm()
+    if form.validate_on_submit():
+        try:
+            operations.delete_own_account(current_user._get_current_object(), form.password.data)
+        except operations.WrongPassword:
+            form.password.errors.append("Your password is not right.")
+        else:
+            db.session.commit()
+            logout_user()
+            session.clear()
+            return render_template("members/deleted.html")
+    return render_template("members/delete_account.html", form=form)

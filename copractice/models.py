@@ -1,0 +1,4 @@
+"""Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
+from copractice.admin.models import AuditEntry, PluginState  # noqa: F401
+from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
+from copractice.notifications.models import OutboxMessage  # noqa: F401

@@ -1,0 +1,97 @@
+"""The one place that decides who may do what: ``can(member, action, obj)``.
+
+Every view asks through ``can`` (or the ``permission_required``/``require`` helpers built
+on it); no view compares roles itself. An unknown action is a programming error and raises.
+"""
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from copractice.extensions import login_manager
+
+ROLE_RANK = {"trainee": 0, "facilitator": 1, "theme_lead": 2, "admin": 3}
+
+_RULES = {}
+
+
+def _rule(*actions):
+    def register(fn):
+        for action in actions:
+            _RULES[action] = fn
+        return fn
+
+    return register
+
+
+def _signed_in(member):
+    return member is not None and getattr(member, "is_authenticated", False) and member.is_active
+
+
+def _is_admin(member):
+    return _signed_in(member) and member.role == "admin"
+
+
+@_rule("site.view")
+def _anyone(member, obj):
+    return True
+
+
+@_rule("account.manage")
+def _own_account(member, obj):
+    return _signed_in(member)
+
+
+@_rule("admin.access", "members.list", "audit.view", "plugins.manage")
+def _admin_only(member, obj):
+    return _is_admin(member)
+
+
+@_rule("member.change_role", "member.set_active")
+def _admin_on_another_member(member, obj):
+    """Admins manage other members; nobody changes their own role or locks themselves out."""
+    return _is_admin(member) and obj is not None and obj.id != member.id and obj.erased_at is None
+
+
+@_rule("theme.manage")
+def _theme_lead_or_admin(member, obj):
+    """Admins manage every theme; a theme lead manages the themes they lead (obj is a theme slug)."""
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and obj in member.led_themes
+
+
+def can(member, action, obj=None):
+    """True when ``member`` (a Member, an anonymous user or None) may do ``action`` to ``obj``."""
+    try:
+        decide = _RULES[action]
+    except KeyError:
+        raise LookupError(f"unknown permission action {action!r}") from None
+    return bool(decide(member, obj))
+
+
+def known_actions():
+    return sorted(_RULES)
+
+
+def require(action, obj=None):
+    """Stop the request unless the current member may do ``action``: anonymous people are sent to log in."""
+    if can(current_user, action, obj):
+        return
+    if not current_user.is_authenticated:
+        abort(login_manager.unauthorized())
+    abort(403)
+
+
+def permission_required(action):
+    """View decorator form of ``require`` for actions that need no object."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(action)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate

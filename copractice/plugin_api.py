@@ -1,0 +1,45 @@
+"""What plugin authors import: the hook marker and the small value types hooks return.
+
+    from copractice.plugin_api import hookimpl, NavItem, Theme
+"""
+from dataclasses import dataclass, field
+
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("copractice")
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A programme theme, such as "Living with Dementia"."""
+
+    slug: str
+    name: str
+    summary: str = ""
+    colour: str = "#005eb8"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in the site's main navigation."""
+
+    label: str
+    endpoint: str
+    order: int = 100
+    values: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ProfileField:
+    """An extra question on registration and the profile page, answered per member.
+
+    ``choices`` is a list of (value, label) pairs for a list of options; without it the
+    answer is free text. Answers are stored per plugin, included in "download my data"
+    and erased with the account.
+    """
+
+    name: str
+    label: str
+    choices: tuple = ()
+    hint: str = ""
+    required: bool = False

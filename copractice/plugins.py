@@ -1,0 +1,204 @@
+"""The plugin manager: hook specs, built-in plugins, entry-point plugins and isolation of failures."""
+import importlib
+import logging
+import re
+import traceback
+from dataclasses import dataclass, field
+from importlib.metadata import EntryPoint, entry_points
+
+import pluggy
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from copractice import hookspecs
+from copractice.extensions import db
+
+log = logging.getLogger(__name__)
+
+ENTRY_POINT_GROUP = "copractice"
+BUILTIN_PLUGINS = {"core": "copractice.builtin.core"}
+_NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
+
+
+@dataclass
+class PluginInfo:
+    """What the site knows about one plugin, loaded or not."""
+
+    name: str
+    version: str = ""
+    description: str = ""
+    builtin: bool = False
+    module: object = None
+    error: str | None = None
+    hooks: list = field(default_factory=list)
+
+    @property
+    def loaded(self):
+        return self.module is not None and self.error is None
+
+
+class Plugins:
+    """The site's plugins, kept in ``app.extensions["copractice"]``."""
+
+    def __init__(self, manager, infos):
+        self.manager = manager
+        self.infos = infos  # name -> PluginInfo, built-ins first
+        self.blueprint_owner = {}  # blueprint name -> plugin name
+
+    # -- enabled state ---------------------------------------------------------------
+    def stored_states(self):
+        """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
+        from copractice.admin.models import PluginState
+
+        try:
+            rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
+        except SQLAlchemyError:
+            db.session.rollback()
+            log.warning("plugin_state table is missing; run 'copractice db upgrade'")
+            return {}
+        return dict(rows)
+
+    def enabled_names(self):
+        """Names of plugins whose hooks run: built-ins, and loaded plugins an admin enabled.
+
+        Read from the database once per request, so every worker sees a change at once.
+        """
+        if has_request_context() and "copractice_enabled" in g:
+            return g.copractice_enabled
+        states = self.stored_states()
+        names = {n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n))}
+        if has_request_context():
+            g.copractice_enabled = names
+        return names
+
+    def forget_enabled(self):
+        if has_request_context():
+            g.pop("copractice_enabled", None)
+
+    def is_enabled(self, name):
+        return name in self.enabled_names()
+
+    # -- calling hooks -----------------------------------------------------------------
+    def _impls(self, hook_name, only_enabled=True):
+        caller = getattr(self.manager.hook, hook_name)
+        enabled = self.enabled_names() if only_enabled else None
+        # pluggy calls the last registered first; keep that order.
+        for impl in reversed(caller.get_hookimpls()):
+            if enabled is None or impl.plugin_name in enabled:
+                yield impl
+
+    def collect(self, hook_name, only_enabled=True, **kwargs):
+        """Call a collecting hook on each enabled plugin and join the lists they return.
+
+        A plugin that raises is logged and skipped for this call: a broken widget must not
+        take a page down with it.
+        """
+        kwargs.setdefault("app", current_app._get_current_object())
+        results = []
+        for impl in self._impls(hook_name, only_enabled):
+            try:
+                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception:
+                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
+                continue
+            if value:
+                results.extend(value)
+        return results
+
+    def collect_by_plugin(self, hook_name, only_enabled=True, **kwargs):
+        """Like ``collect`` but keeps each plugin's results apart: [(plugin_name, item), ...]."""
+        kwargs.setdefault("app", current_app._get_current_object())
+        results = []
+        for impl in self._impls(hook_name, only_enabled):
+            try:
+                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception:
+                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
+                continue
+            results.extend((impl.plugin_name, item) for item in value or ())
+        return results
+
+    def themes(self):
+        """Every theme enabled plugins provide, by slug."""
+        return {theme.slug: theme for theme in self.collect("copractice_themes")}
+
+
+def _entry_point_info(ep):
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return "", ""
+    return dist.version or "", dist.metadata.get("Summary", "") or ""
+
+
+def discover_entry_points(app):
+    """Entry points in the ``copractice`` group, plus any named in the EXTRA_PLUGINS setting."""
+    found = list(entry_points(group=ENTRY_POINT_GROUP))
+    for spec in app.config.get("EXTRA_PLUGINS") or ():
+        name, _, value = spec.partition("=")
+        found.append(EntryPoint(name=name.strip(), value=value.strip(), group=ENTRY_POINT_GROUP))
+    return found
+
+
+def _short_error(exc):
+    last = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return last[:500]
+
+
+def make_plugin_manager(app):
+    """Build the plugin manager: specs, built-ins, then every installed plugin that loads cleanly."""
+    manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    manager.add_hookspecs(hookspecs)
+    infos = {}
+
+    for name, module_name in BUILTIN_PLUGINS.items():
+        module = importlib.import_module(module_name)
+        manager.register(module, name=name)
+        infos[name] = PluginInfo(name=name, version=app.config.get("VERSION", ""), builtin=True,
+                                 module=module, description=(module.__doc__ or "").strip().splitlines()[0])
+
+    for ep in discover_entry_points(app):
+        version, description = _entry_point_info(ep)
+        info = PluginInfo(name=ep.name, version=version, description=description)
+        infos.setdefault(ep.name, info)
+        if infos[ep.name] is not info:
+            info.error = f"another plugin is already called {ep.name!r}"
+            log.error("plugin %s: %s", ep.name, info.error)
+            continue
+        if not _NAME.match(ep.name):
+            info.error = "plugin names use lower-case letters, digits and underscores"
+            continue
+        try:
+            module = ep.load()
+            manager.register(module, name=ep.name)
+            manager.check_pending()
+        except Exception as exc:
+            if manager.get_plugin(ep.name) is not None:
+                manager.unregister(name=ep.name)
+            info.error = _short_error(exc)
+            log.error("plugin %s could not be loaded: %s", ep.name, info.error)
+            continue
+        info.module = module
+        if not info.description:
+            info.description = ((module.__doc__ or "").strip().splitlines() or [""])[0]
+
+    for info in infos.values():
+        if info.loaded:
+            info.hooks = sorted(h.name for h in manager.get_hookcallers(info.module) or ())
+    return Plugins(manager, infos)
+
+
+def get_plugins(app=None):
+    """The ``Plugins`` of ``app`` (default: the current app)."""
+    return (app or current_app).extensions["copractice"]
+
+
+def configure_alembic(config):
+    """Point Alembic at the core's versions and every installed plugin's branch."""
+    import os
+
+    core = os.path.join(config.get_main_option("script_location"), "versions")
+    extra = get_plugins().collect("copractice_migration_locations", only_enabled=False)
+    locations = [core] + [str(path) for path in extra]
+    config.set_main_option("version_locations", os.pathsep.join(dict.fromkeys(locations)))
+    return config

@@ -1,0 +1,50 @@
+"""Template helpers: navigation from plugins, dates in UK time, and form macros' support."""
+from datetime import timezone
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.routing import BuildError
+
+from copractice.permissions import can
+from copractice.plugins import get_plugins
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def uk_time(value, fmt="%-d %B %Y, %-I:%M%p"):
+    """Show a naive-UTC datetime in Europe/London time, like "3 March 2026, 2:30pm"."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    text = value.astimezone(LONDON).strftime(fmt)
+    return text.replace("AM", "am").replace("PM", "pm")
+
+
+def uk_date(value):
+    return uk_time(value, "%-d %B %Y")
+
+
+def nav_items():
+    """The navigation links enabled plugins offer the current member, in order."""
+    links = []
+    for item in sorted(get_plugins().collect("copractice_nav_items", member=current_user), key=lambda i: i.order):
+        try:
+            links.append((item.label, url_for(item.endpoint, **item.values), item.endpoint))
+        except BuildError:
+            continue  # a link to a page that is not there is left out rather than breaking the page
+    return links
+
+
+def init_templating(app):
+    app.jinja_env.filters["uk_time"] = uk_time
+    app.jinja_env.filters["uk_date"] = uk_date
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"],
+                "Markup": Markup}
