@@ -1,0 +1,2 @@
+"""A plugin that fails as it is imported."""
+raise RuntimeError("this plugin is broken on purpose")

@@ -1,0 +1,90 @@
+"""Schema only through migrations: upgrade -> downgrade -> upgrade, models agree, plugin branches apply."""
+import os
+import subprocess
+import sys
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from copractice import create_app
+from copractice.extensions import NAMING_CONVENTION, db
+from tests.conftest import drop_isolated, isolated_database_url, test_settings
+
+CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", "audit_entry",
+               "plugin_state", "outbox_message"}
+
+
+@pytest.fixture
+def fresh_url(tmp_path_factory):
+    url = isolated_database_url(tmp_path_factory, "migrations")
+    yield url
+    drop_isolated(url)
+
+
+def make_app(url, **extra):
+    return create_app(test_settings(url, 8025, **extra))
+
+
+def table_names():
+    return set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+
+
+def test_upgrade_downgrade_upgrade_on_an_empty_database(fresh_url):
+    app = make_app(fresh_url)
+    with app.app_context():
+        assert table_names() == set()
+        upgrade(revision="heads")
+        assert table_names() == CORE_TABLES
+        downgrade(revision="base")
+        assert table_names() == set()
+        upgrade(revision="heads")
+        assert table_names() == CORE_TABLES
+        db.engine.dispose()
+
+
+def test_models_and_migrations_agree(fresh_url):
+    app = make_app(fresh_url)
+    with app.app_context():
+        upgrade(revision="heads")
+        with db.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            differences = compare_metadata(context, db.metadata)
+        db.engine.dispose()
+    assert differences == [], f"models differ from migrations; add a revision: {differences}"
+
+
+def test_naming_convention_names_every_constraint():
+    assert set(NAMING_CONVENTION) == {"ix", "uq", "ck", "fk", "pk"}
+    for table in db.metadata.tables.values():
+        for constraint in table.constraints:
+            assert constraint.name, f"unnamed constraint on {table.name}"
+
+
+def test_plugin_branch_is_applied_by_the_same_upgrade_and_removed_by_downgrade(fresh_url):
+    app = make_app(fresh_url, EXTRA_PLUGINS=["sample=tests.plugins.sample_plugin"])
+    with app.app_context():
+        upgrade(revision="heads")
+        assert table_names() == CORE_TABLES | {"sample_note"}
+        downgrade(revision="sample@base")
+        assert table_names() == CORE_TABLES
+        upgrade(revision="heads")
+        assert "sample_note" in table_names()
+        db.engine.dispose()
+
+
+def test_db_upgrade_command_defaults_to_every_head(fresh_url, tmp_path):
+    """`copractice db upgrade` (as a user types it) applies core and plugin branches."""
+    env = dict(os.environ, COPRACTICE_DATABASE_URL=fresh_url, COPRACTICE_ENV="testing",
+               COPRACTICE_EXTRA_PLUGINS='["sample=tests.plugins.sample_plugin"]',
+               PYTHONPATH=os.getcwd())
+    for command in (["-m", "flask", "--app", "copractice", "db", "upgrade"],
+                    ["-m", "copractice.cli", "db", "upgrade"]):
+        result = subprocess.run([sys.executable, *command], env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+    app = make_app(fresh_url)
+    with app.app_context():
+        assert table_names() == CORE_TABLES | {"sample_note"}
+        db.engine.dispose()
