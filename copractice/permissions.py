@@ -92,6 +92,7 @@ def permission_required(action):
             require(action)
             return view(*args, **kwargs)
 
+        wrapped.permission = action  # tests check every view declares one
         return wrapped
 
     return decorate

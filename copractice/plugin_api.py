@@ -1,10 +1,12 @@
 """What plugin authors import: the hook marker and the small value types hooks return.
 
-    from copractice.plugin_api import hookimpl, NavItem, Theme
+    from copractice.plugin_api import hookimpl, NavItem, Theme, can, permission_required
 """
 from dataclasses import dataclass, field
 
 import pluggy
+
+from copractice.permissions import can, permission_required, require  # noqa: F401  (re-exported for plugins)
 
 hookimpl = pluggy.HookimplMarker("copractice")
 

@@ -2,22 +2,27 @@
 from flask import Blueprint, render_template
 from flask_wtf.csrf import CSRFError
 
+from copractice.permissions import permission_required
+
 bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
+@permission_required("site.view")
 def home():
     """What copractice is and where to start."""
     return render_template("site/home.html")
 
 
 @bp.route("/accessibility")
+@permission_required("site.view")
 def accessibility():
     """The accessibility statement the law asks public-sector sites to publish."""
     return render_template("site/accessibility.html")
 
 
 @bp.route("/privacy")
+@permission_required("site.view")
 def privacy():
     """What we keep about members, why, and for how long."""
     return render_template("site/privacy.html")

@@ -113,3 +113,10 @@ def test_nobody_changes_their_own_role(app, make_member):
         admin = db.session.get(Member, make_member(role="admin").id)
         assert not can(admin, "member.change_role", admin)
         assert not can(admin, "member.set_active", admin)
+
+
+def test_every_view_declares_its_permission(app):
+    """Each view goes through can(): permission_required marks it, so none can slip through unchecked."""
+    missing = [endpoint for endpoint, view in app.view_functions.items()
+               if endpoint != "static" and not hasattr(view, "permission")]
+    assert missing == [], "wrap these views in @permission_required(...)"

@@ -69,6 +69,7 @@ def member(member_id):
 
 
 @bp.route("/members/<int:member_id>/role", methods=["POST"])
+@permission_required("members.list")
 def change_role(member_id):
     """Change a member's role and the themes they lead."""
     member = _member_or_404(member_id)
@@ -88,6 +89,7 @@ def change_role(member_id):
 
 
 @bp.route("/members/<int:member_id>/active", methods=["POST"])
+@permission_required("members.list")
 def set_active(member_id):
     """Switch a member's account off or back on."""
     member = _member_or_404(member_id)

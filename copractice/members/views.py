@@ -33,6 +33,7 @@ def _commit_and_deliver():
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@permission_required("site.view")
 def register():
     """Create an account."""
     if current_user.is_authenticated:
@@ -53,6 +54,7 @@ def register():
 
 
 @bp.route("/verify/<token>")
+@permission_required("site.view")
 def verify_email(token):
     """Confirm an email address from the emailed link."""
     member = operations.verify_email(token)
@@ -66,6 +68,7 @@ def verify_email(token):
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(_limit("RESET_LIMIT_PER_ADDRESS"), methods=["POST"])
 @limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+@permission_required("site.view")
 def resend_verification():
     """Send the confirmation email again."""
     form = forms.EmailForm()
@@ -81,6 +84,7 @@ def resend_verification():
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
 @limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+@permission_required("site.view")
 def login():
     """Log in with email and password."""
     next_url = request.values.get("next")
@@ -118,6 +122,7 @@ def logout():
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_limit("RESET_LIMIT_PER_ADDRESS"), methods=["POST"])
 @limiter.limit(_limit("RESET_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+@permission_required("site.view")
 def forgot_password():
     """Ask for a password reset link."""
     form = forms.EmailForm()
@@ -129,6 +134,7 @@ def forgot_password():
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@permission_required("site.view")
 def reset_password(token):
     """Choose a new password from an emailed link."""
     member = operations.member_for_reset_token(token)

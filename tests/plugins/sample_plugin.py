@@ -3,13 +3,14 @@ from pathlib import Path
 
 from flask import Blueprint, render_template
 
-from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl
+from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl, permission_required
 
 HERE = Path(__file__).parent
 bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder=str(HERE / "sample_templates"))
 
 
 @bp.route("/")
+@permission_required("site.view")
 def index():
     """The sample plugin's landing page."""
     return render_template("sample/index.html")

@@ -1,0 +1,43 @@
+# copractice: `make run` to try it, `make test` to test it. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.copractice-installed
+PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run db demo test test-browser clean
+
+$(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,redis]' $(foreach dir,$(PLUGIN_DIRS),-e ./$(dir))
+	touch $(STAMP)
+
+## install: virtualenv with the core, the bundled plugins and the test tools
+install: $(STAMP)
+
+## db: bring the database up to date (core and every plugin branch)
+db: install
+	$(BIN)/copractice db upgrade
+
+## demo: a small believable site with one login per role (safe to repeat)
+demo: db
+	$(BIN)/copractice demo-data
+
+## run: set up, then serve on http://$(HOST):$(PORT)
+run: demo
+	@echo ""
+	@echo "copractice is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	@echo "Log in as admin@example.org, lead@example.org, facilitator@example.org or trainee@example.org"
+	@echo "with the password: copractice-demo"
+	@echo ""
+	$(BIN)/copractice run --host $(HOST) --port $(PORT)
+
+## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
