@@ -73,6 +73,9 @@ def test_registration_errors_are_shown_beside_fields_with_a_summary(client):
     assert 'id="password-error"' in html and "at least 8 characters" in html
     assert "Choose your county or area." in html
     assert html.count("<h1") == 1 and "<title>Error: Create an account – copractice</title>" in html
+    start = html.index("error-summary__list")
+    summary = html[start:html.index("</ul>", start)]
+    assert summary.index("#email") < summary.index("#area") < summary.index("#password")  # page order
 
 
 def test_login_with_wrong_password_says_nothing_about_the_account(client, make_member, auth):
