@@ -4,7 +4,6 @@ from zoneinfo import ZoneInfo
 
 from flask import url_for
 from flask_login import current_user
-from markupsafe import Markup
 from werkzeug.routing import BuildError
 
 from copractice.permissions import can
@@ -46,5 +45,4 @@ def init_templating(app):
 
     @app.context_processor
     def _globals():
-        return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"],
-                "Markup": Markup}
+        return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"]}

@@ -2,7 +2,6 @@
 
 Views call these; so do tests and the CLI. Nothing here reads the request. Callers commit.
 """
-from dataclasses import dataclass
 
 from flask import current_app, url_for
 from sqlalchemy import func, select, update

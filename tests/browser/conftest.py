@@ -6,9 +6,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from copractice import create_app
-from copractice.extensions import db
-from tests.conftest import empty_all_tables, free_port, test_settings
+from tests.conftest import free_port
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -49,20 +47,9 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(_schema, database_url, smtp_server, tmp_path):
-    app = create_app(test_settings(database_url, smtp_server.port, UPLOAD_FOLDER=str(tmp_path / "uploads")))
-    with app.app_context():
-        empty_all_tables()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-@pytest.fixture
-def live_server(live_app, mailbox):
+def live_server(app, mailbox):
     """Base URL of the app, with empty tables and an empty mailbox."""
-    server = LiveServer(live_app)
+    server = LiveServer(app)
     server.start()
     yield server.url
     server.stop()

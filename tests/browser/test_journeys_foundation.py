@@ -141,8 +141,8 @@ def test_empty_registration_shows_an_error_summary_and_errors_beside_fields(page
 
 # -- Journey B: an admin changes a member's role ---------------------------------------------------
 
-def test_admin_changes_a_members_role_and_sees_it_in_the_audit_log(page, live_server, live_app):
-    with live_app.app_context():
+def test_admin_changes_a_members_role_and_sees_it_in_the_audit_log(page, live_server, app):
+    with app.app_context():
         admin = create_member(role="admin", name="Ada Admin", email="ada@example.org")
         trainee = create_member(role="trainee", name="Tom Trainee", email="tom@example.org")
         admin_email, trainee_id = admin.email, trainee.id
@@ -178,7 +178,7 @@ def test_admin_changes_a_members_role_and_sees_it_in_the_audit_log(page, live_se
     expect(page.get_by_role("status")).to_contain_text("Tom Trainee is now: Facilitator.")
     expect(page).to_have_url(re.compile(rf"/admin/members/{trainee_id}$"))
     check_a11y(page)
-    with live_app.app_context():
+    with app.app_context():
         from copractice.extensions import db
         assert db.session.get(Member, trainee_id).role == "facilitator"
 
