@@ -69,6 +69,12 @@ class Config:
     # through the ``copractice`` entry-point group: handy for trying a plugin in place.
     EXTRA_PLUGINS = []
 
+    # How long an offer of a place from the waiting list stays open before it passes on.
+    WAITLIST_OFFER_HOURS = 48
+    # Reminders go out this long before a session starts (copractice send-reminders).
+    REMINDER_HOURS_BEFORE = 48
+    COURSES_PER_PAGE = 12
+
     MEMBERS_PER_PAGE = 25
     AUDIT_PER_PAGE = 50
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -100,12 +100,16 @@ def _register_blueprints(app):
 
     from copractice import site
     from copractice.admin import views as admin_views
+    from copractice.courses import manage as course_manage
+    from copractice.courses import views as course_views
     from copractice.members import views as member_views
     from copractice.templating import init_templating
 
     app.register_blueprint(site.bp)
     app.register_blueprint(member_views.bp)
     app.register_blueprint(admin_views.bp)
+    app.register_blueprint(course_views.bp)
+    app.register_blueprint(course_manage.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -108,6 +108,23 @@ def send_mail():
         sys.exit(1)
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command():
+    """Remind people of sessions starting in the next 48 hours, and end offers that ran out.
+
+    Safe to run every few minutes: nobody is reminded twice.
+    """
+    from copractice.courses.operations import expire_offers
+    from copractice.courses.reminders import send_reminders
+    from copractice.notifications.operations import deliver_queued
+
+    expired = expire_offers()
+    queued = send_reminders()
+    sent, failed = deliver_queued(limit=1000)
+    click.echo(f"reminders queued {queued}, offers expired {expired}, emails sent {sent}, failed {failed}")
+
+
 # -- plugins ----------------------------------------------------------------------------------
 
 @click.group("plugins")
@@ -185,7 +202,7 @@ def plugins_check():
 
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
-    for command in (create_admin, demo_data, send_mail, plugins_group):
+    for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group):
         app.cli.add_command(command)
 
 

@@ -42,3 +42,22 @@ def copractice_migration_locations(app):
 
     ``db upgrade`` applies every installed plugin's branch with the core's.
     """
+
+
+@hookspec
+def copractice_course_saved(app, course, created):
+    """Called after a course is created (``created`` True) or changed, before the commit (collecting; return ignored)."""
+
+
+@hookspec
+def copractice_enrolment_check(app, member, course):
+    """Return a list of reasons ``member`` may not enrol on ``course``; empty or None allows it.
+
+    The first reason is shown to the member. If the hook raises, the enrolment is refused
+    (fail closed) and the error logged.
+    """
+
+
+@hookspec
+def copractice_enrolment_changed(app, enrolment, old_status, new_status):
+    """Called after an enrolment changes state (e.g. None -> "enrolled", "waiting" -> "offered"), before the commit (collecting; return ignored)."""

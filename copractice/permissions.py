@@ -61,6 +61,56 @@ def _theme_lead_or_admin(member, obj):
     return _signed_in(member) and member.role == "theme_lead" and obj in member.led_themes
 
 
+def _rank(member):
+    return ROLE_RANK.get(member.role, 0) if _signed_in(member) else -1
+
+
+def _manages_course(member, course):
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and course.theme_slug in member.led_themes
+
+
+def _facilitates(member, course):
+    return _signed_in(member) and any(row.member_id == member.id for row in course.facilitators)
+
+
+@_rule("course.create")
+def _may_create_courses(member, obj):
+    """Admins, and theme leads (in the themes they lead; obj may name a theme)."""
+    if _is_admin(member):
+        return True
+    if not (_signed_in(member) and member.role == "theme_lead"):
+        return False
+    return obj is None or obj in member.led_themes
+
+
+@_rule("course.manage")
+def _may_manage_course(member, obj):
+    """Admins manage every course; theme leads the courses of their themes."""
+    return obj is not None and _manages_course(member, obj)
+
+
+@_rule("course.run", "course.access_needs")
+def _may_run_course(member, obj):
+    """Those who manage a course, and its facilitators: see who is coming and what they need."""
+    return obj is not None and (_manages_course(member, obj) or _facilitates(member, obj))
+
+
+@_rule("course.view")
+def _may_view_course(member, obj):
+    """Published and archived courses are public; drafts only for those who run them."""
+    if obj is None:
+        return False
+    return obj.status in ("published", "archived") or _may_run_course(member, obj)
+
+
+@_rule("courses.organise")
+def _organiser_area(member, obj):
+    """The "Courses I run" area: facilitators, theme leads and admins."""
+    return _rank(member) >= ROLE_RANK["facilitator"]
+
+
 def can(member, action, obj=None):
     """True when ``member`` (a Member, an anonymous user or None) may do ``action`` to ``obj``."""
     try:

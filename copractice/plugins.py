@@ -21,6 +21,15 @@ BUILTIN_PLUGINS = {"core": "copractice.builtin.core"}
 _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
+class PluginFailure(Exception):
+    """A plugin raised inside a hook that enforces a rule; the caller must refuse the action."""
+
+    def __init__(self, plugin, error):
+        super().__init__(f"{plugin}: {error}")
+        self.plugin = plugin
+        self.error = error
+
+
 @dataclass
 class PluginInfo:
     """What the site knows about one plugin, loaded or not."""
@@ -102,6 +111,23 @@ class Plugins:
             except Exception:
                 log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
                 continue
+            if value:
+                results.extend(value)
+        return results
+
+    def ask(self, hook_name, **kwargs):
+        """Call a rule-enforcing hook on each enabled plugin and join the answers.
+
+        Unlike ``collect``, a plugin that raises is not skipped: PluginFailure is raised so the
+        caller refuses the action (fail closed) rather than let it through unchecked.
+        """
+        kwargs.setdefault("app", current_app._get_current_object())
+        results = []
+        for impl in self._impls(hook_name):
+            try:
+                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
+            except Exception as exc:
+                raise PluginFailure(impl.plugin_name, _short_error(exc)) from exc
             if value:
                 results.extend(value)
         return results

@@ -14,7 +14,8 @@ from copractice.extensions import NAMING_CONVENTION, db
 from tests.conftest import drop_isolated, isolated_database_url, test_settings
 
 CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", "audit_entry",
-               "plugin_state", "outbox_message"}
+               "plugin_state", "outbox_message", "course", "course_audience", "course_facilitator",
+               "course_session", "enrolment", "notice", "email_preference", "session_reminder"}
 
 
 @pytest.fixture

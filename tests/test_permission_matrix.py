@@ -17,6 +17,12 @@ def only_admin(ok=200):
 
 
 SIGNED_IN = {"anonymous": LOGIN, "trainee": 200, "facilitator": 200, "theme_lead": 200, "admin": 200}
+SIGNED_IN_REDIRECT = {r: 302 for r in ROLES}  # a member step: done or refused, back to the course page
+ORGANISERS = {"anonymous": LOGIN, "trainee": 403, "facilitator": 200, "theme_lead": 200, "admin": 200}
+# The matrix's theme lead leads this course's theme; its facilitator runs this course.
+MANAGERS = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 200, "admin": 200}
+MANAGERS_POST = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 302, "admin": 302}
+RUNNERS = ORGANISERS
 SIGNED_OUT_ONLY = {"anonymous": 200, "trainee": 302, "facilitator": 302, "theme_lead": 302, "admin": 302}
 
 # endpoint: (method, url, form data, {role: status})
@@ -45,6 +51,30 @@ MATRIX = {
     "admin.audit_log": ("GET", "/admin/audit", None, only_admin()),
     "admin.plugins": ("GET", "/admin/plugins", None, only_admin()),
     "admin.plugin_switch": ("GET", "/admin/plugins/sample", None, only_admin()),
+    "courses.catalogue": ("GET", "/courses", None, ALL),
+    "courses.course": ("GET", "/courses/{slug}", None, ALL),
+    "courses.enrol": ("POST", "/courses/{slug}/enrol", {}, SIGNED_IN_REDIRECT),
+    "courses.leave_waiting_list": ("POST", "/courses/{slug}/leave-waiting-list", {}, SIGNED_IN_REDIRECT),
+    "courses.accept_offer": ("POST", "/courses/{slug}/accept", {}, SIGNED_IN_REDIRECT),
+    "courses.decline_offer": ("POST", "/courses/{slug}/decline", {}, SIGNED_IN_REDIRECT),
+    "courses.cancel": ("GET", "/courses/{slug}/cancel", None, SIGNED_IN_REDIRECT),
+    "courses.course_ics": ("GET", "/courses/{slug}/calendar.ics", None, ALL),
+    "courses.my_learning": ("GET", "/learning", None, SIGNED_IN),
+    "courses.member_ics": ("GET", "/calendar/not-a-real-calendar-token-at-all.ics", None, {r: 404 for r in ROLES}),
+    "courses.calendar_feed": ("GET", "/account/calendar", None, SIGNED_IN),
+    "courses.notices": ("GET", "/notices", None, SIGNED_IN),
+    "courses.email_preferences": ("GET", "/account/notifications", None, SIGNED_IN),
+    "manage.courses": ("GET", "/manage/courses", None, ORGANISERS),
+    "manage.new_course": ("GET", "/manage/courses/new", None, MANAGERS),
+    "manage.edit_course": ("GET", "/manage/courses/{course}/edit", None, MANAGERS),
+    "manage.course": ("GET", "/manage/courses/{course}", None, RUNNERS),
+    "manage.new_session": ("GET", "/manage/courses/{course}/sessions/new", None, MANAGERS),
+    "manage.edit_session": ("GET", "/manage/sessions/{session}/edit", None, MANAGERS),
+    "manage.delete_session": ("POST", "/manage/sessions/{session}/delete", {}, MANAGERS_POST),
+    "manage.access_needs": ("GET", "/manage/sessions/{session}/access-needs", None, RUNNERS),
+    "manage.enrol_member": ("POST", "/manage/courses/{course}/enrol", {"email": "nobody@example.org"}, MANAGERS_POST),
+    "manage.remove": ("POST", "/manage/enrolments/{enrolment}/remove", {"reason": "test"}, MANAGERS_POST),
+    "manage.move": ("POST", "/manage/enrolments/{enrolment}/move", {"direction": "up"}, MANAGERS_POST),
     # A disabled plugin's pages are not there for anyone.
     "sample.index": ("GET", "/sample/", None, {r: 404 for r in ROLES}),
 }
@@ -53,6 +83,24 @@ MATRIX = {
 @pytest.fixture
 def app_settings():
     return {"EXTRA_PLUGINS": ["sample=tests.plugins.sample_plugin"]}
+
+
+def matrix_course(app, enrolled, facilitator=None):
+    """A published Cross-cutting course with one session and one enrolment; ids for the URLs."""
+    from copractice.courses.models import CourseFacilitator, Enrolment
+    from copractice.extensions import db
+    from tests.factories_courses import create_course
+
+    with app.app_context():
+        course = create_course(capacity=5)
+        enrolment = Enrolment(course_id=course.id, member_id=enrolled.id, status="enrolled")
+        db.session.add(enrolment)
+        course.places_taken = 1
+        if facilitator is not None:
+            db.session.add(CourseFacilitator(course_id=course.id, member_id=facilitator.id))
+        db.session.commit()
+        return {"slug": course.slug, "course": course.id, "session": course.sessions[0].id,
+                "enrolment": enrolment.id}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -66,11 +114,13 @@ def test_every_route_is_in_the_matrix(app):
 def test_route_gives_designed_status(app, client, make_member, endpoint, role):
     method, url, data, expected = MATRIX[endpoint]
     target = make_member(role="trainee", name="Target Person")
+    me = None
     if role != "anonymous":
-        make_member(email=f"{role}@example.org", role=role,
-                    themes=("cross-cutting",) if role == "theme_lead" else ())
+        me = make_member(email=f"{role}@example.org", role=role,
+                         themes=("cross-cutting",) if role == "theme_lead" else ())
         assert AuthActions(client).login(f"{role}@example.org").status_code == 302
-    url = url.format(target=target.id)
+    ids = matrix_course(app, target, facilitator=me if role == "facilitator" else None)
+    url = url.format(target=target.id, **ids)
     if method == "POST":
         token = csrf_from(client.get("/password/forgot").get_data(as_text=True))
         response = client.post(url, data={"csrf_token": token, **data})

@@ -17,8 +17,12 @@ def copractice_themes(app):
 
 @hookimpl(trylast=True)
 def copractice_nav_items(app, member):
-    items = []
+    items = [NavItem("Courses", "courses.catalogue", order=10)]
     if member.is_authenticated:
+        items.append(NavItem("My learning", "courses.my_learning", order=20))
+        if can(member, "courses.organise"):
+            items.append(NavItem("Courses I run", "manage.courses", order=30))
+        items.append(NavItem("Notices", "courses.notices", order=70))
         items.append(NavItem("My account", "members.profile", order=80))
         if can(member, "admin.access"):
             items.append(NavItem("Admin", "admin.dashboard", order=90))

@@ -83,6 +83,8 @@ class Member(UserMixin, db.Model):
     erased_at: Mapped[datetime | None]
     # Part of the login cookie: changing it signs out every session of this member.
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Secret in the URL of the member's private calendar feed; None until they ask for one.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     leaderships: Mapped[list["ThemeLeadership"]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin"

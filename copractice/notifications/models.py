@@ -1,7 +1,7 @@
 """The outbox: every email is written here in the same transaction as the change that caused it."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
@@ -26,3 +26,57 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # One optional attachment, e.g. the .ics of a course sent with the enrolment email.
+    attachment_name: Mapped[str | None] = mapped_column(String(120))
+    attachment_type: Mapped[str | None] = mapped_column(String(80))
+    attachment: Mapped[str | None] = mapped_column(Text)
+
+
+# What members can be told about; each can be switched off for email (in-app notices stay).
+NOTICE_KINDS = {
+    "enrolled": "You get a place on a course",
+    "waitlist_joined": "You join a waiting list",
+    "place_offered": "A place is offered to you from a waiting list",
+    "offer_expired": "An offer of a place runs out",
+    "cancelled": "Your place is cancelled",
+    "session_changed": "A session's time or place changes",
+    "session_reminder": "A reminder 2 days before each session",
+}
+
+
+class Notice(db.Model):
+    """An in-app notice shown on the member's notices page."""
+
+    __tablename__ = "notice"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    message: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class EmailPreference(db.Model):
+    """A member's choice to get (or not) email for one kind of notice. No row means yes."""
+
+    __tablename__ = "email_preference"
+    __table_args__ = (UniqueConstraint("member_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(48))
+    email: Mapped[bool] = mapped_column(default=True)
+
+
+class SessionReminder(db.Model):
+    """Proof a reminder went out for a session to a member: the unique key stops duplicates."""
+
+    __tablename__ = "session_reminder"
+    __table_args__ = (UniqueConstraint("session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

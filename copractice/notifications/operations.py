@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from copractice.extensions import db
 from copractice.members.models import utcnow
-from copractice.notifications.models import OutboxMessage
+from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage
 
 log = logging.getLogger(__name__)
 
@@ -22,22 +22,59 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=10)
 
 
-def queue_email(*, kind, to, template, member=None, **context):
-    """Render ``templates/email/<template>.txt`` and add it to the outbox (the caller commits).
-
-    The template's first line is the subject.
-    """
-    text = render_template(f"email/{template}.txt", member=member, **context)
+def _render(template, **context):
+    text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
+    return subject.strip()[:200], body.strip() + "\n"
+
+
+def _outbox(*, kind, to, subject, body, member=None, attachment=None):
     message = OutboxMessage(
         member_id=member.id if member is not None and member.id else None,
-        to_address=to,
-        kind=kind,
-        subject=subject.strip()[:200],
-        body=body.strip() + "\n",
+        to_address=to, kind=kind, subject=subject, body=body,
     )
+    if attachment:
+        message.attachment_name, message.attachment_type, message.attachment = attachment
     db.session.add(message)
     return message
+
+
+def queue_email(*, kind, to, template, member=None, attachment=None, **context):
+    """Render ``templates/email/<template>.txt`` and add it to the outbox (the caller commits).
+
+    The template's first line is the subject. ``attachment`` is (filename, mime type, text).
+    """
+    subject, body = _render(template, member=member, **context)
+    return _outbox(kind=kind, to=to, subject=subject, body=body, member=member, attachment=attachment)
+
+
+def email_wanted(member_ids, kind):
+    """The subset of ``member_ids`` who want email of this kind (one query; no row means yes)."""
+    member_ids = set(member_ids)
+    if not member_ids:
+        return set()
+    refused = db.session.scalars(
+        select(EmailPreference.member_id).where(
+            EmailPreference.kind == kind, EmailPreference.email.is_(False),
+            EmailPreference.member_id.in_(member_ids))
+    ).all()
+    return member_ids - set(refused)
+
+
+def notify(members, kind, template, link=None, attachment=None, **context):
+    """Tell each member: an in-app notice always, and an email unless they switched that kind off.
+
+    Written in the caller's transaction, so the notice exists exactly when the change does.
+    """
+    if kind not in NOTICE_KINDS:
+        raise LookupError(f"unknown notice kind {kind!r}")
+    members = [m for m in members if m is not None and m.erased_at is None]
+    wanted = email_wanted([m.id for m in members], kind)
+    for member in members:
+        subject, body = _render(template, member=member, link=link, **context)
+        db.session.add(Notice(member_id=member.id, kind=kind, message=subject, link=link))
+        if member.id in wanted and member.email:
+            _outbox(kind=kind, to=member.email, subject=subject, body=body, member=member, attachment=attachment)
 
 
 def _send(message):
@@ -47,6 +84,10 @@ def _send(message):
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email.set_content(message.body)
+    if message.attachment:
+        maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition("/")
+        email.add_attachment(message.attachment.encode(), maintype=maintype, subtype=subtype,
+                             filename=message.attachment_name or "attachment")
     smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
         if cfg["MAIL_USE_TLS"]:

@@ -1,0 +1,222 @@
+"""The catalogue, course pages, joining and leaving, My learning, calendars and notices."""
+import secrets
+
+import nh3
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+from sqlalchemy import select, update
+
+from copractice.courses import catalogue as finder
+from copractice.courses import forms, operations
+from copractice.courses.calendar import course_calendar, member_calendar
+from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
+from copractice.extensions import db
+from copractice.members.models import STAKEHOLDER_TYPES, Member
+from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
+from copractice.permissions import can, permission_required
+from copractice.plugins import get_plugins
+from copractice.timeutil import now_utc
+
+bp = Blueprint("courses", __name__)
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
+
+
+def render_markdown(text):
+    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives."""
+    return Markup(nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow"))
+
+
+@bp.app_template_filter("markdown")
+def _markdown_filter(text):
+    return render_markdown(text)
+
+
+@bp.route("/courses")
+@permission_required("site.view")
+def catalogue():
+    """Find a course: search, filter, and see places left and the next date."""
+    themes = get_plugins().themes()
+    form = forms.CatalogueForm(request.args)
+    form.theme.choices = [("", "Any theme")] + [(slug, t.name) for slug, t in sorted(themes.items(), key=lambda i: i[1].name)]
+    form.validate()
+    filters = finder.CatalogueFilters(q=form.q.data or "", theme=form.theme.data or "", format=form.format.data or "",
+                                      audience=form.audience.data or "", has_places=bool(form.has_places.data))
+    page = finder.catalogue(filters, page=request.args.get("page", 1, type=int),
+                            per_page=current_app.config["COURSES_PER_PAGE"])
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    return render_template("courses/catalogue.html", form=form, page=page, filters=filters, args=args,
+                           themes=themes, stakeholder_types=STAKEHOLDER_TYPES)
+
+
+def _course_or_404(slug):
+    course = finder.course_by_slug(slug)
+    if course is None or not can(current_user, "course.view", course):
+        abort(404)
+    return course
+
+
+@bp.route("/courses/<slug>")
+@permission_required("site.view")
+def course(slug):
+    """A course: what it is, when, who runs it, places left, and the one button that fits you."""
+    course = _course_or_404(slug)
+    enrolment = operations.enrolment_of(current_user, course)
+    choice = operations.choice_for(current_user, course, enrolment)
+    return render_template(
+        "courses/course.html", course=course, choice=choice, enrolment=enrolment,
+        waiting=operations.waiting_count(course), theme=get_plugins().themes().get(course.theme_slug),
+        show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
+        form=forms.ConfirmForm(), levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES,
+        now=now_utc())
+
+
+def _member_step(slug, step, done_message):
+    course = _course_or_404(slug)
+    form = forms.ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        enrolment = step(current_user._get_current_object(), course)
+    except operations.EnrolmentRefused as refused:
+        flash(str(refused), "error")
+    else:
+        flash(done_message(enrolment), "success")
+    return redirect(url_for("courses.course", slug=course.slug))
+
+
+def _enrolled_message(enrolment):
+    if enrolment.status == "enrolled":
+        return "You have a place on this course. We have sent you an email with the dates."
+    if enrolment.status == "waiting":
+        return f"The course is full, so you are on the waiting list at number {operations.waiting_position(enrolment)}."
+    return "You already have a place or an offer on this course."
+
+
+@bp.route("/courses/<slug>/enrol", methods=["POST"])
+@permission_required("account.manage")
+def enrol(slug):
+    """Take a place, or join the waiting list when the course is full."""
+    return _member_step(slug, operations.enrol, _enrolled_message)
+
+
+@bp.route("/courses/<slug>/leave-waiting-list", methods=["POST"])
+@permission_required("account.manage")
+def leave_waiting_list(slug):
+    """Leave the waiting list."""
+    return _member_step(slug, operations.leave_waiting_list, lambda e: "You have left the waiting list.")
+
+
+@bp.route("/courses/<slug>/accept", methods=["POST"])
+@permission_required("account.manage")
+def accept_offer(slug):
+    """Accept an offered place."""
+    return _member_step(slug, operations.accept_offer,
+                        lambda e: "You have a place on this course. We have sent you an email with the dates.")
+
+
+@bp.route("/courses/<slug>/decline", methods=["POST"])
+@permission_required("account.manage")
+def decline_offer(slug):
+    """Turn down an offered place so it goes to the next person."""
+    return _member_step(slug, operations.decline_offer, lambda e: "You have turned down the place. Thank you for letting us know.")
+
+
+@bp.route("/courses/<slug>/cancel", methods=["GET", "POST"])
+@permission_required("account.manage")
+def cancel(slug):
+    """Confirm, then give up your place."""
+    course = _course_or_404(slug)
+    if request.method == "POST":
+        return _member_step(slug, operations.cancel_place, lambda e: "Your place has been cancelled.")
+    enrolment = operations.enrolment_of(current_user, course)
+    if enrolment is None or enrolment.status != "enrolled":
+        return redirect(url_for("courses.course", slug=course.slug))
+    return render_template("courses/cancel.html", course=course, form=forms.ConfirmForm())
+
+
+@bp.route("/courses/<slug>/calendar.ics")
+@permission_required("site.view")
+def course_ics(slug):
+    """The course's sessions as an iCalendar file (joining links only for those with a place)."""
+    course = _course_or_404(slug)
+    enrolment = operations.enrolment_of(current_user, course)
+    body = course_calendar(course, with_joining_details=enrolment is not None and enrolment.status in HOLDS_PLACE)
+    return Response(body, mimetype="text/calendar",
+                    headers={"Content-Disposition": f'attachment; filename="{course.slug}.ics"'})
+
+
+@bp.route("/learning")
+@permission_required("account.manage")
+def my_learning():
+    """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
+    learning = finder.my_learning(current_user)
+    return render_template("courses/learning.html", learning=learning, form=forms.ConfirmForm(),
+                           position=operations.waiting_position)
+
+
+@bp.route("/calendar/<token>.ics")
+@permission_required("site.view")
+def member_ics(token):
+    """A member's private calendar feed: no login, the secret in the address is the key."""
+    member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None
+    if member is None or not member.is_active:
+        abort(404)
+    return Response(member_calendar(member), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@bp.route("/account/calendar", methods=["GET", "POST"])
+@permission_required("account.manage")
+def calendar_feed():
+    """Make, show or replace your private calendar address."""
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        current_user.calendar_token = secrets.token_urlsafe(32)
+        db.session.commit()
+        flash("You have a new calendar address. The old one (if any) no longer works.", "success")
+        return redirect(url_for("courses.calendar_feed"))
+    url = url_for("courses.member_ics", token=current_user.calendar_token, _external=True) \
+        if current_user.calendar_token else None
+    return render_template("courses/calendar_feed.html", url=url, form=form)
+
+
+@bp.route("/notices", methods=["GET", "POST"])
+@permission_required("account.manage")
+def notices():
+    """Your notices, newest first; opening the page marks them read."""
+    form = forms.ConfirmForm()
+    items = db.session.scalars(select(Notice).where(Notice.member_id == current_user.id)
+                               .order_by(Notice.id.desc()).limit(100)).all()
+    unread = [n.id for n in items if n.read_at is None]
+    if unread:
+        db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=now_utc()))
+        db.session.commit()
+    return render_template("courses/notices.html", items=items, unread=set(unread), form=form)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@permission_required("account.manage")
+def email_preferences():
+    """Choose which emails you get; notices on the site always appear."""
+    current = {p.kind: p.email for p in db.session.scalars(
+        select(EmailPreference).where(EmailPreference.member_id == current_user.id))}
+    form = forms.ConfirmForm()
+    if form.validate_on_submit():
+        chosen = set(request.form.getlist("email"))
+        for kind in NOTICE_KINDS:
+            wanted = kind in chosen
+            if current.get(kind, True) != wanted:
+                row = db.session.scalar(select(EmailPreference).where(
+                    EmailPreference.member_id == current_user.id, EmailPreference.kind == kind))
+                if row is None:
+                    db.session.add(EmailPreference(member_id=current_user.id, kind=kind, email=wanted))
+                else:
+                    row.email = wanted
+        db.session.commit()
+        flash("Your email choices have been saved.", "success")
+        return redirect(url_for("members.profile"))
+    return render_template("courses/email_preferences.html", kinds=NOTICE_KINDS, current=current, form=form)
+
+
