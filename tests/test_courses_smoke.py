@@ -1,4 +1,3 @@
-from copractice.extensions import db
 from tests.conftest import post_form
 from tests.factories_courses import create_course
 

@@ -18,7 +18,9 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, make_member)
     posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods]
     assert len(posts) >= 10
     for rule in posts:
-        values = {arg: {"member_id": target.id, "token": "t", "name": "sample"}[arg] for arg in rule.arguments}
+        sample_values = {"member_id": target.id, "token": "t", "name": "sample", "slug": "any-course",
+                         "course_id": 1, "session_id": 1, "enrolment_id": 1}
+        values = {arg: sample_values[arg] for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for
 
