@@ -2,7 +2,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField, TimeField, URLField)
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from copractice.courses.models import FORMATS, LEVELS, STATUSES
 from copractice.forms import CheckboxesField
@@ -49,7 +49,7 @@ class CourseForm(FlaskForm):
     format = RadioField("Format", choices=list(FORMATS.items()), default="in_person",
                         validators=[DataRequired("Choose a format.")])
     capacity = IntegerField("Number of places", default=20, validators=[
-        DataRequired("Enter the number of places."), NumberRange(1, 10000, "Enter a number from 1 to 10,000.")])
+        InputRequired("Enter the number of places."), NumberRange(1, 10000, "Enter a number from 1 to 10,000.")])
     enrolment_opens_at = DateTimeLocalField("Enrolment opens (optional, UK time)", validators=[Optional()])
     enrolment_closes_at = DateTimeLocalField("Enrolment closes (optional, UK time)", validators=[Optional()])
     status = RadioField("Status", choices=list(STATUSES.items()), default="draft",

@@ -86,14 +86,15 @@ def _course_form(course=None):
 
 
 def _save(form, course):
-    if not form.validate_on_submit():
+    if not form.is_submitted():
         return None
-    if not can(current_user, "course.create", form.theme_slug.data) and (
+    valid = form.validate()  # then the checks below, so that every error shows at once
+    pairs = _facilitator_pairs(form)
+    if form.theme_slug.data and not can(current_user, "course.create", form.theme_slug.data) and (
             course is None or form.theme_slug.data != course.theme_slug):
         form.theme_slug.errors = list(form.theme_slug.errors) + ["You can only add courses to themes you lead."]
-        return None
-    pairs = _facilitator_pairs(form)
-    if pairs is None:
+        valid = False
+    if not valid or pairs is None:
         return None
     try:
         fields = {name: getattr(form, name).data for name in

@@ -80,14 +80,14 @@ def save_course(actor, course=None, *, facilitators=None, **fields):
     if opens and closes and closes <= opens:
         raise CourseRuleBroken("Enrolment must close after it opens.")
     if created:
-        course = Course(places_taken=0)
+        # The slug is fixed at creation (links keep working when the title changes); work it
+        # out before the new row joins the session, or the look-up would flush it half-made.
+        course = Course(places_taken=0, slug=unique_slug(fields.get("title") or "course"))
         db.session.add(course)
     before = None if created else {k: _plain(getattr(course, k)) for k in ("title", "status", "capacity", "theme_slug")}
     old_capacity = course.capacity or 0
     for key, value in fields.items():
         setattr(course, key, value)
-    if created or "title" in fields and not course.slug:
-        course.slug = unique_slug(course.title)
     if facilitators is not None:
         _set_facilitators(course, facilitators)
     db.session.flush()

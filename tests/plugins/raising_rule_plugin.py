@@ -1,0 +1,7 @@
+"""A plugin whose enrolment rule crashes: enrolment must be refused, not allowed."""
+from copractice.plugin_api import hookimpl
+
+
+@hookimpl
+def copractice_enrolment_check(app, member, course):
+    raise ConnectionError("the safeguarding register is unreachable")
