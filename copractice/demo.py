@@ -1,8 +1,14 @@
-"""A small believable demo site: one member of each role and stakeholder type."""
+"""A small believable demo site: one member of each role and stakeholder type, and a few courses."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from copractice.courses.models import Course, CourseFacilitator, Enrolment, Session
 from copractice.extensions import db
 from copractice.members import operations
 from copractice.members.models import Member, ThemeLeadership, utcnow
 from copractice.security import hash_password
+from copractice.timeutil import london_to_utc, now_utc
 
 DEMO_PASSWORD = "copractice-demo"
 
@@ -42,3 +48,61 @@ def create_demo_data():
         members.append(member)
     db.session.flush()
     return created, members
+
+
+# (slug, title, summary, format, capacity, audience, weeks, weekday hour, facilitator emails, lived-experience emails)
+DEMO_COURSES = [
+    ("introduction-to-co-production", "Introduction to co-production",
+     "What co-production means, why it matters in health and care research, and how to start.",
+     "online", 20, [], 3, 10, ["facilitator@example.org"], ["patient@example.org"]),
+    ("co-producing-with-carers", "Co-producing research with unpaid carers",
+     "Practical ways to involve carers as equal partners, from planning to sharing results.",
+     "in_person", 2, ["carer", "researcher", "practitioner"], 2, 14, ["lead@example.org"], ["carer@example.org"]),
+    ("paying-public-contributors", "Recognising and paying public contributors",
+     "How to agree payment, expenses and other recognition before involvement starts.",
+     "blended", 15, ["researcher", "commissioner"], 1, 13, ["facilitator@example.org"], []),
+]
+
+DESCRIPTION = """This course is for anyone who wants to work in partnership: researchers, practitioners,
+commissioners, patients, carers and young people.
+
+**You will learn**
+
+- what the five principles of co-producing research mean in practice
+- how to share power and decisions from the start
+- how to make sure everyone gets something back
+"""
+
+
+def create_demo_courses(members):
+    """Add the demo courses that do not exist yet, with weekly sessions from next week."""
+    by_email = {m.email: m for m in members}
+    created = 0
+    base = (now_utc() + timedelta(days=7)).date()
+    for slug, title, summary, fmt, capacity, audience, weeks, hour, facilitators, lived in DEMO_COURSES:
+        if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
+            continue
+        course = Course(slug=slug, title=title, summary=summary, description=DESCRIPTION, format=fmt,
+                        capacity=capacity, places_taken=0, theme_slug="cross-cutting", status="published")
+        course.audience = audience
+        for week in range(weeks):
+            local = datetime.combine(base + timedelta(weeks=week), datetime.min.time()).replace(hour=hour)
+            course.sessions.append(Session(
+                starts_at=london_to_utc(local), ends_at=london_to_utc(local + timedelta(hours=2)),
+                venue=None if fmt == "online" else "Canterbury Innovation Centre, University Road, CT2 7FG",
+                online_link="https://meet.example.org/co-production" if fmt != "in_person" else None))
+        for email in facilitators:
+            course.facilitators.append(CourseFacilitator(member_id=by_email[email].id))
+        for email in lived:
+            course.facilitators.append(CourseFacilitator(member_id=by_email[email].id, lived_experience=True))
+        db.session.add(course)
+        db.session.flush()
+        if capacity == 2:  # a full course with a waiting list, to show how that looks
+            for n, email in enumerate(["trainee@example.org", "young@example.org", "practitioner@example.org"]):
+                status = "enrolled" if n < 2 else "waiting"
+                db.session.add(Enrolment(course_id=course.id, member_id=by_email[email].id, status=status,
+                                         queue_key=None if status == "enrolled" else now_utc().timestamp(),
+                                         enrolled_at=now_utc() if status == "enrolled" else None))
+            course.places_taken = 2
+        created += 1
+    return created

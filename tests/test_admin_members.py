@@ -130,13 +130,17 @@ def test_demo_data_is_idempotent_and_covers_every_role_and_type(app, runner):
     first = runner.invoke(args=["demo-data"])
     second = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0 and second.exit_code == 0
-    assert "(10 new members)" in first.output and "(0 new members)" in second.output
+    assert "(10 new members, 3 new courses)" in first.output and "(0 new members, 0 new courses)" in second.output
     assert "copractice-demo" in first.output
     with app.app_context():
         members = db.session.scalars(select(Member)).all()
         assert len(members) == 10
         assert {m.role for m in members} == set(ROLES)
         assert {m.stakeholder_type for m in members} == set(STAKEHOLDER_TYPES)
+        from copractice.courses.models import Course
+
+        full = db.session.scalar(select(Course).where(Course.slug == "co-producing-with-carers"))
+        assert full.places_taken == full.capacity == 2 and len(full.sessions) == 2
     assert AuthActions(app.test_client()).login("lead@example.org", "copractice-demo").status_code == 302
 
 
