@@ -75,6 +75,16 @@ class Config:
     REMINDER_HOURS_BEFORE = 48
     COURSES_PER_PAGE = 12
 
+    # Self check-in: the window around a session, how often the code changes, and how long
+    # the previous code still works after it changes.
+    CHECKIN_OPENS_MINUTES_BEFORE = 30
+    CHECKIN_CLOSES_MINUTES_AFTER = 15
+    CHECKIN_CODE_SECONDS = 60
+    CHECKIN_CODE_GRACE_SECONDS = 30
+    CHECKIN_LATE_AFTER_MINUTES = 10
+    # Attendance below this share is listed in the low-attendance report.
+    LOW_ATTENDANCE_THRESHOLD = 0.6
+
     MEMBERS_PER_PAGE = 25
     AUDIT_PER_PAGE = 50
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session

@@ -100,6 +100,7 @@ def _register_blueprints(app):
 
     from copractice import site
     from copractice.admin import views as admin_views
+    from copractice.attendance import views as attendance_views
     from copractice.courses import manage as course_manage
     from copractice.courses import views as course_views
     from copractice.members import views as member_views
@@ -110,6 +111,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(course_views.bp)
     app.register_blueprint(course_manage.bp)
+    app.register_blueprint(attendance_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

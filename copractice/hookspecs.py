@@ -61,3 +61,18 @@ def copractice_enrolment_check(app, member, course):
 @hookspec
 def copractice_enrolment_changed(app, enrolment, old_status, new_status):
     """Called after an enrolment changes state (e.g. None -> "enrolled", "waiting" -> "offered"), before the commit (collecting; return ignored)."""
+
+
+@hookspec
+def copractice_attendance_marked(app, attendance, old_status):
+    """Called after a mark is set or changed (``old_status`` None for a first mark), before the commit (collecting; return ignored)."""
+
+
+@hookspec
+def copractice_course_completed(app, completion):
+    """Called when a member meets a course's completion rule, before the commit (collecting; return ignored)."""
+
+
+@hookspec
+def copractice_report_columns(app, report):
+    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting)."""

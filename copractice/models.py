@@ -3,3 +3,4 @@ from copractice.admin.models import AuditEntry, PluginState  # noqa: F401
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
+from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402

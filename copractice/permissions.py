@@ -97,6 +97,24 @@ def _may_run_course(member, obj):
     return obj is not None and (_manages_course(member, obj) or _facilitates(member, obj))
 
 
+@_rule("certificate.manage", "reports.overall")
+def _admin_task(member, obj):
+    """Revoking and re-issuing certificates, and region-wide reports, are for admins."""
+    return _is_admin(member)
+
+
+@_rule("reports.view")
+def _may_see_reports(member, obj):
+    """The reports area: admins, and theme leads (for their themes)."""
+    return _is_admin(member) or (_signed_in(member) and member.role == "theme_lead")
+
+
+@_rule("member.history")
+def _may_see_member_history(member, obj):
+    """A member's attendance across courses: the member themselves, and admins."""
+    return obj is not None and (_is_admin(member) or (_signed_in(member) and member.id == obj.id))
+
+
 @_rule("course.view")
 def _may_view_course(member, obj):
     """Published and archived courses are public; drafts only for those who run them."""

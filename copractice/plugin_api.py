@@ -45,3 +45,14 @@ class ProfileField:
     choices: tuple = ()
     hint: str = ""
     required: bool = False
+
+
+@dataclass(frozen=True)
+class ReportColumn:
+    """An extra column in an attendance report and its exports.
+
+    ``value`` is called with the member (a Member) and returns what the cell shows.
+    """
+
+    label: str
+    value: object

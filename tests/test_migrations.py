@@ -15,7 +15,8 @@ from tests.conftest import drop_isolated, isolated_database_url, test_settings
 
 CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", "audit_entry",
                "plugin_state", "outbox_message", "course", "course_audience", "course_facilitator",
-               "course_session", "enrolment", "notice", "email_preference", "session_reminder"}
+               "course_session", "enrolment", "notice", "email_preference", "session_reminder",
+               "attendance", "attendance_change", "completion", "certificate"}
 
 
 @pytest.fixture
@@ -89,3 +90,20 @@ def test_db_upgrade_command_defaults_to_every_head(fresh_url, tmp_path):
     with app.app_context():
         assert table_names() == CORE_TABLES | {"sample_note"}
         db.engine.dispose()
+
+
+def test_upgrade_keeps_existing_courses(fresh_url):
+    """A database with courses from before the attendance revision upgrades with the rule's defaults."""
+    app = make_app(fresh_url)
+    with app.app_context():
+        upgrade(revision="0002")
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO course (slug, title, summary, description, theme_slug, level, format, capacity, "
+                "places_taken, status, created_at, updated_at) VALUES ('old', 'Old', 's', '', 'cross-cutting', "
+                "'introductory', 'online', 5, 0, 'published', '2026-01-01', '2026-01-01')")
+        upgrade(revision="heads")
+        with db.engine.connect() as conn:
+            share, neutral = conn.exec_driver_sql("SELECT completion_share, excused_neutral FROM course").one()
+        db.engine.dispose()
+    assert (share, bool(neutral)) == (0.75, True)

@@ -23,6 +23,9 @@ ORGANISERS = {"anonymous": LOGIN, "trainee": 403, "facilitator": 200, "theme_lea
 MANAGERS = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 200, "admin": 200}
 MANAGERS_POST = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 302, "admin": 302}
 RUNNERS = ORGANISERS
+RUNNERS_POST = {"anonymous": LOGIN, "trainee": 403, "facilitator": 302, "theme_lead": 302, "admin": 302}
+THEME_REPORTS = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 200, "admin": 200}
+THEME_REPORTS_POST = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 302, "admin": 302}
 SIGNED_OUT_ONLY = {"anonymous": 200, "trainee": 302, "facilitator": 302, "theme_lead": 302, "admin": 302}
 
 # endpoint: (method, url, form data, {role: status})
@@ -75,6 +78,36 @@ MATRIX = {
     "manage.enrol_member": ("POST", "/manage/courses/{course}/enrol", {"email": "nobody@example.org"}, MANAGERS_POST),
     "manage.remove": ("POST", "/manage/enrolments/{enrolment}/remove", {"reason": "test"}, MANAGERS_POST),
     "manage.move": ("POST", "/manage/enrolments/{enrolment}/move", {"direction": "up"}, MANAGERS_POST),
+    "attendance.register": ("GET", "/manage/sessions/{session}/register", None, RUNNERS),
+    "attendance.mark": ("POST", "/manage/sessions/{session}/register/{target}", {"status": "present"}, RUNNERS_POST),
+    "attendance.everyone_present": ("POST", "/manage/sessions/{session}/register/everyone-present", {}, RUNNERS_POST),
+    "attendance.walk_in": ("POST", "/manage/sessions/{session}/register/walk-in", {"email": "nobody@example.org"},
+                           RUNNERS_POST),
+    "attendance.register_history": ("GET", "/manage/sessions/{session}/register/history", None, RUNNERS),
+    "attendance.show_checkin": ("GET", "/manage/sessions/{session}/check-in", None, RUNNERS),
+    "attendance.checkin_json": ("GET", "/manage/sessions/{session}/check-in.json", None, RUNNERS),
+    "attendance.check_in": ("GET", "/check-in", None, SIGNED_IN),
+    "attendance.check_in_session": ("GET", "/check-in/{session}", None, SIGNED_IN),
+    "attendance.apologies": ("GET", "/sessions/{session}/apologies", None, SIGNED_IN),
+    "attendance.withdraw_apologies": ("POST", "/sessions/{session}/apologies/withdraw", {}, SIGNED_IN_REDIRECT),
+    "attendance.import_report": ("GET", "/manage/sessions/{session}/import", None, RUNNERS),
+    "attendance.match_row": ("POST", "/manage/sessions/{session}/import/match", {"member_id": "{target}",
+                                                                                  "status": "present"}, RUNNERS_POST),
+    # Nobody in the matrix has completed the course, so there is no certificate to download.
+    "attendance.certificate": ("GET", "/certificates/{slug}.pdf", None,
+                               {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}),
+    "attendance.check_certificate": ("GET", "/certificates/check", None, ALL),
+    "attendance.verify_certificate": ("GET", "/certificates/check/NOSUCHCODE", None, {r: 404 for r in ROLES}),
+    "attendance.revoke_certificate": ("POST", "/manage/certificates/NOSUCHCODE/revoke", {"reason": "x"},
+                                      only_admin(404)),
+    "attendance.reissue_certificate": ("POST", "/manage/certificates/NOSUCHCODE/reissue", {}, only_admin(404)),
+    "attendance.course_report": ("GET", "/reports/courses/{course}", None, RUNNERS),
+    # Someone else's history: only admins (a member sees their own; see test_attendance_*).
+    "attendance.member_report": ("GET", "/reports/members/{target}", None,
+                                 {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 403,
+                                  "admin": 200}),
+    "attendance.overview": ("GET", "/reports", None, THEME_REPORTS),
+    "attendance.remind_low_attendance": ("POST", "/reports/low-attendance/remind", {}, THEME_REPORTS_POST),
     # A disabled plugin's pages are not there for anyone.
     "sample.index": ("GET", "/sample/", None, {r: 404 for r in ROLES}),
 }
@@ -123,6 +156,7 @@ def test_route_gives_designed_status(app, client, make_member, endpoint, role):
     url = url.format(target=target.id, **ids)
     if method == "POST":
         token = csrf_from(client.get("/password/forgot").get_data(as_text=True))
+        data = {k: (v.format(target=target.id) if isinstance(v, str) else v) for k, v in data.items()}
         response = client.post(url, data={"csrf_token": token, **data})
     else:
         response = client.get(url)

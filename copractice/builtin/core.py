@@ -20,8 +20,11 @@ def copractice_nav_items(app, member):
     items = [NavItem("Courses", "courses.catalogue", order=10)]
     if member.is_authenticated:
         items.append(NavItem("My learning", "courses.my_learning", order=20))
+        items.append(NavItem("Check in", "attendance.check_in", order=25))
         if can(member, "courses.organise"):
             items.append(NavItem("Courses I run", "manage.courses", order=30))
+        if can(member, "reports.view"):
+            items.append(NavItem("Reports", "attendance.overview", order=40))
         items.append(NavItem("Notices", "courses.notices", order=70))
         items.append(NavItem("My account", "members.profile", order=80))
         if can(member, "admin.access"):

@@ -1,7 +1,7 @@
 """Courses, their sessions, facilitators and enrolments (including the waiting list)."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text, true
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
@@ -50,6 +50,10 @@ class Course(db.Model):
     enrolment_opens_at: Mapped[datetime | None]
     enrolment_closes_at: Mapped[datetime | None]
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    # Completion rule: the share of sessions attended (Late counts as attended) needed to complete;
+    # with excused_neutral, sessions someone was excused from are left out of the count.
+    completion_share: Mapped[float] = mapped_column(default=0.75, server_default=text("0.75"))
+    excused_neutral: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     # Filled by queries that ask for it (with_expression): the start of the next session.

@@ -86,8 +86,10 @@ def _send(message):
     email.set_content(message.body)
     if message.attachment:
         maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition("/")
+        # The text is sent as UTF-8 and says so: without a charset, readers take text as ASCII.
         email.add_attachment(message.attachment.encode(), maintype=maintype, subtype=subtype,
-                             filename=message.attachment_name or "attachment")
+                             filename=message.attachment_name or "attachment",
+                             params={"charset": "utf-8"} if maintype == "text" else None)
     smtp_class = smtplib.SMTP_SSL if cfg["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=cfg["MAIL_TIMEOUT"]) as smtp:
         if cfg["MAIL_USE_TLS"]:

@@ -1,0 +1,102 @@
+"""Attendance marks and their history, completions and certificates."""
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from copractice.courses.models import Course, Session
+from copractice.extensions import db
+from copractice.members.models import Member, utcnow
+
+PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"
+MARKS = {PRESENT: "Present", LATE: "Late", EXCUSED: "Excused", ABSENT: "Absent"}
+ATTENDED = (PRESENT, LATE)  # Late counts as present for completion and hours
+GAVE_NOTICE = (PRESENT, LATE, EXCUSED)
+SOURCES = {"register": "Register", "self_checkin": "Checked in", "import": "Online report",
+           "apology": "Sent apologies", "walk_in": "Walk-in"}
+
+
+class Attendance(db.Model):
+    """One member's mark for one session."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (
+        UniqueConstraint("session_id", "member_id"),
+        Index("ix_attendance_member_status", "member_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))
+    remark: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(16), default="register")
+    minutes: Mapped[int | None]  # from an online participant report
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    marked_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    session: Mapped[Session] = relationship()
+    member: Mapped[Member] = relationship(foreign_keys=[member_id])
+
+    @property
+    def label(self):
+        return MARKS.get(self.status, self.status)
+
+
+class AttendanceChange(db.Model):
+    """Every change of a mark: who, when, old -> new (the register's own audit trail)."""
+
+    __tablename__ = "attendance_change"
+    __table_args__ = (Index("ix_attendance_change_session_member", "session_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    old_status: Mapped[str | None] = mapped_column(String(16))
+    new_status: Mapped[str | None] = mapped_column(String(16))
+    old_remark: Mapped[str | None] = mapped_column(String(500))
+    new_remark: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(16))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    changed_by: Mapped[Member | None] = relationship(foreign_keys=[changed_by_id])
+
+
+class Completion(db.Model):
+    """A member completed a course under its completion rule, on this date."""
+
+    __tablename__ = "completion"
+    __table_args__ = (UniqueConstraint("course_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attended: Mapped[int]
+    counted: Mapped[int]  # sessions that count towards the share (excused ones may not)
+
+    course: Mapped[Course] = relationship()
+    member: Mapped[Member] = relationship()
+
+
+class Certificate(db.Model):
+    """A certificate of completion with a public verification code; revoked ones say so."""
+
+    __tablename__ = "certificate"
+    __table_args__ = (Index("ix_certificate_course_member", "course_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    revoked_reason: Mapped[str | None] = mapped_column(Text)
+
+    course: Mapped[Course] = relationship()
+    member: Mapped[Member] = relationship()
+
+    @property
+    def is_valid(self):
+        return self.revoked_at is None

@@ -1,0 +1,244 @@
+"""Attendance reports: a course's register grid, a member's history, rates over time, low attendance,
+and their CSV and XLSX exports. Each report runs a fixed number of queries whatever its size."""
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from openpyxl import Workbook
+from sqlalchemy import case, func, or_, select
+
+from copractice.attendance.models import ATTENDED, EXCUSED, MARKS, Attendance, Completion
+from copractice.attendance.operations import learning_hours
+from copractice.courses.models import ENROLLED, Course, Enrolment, Session
+from copractice.extensions import db
+from copractice.members.models import Member
+from copractice.plugins import get_plugins
+from copractice.timeutil import london_to_utc, now_utc, utc_to_london
+
+
+def rate(part, whole):
+    return round(part / whole, 3) if whole else None
+
+
+def percent(value):
+    return "–" if value is None else f"{round(value * 100)}%"
+
+
+# -- a course's grid ------------------------------------------------------------------------------------------------
+
+@dataclass
+class GridRow:
+    member: Member
+    marks: dict  # session_id -> status
+    attended: int = 0
+    excused: int = 0
+    marked: int = 0
+    hours: float = 0.0
+    completed_at: datetime | None = None
+
+    def attendance_rate(self, held):
+        return rate(self.attended, held)
+
+    def notice_rate(self, held):
+        return rate(self.attended + self.excused, held)
+
+
+@dataclass
+class CourseGrid:
+    course: Course
+    sessions: list
+    rows: list
+    held: int  # sessions that have started
+    columns: list = field(default_factory=list)  # ReportColumn from plugins
+
+    def session_rate(self, session_id, notice=False):
+        wanted = ATTENDED + ((EXCUSED,) if notice else ())
+        marks = [row.marks.get(session_id) for row in self.rows]
+        return rate(sum(1 for m in marks if m in wanted), len(self.rows))
+
+
+def course_grid(course, now=None):
+    """Sessions x members for one course: four queries (sessions, people, marks, completions)."""
+    now = now or now_utc()
+    sessions = db.session.scalars(select(Session).where(Session.course_id == course.id)
+                                  .order_by(Session.starts_at)).all()
+    session_ids = [s.id for s in sessions]
+    marked_ids = select(Attendance.member_id).where(Attendance.session_id.in_(session_ids))
+    enrolled_ids = select(Enrolment.member_id).where(Enrolment.course_id == course.id, Enrolment.status == ENROLLED)
+    people = db.session.scalars(select(Member).where(or_(Member.id.in_(enrolled_ids), Member.id.in_(marked_ids)))
+                                .order_by(func.lower(Member.name), Member.id)).all()
+    rows = {m.id: GridRow(member=m, marks={}) for m in people}
+    durations = {s.id: (s.ends_at - s.starts_at).total_seconds() / 3600 for s in sessions}
+    for session_id, member_id, status in db.session.execute(
+            select(Attendance.session_id, Attendance.member_id, Attendance.status)
+            .where(Attendance.session_id.in_(session_ids))):
+        row = rows.get(member_id)
+        if row is None:
+            continue
+        row.marks[session_id] = status
+        row.marked += 1
+        if status in ATTENDED:
+            row.attended += 1
+            row.hours = round(row.hours + durations[session_id], 2)
+        elif status == EXCUSED:
+            row.excused += 1
+    for member_id, completed_at in db.session.execute(
+            select(Completion.member_id, Completion.completed_at).where(Completion.course_id == course.id)):
+        if member_id in rows:
+            rows[member_id].completed_at = completed_at
+    held = sum(1 for s in sessions if s.starts_at <= now)
+    columns = get_plugins().collect("copractice_report_columns", report="course")
+    return CourseGrid(course=course, sessions=sessions, rows=list(rows.values()), held=held, columns=columns)
+
+
+def course_grid_table(grid):
+    """(headers, rows) for exporting a course grid; session columns name their start and end times."""
+    headers = ["Name", "Describes themselves as", "Area"]
+    headers += [f"{utc_to_london(s.starts_at):%Y-%m-%d %H:%M}–{utc_to_london(s.ends_at):%H:%M}" for s in grid.sessions]
+    headers += ["Sessions attended", "Sessions excused", "Attendance rate", "Attended or gave notice", "Hours",
+                "Completed on"] + [c.label for c in grid.columns]
+    rows = []
+    for row in grid.rows:
+        m = row.member
+        rows.append([m.name, m.stakeholder_label, m.area_label]
+                    + [MARKS.get(row.marks.get(s.id), "") for s in grid.sessions]
+                    + [row.attended, row.excused, row.attendance_rate(grid.held), row.notice_rate(grid.held),
+                       row.hours, f"{row.completed_at:%Y-%m-%d}" if row.completed_at else ""]
+                    + [_cell(c, m) for c in grid.columns])
+    return headers, rows
+
+
+def _cell(column, member):
+    try:
+        return column.value(member)
+    except Exception:  # a plugin's column must not break the report
+        return ""
+
+
+# -- a member's history --------------------------------------------------------------------------------------------
+
+def member_history(member):
+    """Every mark of a member across courses, newest first, with hours (two queries)."""
+    marks = db.session.execute(
+        select(Attendance, Session, Course).join(Session, Session.id == Attendance.session_id)
+        .join(Course, Course.id == Session.course_id).where(Attendance.member_id == member.id)
+        .order_by(Session.starts_at.desc())).all()
+    completions = {c.course_id: c.completed_at for c in db.session.scalars(
+        select(Completion).where(Completion.member_id == member.id))}
+    return marks, completions, learning_hours([member.id])[member.id]
+
+
+def member_history_table(member, marks, completions):
+    headers = ["Course", "Session starts", "Session ends", "Mark", "How it was recorded", "Remark", "Hours",
+               "Course completed on"]
+    rows = [[course.title, f"{utc_to_london(s.starts_at):%Y-%m-%d %H:%M}", f"{utc_to_london(s.ends_at):%Y-%m-%d %H:%M}",
+             a.label, a.source, a.remark or "", round((s.ends_at - s.starts_at).total_seconds() / 3600, 2)
+             if a.status in ATTENDED else 0,
+             f"{completions[course.id]:%Y-%m-%d}" if course.id in completions else ""]
+            for a, s, course in marks]
+    return headers, rows
+
+
+# -- across courses: filters, rates by month, low attendance --------------------------------------------------------
+
+@dataclass
+class ReportFilters:
+    start: object = None  # date
+    end: object = None  # date
+    theme: str = ""
+    course_id: int | None = None
+    stakeholder_type: str = ""
+    area: str = ""
+    themes_allowed: tuple | None = None  # a theme lead sees only their themes
+
+    def apply(self, stmt):
+        if self.start:
+            stmt = stmt.where(Session.starts_at >= london_to_utc(datetime.combine(self.start, time.min)))
+        if self.end:
+            stmt = stmt.where(Session.starts_at <= london_to_utc(datetime.combine(self.end, time.max.replace(microsecond=0))))
+        if self.theme:
+            stmt = stmt.where(Course.theme_slug == self.theme)
+        if self.themes_allowed is not None:
+            stmt = stmt.where(Course.theme_slug.in_(self.themes_allowed or [""]))
+        if self.course_id:
+            stmt = stmt.where(Course.id == self.course_id)
+        if self.stakeholder_type:
+            stmt = stmt.where(Member.stakeholder_type == self.stakeholder_type)
+        if self.area:
+            stmt = stmt.where(Member.area == self.area)
+        return stmt
+
+
+def _marks_query(columns, filters):
+    stmt = (select(*columns).select_from(Attendance).join(Session, Session.id == Attendance.session_id)
+            .join(Course, Course.id == Session.course_id).join(Member, Member.id == Attendance.member_id))
+    return filters.apply(stmt)
+
+
+def _month():
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(Session.starts_at, "YYYY-MM")
+    return func.strftime("%Y-%m", Session.starts_at)
+
+
+ATTENDED_SUM = func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0))
+NOTICE_SUM = func.sum(case((Attendance.status.in_(ATTENDED + (EXCUSED,)), 1), else_=0))
+
+
+def rates_by_month(filters):
+    """[(month "YYYY-MM", marks, attended, attended or gave notice)] in order (one query)."""
+    month = _month().label("month")
+    stmt = _marks_query([month, func.count(Attendance.id), ATTENDED_SUM, NOTICE_SUM], filters)
+    return [(m, int(n), int(a or 0), int(g or 0)) for m, n, a, g in db.session.execute(
+        stmt.group_by(month).order_by(month))]
+
+
+def low_attendance(filters, threshold, limit=200):
+    """Members whose attendance rate is below ``threshold`` (one query): [(Member, marks, attended, rate)]."""
+    stmt = _marks_query([Attendance.member_id, func.count(Attendance.id), ATTENDED_SUM], filters)
+    stmt = stmt.group_by(Attendance.member_id).having(ATTENDED_SUM < threshold * func.count(Attendance.id))
+    counts = {member_id: (int(n), int(a or 0)) for member_id, n, a in db.session.execute(stmt.limit(limit))}
+    members = db.session.scalars(select(Member).where(Member.id.in_(counts))
+                                 .order_by(func.lower(Member.name))).all() if counts else []
+    return [(m, counts[m.id][0], counts[m.id][1], rate(counts[m.id][1], counts[m.id][0])) for m in members]
+
+
+# -- exports -------------------------------------------------------------------------------------------------------
+
+DANGEROUS = ("=", "+", "-", "@", "\t", "\r", "|", "%")
+
+
+def neutralise(value):
+    """Stop a spreadsheet reading text as a formula (CSV/formula injection): prefix such text with '."""
+    if isinstance(value, str) and value.startswith(DANGEROUS):
+        return "'" + value
+    return value
+
+
+def csv_lines(headers, rows):
+    """Yield the CSV a line at a time, so a large export streams."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in [headers, *rows] if isinstance(rows, list) else _chain(headers, rows):
+        writer.writerow([neutralise(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _chain(headers, rows):
+    yield headers
+    yield from rows
+
+
+def xlsx_bytes(headers, rows, title="Report"):
+    """An XLSX workbook written row by row (openpyxl write-only mode keeps memory bounded)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append([neutralise(h) for h in headers])
+    for row in rows:
+        sheet.append([neutralise(v) for v in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

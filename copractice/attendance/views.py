@@ -1,0 +1,459 @@
+"""Registers, self check-in, apologies, online reports, certificates and attendance reports."""
+import segno
+from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
+                   stream_with_context, url_for)
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy import select
+
+from copractice.attendance import forms, operations as ops, reports
+from copractice.attendance.certificates import certificate_pdf
+from copractice.attendance.models import MARKS, AttendanceChange, Certificate
+from copractice.courses.catalogue import course_by_slug
+from copractice.courses.forms import ConfirmForm
+from copractice.courses.models import Course, Session
+from copractice.extensions import db
+from copractice.members.models import Member
+from copractice.members.operations import find_by_email
+from copractice.notifications.operations import deliver_now, queue_email
+from copractice.permissions import can, permission_required, require
+from copractice.plugins import get_plugins
+from copractice.timeutil import now_utc
+
+bp = Blueprint("attendance", __name__)
+
+
+def _session(session_id, action="course.run"):
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    require(action, session.course)
+    return session
+
+
+# -- the register ---------------------------------------------------------------------------------------------------
+
+@bp.route("/manage/sessions/<int:session_id>/register")
+@permission_required("courses.organise")
+def register(session_id):
+    """Take the register: one tap per person, or everyone present then the exceptions."""
+    session = _session(session_id)
+    return render_template("attendance/register.html", session=session, course=session.course,
+                           rows=ops.register(session), marks=MARKS, form=forms.MarkForm(),
+                           walk_in=forms.WalkInForm())
+
+
+@bp.route("/manage/sessions/<int:session_id>/register/<int:member_id>", methods=["POST"])
+@permission_required("courses.organise")
+def mark(session_id, member_id):
+    """Set one person's mark (and remark)."""
+    session = _session(session_id)
+    form = forms.MarkForm()
+    status = request.form.get("status")
+    if form.validate_on_submit() and status in MARKS and db.session.get(Member, member_id) is not None:
+        ops.mark(current_user, session, member_id, status, remark=form.remark.data)
+        db.session.commit()
+    else:
+        flash("That mark could not be saved. Please try again.", "error")
+    return redirect(url_for("attendance.register", session_id=session.id) + f"#person-{member_id}")
+
+
+@bp.route("/manage/sessions/<int:session_id>/register/everyone-present", methods=["POST"])
+@permission_required("courses.organise")
+def everyone_present(session_id):
+    """Mark everyone not yet marked as present."""
+    session = _session(session_id)
+    if ConfirmForm().validate_on_submit():
+        count = ops.mark_everyone_present(current_user, session)
+        db.session.commit()
+        flash(f"{count} {'person' if count == 1 else 'people'} marked present. Now change anyone who is not here.",
+              "success")
+    return redirect(url_for("attendance.register", session_id=session.id))
+
+
+@bp.route("/manage/sessions/<int:session_id>/register/walk-in", methods=["POST"])
+@permission_required("courses.organise")
+def walk_in(session_id):
+    """Add someone who came without a place: they get a place and are marked present."""
+    session = _session(session_id)
+    form = forms.WalkInForm()
+    if form.validate_on_submit():
+        member = find_by_email(form.email.data)
+        if member is None or not member.is_active:
+            flash(f"No account has the address {form.email.data}. Ask them to create an account first.", "error")
+        else:
+            try:
+                ops.add_walk_in(current_user._get_current_object(), session, member)
+            except ops.AttendanceRefused as refused:
+                db.session.rollback()
+                flash(str(refused), "error")
+            else:
+                db.session.commit()
+                flash(f"{member.name} has been added and marked present.", "success")
+    else:
+        flash("Enter their email address.", "error")
+    return redirect(url_for("attendance.register", session_id=session.id))
+
+
+@bp.route("/manage/sessions/<int:session_id>/register/history")
+@permission_required("courses.organise")
+def register_history(session_id):
+    """Every change to this register: who, when, old and new mark."""
+    session = _session(session_id)
+    changes = db.session.execute(
+        select(AttendanceChange, Member).join(Member, Member.id == AttendanceChange.member_id)
+        .where(AttendanceChange.session_id == session.id).order_by(AttendanceChange.id.desc())).all()
+    return render_template("attendance/history.html", session=session, course=session.course, changes=changes,
+                           marks=MARKS)
+
+
+# -- self check-in ----------------------------------------------------------------------------------------------------
+
+def _qr_svg(url):
+    """An inline SVG QR code: large, with a quiet zone, so phone cameras read it from across a room."""
+    return Markup(segno.make(url, error="m").svg_inline(scale=8, border=4, dark="#000", light="#fff",
+                                                         title="QR code to check in"))
+
+
+def _checkin_payload(session):
+    code, seconds_left = ops.current_checkin_code(session)
+    url = url_for("attendance.check_in_session", session_id=session.id, code=code, _external=True)
+    return code, seconds_left, url
+
+
+@bp.route("/manage/sessions/<int:session_id>/check-in")
+@permission_required("courses.organise")
+def show_checkin(session_id):
+    """The screen to show in the room: a QR code and the same code to type, side by side."""
+    session = _session(session_id)
+    code, seconds_left, url = _checkin_payload(session)
+    opens, closes = ops.checkin_window(session)
+    return render_template("attendance/show_checkin.html", session=session, course=session.course, code=code,
+                           seconds_left=seconds_left, qr=_qr_svg(url), opens=opens, closes=closes,
+                           is_open=opens <= now_utc() <= closes)
+
+
+@bp.route("/manage/sessions/<int:session_id>/check-in.json")
+@permission_required("courses.organise")
+def checkin_json(session_id):
+    """The current code for the check-in screen to refresh itself."""
+    session = _session(session_id)
+    code, seconds_left, url = _checkin_payload(session)
+    return jsonify(code=code, seconds_left=seconds_left, svg=str(_qr_svg(url)))
+
+
+def _do_check_in(form, session=None):
+    try:
+        attendance, changed = ops.self_check_in(current_user._get_current_object(), form.code.data, session=session)
+    except ops.AttendanceRefused as refused:
+        form.code.errors = list(form.code.errors) + [str(refused)]
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return render_template("attendance/checked_in.html", attendance=attendance, changed=changed,
+                           course=attendance.session.course)
+
+
+@bp.route("/check-in", methods=["GET", "POST"])
+@permission_required("account.manage")
+def check_in():
+    """Check in to a session by typing the code shown in the room."""
+    form = forms.CheckinForm()
+    if form.validate_on_submit():
+        done = _do_check_in(form)
+        if done:
+            return done
+    return render_template("attendance/check_in.html", form=form, session=None)
+
+
+@bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
+@permission_required("account.manage")
+def check_in_session(session_id):
+    """Where the QR code leads: one button to check in (the code is already filled in)."""
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    form = forms.CheckinForm(data={"code": request.args.get("code", "")})
+    if form.validate_on_submit():
+        done = _do_check_in(form, session)
+        if done:
+            return done
+    return render_template("attendance/check_in.html", form=form, session=session)
+
+
+# -- apologies ----------------------------------------------------------------------------------------------------------
+
+@bp.route("/sessions/<int:session_id>/apologies", methods=["GET", "POST"])
+@permission_required("account.manage")
+def apologies(session_id):
+    """Tell the facilitator in advance that you cannot come."""
+    session = db.session.get(Session, session_id)
+    if session is None or not can(current_user, "course.view", session.course):
+        abort(404)
+    form = forms.ApologyForm()
+    if form.validate_on_submit():
+        try:
+            ops.send_apology(current_user._get_current_object(), session, form.reason.data)
+        except ops.AttendanceRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash("Thank you for letting us know. The facilitator can see you sent apologies.", "success")
+        return redirect(url_for("courses.my_learning"))
+    current = ops.current_mark(session.id, current_user.id)
+    return render_template("attendance/apologies.html", session=session, course=session.course, form=form,
+                           current=current, withdraw=ConfirmForm())
+
+
+@bp.route("/sessions/<int:session_id>/apologies/withdraw", methods=["POST"])
+@permission_required("account.manage")
+def withdraw_apologies(session_id):
+    """You can come after all."""
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            ops.withdraw_apology(current_user._get_current_object(), session)
+        except ops.AttendanceRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash("Your apologies have been withdrawn. See you there!", "success")
+    return redirect(url_for("courses.my_learning"))
+
+
+# -- online participant reports --------------------------------------------------------------------------------------
+
+def _report_text(storage):
+    raw = storage.read()
+    if b"\x00" in raw[:4096]:
+        raise ops.ImportProblem("That file is not a CSV file. Choose the CSV participant report.")
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ops.ImportProblem("The file could not be read as text. Save it as CSV (UTF-8) and try again.")
+
+
+@bp.route("/manage/sessions/<int:session_id>/import", methods=["GET", "POST"])
+@permission_required("courses.organise")
+def import_report(session_id):
+    """Mark an online session from the video call's participant report."""
+    session = _session(session_id)
+    form = forms.ImportForm()
+    result = None
+    if form.validate_on_submit():
+        try:
+            result = ops.import_participant_report(current_user, session, _report_text(form.report.data),
+                                                   form.min_minutes.data)
+        except ops.AttendanceRefused as problem:
+            db.session.rollback()
+            form.report.errors = list(form.report.errors) + [str(problem)]
+        else:
+            db.session.commit()
+    unmarked = [row.member for row in ops.register(session) if row.attendance is None and row.enrolled]
+    return render_template("attendance/import.html", session=session, course=session.course, form=form,
+                           result=result, unmarked=unmarked, mark_form=forms.MarkForm())
+
+
+@bp.route("/manage/sessions/<int:session_id>/import/match", methods=["POST"])
+@permission_required("courses.organise")
+def match_row(session_id):
+    """Mark a row of the report that matched nobody, as the person the organiser chose."""
+    session = _session(session_id)
+    form = forms.MarkForm()
+    member_id = request.form.get("member_id", type=int)
+    status = request.form.get("status")
+    has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
+    if form.validate_on_submit() and status in MARKS and has_place:
+        ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
+                 minutes=request.form.get("minutes", type=int))
+        db.session.commit()
+        flash("Marked. The register now shows them.", "success")
+    else:
+        flash("Choose someone with a place on the course.", "error")
+    return redirect(url_for("attendance.import_report", session_id=session.id))
+
+
+# -- certificates --------------------------------------------------------------------------------------------------
+
+@bp.route("/certificates/<slug>.pdf")
+@permission_required("account.manage")
+def certificate(slug):
+    """Download your certificate for a course you completed."""
+    course = course_by_slug(slug)
+    if course is None:
+        abort(404)
+    cert = ops.current_certificate(course.id, current_user.id)
+    if cert is None:
+        abort(404)
+    return Response(certificate_pdf(cert), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="certificate-{course.slug}.pdf"'})
+
+
+@bp.route("/certificates/check", methods=["GET"])
+@permission_required("site.view")
+def check_certificate():
+    """Check a certificate by its code (no login needed)."""
+    code = (request.args.get("code") or "").strip().upper().replace(" ", "")
+    if code:
+        return redirect(url_for("attendance.verify_certificate", code=code))
+    return render_template("attendance/check_certificate.html")
+
+
+@bp.route("/certificates/check/<code>")
+@permission_required("site.view")
+def verify_certificate(code):
+    """Whether a certificate is genuine: name, course and date only."""
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code.upper()))
+    return render_template("attendance/verify.html", cert=cert, code=code.upper(),
+                           revoke=forms.RevokeForm(), reissue=ConfirmForm()), 200 if cert else 404
+
+
+def _certificate_or_404(code):
+    cert = db.session.scalar(select(Certificate).where(Certificate.code == code))
+    if cert is None:
+        abort(404)
+    return cert
+
+
+@bp.route("/manage/certificates/<code>/revoke", methods=["POST"])
+@permission_required("certificate.manage")
+def revoke_certificate(code):
+    """Revoke a certificate, with a reason."""
+    cert = _certificate_or_404(code)
+    form = forms.RevokeForm()
+    if form.validate_on_submit():
+        try:
+            ops.revoke_certificate(current_user, cert, form.reason.data)
+        except ops.AttendanceRefused as refused:
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash("The certificate has been revoked.", "success")
+    else:
+        flash("Say why the certificate is revoked.", "error")
+    return redirect(url_for("attendance.verify_certificate", code=cert.code))
+
+
+@bp.route("/manage/certificates/<code>/reissue", methods=["POST"])
+@permission_required("certificate.manage")
+def reissue_certificate(code):
+    """Issue a new certificate in place of this one."""
+    cert = _certificate_or_404(code)
+    if ConfirmForm().validate_on_submit():
+        try:
+            new = ops.reissue_certificate(current_user, cert)
+        except ops.AttendanceRefused as refused:
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash(f"A new certificate has been issued: {new.code}.", "success")
+            return redirect(url_for("attendance.verify_certificate", code=new.code))
+    return redirect(url_for("attendance.verify_certificate", code=cert.code))
+
+
+# -- reports ----------------------------------------------------------------------------------------------------------
+
+def _export(headers, rows, name):
+    kind = request.args.get("format")
+    if kind == "csv":
+        return Response(stream_with_context(reports.csv_lines(headers, rows)), mimetype="text/csv",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    if kind == "xlsx":
+        return Response(reports.xlsx_bytes(headers, rows, name),
+                        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return None
+
+
+@bp.route("/reports/courses/<int:course_id>")
+@permission_required("courses.organise")
+def course_report(course_id):
+    """A course's sessions x members grid with rates; export as CSV or XLSX."""
+    course = db.session.get(Course, course_id)
+    if course is None:
+        abort(404)
+    require("course.run", course)
+    grid = reports.course_grid(course)
+    exported = _export(*reports.course_grid_table(grid), f"attendance-{course.slug}")
+    if exported is not None:
+        return exported
+    return render_template("attendance/course_report.html", grid=grid, course=course, marks=MARKS,
+                           percent=reports.percent)
+
+
+@bp.route("/reports/members/<int:member_id>")
+@permission_required("account.manage")
+def member_report(member_id):
+    """One member's attendance across every course, with learning and involvement hours."""
+    member = db.session.get(Member, member_id)
+    if member is None:
+        abort(404)
+    require("member.history", member)
+    marks, completions, hours = reports.member_history(member)
+    exported = _export(*reports.member_history_table(member, marks, completions), f"attendance-member-{member.id}")
+    if exported is not None:
+        return exported
+    return render_template("attendance/member_report.html", member=member, marks=marks, completions=completions,
+                           hours=hours)
+
+
+def _filters_form():
+    form = forms.ReportFilterForm(request.args)
+    themes = get_plugins().themes()
+    allowed = None if current_user.role == "admin" else sorted(current_user.led_themes)
+    form.theme.choices = [("", "All themes")] + [(s, t.name) for s, t in sorted(themes.items())
+                                                  if allowed is None or s in allowed]
+    courses = db.session.scalars(select(Course).where(Course.theme_slug.in_(allowed)) if allowed is not None
+                                 else select(Course)).all()
+    form.course.choices = [("", "All courses")] + [(str(c.id), c.title) for c in sorted(courses, key=lambda c: c.title)]
+    valid = form.validate()
+    filters = reports.ReportFilters(
+        start=form.start.data if valid else None, end=form.end.data if valid else None, theme=form.theme.data or "",
+        course_id=int(form.course.data) if form.course.data else None,
+        stakeholder_type=form.stakeholder_type.data or "", area=form.area.data or "",
+        themes_allowed=tuple(allowed) if allowed is not None else None)
+    return form, filters
+
+
+@bp.route("/reports")
+@permission_required("reports.view")
+def overview():
+    """Attendance over time as a chart and a table, and who has low attendance, with filters."""
+    form, filters = _filters_form()
+    months = reports.rates_by_month(filters)
+    threshold = current_app.config["LOW_ATTENDANCE_THRESHOLD"]
+    low = reports.low_attendance(filters, threshold)
+    table = (["Month", "Marks", "Attended", "Attended or gave notice", "Attendance rate", "Attended or gave notice rate"],
+             [[m, n, a, g, reports.rate(a, n), reports.rate(g, n)] for m, n, a, g in months])
+    exported = _export(*table, "attendance-by-month")
+    if exported is not None:
+        return exported
+    args = {k: v for k, v in request.args.items() if v}
+    return render_template("attendance/overview.html", form=form, months=months, low=low, threshold=threshold,
+                           percent=reports.percent, rate=reports.rate, args=args, remind=ConfirmForm())
+
+
+@bp.route("/reports/low-attendance/remind", methods=["POST"])
+@permission_required("reports.view")
+def remind_low_attendance():
+    """Email everyone on the low-attendance list a friendly reminder (one click)."""
+    form, filters = _filters_form()
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    low = reports.low_attendance(filters, current_app.config["LOW_ATTENDANCE_THRESHOLD"])
+    for member, *_ in low:
+        if member.email:
+            queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
+                        link=url_for("courses.my_learning", _external=True))
+    db.session.commit()
+    deliver_now()
+    flash(f"A reminder has been sent to {len(low)} {'person' if len(low) == 1 else 'people'}.", "success")
+    return redirect(url_for("attendance.overview", **{k: v for k, v in request.args.items() if v}))
+
+
