@@ -1,0 +1,19 @@
+"""A plugin that watches marks and completions and adds a report column."""
+from copractice.plugin_api import ReportColumn, hookimpl
+
+SEEN = []
+
+
+@hookimpl
+def copractice_attendance_marked(app, attendance, old_status):
+    SEEN.append(("marked", attendance.member_id, old_status, attendance.status))
+
+
+@hookimpl
+def copractice_course_completed(app, completion):
+    SEEN.append(("completed", completion.member_id, completion.course_id))
+
+
+@hookimpl
+def copractice_report_columns(app, report):
+    return [ReportColumn("Organisation (from plugin)", lambda member: member.organisation or "none")]
