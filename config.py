@@ -18,6 +18,9 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = DEV_SECRET_KEY
     SERVICE_NAME = "copractice"
+    # The site's public address. Links in email sent from the command line (reminders, offers
+    # passed on when they expire) are built from it, since there is no request to learn it from.
+    BASE_URL = "http://127.0.0.1:5000"
     # None means "a SQLite file in the instance folder", filled in by create_app.
     DATABASE_URL = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
@@ -123,6 +126,11 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "Production needs its own secret key: set COPRACTICE_SECRET_KEY to a random "
                 "value of at least 32 characters (python -c 'import secrets; print(secrets.token_hex(32))')."
+            )
+        if config.get("BASE_URL") == Config.BASE_URL:
+            raise RuntimeError(
+                "Production needs the site's public address for links in email: set COPRACTICE_BASE_URL, "
+                "for example https://copractice.example.org"
             )
 
 

@@ -19,6 +19,11 @@ def main():
     cli.main(prog_name="copractice")
 
 
+def site_request_context():
+    """A request context for the site's public address (BASE_URL), so commands build correct links."""
+    return current_app.test_request_context("/", base_url=current_app.config["BASE_URL"])
+
+
 # -- db: Flask-Migrate's commands, but "upgrade" goes to every head (core and plugin branches)
 
 db_group = click.Group(
@@ -121,9 +126,10 @@ def send_reminders_command():
     from copractice.courses.reminders import send_reminders
     from copractice.notifications.operations import deliver_queued
 
-    expired = expire_offers()
-    queued = send_reminders()
-    sent, failed = deliver_queued(limit=1000)
+    with site_request_context():
+        expired = expire_offers()
+        queued = send_reminders()
+        sent, failed = deliver_queued(limit=1000)
     click.echo(f"reminders queued {queued}, offers expired {expired}, emails sent {sent}, failed {failed}")
 
 

@@ -148,6 +148,7 @@ def test_demo_data_refused_on_production(monkeypatch, database_url):
     from copractice import create_app
 
     monkeypatch.setenv("COPRACTICE_SECRET_KEY", "p" * 40)
+    monkeypatch.setenv("COPRACTICE_BASE_URL", "https://copractice.example.org")
     prod = create_app({"ENV_NAME": "production", "DATABASE_URL": database_url})
     result = prod.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code != 0 and "refusing on production" in result.output

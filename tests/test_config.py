@@ -46,6 +46,7 @@ def test_production_refuses_the_development_secret_key(monkeypatch):
 
 def test_production_starts_with_a_real_key_and_secure_cookies(monkeypatch):
     monkeypatch.setenv("COPRACTICE_SECRET_KEY", "k" * 64)
+    monkeypatch.setenv("COPRACTICE_BASE_URL", "https://copractice.example.org")
     app = create_app({"ENV_NAME": "production"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax" and app.config["REMEMBER_COOKIE_SECURE"]
@@ -71,3 +72,10 @@ def test_extensions_are_unbound_so_two_apps_keep_their_own_databases(tmp_path):
     with second.app_context():
         two = str(db.engine.url)
     assert one.endswith("one.sqlite3") and two.endswith("two.sqlite3")
+
+
+def test_production_needs_the_public_address_for_email_links(monkeypatch):
+    monkeypatch.setenv("COPRACTICE_SECRET_KEY", "k" * 64)
+    monkeypatch.delenv("COPRACTICE_BASE_URL", raising=False)
+    with pytest.raises(RuntimeError, match="COPRACTICE_BASE_URL"):
+        create_app({"ENV_NAME": "production"})

@@ -64,8 +64,11 @@ def _role_form(member, formdata=None):
 def member(member_id):
     """One member: details, role and account status."""
     member = _member_or_404(member_id)
+    from copractice.attendance.operations import learning_hours
+
     return render_template("admin/member.html", member=member, role_form=_role_form(member),
-                           active_form=forms.ActiveForm(), themes=get_plugins().themes())
+                           active_form=forms.ActiveForm(), themes=get_plugins().themes(),
+                           hours=learning_hours([member.id])[member.id])
 
 
 @bp.route("/members/<int:member_id>/role", methods=["POST"])
@@ -84,8 +87,10 @@ def change_role(member_id):
             db.session.commit()
             flash(f"{member.name} is now: {member.role_label}.", "success")
             return redirect(url_for("admin.member", member_id=member.id))
-    return render_template("admin/member.html", member=member, role_form=form,
-                           active_form=forms.ActiveForm(), themes=get_plugins().themes()), 400
+    from copractice.attendance.operations import learning_hours
+
+    return render_template("admin/member.html", member=member, role_form=form, active_form=forms.ActiveForm(),
+                           themes=get_plugins().themes(), hours=learning_hours([member.id])[member.id]), 400
 
 
 @bp.route("/members/<int:member_id>/active", methods=["POST"])

@@ -65,10 +65,13 @@ def course_by_slug(slug):
 class Learning:
     upcoming: list  # [(Session, Course)]
     by_status: dict  # status -> [Enrolment]
+    completed: list = None  # [(Completion, Certificate or None)]
+    hours: float = 0.0
 
 
 def my_learning(member, now=None):
-    """A member's courses by state, and their upcoming sessions with joining details (two queries)."""
+    """A member's courses by state, upcoming sessions with joining details, completions and hours (a fixed
+    number of queries, whatever the number of courses)."""
     now = now or now_utc()
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.member_id == member.id)
@@ -81,7 +84,16 @@ def my_learning(member, now=None):
         if enrolment.status == "enrolled":
             upcoming += [(s, enrolment.course) for s in enrolment.course.sessions if s.ends_at > now]
     upcoming.sort(key=lambda pair: pair[0].starts_at)
-    return Learning(upcoming=upcoming, by_status=by_status)
+    from copractice.attendance.models import Certificate, Completion
+    from copractice.attendance.operations import learning_hours
+
+    certificates = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
+        Certificate.member_id == member.id, Certificate.revoked_at.is_(None)))}
+    completed = [(c, certificates.get(c.course_id)) for c in db.session.scalars(
+        select(Completion).where(Completion.member_id == member.id)
+        .options(selectinload(Completion.course)).order_by(Completion.completed_at.desc()))]
+    return Learning(upcoming=upcoming, by_status=by_status, completed=completed,
+                    hours=learning_hours([member.id])[member.id])
 
 
 def organiser_courses(member, can_manage_all, themes):

@@ -136,8 +136,11 @@ def add_sessions(actor, course, times, *, venue=None, online_link=None, note=Non
     return sessions
 
 
-def update_session(actor, session, *, starts_at, ends_at, venue=None, online_link=None, note=None):
-    """Change a session; if its time or place changes, everyone with a place is told. Caller commits."""
+def update_session(actor, session, *, starts_at, ends_at, venue, online_link, note):
+    """Change a session; if its time or place changes, everyone with a place is told. Caller commits.
+
+    Every field is required, so a caller cannot wipe the venue or link by leaving it out.
+    """
     if ends_at <= starts_at:
         raise CourseRuleBroken("A session must end after it starts.")
     before = (session.starts_at, session.ends_at, session.venue, session.online_link)
@@ -148,6 +151,11 @@ def update_session(actor, session, *, starts_at, ends_at, venue=None, online_lin
         audit(actor, "session.changed", "session", session.id, session.course.title,
               {"starts_at": before[0].isoformat(), "ends_at": before[1].isoformat(), "venue": before[2]},
               {"starts_at": after[0].isoformat(), "ends_at": after[1].isoformat(), "venue": after[2]})
+        if before[0] != after[0]:
+            # A new time deserves a new reminder: forget the ones sent for the old time.
+            from copractice.notifications.models import SessionReminder
+
+            db.session.execute(SessionReminder.__table__.delete().where(SessionReminder.session_id == session.id))
         members = db.session.scalars(
             select(Member).join(Enrolment, Enrolment.member_id == Member.id)
             .where(Enrolment.course_id == session.course_id, Enrolment.status.in_(HOLDS_PLACE))).all()
