@@ -89,12 +89,12 @@ class Gunicorn:
     def __init__(self, port, env, log_path, *, workers=3, threads=1):
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
-        self._log = open(log_path, "wb")
-        self.process = subprocess.Popen(
-            [str(GUNICORN), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
-             "--graceful-timeout", "3", "--timeout", "60", "copractice:create_app()"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+        with open(log_path, "wb") as log:  # the server keeps its own copy of the descriptor
+            self.process = subprocess.Popen(
+                [str(GUNICORN), "-w", str(workers), "--threads", str(threads), "-b", f"127.0.0.1:{port}",
+                 "--graceful-timeout", "1", "--timeout", "60", "copractice:create_app()"],
+                cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
 
     def wait_until_answering(self, timeout=30):
         deadline = time.monotonic() + timeout
@@ -111,18 +111,20 @@ class Gunicorn:
         raise AssertionError(f"gunicorn did not answer within {timeout}s:\n{self.log()}")
 
     def log(self):
-        self._log.flush()
         return Path(self.log_path).read_text(errors="replace")[-5000:]
 
     def stop(self):
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
+            self.process.send_signal(signal.SIGQUIT)  # quick shutdown: the test is over
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)  # its own session: the master and its workers
-                self.process.wait(timeout=10)
-        self._log.close()
+                pass
+        try:  # the master and its workers are a process group of their own: leave none behind
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(timeout=10)
 
 
 class _KeepEveryResponse(urllib.request.HTTPErrorProcessor):
@@ -157,7 +159,7 @@ class Browser:
 
 def csrf_of_form(html, action):
     """The CSRF token inside the form that posts to ``action``."""
-    match = re.search(r'<form[^>]*action="' + re.escape(action) + r'"[^>]*>(.*?)</form>', html, re.S)
+    match = re.search(r'<form[^>]*action="' + re.escape(action) + r'"[^>]*>(.*?)</form>', html, re.DOTALL)
     assert match, f"no form posting to {action} on the page"
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', match.group(1))
     assert token, f"the form posting to {action} has no CSRF token"

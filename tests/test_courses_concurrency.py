@@ -11,15 +11,29 @@ import pytest
 from sqlalchemy import select
 
 from copractice.courses import operations
-from copractice.courses.models import CANCELLED, ENROLLED, OFFER_EXPIRED, OFFERED, WAITING, Course, Enrolment
+from copractice.courses.models import (
+    CANCELLED,
+    ENROLLED,
+    OFFER_EXPIRED,
+    OFFERED,
+    WAITING,
+    Course,
+    Enrolment,
+)
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice, OutboxMessage
 from copractice.timeutil import now_utc
 from tests.concurrency_helpers import (
-    Browser, Gunicorn, assert_places_consistent, at_once, csrf_of_form, statuses, together,
+    Browser,
+    Gunicorn,
+    assert_places_consistent,
+    at_once,
+    csrf_of_form,
+    statuses,
+    together,
 )
-from tests.conftest import PASSWORD, create_member, free_port
+from tests.conftest import PASSWORD, create_member, csrf_from, free_port
 from tests.factories_courses import create_course
 
 
@@ -130,6 +144,25 @@ def test_one_member_clicking_join_waiting_list_ten_times_queues_them_once(app):
         assert _outbox_kinds()[member_id] == Counter(waitlist_joined=1)
 
 
+def test_a_member_who_cancelled_and_clicks_enrol_ten_times_comes_back_once(app):
+    with app.app_context():
+        course_id = create_course(capacity=2).id
+        member = create_member()
+        member_id = member.id
+        with app.test_request_context():
+            operations.enrol(member, db.session.get(Course, course_id))
+            operations.cancel_place(member, db.session.get(Course, course_id))
+        assert assert_places_consistent(course_id).places_taken == 0
+
+    results = at_once(app, [_enrol(member_id, course_id) for _ in range(10)])
+
+    assert results == [ENROLLED] * 10
+    with app.app_context():
+        assert statuses(course_id) == {member_id: ENROLLED}
+        assert assert_places_consistent(course_id).places_taken == 1
+        assert _outbox_kinds()[member_id] == Counter(enrolled=2, cancelled=1)
+
+
 # -- 3. several processes, real HTTP ----------------------------------------------------------------------
 
 @pytest.fixture
@@ -158,7 +191,7 @@ def _log_in(browser, email):
     status, _, html = browser.get("/login")
     assert status == 200
     status, headers, _ = browser.post("/login", {"email": email, "password": PASSWORD,
-                                                 "csrf_token": csrf_of_form(html, "/login")})
+                                                 "csrf_token": csrf_from(html)})
     assert status == 302 and "/login" not in headers["Location"], f"{email} could not log in"
 
 
@@ -176,7 +209,7 @@ def test_gunicorn_workers_fill_four_places_over_http_and_mail_each_member_once(a
     tokens = {}
     for member_id, browser in browsers.items():
         status, _, html = browser.get(f"/courses/{slug}")
-        assert status == 200
+        assert status == 200, server.log()
         tokens[member_id] = csrf_of_form(html, f"/courses/{slug}/enrol")
 
     def post_enrol(member_id):
@@ -254,24 +287,44 @@ def test_one_member_cancelling_five_times_at_once_frees_one_place(app):
         assert _outbox_kinds()[ids[1]]["place_offered"] == 1
 
 
-# -- 5. offers running out, swept by several workers at once -------------------------------------------------------
-
-def _three_open_offers(app, waiting=9):
-    """A course of 3 whose 3 enrolled members cancelled: the first 3 waiting hold offers."""
+def test_new_members_enrolling_while_others_cancel_queue_behind_those_already_waiting(app):
     with app.app_context():
         course_id = create_course(capacity=3).id
-        members = [create_member() for _ in range(3 + waiting)]
+        members = [create_member() for _ in range(6)]
+        newcomers = _ids(create_member() for _ in range(10))
+        with app.test_request_context():
+            _queue(course_id, members, now_utc() - timedelta(hours=1))
+        ids = _ids(members)
+
+    results = at_once(app, [_cancel(m, course_id) for m in ids[:3]] + [_enrol(m, course_id) for m in newcomers])
+
+    assert results == [CANCELLED] * 3 + [WAITING] * 10
+    with app.app_context():
+        assert statuses(course_id) == {**{m: CANCELLED for m in ids[:3]}, **{m: OFFERED for m in ids[3:]},
+                                       **{m: WAITING for m in newcomers}}
+        assert assert_places_consistent(course_id).places_taken == 3
+        queue = operations.waiting_list(db.session.get(Course, course_id))
+        assert sorted(e.member_id for e in queue) == sorted(newcomers)
+
+
+# -- 5. offers running out, swept by several workers at once -------------------------------------------------------
+
+def _three_open_offers(app, queued):
+    """A course of 3 with ``queued`` people waiting; the 3 enrolled cancelled, so the first 3 waiting hold offers."""
+    with app.app_context():
+        course_id = create_course(capacity=3).id
+        members = [create_member() for _ in range(3 + queued)]
         ids = _ids(members)
         with app.test_request_context():
             _queue(course_id, members, now_utc() - timedelta(hours=1))
             for member in members[:3]:
                 operations.cancel_place(member, db.session.get(Course, course_id))
-        assert Counter(statuses(course_id).values()) == {CANCELLED: 3, OFFERED: 3, WAITING: waiting}
+        assert Counter(statuses(course_id).values()) == {CANCELLED: 3, OFFERED: 3, WAITING: queued - 3}
     return course_id, ids
 
 
 def test_sweeping_expired_offers_from_four_threads_passes_each_place_on_once(app):
-    course_id, ids = _three_open_offers(app)
+    course_id, ids = _three_open_offers(app, queued=9)
     later = now_utc() + timedelta(days=365)
 
     results = at_once(app, [lambda: operations.expire_offers(now=later)] * 4)
@@ -287,7 +340,7 @@ def test_sweeping_expired_offers_from_four_threads_passes_each_place_on_once(app
 
 
 def test_accepting_while_the_offer_is_swept_ends_one_way_only(app):
-    course_id, ids = _three_open_offers(app, waiting=3)
+    course_id, ids = _three_open_offers(app, queued=6)
     with app.app_context():
         expires = db.session.scalar(select(Enrolment.offer_expires_at).where(Enrolment.member_id == ids[3]))
 
