@@ -103,6 +103,7 @@ def _register_blueprints(app):
     from copractice.attendance import views as attendance_views
     from copractice.courses import manage as course_manage
     from copractice.courses import views as course_views
+    from copractice.library import views as library_views
     from copractice.members import views as member_views
     from copractice.templating import init_templating
 
@@ -112,6 +113,7 @@ def _register_blueprints(app):
     app.register_blueprint(course_views.bp)
     app.register_blueprint(course_manage.bp)
     app.register_blueprint(attendance_views.bp)
+    app.register_blueprint(library_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

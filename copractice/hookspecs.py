@@ -76,3 +76,8 @@ def copractice_course_completed(app, completion):
 @hookspec
 def copractice_report_columns(app, report):
     """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting)."""
+
+
+@hookspec
+def copractice_resource_types(app):
+    """Return a list of ``ResourceType`` this plugin adds to the library, with any extra fields (collecting)."""

@@ -4,3 +4,5 @@ from copractice.members.models import ConsentEvent, Member, ProfileAnswer, Theme
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
+from copractice.library.models import (CourseResource, Resource, ResourceAudience, ResourceFile,  # noqa: F401,E402
+                                         ResourceSearch, ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)

@@ -115,6 +115,24 @@ def _may_see_member_history(member, obj):
     return obj is not None and (_is_admin(member) or (_signed_in(member) and member.id == obj.id))
 
 
+@_rule("resources.curate")
+def _may_curate(member, obj):
+    """Adding resources and moderating suggestions: admins and theme leads (obj may name a theme)."""
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and (obj is None or obj in member.led_themes)
+
+
+@_rule("resource.manage")
+def _may_manage_resource(member, obj):
+    """Admins manage every resource; theme leads those in a theme they lead."""
+    if obj is None:
+        return False
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and bool(set(obj.themes) & member.led_themes)
+
+
 @_rule("course.view")
 def _may_view_course(member, obj):
     """Published and archived courses are public; drafts only for those who run them."""

@@ -56,3 +56,13 @@ class ReportColumn:
 
     label: str
     value: object
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """A kind of library resource. Plugins may add kinds with ``fields``: a tuple of ProfileField
+    (name, label, hint) whose answers are stored with the resource and shown on its page."""
+
+    key: str
+    label: str
+    fields: tuple = ()

@@ -1,5 +1,5 @@
 """Pages about the site itself: home, accessibility statement, privacy notice; and error pages."""
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from copractice.permissions import permission_required
@@ -34,14 +34,37 @@ ERRORS = {
           "If you think you should, contact the programme team."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("Sorry, that did not work", "Please go back and try again."),
-    413: ("The file is too large", "Choose a smaller file and try again."),
+    413: ("The file is too large", "Files can be up to 25 MB. Choose a smaller file, or save it at a lower quality, "
+                                   "and try again. Nothing was saved."),
     429: ("Too many attempts", "For your security, please wait a few minutes and try again."),
     500: ("Sorry, there is a problem with the service", "Please try again later."),
 }
 
 
+# Read and discard at most this much of an over-large upload, so the browser finishes sending
+# and then reads the 413 page, instead of seeing the connection reset.
+DRAIN_LIMIT = 256 * 1024 * 1024
+
+
+def _drain_request_body():
+    stream = request.environ.get("wsgi.input")
+    if stream is None:
+        return
+    left = DRAIN_LIMIT
+    try:
+        while left > 0:
+            chunk = stream.read(min(65536, left))
+            if not chunk:
+                break
+            left -= len(chunk)
+    except (OSError, ValueError):
+        pass
+
+
 def render_error(error):
     code = getattr(error, "code", None) or 500
+    if code == 413:
+        _drain_request_body()
     title, advice = ERRORS.get(code, ERRORS[500])
     if isinstance(error, CSRFError):
         title, advice = "Your form timed out or could not be checked", (

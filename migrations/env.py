@@ -11,6 +11,14 @@ if config.config_file_name is not None and not current_app.testing:
 logger = logging.getLogger("alembic.env")
 
 migrate_ext = current_app.extensions["migrate"]
+
+
+def include_object(obj, name, type_, reflected, compare_to):
+    """Leave out what migrations make outside the models (the text search index), so autogenerate
+    does not propose dropping it."""
+    from copractice.library.search import OUTSIDE_MODELS
+
+    return name not in OUTSIDE_MODELS and not (name or "").startswith("resource_fts")
 target_metadata = migrate_ext.db.metadata
 
 
@@ -30,6 +38,7 @@ def run_migrations_online():
 
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
+    options.setdefault("include_object", include_object)
     with migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

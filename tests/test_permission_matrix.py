@@ -108,6 +108,19 @@ MATRIX = {
                                   "admin": 200}),
     "attendance.overview": ("GET", "/reports", None, THEME_REPORTS),
     "attendance.remind_low_attendance": ("POST", "/reports/low-attendance/remind", {}, THEME_REPORTS_POST),
+    "library.index": ("GET", "/resources", None, ALL),
+    "library.resource": ("GET", "/resources/{resource}", None, ALL),
+    "library.download": ("GET", "/resources/{resource}/download", None, ALL),
+    "library.download_version": ("GET", "/resources/{resource}/versions/{file}", None, ALL),
+    "library.save": ("POST", "/resources/{resource}/save", {}, SIGNED_IN_REDIRECT),
+    "library.saved": ("GET", "/my/resources", None, SIGNED_IN),
+    "library.suggest": ("GET", "/resources/suggest", None, SIGNED_IN),
+    "library.manage": ("GET", "/manage/resources", None, MANAGERS),
+    "library.new": ("GET", "/manage/resources/new", None, MANAGERS),
+    "library.edit": ("GET", "/manage/resources/{resource_id}/edit", None, MANAGERS),
+    "library.set_status": ("POST", "/manage/resources/{resource_id}/status", {"status": "retired"}, MANAGERS_POST),
+    "library.decide": ("POST", "/manage/suggestions/{suggestion}", {"decision": "decline"}, MANAGERS_POST),
+    "library.recommend": ("POST", "/manage/courses/{course}/resources", {"slug": "{resource}"}, MANAGERS_POST),
     # A disabled plugin's pages are not there for anyone.
     "sample.index": ("GET", "/sample/", None, {r: 404 for r in ROLES}),
 }
@@ -122,6 +135,7 @@ def matrix_course(app, enrolled, facilitator=None):
     """A published Cross-cutting course with one session and one enrolment; ids for the URLs."""
     from copractice.courses.models import CourseFacilitator, Enrolment
     from copractice.extensions import db
+    from copractice.library.models import ResourceSuggestion
     from tests.factories_courses import create_course
 
     with app.app_context():
@@ -132,8 +146,17 @@ def matrix_course(app, enrolled, facilitator=None):
         if facilitator is not None:
             db.session.add(CourseFacilitator(course_id=course.id, member_id=facilitator.id))
         db.session.commit()
+        from tests.test_library import add
+
+        with app.test_request_context():
+            resource = add()
+            suggestion = ResourceSuggestion(member_id=enrolled.id, title="A suggestion", theme_slug="cross-cutting")
+            db.session.add(suggestion)
+            db.session.commit()
+            resource_ids = {"resource": resource.slug, "resource_id": resource.id, "file": resource.files[0].id,
+                            "suggestion": suggestion.id}
         return {"slug": course.slug, "course": course.id, "session": course.sessions[0].id,
-                "enrolment": enrolment.id}
+                "enrolment": enrolment.id, **resource_ids}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -156,7 +179,7 @@ def test_route_gives_designed_status(app, client, make_member, endpoint, role):
     url = url.format(target=target.id, **ids)
     if method == "POST":
         token = csrf_from(client.get("/password/forgot").get_data(as_text=True))
-        data = {k: (v.format(target=target.id) if isinstance(v, str) else v) for k, v in data.items()}
+        data = {k: (v.format(target=target.id, **ids) if isinstance(v, str) else v) for k, v in data.items()}
         response = client.post(url, data={"csrf_token": token, **data})
     else:
         response = client.get(url)

@@ -412,10 +412,11 @@ def _filters_form():
     courses = db.session.scalars(select(Course).where(Course.theme_slug.in_(allowed)) if allowed is not None
                                  else select(Course)).all()
     form.course.choices = [("", "All courses")] + [(str(c.id), c.title) for c in sorted(courses, key=lambda c: c.title)]
+    course_ids = {str(c.id) for c in courses}
     valid = form.validate()
     filters = reports.ReportFilters(
         start=form.start.data if valid else None, end=form.end.data if valid else None, theme=form.theme.data or "",
-        course_id=int(form.course.data) if form.course.data else None,
+        course_id=int(form.course.data) if form.course.data in course_ids else None,  # never int("abc")
         stakeholder_type=form.stakeholder_type.data or "", area=form.area.data or "",
         themes_allowed=tuple(allowed) if allowed is not None else None)
     return form, filters

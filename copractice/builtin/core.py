@@ -17,12 +17,14 @@ def copractice_themes(app):
 
 @hookimpl(trylast=True)
 def copractice_nav_items(app, member):
-    items = [NavItem("Courses", "courses.catalogue", order=10)]
+    items = [NavItem("Courses", "courses.catalogue", order=10), NavItem("Resources", "library.index", order=15)]
     if member.is_authenticated:
         items.append(NavItem("My learning", "courses.my_learning", order=20))
         items.append(NavItem("Check in", "attendance.check_in", order=25))
         if can(member, "courses.organise"):
             items.append(NavItem("Courses I run", "manage.courses", order=30))
+        if can(member, "resources.curate"):
+            items.append(NavItem("Curate", "library.manage", order=35))
         if can(member, "reports.view"):
             items.append(NavItem("Reports", "attendance.overview", order=40))
         items.append(NavItem("Notices", "courses.notices", order=70))

@@ -64,8 +64,11 @@ def course(slug):
     course = _course_or_404(slug)
     enrolment = operations.enrolment_of(current_user, course)
     choice = operations.choice_for(current_user, course, enrolment)
+    from copractice.library.operations import recommended_for
+
     return render_template(
         "courses/course.html", course=course, choice=choice, enrolment=enrolment,
+        recommended=recommended_for(current_user, course),
         waiting=operations.waiting_count(course), theme=get_plugins().themes().get(course.theme_slug),
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         form=forms.ConfirmForm(), levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES,

@@ -1,0 +1,327 @@
+"""Library rules: who sees what, finding with facets, curating, file versions, suggestions, saving.
+
+Callers commit.
+"""
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, exists, false, func, or_, select, update
+
+from copractice.admin.operations import audit
+from copractice.courses.models import ACTIVE, Course, Enrolment
+from copractice.extensions import db
+from copractice.library import search as text_search
+from copractice.library.models import (RESOURCE_TYPES, CourseResource, Resource, ResourceAudience, ResourceFile,
+                                       ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)
+from copractice.library.storage import get_storage
+from copractice.members.models import utcnow
+from copractice.plugins import get_plugins
+
+
+class LibraryRuleBroken(Exception):
+    """A curator's change breaks a rule; the message says which."""
+
+
+# -- who sees what ----------------------------------------------------------------------------------------------
+
+def _signed_in(member):
+    return member is not None and getattr(member, "is_authenticated", False) and member.is_active
+
+
+def member_theme_slugs(member):
+    """A selectable of the theme slugs of courses ``member`` has (or had) a place on or is waiting for."""
+    courses = (select(Course.theme_slug).join(Enrolment, Enrolment.course_id == Course.id)
+               .where(Enrolment.member_id == member.id, Enrolment.status.in_(ACTIVE + ("cancelled",))))
+    return courses
+
+
+def visible_to(member):
+    """SQL condition: resources ``member`` (or an anonymous visitor) may see and download."""
+    published = Resource.status == "published"
+    if not _signed_in(member):
+        return and_(published, Resource.visibility == "public")
+    if member.role == "admin":
+        return or_(published, Resource.status.in_(("draft", "retired")))
+    theme_ok = exists().where(ResourceTheme.resource_id == Resource.id,
+                              or_(ResourceTheme.theme_slug.in_(member_theme_slugs(member)),
+                                  ResourceTheme.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
+                                  else false()))
+    shown = and_(published, or_(Resource.visibility.in_(("public", "members")),
+                                and_(Resource.visibility == "theme", theme_ok)))
+    if member.role == "theme_lead" and member.led_themes:
+        curated = exists().where(ResourceTheme.resource_id == Resource.id,
+                                 ResourceTheme.theme_slug.in_(sorted(member.led_themes)))
+        return or_(shown, curated)  # theme leads also see their themes' drafts and retired items
+    return shown
+
+
+def can_see(member, resource):
+    return db.session.scalar(select(Resource.id).where(Resource.id == resource.id, visible_to(member))) is not None
+
+
+# -- finding ------------------------------------------------------------------------------------------------------
+
+FACETS = ("type", "theme", "audience", "year", "format")
+
+
+@dataclass
+class LibraryFilters:
+    q: str = ""
+    type: str = ""
+    theme: str = ""
+    audience: str = ""
+    year: str = ""
+    format: str = ""
+
+    def chosen(self):
+        return {name: getattr(self, name) for name in FACETS if getattr(self, name)}
+
+
+@dataclass
+class LibraryResults:
+    page: object  # a Flask-SQLAlchemy page of Resource
+    facets: dict = field(default_factory=dict)  # name -> [(value, count)]
+    searched: bool = False
+
+
+def _filtered(member, filters):
+    """(select of Resource ids passing every filter, ranking subquery or None)."""
+    stmt = select(Resource.id).where(visible_to(member), Resource.status == "published")
+    ranked = text_search.matching(filters.q)
+    if ranked is not None:
+        ranked = ranked.subquery("ranked")
+        stmt = stmt.join(ranked, ranked.c.resource_id == Resource.id)
+    if filters.type:
+        stmt = stmt.where(Resource.type == filters.type)
+    if filters.format:
+        stmt = stmt.where(Resource.format == filters.format)
+    if filters.year and filters.year.isdigit():
+        stmt = stmt.where(Resource.year == int(filters.year))
+    if filters.theme:
+        stmt = stmt.where(exists().where(ResourceTheme.resource_id == Resource.id,
+                                         ResourceTheme.theme_slug == filters.theme))
+    if filters.audience:
+        stmt = stmt.where(exists().where(ResourceAudience.resource_id == Resource.id,
+                                         ResourceAudience.stakeholder_type == filters.audience))
+    return stmt, ranked
+
+
+def find(member, filters, page=1, per_page=20):
+    """Search and filter published resources the member may see; facets count what the filters leave.
+
+    A fixed number of queries whatever the size of the library: results, their count, and one per facet.
+    """
+    ids, ranked = _filtered(member, filters)
+    ids = ids.subquery("matching")
+    stmt = select(Resource).join(ids, ids.c.id == Resource.id)
+    if ranked is not None:
+        stmt = stmt.join(ranked, ranked.c.resource_id == Resource.id).order_by(ranked.c.rank.desc(), Resource.id)
+    else:
+        stmt = stmt.order_by(Resource.updated_at.desc(), Resource.id.desc())
+    results = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100)
+    dimensions = {
+        "type": (Resource.type, None),
+        "format": (Resource.format, None),
+        "year": (Resource.year, None),
+        "theme": (ResourceTheme.theme_slug, ResourceTheme),
+        "audience": (ResourceAudience.stakeholder_type, ResourceAudience),
+    }
+    facets = {}
+    for name, (column, table) in dimensions.items():
+        query = select(column, func.count()).select_from(Resource).join(ids, ids.c.id == Resource.id)
+        if table is not None:
+            query = query.join(table, table.resource_id == Resource.id)
+        query = query.where(column.is_not(None)).group_by(column)
+        rows = db.session.execute(query).all()
+        order = (lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0])))
+        facets[name] = sorted(((value, count) for value, count in rows), key=order)
+    return LibraryResults(page=results, facets=facets, searched=bool(text_search.words(filters.q)))
+
+
+def most_used(member, theme_slug, limit=5):
+    """The most downloaded resources of a theme the member may see."""
+    return db.session.scalars(
+        select(Resource).where(visible_to(member), Resource.status == "published",
+                               exists().where(ResourceTheme.resource_id == Resource.id,
+                                              ResourceTheme.theme_slug == theme_slug))
+        .order_by(Resource.download_count.desc(), Resource.title).limit(limit)).all()
+
+
+# -- types --------------------------------------------------------------------------------------------------------
+
+def resource_types():
+    """{key: ResourceType} for the core types and those enabled plugins add."""
+    from copractice.plugin_api import ResourceType
+
+    types = {key: ResourceType(key=key, label=label) for key, label in RESOURCE_TYPES.items()}
+    for item in get_plugins().collect("copractice_resource_types"):
+        types.setdefault(item.key, item)
+    return types
+
+
+# -- curating -----------------------------------------------------------------------------------------------------
+
+def slugify(text):
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "resource"
+
+
+def _unique_slug(title):
+    base = slugify(title)
+    taken = set(db.session.scalars(select(Resource.slug).where(
+        or_(Resource.slug == base, Resource.slug.like(f"{base}-%")))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+FIELDS = ("title", "summary", "type", "year", "authors", "licence", "review_due", "visibility", "status",
+          "external_url", "variant_of_id", "variant_kind", "language", "question", "population", "study_count",
+          "key_findings", "plain_summary", "extra")
+
+
+def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None, upload=None, **fields):
+    """Create or change a resource (and store a new file version if ``upload`` is given)."""
+    unknown = set(fields) - set(FIELDS)
+    if unknown:
+        raise TypeError(f"not resource fields: {sorted(unknown)}")
+    created = resource is None
+    if created:
+        resource = Resource(slug=_unique_slug(fields.get("title") or "resource"), created_by_id=getattr(actor, "id", None))
+        db.session.add(resource)
+    before = None if created else {"title": resource.title, "status": resource.status, "visibility": resource.visibility}
+    for key, value in fields.items():
+        setattr(resource, key, value)
+    if resource.variant_of_id and resource.variant_of_id == resource.id:
+        raise LibraryRuleBroken("A resource cannot be a variant of itself.")
+    if themes is not None:
+        resource.theme_rows = [row for row in resource.theme_rows if row.theme_slug in themes] + [
+            ResourceTheme(theme_slug=s) for s in sorted(set(themes) - set(resource.themes))]
+    if audience is not None:
+        resource.audience_rows = [row for row in resource.audience_rows if row.stakeholder_type in audience] + [
+            ResourceAudience(stakeholder_type=s) for s in sorted(set(audience) - set(resource.audience))]
+    if tags is not None:
+        wanted = {t.strip().lower()[:60] for t in tags if t.strip()}
+        resource.tag_rows = [row for row in resource.tag_rows if row.tag in wanted] + [
+            ResourceTag(tag=t) for t in sorted(wanted - set(resource.tags))]
+    if resource.external_url and not resource.files:
+        resource.format = "link"
+    db.session.flush()
+    if upload is not None:
+        add_version(actor, resource, upload)
+    if not resource.external_url and not resource.files and resource.status == "published":
+        raise LibraryRuleBroken("Add a file or a web address before publishing.")
+    text_search.index_resource(resource)
+    audit(actor, "resource.created" if created else "resource.updated", "resource", resource.id, resource.title,
+          before, {"title": resource.title, "status": resource.status, "visibility": resource.visibility})
+    return resource
+
+
+def add_version(actor, resource, upload):
+    """Store a checked upload as the resource's newest file; earlier versions stay listed."""
+    key = get_storage().save(upload.data)
+    version = ResourceFile(resource_id=resource.id, storage_key=key, original_name=upload.filename,
+                           content_type=upload.content_type, size=len(upload.data),
+                           uploaded_by_id=getattr(actor, "id", None), uploaded_at=utcnow())
+    db.session.add(version)
+    resource.format = upload.format
+    db.session.flush()
+    db.session.expire(resource, ["files"])
+    return version
+
+
+def set_status(actor, resource, status):
+    if status not in ("draft", "published", "retired"):
+        raise LibraryRuleBroken("That is not a status.")
+    if status == "published" and not resource.external_url and not resource.files:
+        raise LibraryRuleBroken("Add a file or a web address before publishing.")
+    before = resource.status
+    resource.status = status
+    audit(actor, f"resource.{status}", "resource", resource.id, resource.title, {"status": before}, {"status": status})
+
+
+def review_due(themes=None, today=None):
+    """Published resources past their review date, for theme leads (their themes) or admins (``themes`` None)."""
+    stmt = select(Resource).where(Resource.status == "published", Resource.review_due <= (today or date.today()))
+    if themes is not None:
+        stmt = stmt.where(exists().where(ResourceTheme.resource_id == Resource.id,
+                                         ResourceTheme.theme_slug.in_(sorted(themes) or [""])))
+    return db.session.scalars(stmt.order_by(Resource.review_due, Resource.title)).all()
+
+
+def record_download(resource):
+    """Count a download with one atomic UPDATE (no lost counts when many download at once)."""
+    db.session.execute(update(Resource).where(Resource.id == resource.id)
+                       .values(download_count=Resource.download_count + 1).execution_options(synchronize_session=False))
+
+
+# -- members: suggestions and saved resources -----------------------------------------------------------------------
+
+def suggest(member, *, title, url=None, summary=None, theme_slug=None):
+    suggestion = ResourceSuggestion(member_id=member.id, title=title.strip(), url=(url or "").strip() or None,
+                                    summary=(summary or "").strip() or None, theme_slug=theme_slug or None)
+    db.session.add(suggestion)
+    return suggestion
+
+
+def decide_suggestion(actor, suggestion, accept):
+    """Accept (a draft resource is made from it, for a curator to finish) or decline a suggestion."""
+    if suggestion.status != "waiting":
+        raise LibraryRuleBroken("This suggestion has already been dealt with.")
+    suggestion.status, suggestion.decided_by_id, suggestion.decided_at = (
+        "accepted" if accept else "declined"), getattr(actor, "id", None), utcnow()
+    if accept:
+        resource = save_resource(actor, None, title=suggestion.title, summary=suggestion.summary or suggestion.title,
+                                 type="video" if suggestion.url else "guide", external_url=suggestion.url,
+                                 status="draft", visibility="public",
+                                 themes=[suggestion.theme_slug] if suggestion.theme_slug else [])
+        suggestion.resource_id = resource.id
+        return resource
+    return None
+
+
+def save_for(member, resource):
+    if db.session.scalar(select(SavedResource.id).where(SavedResource.member_id == member.id,
+                                                        SavedResource.resource_id == resource.id)) is None:
+        db.session.add(SavedResource(member_id=member.id, resource_id=resource.id))
+
+
+def unsave_for(member, resource):
+    db.session.execute(SavedResource.__table__.delete().where(SavedResource.member_id == member.id,
+                                                              SavedResource.resource_id == resource.id))
+
+
+def saved_by(member):
+    return db.session.scalars(select(Resource).join(SavedResource, SavedResource.resource_id == Resource.id)
+                              .where(SavedResource.member_id == member.id, visible_to(member))
+                              .order_by(SavedResource.saved_at.desc())).all()
+
+
+def is_saved(member, resource):
+    if not _signed_in(member):
+        return False
+    return db.session.scalar(select(SavedResource.id).where(SavedResource.member_id == member.id,
+                                                            SavedResource.resource_id == resource.id)) is not None
+
+
+# -- courses ------------------------------------------------------------------------------------------------------
+
+def recommend(actor, course, resource):
+    if db.session.scalar(select(CourseResource.id).where(CourseResource.course_id == course.id,
+                                                         CourseResource.resource_id == resource.id)) is None:
+        db.session.add(CourseResource(course_id=course.id, resource_id=resource.id))
+        audit(actor, "course.resource_recommended", "course", course.id, course.title, None, {"resource": resource.slug})
+
+
+def unrecommend(actor, course, resource):
+    db.session.execute(CourseResource.__table__.delete().where(CourseResource.course_id == course.id,
+                                                               CourseResource.resource_id == resource.id))
+
+
+def recommended_for(member, course):
+    return db.session.scalars(select(Resource).join(CourseResource, CourseResource.resource_id == Resource.id)
+                              .where(CourseResource.course_id == course.id, visible_to(member),
+                                     Resource.status == "published").order_by(Resource.title)).all()
