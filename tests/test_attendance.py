@@ -8,12 +8,11 @@ from sqlalchemy import select
 
 from copractice.attendance import operations as ops
 from copractice.attendance import reports
-from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion
+from copractice.attendance.models import Attendance, AttendanceChange, Completion
 from copractice.courses import operations as course_ops
 from copractice.courses.models import CourseFacilitator
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 from tests.query_budget import queries_for

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from copractice.admin.models import AuditEntry
 from copractice.courses import operations as ops
-from copractice.courses.models import Course, Enrolment
+from copractice.courses.models import Enrolment
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice

@@ -7,7 +7,6 @@ from sqlalchemy import select
 from copractice.courses import operations as ops
 from copractice.courses.models import Course, CourseFacilitator, Enrolment
 from copractice.extensions import db
-from copractice.timeutil import now_utc
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 from tests.query_budget import queries_for

@@ -10,7 +10,7 @@ from copractice.courses import operations as course_ops
 from copractice.extensions import db
 from copractice.library import operations as ops
 from copractice.library.models import Resource, ResourceFile, ResourceSuggestion
-from copractice.library.uploads import UploadRefused, check_upload
+from copractice.library.uploads import check_upload
 from tests import library_files as files
 from tests.conftest import AuthActions, create_member, csrf_from, post_form
 from tests.factories_courses import create_course
@@ -142,7 +142,7 @@ def test_members_only_file_is_refused_to_anonymous_visitors(app, client):
 def test_theme_visibility_needs_a_part_in_the_theme(app, client):
     with app.test_request_context():
         slug = add(visibility="theme", themes=("dementia",)).slug
-        outsider = create_member(email="out@example.org")
+        create_member(email="out@example.org")
         insider = create_member(email="in@example.org")
         course = create_course(theme_slug="dementia")
         course_ops.enrol(insider, course)
