@@ -89,14 +89,16 @@ def create_admin(email, name, password):
 @with_appcontext
 def demo_data(force):
     """Create a small, believable demo site (safe to run again: nothing is duplicated)."""
-    from copractice.demo import DEMO_PASSWORD, create_demo_courses, create_demo_data
+    from copractice.demo import DEMO_PASSWORD, create_demo_courses, create_demo_data, create_demo_resources
 
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.UsageError("demo data has known passwords; refusing on production without --force")
-    created, members = create_demo_data()
-    courses = create_demo_courses(members)
-    db.session.commit()
-    click.echo(f"Demo data ready ({created} new members, {courses} new courses). "
+    with site_request_context():
+        created, members = create_demo_data()
+        courses = create_demo_courses(members)
+        resources = create_demo_resources(members)
+        db.session.commit()
+    click.echo(f"Demo data ready ({created} new members, {courses} new courses, {resources} new resources). "
                f"Every demo login uses the password: {DEMO_PASSWORD}")
     for member in members:
         click.echo(f"  {member.role_label:<12} {member.stakeholder_label:<38} {member.email}")

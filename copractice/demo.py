@@ -106,3 +106,77 @@ def create_demo_courses(members):
             course.places_taken = 2
         created += 1
     return created
+
+
+# (title, type, summary, year, audience, tags, extra fields)
+DEMO_RESOURCES = [
+    ("A Guide to Co-Production for Researchers, Services and Commissioners", "guide",
+     "What co-production is, the five principles, and practical steps for planning, running and "
+     "reporting a co-produced project.", 2025, ["researcher", "practitioner", "commissioner"],
+     ["principles", "planning"], {}),
+    ("Co-Production: Together we are better", "leaflet",
+     "A short leaflet for members of the public about taking part in research as an equal partner.", 2025,
+     ["public_contributor", "patient", "carer", "young_person"], ["getting involved"], {}),
+    ("Co-production case studies guide", "case_study",
+     "Six stories of co-produced projects in Kent, Surrey and Sussex: what worked, what did not, and what changed.",
+     2024, [], ["case studies", "impact"], {}),
+    ("Paying public contributors: what helps and what gets in the way", "review_summary",
+     "A summary of research about paying people for their time and expenses when they help with research.",
+     2025, ["researcher", "public_contributor"], ["payment", "expenses"],
+     {"question": "What helps public contributors to be paid fairly and on time?",
+      "population": "Public contributors to health and care research in the UK", "study_count": 14,
+      "key_findings": "Agreeing payment in writing before work starts, paying quickly, and offering advice about "
+                      "benefits all make taking part fairer.",
+      "plain_summary": "People should know what they will be paid before they start, and get paid quickly."}),
+]
+
+
+def _demo_pdf(title, text):
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.add_page()
+    doc.set_font("Helvetica", "B", 18)
+    doc.multi_cell(0, 10, title)
+    doc.set_font("Helvetica", "", 12)
+    doc.ln(4)
+    doc.multi_cell(0, 7, text)
+    return bytes(doc.output())
+
+
+def create_demo_resources(members):
+    """Add the demo library (idempotent by title), with real PDF files and an Easy Read variant."""
+    from copractice.library import operations as library
+    from copractice.library.models import Resource
+    from copractice.library.uploads import CheckedUpload
+
+    curator = next((m for m in members if m.role == "admin"), None)
+    created = 0
+    for title, kind, summary, year, audience, tags, extra in DEMO_RESOURCES:
+        if db.session.scalar(select(Resource.id).where(Resource.title == title)) is not None:
+            continue
+        if kind == "review_summary":
+            upload, link = None, "https://www.nihr.ac.uk/"
+        else:
+            stem = library.slugify(title)[:60]
+            upload = CheckedUpload(data=_demo_pdf(title, summary), content_type="application/pdf",
+                                   filename=f"{stem}.pdf", format="pdf")
+            link = None
+        item = library.save_resource(curator, None, themes=["cross-cutting"], audience=audience, tags=tags,
+                                     upload=upload, title=title, summary=summary, type=kind, year=year,
+                                     status="published", visibility="public", external_url=link,
+                                     authors="ARC Kent, Surrey and Sussex co-production team",
+                                     licence="CC BY 4.0", **extra)
+        created += 1
+        if kind == "leaflet":
+            easy = "Easy Read: " + title
+            library.save_resource(curator, None, themes=["cross-cutting"], audience=audience, tags=tags + ["easy read"],
+                                  upload=CheckedUpload(data=_demo_pdf(easy, "Research is better when we do it together. "
+                                                                            "You can help. We will pay you for your time."),
+                                                       content_type="application/pdf", filename="easy-read-leaflet.pdf",
+                                                       format="pdf"),
+                                  title=easy, summary="The leaflet in Easy Read, with pictures and short sentences.",
+                                  type="leaflet", year=year, status="published", visibility="public",
+                                  variant_of_id=item.id, variant_kind="easy_read")
+            created += 1
+    return created

@@ -130,7 +130,8 @@ def test_demo_data_is_idempotent_and_covers_every_role_and_type(app, runner):
     first = runner.invoke(args=["demo-data"])
     second = runner.invoke(args=["demo-data"])
     assert first.exit_code == 0 and second.exit_code == 0
-    assert "(10 new members, 3 new courses)" in first.output and "(0 new members, 0 new courses)" in second.output
+    assert "(10 new members, 3 new courses, 5 new resources)" in first.output
+    assert "(0 new members, 0 new courses, 0 new resources)" in second.output
     assert "copractice-demo" in first.output
     with app.app_context():
         members = db.session.scalars(select(Member)).all()
@@ -141,6 +142,10 @@ def test_demo_data_is_idempotent_and_covers_every_role_and_type(app, runner):
 
         full = db.session.scalar(select(Course).where(Course.slug == "co-producing-with-carers"))
         assert full.places_taken == full.capacity == 2 and len(full.sessions) == 2
+        from copractice.library.models import Resource
+
+        easy_read = db.session.scalar(select(Resource).where(Resource.variant_kind == "easy_read"))
+        assert easy_read.variant_of.type == "leaflet" and easy_read.current_file.content_type == "application/pdf"
     assert AuthActions(app.test_client()).login("lead@example.org", "copractice-demo").status_code == 302
 
 
