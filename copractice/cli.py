@@ -145,6 +145,8 @@ def plugins_group():
 def _status(plugins, info, states):
     if info.builtin:
         return "built-in"
+    if info.incompatible:
+        return "incompatible"
     if not info.loaded:
         return "broken"
     return "enabled" if states.get(info.name) else "disabled"
@@ -158,9 +160,10 @@ def plugins_list():
 
     plugins = get_plugins()
     states = plugins.stored_states()
-    click.echo(f"{'NAME':<24} {'VERSION':<10} {'STATUS':<9} ERROR")
+    click.echo(f"{'NAME':<24} {'VERSION':<10} {'STATUS':<12} {'WORKS WITH':<32} ERROR")
     for info in plugins.infos.values():
-        click.echo(f"{info.name:<24} {info.version or '-':<10} {_status(plugins, info, states):<9} {info.error or ''}")
+        click.echo(f"{info.name:<24} {info.version or '-':<10} {_status(plugins, info, states):<12} "
+                   f"{info.compatibility:<32} {info.error or ''}")
 
 
 def _switch(name, enabled):

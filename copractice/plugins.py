@@ -8,6 +8,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 import pluggy
 from flask import current_app, g, has_request_context
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -41,10 +42,43 @@ class PluginInfo:
     module: object = None
     error: str | None = None
     hooks: list = field(default_factory=list)
+    requires: str = ""  # the core versions it supports, e.g. ">=0.1,<1"
+    hookspec_version: int | None = None
+    incompatible: bool = False
 
     @property
     def loaded(self):
         return self.module is not None and self.error is None
+
+    @property
+    def compatibility(self):
+        if self.builtin:
+            return "Part of copractice"
+        if not self.requires:
+            return "Not declared"
+        return f"copractice {self.requires}, hooks v{self.hookspec_version}"
+
+
+def incompatibility(module, core_version):
+    """Why a plugin module cannot run on this copractice, or None when it can.
+
+    A plugin declares COPRACTICE_REQUIRES (a version range, like ">=0.1,<1") and
+    COPRACTICE_HOOKSPEC_VERSION (the hookspecs.HOOKSPEC_VERSION it was written for).
+    """
+    requires = getattr(module, "COPRACTICE_REQUIRES", None)
+    wanted_hooks = getattr(module, "COPRACTICE_HOOKSPEC_VERSION", None)
+    if not requires or wanted_hooks is None:
+        return "it does not say which copractice versions it supports (COPRACTICE_REQUIRES and COPRACTICE_HOOKSPEC_VERSION)"
+    try:
+        supported = SpecifierSet(requires)
+    except InvalidSpecifier:
+        return f"its COPRACTICE_REQUIRES {requires!r} is not a version range"
+    if not supported.contains(core_version, prereleases=True):
+        return f"it needs copractice {requires}, and this site runs {core_version}"
+    if wanted_hooks != hookspecs.HOOKSPEC_VERSION:
+        return (f"it was written for hook-spec version {wanted_hooks}, and this site has version "
+                f"{hookspecs.HOOKSPEC_VERSION}")
+    return None
 
 
 class Plugins:
@@ -196,6 +230,13 @@ def make_plugin_manager(app):
             continue
         try:
             module = ep.load()
+            info.requires = str(getattr(module, "COPRACTICE_REQUIRES", "") or "")
+            info.hookspec_version = getattr(module, "COPRACTICE_HOOKSPEC_VERSION", None)
+            problem = incompatibility(module, app.config.get("VERSION") or "0")
+            if problem:
+                info.error, info.incompatible = f"{problem[0].upper()}{problem[1:]}.", True
+                log.error("plugin %s is not compatible: %s", ep.name, problem)
+                continue
             manager.register(module, name=ep.name)
             manager.check_pending()
         except Exception as exc:

@@ -126,3 +126,28 @@ def test_plugin_profile_question_is_asked_stored_exported_and_erased(app, client
     assert "I have lived experience" in client.get("/account").get_data(as_text=True)
     data = client.get("/account/data.json").get_json()
     assert data["plugin_answers"] == [{"plugin": "sample", "field": "relationship", "value": "lived"}]
+
+
+class TestCompatibility:
+    @pytest.fixture
+    def app_settings(self):
+        return {"EXTRA_PLUGINS": ["sample=tests.plugins.sample_plugin", "too_new=tests.plugins.too_new",
+                                  "old_hooks=tests.plugins.old_hooks", "undeclared=tests.plugins.undeclared"]}
+
+    def test_incompatible_plugins_are_not_loaded_and_say_why(self, app, runner):
+        infos = get_plugins(app).infos
+        assert infos["sample"].loaded and infos["sample"].compatibility == "copractice >=0.1,<1, hooks v1"
+        assert infos["too_new"].incompatible and "needs copractice >=2.0, and this site runs" in infos["too_new"].error
+        assert infos["old_hooks"].incompatible and "hook-spec version 0" in infos["old_hooks"].error
+        assert infos["undeclared"].incompatible and "does not say which copractice versions" in infos["undeclared"].error
+        refused = runner.invoke(args=["plugins", "enable", "too_new"])
+        assert refused.exit_code != 0 and "too_new cannot be enabled: It needs copractice >=2.0" in refused.output
+        listing = runner.invoke(args=["plugins", "list"]).output
+        assert "incompatible" in [line.split()[2] for line in listing.splitlines() if line.startswith("too_new")]
+
+    def test_the_plugins_page_shows_compatibility(self, app, client, auth, make_member):
+        make_member(email="admin@example.org", role="admin")
+        auth.login("admin@example.org")
+        page = client.get("/admin/plugins").get_data(as_text=True)
+        assert "Not compatible</strong>: It needs copractice &gt;=2.0" in page
+        assert "copractice &gt;=0.1,&lt;1, hooks v1" in page

@@ -1,6 +1,9 @@
 """A plugin that watches marks and completions and adds a report column."""
 from copractice.plugin_api import ReportColumn, hookimpl
 
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
 SEEN = []
 
 

@@ -1,6 +1,9 @@
 """A plugin that loads but whose page-adding hooks raise."""
 from copractice.plugin_api import hookimpl
 
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
 
 @hookimpl
 def copractice_nav_items(app, member):

@@ -1,6 +1,9 @@
 """A plugin that adds a resource type with an extra field."""
 from copractice.plugin_api import ProfileField, ResourceType, hookimpl
 
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
 
 @hookimpl
 def copractice_resource_types(app):

@@ -1,6 +1,9 @@
 """A plugin with an enrolment rule, and a record of the course and enrolment hooks it saw."""
 from copractice.plugin_api import hookimpl
 
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
 SEEN = []
 
 

@@ -5,6 +5,9 @@ from flask import Blueprint, render_template
 
 from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl, permission_required
 
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
 HERE = Path(__file__).parent
 bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder=str(HERE / "sample_templates"))
 

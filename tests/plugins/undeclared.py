@@ -1,0 +1,1 @@
+"""A plugin that does not say what it supports."""
