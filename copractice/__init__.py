@@ -98,7 +98,7 @@ def _init_plugins(app):
 def _register_blueprints(app):
     from flask import abort, request
 
-    from copractice import site
+    from copractice import site, themes
     from copractice.admin import views as admin_views
     from copractice.attendance import views as attendance_views
     from copractice.courses import manage as course_manage
@@ -114,6 +114,7 @@ def _register_blueprints(app):
     app.register_blueprint(course_manage.bp)
     app.register_blueprint(attendance_views.bp)
     app.register_blueprint(library_views.bp)
+    app.register_blueprint(themes.bp)
     site.register_error_pages(app)
     init_templating(app)
 
@@ -122,6 +123,10 @@ def _register_blueprints(app):
         for plugin_name, blueprint in plugins.collect_by_plugin("copractice_blueprints", only_enabled=False, app=app):
             app.register_blueprint(blueprint)
             plugins.blueprint_owner[blueprint.name] = plugin_name
+        from copractice.cli import add_plugin_command
+
+        for plugin_name, command in plugins.collect_by_plugin("copractice_cli_commands", only_enabled=False, app=app):
+            add_plugin_command(app, plugin_name, command)
 
     @app.before_request
     def _hide_disabled_plugin_pages():

@@ -213,6 +213,21 @@ def plugins_check():
     click.echo("all enabled plugins load")
 
 
+def add_plugin_command(app, plugin_name, command):
+    """Add a plugin's command; it refuses to run (exit 1) while the plugin is disabled."""
+    from copractice.plugins import get_plugins
+
+    original = command.callback
+
+    def guarded(*args, **kwargs):
+        if not get_plugins().is_enabled(plugin_name):
+            raise click.ClickException(f"the {plugin_name} plugin is disabled; enable it first")
+        return original(*args, **kwargs)
+
+    command.callback = with_appcontext(guarded) if original is not None else None
+    app.cli.add_command(command)
+
+
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group):

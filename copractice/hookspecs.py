@@ -81,3 +81,33 @@ def copractice_report_columns(app, report):
 @hookspec
 def copractice_resource_types(app):
     """Return a list of ``ResourceType`` this plugin adds to the library, with any extra fields (collecting)."""
+
+
+@hookspec
+def copractice_dashboard_widgets(app, member):
+    """Return a list of ``Widget`` to show on ``member``'s account page (collecting; a raising plugin is skipped)."""
+
+
+@hookspec
+def copractice_settings_form(app):
+    """Return a list of ``SettingField`` for this plugin's settings form on its admin page (collecting)."""
+
+
+@hookspec
+def copractice_cli_commands(app):
+    """Return a list of click commands to add to ``copractice`` (collecting); they refuse to run while the plugin is disabled."""
+
+
+@hookspec
+def copractice_page_assets(app, member):
+    """Return a list of ``PageAssets`` (stylesheets and body classes) for every page ``member`` sees (collecting)."""
+
+
+@hookspec
+def copractice_facilitator_check(app, member, course):
+    """Return reasons ``member`` may not facilitate ``course``; empty allows it. If the hook raises, the assignment is refused (fail closed)."""
+
+
+@hookspec
+def copractice_register_extras(app, session):
+    """Return a list of ``RegisterExtra`` people to list on ``session``'s register (e.g. companions) (collecting)."""

@@ -66,3 +66,47 @@ class ResourceType:
     key: str
     label: str
     fields: tuple = ()
+
+
+@dataclass(frozen=True)
+class Widget:
+    """A panel on a member's account page: a heading and some text, with an optional link."""
+
+    title: str
+    text: str
+    link_label: str = ""
+    link_url: str = ""
+
+
+@dataclass(frozen=True)
+class SettingField:
+    """One setting on a plugin's admin page, stored per plugin; ``choices`` makes it a list."""
+
+    name: str
+    label: str
+    default: str = ""
+    hint: str = ""
+    choices: tuple = ()
+
+
+@dataclass(frozen=True)
+class PageAssets:
+    """Stylesheet URLs and <body> classes a plugin adds to every page (e.g. reading settings)."""
+
+    stylesheets: tuple = ()
+    body_classes: tuple = ()
+
+
+@dataclass(frozen=True)
+class RegisterExtra:
+    """Someone listed on a register who does not hold a place (e.g. a companion), with a note."""
+
+    name: str
+    note: str = ""
+
+
+def plugin_setting(plugin, name, default=""):
+    """Read one of a plugin's settings (as saved on its admin page)."""
+    from copractice.admin.operations import plugin_settings
+
+    return plugin_settings(plugin).get(name, default)

@@ -179,6 +179,15 @@ class Plugins:
             results.extend((impl.plugin_name, item) for item in value or ())
         return results
 
+    def collect_from(self, plugin_name, hook_name, **kwargs):
+        """Call one plugin's implementation of a collecting hook (e.g. its settings form)."""
+        kwargs.setdefault("app", current_app._get_current_object())
+        results = []
+        for impl in self._impls(hook_name, only_enabled=False):
+            if impl.plugin_name == plugin_name:
+                results.extend(impl.function(**{name: kwargs[name] for name in impl.argnames}) or ())
+        return results
+
     def themes(self):
         """Every theme enabled plugins provide, by slug."""
         return {theme.slug: theme for theme in self.collect("copractice_themes")}

@@ -37,6 +37,15 @@ def nav_items():
     return links
 
 
+def page_assets():
+    """Stylesheets and <body> classes enabled plugins add for the current member."""
+    stylesheets, classes = [], []
+    for assets in get_plugins().collect("copractice_page_assets", member=current_user):
+        stylesheets += [url for url in assets.stylesheets if url not in stylesheets]
+        classes += [name for name in assets.body_classes if name not in classes]
+    return stylesheets, " ".join(classes)
+
+
 def init_templating(app):
     app.jinja_env.filters["uk_time"] = uk_time
     app.jinja_env.filters["uk_date"] = uk_date
@@ -45,4 +54,5 @@ def init_templating(app):
 
     @app.context_processor
     def _globals():
-        return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"]}
+        return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"],
+                "page_assets": page_assets}

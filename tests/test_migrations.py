@@ -18,7 +18,7 @@ CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", 
                "course_session", "enrolment", "notice", "email_preference", "session_reminder",
                "attendance", "attendance_change", "completion", "certificate",
                "resource", "resource_theme", "resource_audience", "resource_tag", "resource_file",
-               "resource_search", "saved_resource", "course_resource", "resource_suggestion"}
+               "resource_search", "saved_resource", "course_resource", "resource_suggestion", "plugin_setting"}
 
 
 @pytest.fixture

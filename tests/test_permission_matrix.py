@@ -121,6 +121,9 @@ MATRIX = {
     "library.set_status": ("POST", "/manage/resources/{resource_id}/status", {"status": "retired"}, MANAGERS_POST),
     "library.decide": ("POST", "/manage/suggestions/{suggestion}", {"decision": "decline"}, MANAGERS_POST),
     "library.recommend": ("POST", "/manage/courses/{course}/resources", {"slug": "{resource}"}, MANAGERS_POST),
+    "admin.plugin_settings": ("GET", "/admin/plugins/sample/settings", None, only_admin(404)),  # sample has none
+    "themes.index": ("GET", "/themes", None, ALL),
+    "themes.theme": ("GET", "/themes/cross-cutting", None, ALL),
     # A disabled plugin's pages are not there for anyone.
     "sample.index": ("GET", "/sample/", None, {r: 404 for r in ROLES}),
 }

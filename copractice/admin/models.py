@@ -1,7 +1,7 @@
 """The audit log and the site's plugin switches."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
@@ -36,3 +36,15 @@ class PluginState(db.Model):
     enabled: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+
+
+class PluginSetting(db.Model):
+    """One setting of one plugin, as saved on its admin page."""
+
+    __tablename__ = "plugin_setting"
+    __table_args__ = (UniqueConstraint("plugin", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plugin: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str | None] = mapped_column(Text)

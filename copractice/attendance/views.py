@@ -40,7 +40,8 @@ def register(session_id):
     session = _session(session_id)
     return render_template("attendance/register.html", session=session, course=session.course,
                            rows=ops.register(session), marks=MARKS, form=forms.MarkForm(),
-                           walk_in=forms.WalkInForm())
+                           walk_in=forms.WalkInForm(),
+                           extras=get_plugins().collect("copractice_register_extras", session=session))
 
 
 @bp.route("/manage/sessions/<int:session_id>/register/<int:member_id>", methods=["POST"])

@@ -17,7 +17,8 @@ def copractice_themes(app):
 
 @hookimpl(trylast=True)
 def copractice_nav_items(app, member):
-    items = [NavItem("Courses", "courses.catalogue", order=10), NavItem("Resources", "library.index", order=15)]
+    items = [NavItem("Courses", "courses.catalogue", order=10), NavItem("Resources", "library.index", order=15),
+             NavItem("Themes", "themes.index", order=17)]
     if member.is_authenticated:
         items.append(NavItem("My learning", "courses.my_learning", order=20))
         items.append(NavItem("Check in", "attendance.check_in", order=25))

@@ -102,6 +102,10 @@ def _save(form, course):
         fields["enrolment_opens_at"] = _local(form.enrolment_opens_at.data)
         fields["enrolment_closes_at"] = _local(form.enrolment_closes_at.data)
         saved = operations.save_course(current_user, course, facilitators=pairs, **fields)
+    except operations.FacilitatorRefused as exc:
+        form.facilitators.errors = list(form.facilitators.errors) + [str(exc)]
+        db.session.rollback()
+        return None
     except (operations.CourseRuleBroken, NoSuchLocalTime) as exc:
         form.status.errors = list(form.status.errors) + [str(exc)]
         db.session.rollback()

@@ -43,6 +43,10 @@ class CourseRuleBroken(Exception):
     """An organiser's change breaks a rule; the message says which."""
 
 
+class FacilitatorRefused(CourseRuleBroken):
+    """A plugin's rule does not let this person facilitate this course (e.g. no safeguarding check)."""
+
+
 # -- courses -------------------------------------------------------------------------------------
 
 def slugify(text):
@@ -89,6 +93,7 @@ def save_course(actor, course=None, *, facilitators=None, **fields):
     for key, value in fields.items():
         setattr(course, key, value)
     if facilitators is not None:
+        _check_facilitators(course, facilitators)
         _set_facilitators(course, facilitators)
     db.session.flush()
     after = {k: _plain(getattr(course, k)) for k in ("title", "status", "capacity", "theme_slug")}
@@ -101,6 +106,22 @@ def save_course(actor, course=None, *, facilitators=None, **fields):
 
 def _plain(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def _check_facilitators(course, facilitators):
+    """Ask plugins whether each new facilitator may run this course; refuse (fail closed) if one raises."""
+    current = {row.member_id for row in course.facilitators}
+    for member, _lived in facilitators:
+        if member.id in current:
+            continue
+        try:
+            reasons = get_plugins().ask("copractice_facilitator_check", member=member, course=course)
+        except PluginFailure as failure:
+            log.error("facilitator check of plugin %s failed; refused: %s", failure.plugin, failure.error)
+            raise FacilitatorRefused(f"We could not check whether {member.name} can facilitate this course, "
+                                     "so they have not been added. Please try again later.") from None
+        if reasons:
+            raise FacilitatorRefused(f"{member.name} cannot facilitate this course: {reasons[0]}")
 
 
 def _set_facilitators(course, facilitators):

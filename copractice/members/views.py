@@ -161,6 +161,7 @@ def profile():
         "members/profile.html", member=current_user, consents=operations.current_consents(current_user),
         consent_labels=CONSENTS, access_labels=ACCESS_NEEDS, areas=AREAS,
         plugin_answers=[(q, answers.get((plugin, q.name))) for plugin, q in questions],
+        widgets=get_plugins().collect("copractice_dashboard_widgets", member=current_user),
     )
 
 

@@ -1,0 +1,159 @@
+"""What a plugin can add: widgets, settings, commands, page assets, facilitator rules, register extras,
+and theme pages; and the rule that every hook has a test of its own."""
+import inspect
+
+import pytest
+from sqlalchemy import select
+
+from copractice import hookspecs
+from copractice.admin.models import AuditEntry, PluginSetting
+from copractice.courses import operations as course_ops
+from copractice.extensions import db
+from copractice.members.models import Member
+from tests.conftest import AuthActions, create_member, post_form
+from tests.factories_courses import create_course
+
+
+@pytest.fixture
+def app_settings():
+    return {"EXTRA_PLUGINS": ["platform=tests.plugins.platform_plugin", "sample=tests.plugins.sample_plugin"]}
+
+
+@pytest.fixture
+def enabled(runner):
+    for name in ("platform", "sample"):
+        assert runner.invoke(args=["plugins", "enable", name]).exit_code == 0
+
+
+@pytest.fixture
+def admin(app):
+    client = app.test_client()
+    with app.app_context():
+        create_member(email="admin@example.org", role="admin", name="Ada Admin")
+    AuthActions(client).login("admin@example.org")
+    return client
+
+
+def test_dashboard_widgets_show_on_the_account_page(app, admin, enabled):
+    page = admin.get("/account").get_data(as_text=True)
+    assert "Your reading settings" in page and "Greeting: Hello" in page
+
+
+def test_settings_form_saves_per_plugin_and_is_audited(app, admin, enabled):
+    form = admin.get("/admin/plugins/platform/settings").get_data(as_text=True)
+    assert "Greeting shown to members" in form and "Text size" in form
+    post_form(admin, "/admin/plugins/platform/settings", {"greeting": "Welcome", "size": "large"})
+    with app.app_context():
+        saved = dict(db.session.execute(select(PluginSetting.name, PluginSetting.value)).all())
+        assert saved == {"greeting": "Welcome", "size": "large"}
+        assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "plugin.settings_changed"
+    assert "Greeting: Welcome" in admin.get("/account").get_data(as_text=True)
+    assert admin.get("/admin/plugins/sample/settings").status_code == 404  # sample has no settings
+
+
+def test_page_assets_add_stylesheets_and_body_classes(app, admin, enabled):
+    page = admin.get("/").get_data(as_text=True)
+    assert 'href="/platform/static/platform.css"' in page and '<body>' in page
+    post_form(admin, "/admin/plugins/platform/settings", {"greeting": "Hi", "size": "large"})
+    assert '<body class="reading-large">' in admin.get("/").get_data(as_text=True)
+    assert admin.get("/platform/static/platform.css").status_code == 200
+
+
+def test_cli_commands_run_only_while_the_plugin_is_enabled(app, runner):
+    refused = runner.invoke(args=["platform-hello"])
+    assert refused.exit_code != 0 and "the platform plugin is disabled" in refused.output
+    runner.invoke(args=["plugins", "enable", "platform"])
+    result = runner.invoke(args=["platform-hello"])
+    assert result.exit_code == 0 and result.output == "hello from the platform plugin\n"
+
+
+def test_facilitator_rule_refuses_assignment_with_the_reason(app, admin, enabled):
+    with app.app_context():
+        create_member(email="unchecked@example.org", name="Una Unchecked", role="facilitator")
+    form = {"title": "Safe course", "summary": "s", "description": "", "theme_slug": "cross-cutting",
+            "level": "introductory", "format": "online", "capacity": "5", "status": "draft",
+            "facilitators": "unchecked@example.org", "lived_experience": ""}
+    page = post_form(admin, "/manage/courses/new", form).get_data(as_text=True)
+    assert "Una Unchecked cannot facilitate this course: they have no safeguarding check recorded" in page
+    with app.app_context():
+        assert db.session.query(db.Model.metadata.tables["course"]).count() == 0
+
+
+def test_register_extras_are_listed_on_the_register(app, admin, enabled):
+    with app.test_request_context():
+        course = create_course()
+        session_id = course.sessions[0].id
+    page = admin.get(f"/manage/sessions/{session_id}/register").get_data(as_text=True)
+    assert "Also coming (not taking a place)" in page and "Pat Companion – companion of Person 0" in page
+
+
+def test_disabling_hides_the_plugin_everywhere_and_keeps_its_data(app, admin, enabled, runner):
+    post_form(admin, "/admin/plugins/platform/settings", {"greeting": "Kept", "size": "normal"})
+    runner.invoke(args=["plugins", "disable", "platform"])
+    page = admin.get("/account").get_data(as_text=True)
+    assert "Your reading settings" not in page and "platform.css" not in page
+    assert admin.get("/platform/static/platform.css").status_code == 404
+    runner.invoke(args=["plugins", "enable", "platform"])
+    assert "Greeting: Kept" in admin.get("/account").get_data(as_text=True)
+
+
+def test_theme_landing_page_shows_courses_resources_leads_and_sessions(app, client, enabled):
+    from tests.test_library import add
+
+    with app.test_request_context():
+        create_course(title="Sample course", theme_slug="sample-theme")
+        add(title="Sample guide", themes=("sample-theme",))
+        create_member(name="Lena Lead", role="theme_lead", themes=("sample-theme",), organisation="Kent County Council")
+    page = client.get("/themes/sample-theme").get_data(as_text=True)
+    assert "<h1>Sample Theme</h1>" in page and "Sample course" in page and "Sample guide" in page
+    assert "Lena Lead, Kent County Council" in page and "Coming up" in page
+    assert "Sample Theme" in client.get("/themes").get_data(as_text=True)
+    assert client.get("/themes/no-such-theme").status_code == 404
+
+
+def test_theme_page_disappears_with_its_plugin(app, client, runner):
+    assert client.get("/themes/sample-theme").status_code == 404  # installed, not enabled
+
+
+# Each hook and the test that exercises it. Adding a hookspec without a test here fails below.
+HOOK_TESTS = {
+    "copractice_themes": "tests/test_plugins_manager.py::test_enabling_shows_pages_nav_and_themes_to_a_fresh_request",
+    "copractice_blueprints": "tests/test_plugins_manager.py::test_enabling_shows_pages_nav_and_themes_to_a_fresh_request",
+    "copractice_nav_items": "tests/test_plugins_manager.py::test_page_adding_hook_that_raises_is_skipped",
+    "copractice_profile_fields": "tests/test_plugins_manager.py::test_plugin_profile_question_is_asked_stored_exported_and_erased",
+    "copractice_migration_locations": "tests/test_migrations.py::test_plugin_branch_is_applied_by_the_same_upgrade_and_removed_by_downgrade",
+    "copractice_course_saved": "tests/test_courses_enrolment.py::TestPluginRules::test_hooks_see_course_saves_and_enrolment_changes",
+    "copractice_enrolment_check": "tests/test_courses_enrolment.py::TestPluginRules::test_a_crashing_rule_refuses_the_enrolment_and_is_logged",
+    "copractice_enrolment_changed": "tests/test_courses_enrolment.py::TestPluginRules::test_hooks_see_course_saves_and_enrolment_changes",
+    "copractice_attendance_marked": "tests/test_attendance.py::TestHooks::test_marked_completed_and_report_columns",
+    "copractice_course_completed": "tests/test_attendance.py::TestHooks::test_marked_completed_and_report_columns",
+    "copractice_report_columns": "tests/test_attendance.py::TestHooks::test_marked_completed_and_report_columns",
+    "copractice_resource_types": "tests/test_library.py::TestResourceTypesHook::test_a_plugin_adds_a_type_with_an_extra_field",
+    "copractice_dashboard_widgets": "tests/test_plugin_platform.py::test_dashboard_widgets_show_on_the_account_page",
+    "copractice_settings_form": "tests/test_plugin_platform.py::test_settings_form_saves_per_plugin_and_is_audited",
+    "copractice_cli_commands": "tests/test_plugin_platform.py::test_cli_commands_run_only_while_the_plugin_is_enabled",
+    "copractice_page_assets": "tests/test_plugin_platform.py::test_page_assets_add_stylesheets_and_body_classes",
+    "copractice_facilitator_check": "tests/test_plugin_platform.py::test_facilitator_rule_refuses_assignment_with_the_reason",
+    "copractice_register_extras": "tests/test_plugin_platform.py::test_register_extras_are_listed_on_the_register",
+}
+
+
+def test_every_hook_has_a_test_of_its_own():
+    import importlib
+    from pathlib import Path
+
+    specs = {name for name in dir(hookspecs) if name.startswith("copractice_")}
+    assert specs - set(HOOK_TESTS) == set(), "write a test for these hooks and list it in HOOK_TESTS"
+    assert set(HOOK_TESTS) - specs == set(), "these hooks no longer exist"
+    root = Path(__file__).parent.parent
+    for hook, node in HOOK_TESTS.items():
+        path, *names = node.split("::")
+        module = importlib.import_module(path[:-3].replace("/", "."))
+        target = module
+        for name in names:
+            target = getattr(target, name, None)
+            assert target is not None, f"{hook}: {node} does not exist"
+        assert callable(target) and (root / path).exists()
+        source = inspect.getsource(module)
+        plugin_used = hook in source or any(hook in p.read_text() for p in (root / "tests" / "plugins").glob("*.py"))
+        assert plugin_used, f"{hook}: no test plugin implements it"
