@@ -7,9 +7,7 @@ from sqlalchemy import select
 
 from copractice import hookspecs
 from copractice.admin.models import AuditEntry, PluginSetting
-from copractice.courses import operations as course_ops
 from copractice.extensions import db
-from copractice.members.models import Member
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 

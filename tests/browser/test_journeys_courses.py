@@ -57,8 +57,8 @@ def course_cards(page):
 
 
 def panel(page):
-    """The "Your place" panel on a course page."""
-    return page.locator(".action-panel")
+    """The "Your place" panel on a course page (a region named by its heading)."""
+    return page.get_by_role("region", name="Your place")
 
 
 def subjects(mailbox, address):
@@ -214,6 +214,8 @@ def test_find_enrol_wait_cancel_and_take_up_an_offered_place(new_page, live_serv
 def test_organiser_creates_a_course_adds_weekly_sessions_and_opens_the_access_sheet(page, live_server, app):
     with app.app_context():
         admin_email = create_member(role="admin", name="Ada Admin").email
+        trainee_email = create_member(name="Chris Dunn", access_needs=["step_free", "large_print"],
+                                      access_needs_note="I use a wheelchair").email
     title = "Involving young people in research"
     first_day = date.today() + timedelta(days=21)
     days = [first_day + timedelta(weeks=n) for n in range(3)]
@@ -253,18 +255,39 @@ def test_organiser_creates_a_course_adds_weekly_sessions_and_opens_the_access_sh
     expect_banner(page, "3 sessions added.")
     sessions = page.get_by_role("table", name="Sessions of this course").get_by_role("row")
     expect(sessions).to_have_count(4)  # the header row and three sessions
-    for row, day in zip(range(1, 4), days):
+    for row, day in enumerate(days, start=1):
         expect(sessions.nth(row)).to_contain_text(f"{day:%-d %B %Y}, 10:00am to 12:30pm")
     check_a11y(page)
 
-    page.get_by_role("link", name=re.compile(r"^Access needs for ")).first.click()
+    access_sheet = page.get_by_role("link", name=re.compile(r"^Access needs for ")).first
+    access_sheet.click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Access and support needs")
     expect(page.get_by_role("heading", level=1)).to_contain_text(f"{first_day:%-d %B %Y}, 10:00am")
-    expect(page.get_by_role("table", name=re.compile(r"^Everyone with a place \(0\)"))).to_be_visible()
+    expect(page.get_by_role("table", name="Everyone with a place (0)")).to_contain_text("Nobody has a place yet.")
+    check_a11y(page)
+
+    # Give someone a place by hand; their needs then appear on the sheet.
+    page.get_by_role("link", name="Back to the course").click()
+    expect_heading(page, title)
+    page.get_by_label("Member's email address").fill(trainee_email)
+    page.get_by_label("Reason (kept in the audit log)").fill("Booked by phone")
+    page.get_by_role("button", name="Give them a place").click()
+    expect_banner(page, "Chris Dunn now has a place.")
+    expect(page.get_by_role("table", name="People with a place")).to_contain_text("Chris Dunn")
+    check_a11y(page)
+
+    access_sheet.click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Access and support needs")
+    main = page.get_by_role("main")
+    expect(main.get_by_role("listitem").filter(has_text="Step-free access")).to_have_text("Step-free access: 1 person")
+    person = page.get_by_role("table", name="Everyone with a place (1)").get_by_role("row").filter(has_text="Chris Dunn")
+    expect(person).to_contain_text("Step-free access; Large print")
+    expect(person).to_contain_text("I use a wheelchair")
     check_a11y(page)
 
     # The published course is in the catalogue with its first date.
     nav(page, "Courses")
+    expect_heading(page, "Find a course")
     expect(course_cards(page).filter(has_text=title)).to_contain_text(f"{first_day:%-d %B %Y}, 10:00am")
     check_a11y(page)
 
