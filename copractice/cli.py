@@ -228,6 +228,21 @@ def add_plugin_command(app, plugin_name, command):
     app.cli.add_command(command)
 
 
+@plugins_group.command("new")
+@click.argument("name")
+@click.option("--directory", default="plugins", show_default=True, help="Where to write the plugin.")
+def plugins_new(name, directory):
+    """Write a working plugin distribution called copractice-NAME to start from."""
+    from copractice.scaffold import ScaffoldError, write_plugin
+
+    try:
+        path = write_plugin(name, directory)
+    except ScaffoldError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Wrote {path}. Install it with: pip install -e {path}  (then: copractice db upgrade; "
+               f"copractice plugins enable {name})")
+
+
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group):
