@@ -22,9 +22,11 @@ install: $(STAMP)
 db: install
 	$(BIN)/copractice db upgrade
 
-## demo: a small believable site with one login per role (safe to repeat)
+## demo: a small believable site with one login per role, the theme plugins on (safe to repeat)
 demo: db
 	$(BIN)/copractice demo-data
+	for plugin in $(notdir $(PLUGIN_DIRS)); do $(BIN)/copractice plugins enable $$plugin || exit 1; done
+	$(BIN)/copractice dementia seed
 
 ## run: set up, then serve on http://$(HOST):$(PORT)
 run: demo

@@ -111,3 +111,13 @@ def copractice_facilitator_check(app, member, course):
 @hookspec
 def copractice_register_extras(app, session):
     """Return a list of ``RegisterExtra`` people to list on ``session``'s register (e.g. companions) (collecting)."""
+
+
+@hookspec
+def copractice_member_data(app, member):
+    """Return a dict of what this plugin holds about ``member`` for "download my data" (each plugin's dict is kept under its name)."""
+
+
+@hookspec
+def copractice_member_erased(app, member):
+    """Called when ``member``'s account is erased, before the commit: erase what this plugin holds about them."""

@@ -179,6 +179,22 @@ class Plugins:
             results.extend((impl.plugin_name, item) for item in value or ())
         return results
 
+    def call_each(self, hook_name, only_enabled=True, isolate=True, **kwargs):
+        """[(plugin_name, what it returned)] from each plugin's implementation, e.g. a dict of data.
+
+        With ``isolate`` a plugin that raises is logged and left out; without, the error propagates.
+        """
+        kwargs.setdefault("app", current_app._get_current_object())
+        results = []
+        for impl in self._impls(hook_name, only_enabled):
+            try:
+                results.append((impl.plugin_name, impl.function(**{n: kwargs[n] for n in impl.argnames})))
+            except Exception:
+                if not isolate:
+                    raise
+                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
+        return results
+
     def collect_from(self, plugin_name, hook_name, **kwargs):
         """Call one plugin's implementation of a collecting hook (e.g. its settings form)."""
         kwargs.setdefault("app", current_app._get_current_object())

@@ -175,11 +175,14 @@ def _save(form, item):
         except UploadRefused as refused:
             form.file.errors = list(form.file.errors) + [str(refused)]
             return None
+    # The form offers only the themes this curator may curate (and that are enabled): keep the others.
+    offered = {value for value, _ in form.themes.choices}
+    themes = list(form.themes.data) + [s for s in (item.themes if item else []) if s not in offered]
     extra_fields = ops.resource_types().get(form.type.data)
     extra = {f.name: request.form.get(f"extra__{f.name}", "").strip() for f in (extra_fields.fields if extra_fields else ())}
     try:
         saved = ops.save_resource(
-            current_user, item, themes=form.themes.data, audience=form.audience.data,
+            current_user, item, themes=themes, audience=form.audience.data,
             tags=(form.tags.data or "").split(","), upload=upload,
             title=form.title.data, summary=form.summary.data, type=form.type.data, year=form.year.data,
             authors=form.authors.data or None, licence=form.licence.data or None, review_due=form.review_due.data,

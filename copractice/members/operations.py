@@ -15,6 +15,7 @@ from copractice.members.models import (
     utcnow,
 )
 from copractice.notifications.models import OutboxMessage
+from copractice.plugins import get_plugins
 from copractice.notifications.operations import queue_email
 from copractice.security import (
     check_password,
@@ -268,6 +269,8 @@ def export_member_data(member):
             {"plugin": plugin, "field": field, "value": value}
             for (plugin, field), value in sorted(profile_answers(member).items())
         ],
+        "plugins": {plugin: data for plugin, data in
+                    get_plugins().call_each("copractice_member_data", only_enabled=False, member=member) if data},
     }
 
 
@@ -290,6 +293,9 @@ def erase_member(member):
         update(OutboxMessage).where(OutboxMessage.member_id == member.id)
         .values(to_address=None, body="(erased with the account)")
     )
+    # Every installed plugin erases its own data, enabled or not; one that fails stops the erasure
+    # (rolled back) rather than leave personal data behind.
+    get_plugins().call_each("copractice_member_erased", only_enabled=False, isolate=False, member=member)
     member.leaderships.clear()
     member.name = "Former member"
     member.email = None

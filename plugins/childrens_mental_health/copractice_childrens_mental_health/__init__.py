@@ -1,0 +1,126 @@
+"""Starting Well: Children's Mental Health - guardian consent for under-16s, safeguarding checks, a young people's view."""
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from copractice.extensions import db
+from copractice.plugin_api import NavItem, ProfileField, Theme, Widget, can, hookimpl
+
+COPRACTICE_REQUIRES = ">=0.1,<1"
+COPRACTICE_HOOKSPEC_VERSION = 1
+
+NAME = "childrens_mental_health"
+HERE = Path(__file__).parent
+THEME = Theme(slug="childrens-mental-health", name="Starting Well: Children's Mental Health",
+              summary="Co-producing research and services with children, young people and their families.",
+              colour="#00a499")
+AGE_BANDS = (("under_13", "Under 13"), ("13_15", "13 to 15"), ("16_17", "16 or 17"), ("18_24", "18 to 24"),
+             ("25_plus", "25 or over"))
+NEEDS_CONSENT = {"under_13", "13_15"}
+SAFEGUARDING_YEARS = 3
+
+
+def age_band(member):
+    from copractice.members.models import ProfileAnswer
+
+    return db.session.scalar(select(ProfileAnswer.value).where(
+        ProfileAnswer.member_id == member.id, ProfileAnswer.plugin == NAME, ProfileAnswer.field == "age_band"))
+
+
+def has_consent(member):
+    from copractice_childrens_mental_health.models import GuardianConsent
+
+    return db.session.scalar(select(GuardianConsent.id).where(GuardianConsent.member_id == member.id)) is not None
+
+
+def safeguarding_current(member, today=None):
+    from copractice_childrens_mental_health.models import SafeguardingCheck
+
+    check = db.session.get(SafeguardingCheck, member.id)
+    today = today or date.today()
+    return check is not None and check.checked_on >= today - timedelta(days=365 * SAFEGUARDING_YEARS + 1)
+
+
+@hookimpl
+def copractice_themes(app):
+    return [THEME]
+
+
+@hookimpl
+def copractice_blueprints(app):
+    from copractice_childrens_mental_health.views import bp
+
+    return [bp]
+
+
+@hookimpl
+def copractice_nav_items(app, member):
+    items = [NavItem("For young people", f"{NAME}.young_people", order=65)]
+    if can(member, "theme.manage", THEME.slug):
+        items.append(NavItem("Consent and checks", f"{NAME}.consents", order=66))
+    return items
+
+
+@hookimpl
+def copractice_profile_fields(app):
+    return [ProfileField(name="age_band", label="How old are you? (optional)", choices=AGE_BANDS,
+                         hint="We ask so that young people get the right support. "
+                              "If you are under 16, a parent or guardian needs to agree before you join a course.")]
+
+
+@hookimpl
+def copractice_enrolment_check(app, member, course):
+    if course.theme_slug != THEME.slug:
+        return []
+    band = age_band(member)
+    if band is None and member.stakeholder_type == "young_person":
+        return ["Please tell us your age on your profile (under “How old are you?”) before you join this course."]
+    if band in NEEDS_CONSENT and not has_consent(member):
+        return ["A parent or guardian needs to give their consent before you can join this course. "
+                "Ask them to contact the course organiser, who will record it."]
+    return []
+
+
+@hookimpl
+def copractice_facilitator_check(app, member, course):
+    if course.theme_slug == THEME.slug and not safeguarding_current(member):
+        return [f"they need a safeguarding check from the last {SAFEGUARDING_YEARS} years recorded "
+                "(Consent and checks page)"]
+    return []
+
+
+@hookimpl
+def copractice_dashboard_widgets(app, member):
+    if age_band(member) in NEEDS_CONSENT and not has_consent(member):
+        return [Widget("Before you join a Starting Well course",
+                       "A parent or guardian needs to agree first. Ask them to contact the course organiser.")]
+    return []
+
+
+@hookimpl
+def copractice_migration_locations(app):
+    return [str(HERE / "migrations" / "versions")]
+
+
+@hookimpl
+def copractice_member_data(app, member):
+    from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
+
+    data = {}
+    consents = db.session.scalars(select(GuardianConsent).where(GuardianConsent.member_id == member.id)).all()
+    if consents:
+        data["guardian_consents"] = [{"guardian_name": c.guardian_name, "relationship": c.relationship_to_member,
+                                      "date": c.consent_date.isoformat()} for c in consents]
+    check = db.session.get(SafeguardingCheck, member.id)
+    if check:
+        data["safeguarding_check"] = check.checked_on.isoformat()
+    return data
+
+
+@hookimpl
+def copractice_member_erased(app, member):
+    from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
+
+    db.session.execute(delete(GuardianConsent).where(GuardianConsent.member_id == member.id))
+    db.session.execute(delete(SafeguardingCheck).where(SafeguardingCheck.member_id == member.id))

@@ -1,0 +1,133 @@
+"""Starting Well: guardian consent before under-16s enrol, safeguarding checks for facilitators, a young people's view."""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from copractice.courses import operations as course_ops
+from copractice.courses.models import Course, Enrolment
+from copractice.extensions import db
+from copractice.members import operations as member_ops
+from copractice.members.models import Member
+from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
+from tests.conftest import AuthActions, create_member, post_form
+from tests.factories_courses import create_course
+
+SLUG = "childrens-mental-health"
+
+
+@pytest.fixture
+def enabled(runner):
+    assert runner.invoke(args=["plugins", "enable", "childrens_mental_health"]).exit_code == 0
+
+
+@pytest.fixture
+def lead(app):
+    client = app.test_client()
+    with app.app_context():
+        create_member(email="lead@example.org", role="theme_lead", themes=(SLUG,))
+    AuthActions(client).login("lead@example.org")
+    return client
+
+
+def young(app, email, band):
+    with app.app_context():
+        member = create_member(email=email, name="Aisha Begum", stakeholder_type="young_person")
+        if band:
+            member_ops.save_profile_answers(member, {("childrens_mental_health", "age_band"): band})
+        db.session.commit()
+        return member.id
+
+
+def test_under_16_is_refused_until_consent_is_recorded(app, client, lead, enabled):
+    member_id = young(app, "aisha@example.org", "13_15")
+    with app.test_request_context():
+        slug = create_course(theme_slug=SLUG).slug
+    AuthActions(client).login("aisha@example.org")
+    page = client.get(f"/courses/{slug}").get_data(as_text=True)
+    assert "A parent or guardian needs to give their consent" in page
+    refused = post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}", follow_redirects=True)
+    assert "A parent or guardian needs to give their consent" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Enrolment).count() == 0
+    response = post_form(lead, "/childrens-mental-health/consent-and-checks", {
+        "consent-email": "aisha@example.org", "consent-guardian_name": "Farah Begum", "consent-relationship": "mother",
+        "consent-consent_date": date.today().isoformat()})
+    assert response.status_code == 302
+    post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}")
+    with app.app_context():
+        assert db.session.scalar(select(Enrolment.status).where(Enrolment.member_id == member_id)) == "enrolled"
+        consent = db.session.scalar(select(GuardianConsent))
+        assert (consent.guardian_name, consent.relationship_to_member) == ("Farah Begum", "mother")
+
+
+def test_young_person_without_an_age_is_asked_for_it(app, enabled):
+    member_id = young(app, "noage@example.org", None)
+    with app.test_request_context():
+        with pytest.raises(course_ops.EnrolmentRefused, match="tell us your age"):
+            course_ops.enrol(db.session.get(Member, member_id), create_course(theme_slug=SLUG))
+
+
+def test_16_and_over_and_other_themes_need_no_consent(app, enabled):
+    older = young(app, "older@example.org", "16_17")
+    younger = young(app, "younger@example.org", "under_13")
+    with app.test_request_context():
+        assert course_ops.enrol(db.session.get(Member, older), create_course(theme_slug=SLUG)).status == "enrolled"
+        assert course_ops.enrol(db.session.get(Member, younger), create_course()).status == "enrolled"
+
+
+def test_consent_form_errors_are_clear(app, lead, enabled):
+    page = post_form(lead, "/childrens-mental-health/consent-and-checks", {
+        "consent-email": "nobody@example.org", "consent-guardian_name": "", "consent-relationship": "aunt",
+        "consent-consent_date": (date.today() + timedelta(days=3)).isoformat()}).get_data(as_text=True)
+    assert "There is a problem" in page and "Enter the parent or guardian&#39;s name." in page
+    assert "The date cannot be in the future." in page
+
+
+def test_facilitators_need_a_safeguarding_check_from_the_last_three_years(app, lead, enabled):
+    with app.app_context():
+        create_member(email="fac@example.org", name="Fran Facilitator", role="facilitator")
+        db.session.add(SafeguardingCheck(member_id=db.session.scalar(select(Member.id).where(Member.email == "fac@example.org")),
+                                         checked_on=date.today() - timedelta(days=365 * 3 + 30)))
+        db.session.commit()
+    form = {"title": "Youth voice", "summary": "s", "description": "", "theme_slug": SLUG, "level": "introductory",
+            "format": "online", "capacity": "8", "status": "draft", "facilitators": "fac@example.org",
+            "lived_experience": ""}
+    refused = post_form(lead, "/manage/courses/new", form).get_data(as_text=True)
+    assert "Fran Facilitator cannot facilitate this course: they need a safeguarding check" in refused
+    post_form(lead, "/childrens-mental-health/consent-and-checks", {
+        "check-email": "fac@example.org", "check-checked_on": (date.today() - timedelta(days=100)).isoformat()})
+    assert post_form(lead, "/manage/courses/new", form).status_code == 302
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.title == "Youth voice"))
+        assert [f.member.name for f in course.facilitators] == ["Fran Facilitator"]
+
+
+def test_only_the_themes_leads_record_consent(app, client, enabled):
+    with app.app_context():
+        create_member(email="otherlead@example.org", role="theme_lead", themes=("cross-cutting",))
+    AuthActions(client).login("otherlead@example.org")
+    assert client.get("/childrens-mental-health/consent-and-checks").status_code == 403
+
+
+def test_young_peoples_resources_view(app, client, enabled):
+    from tests.test_library import add
+
+    with app.test_request_context():
+        add(title="Your voice matters", themes=(SLUG,), audience=["young_person"])
+        add(title="For researchers only", themes=(SLUG,), audience=["researcher"])
+    page = client.get("/childrens-mental-health/for-young-people").get_data(as_text=True)
+    assert "Your voice matters" in page and "For researchers only" not in page and "Childline" in page
+
+
+def test_consent_data_is_downloaded_and_erased(app, client, lead, enabled):
+    young(app, "data@example.org", "13_15")
+    post_form(lead, "/childrens-mental-health/consent-and-checks", {
+        "consent-email": "data@example.org", "consent-guardian_name": "Sam Parent", "consent-relationship": "father",
+        "consent-consent_date": date.today().isoformat()})
+    AuthActions(client).login("data@example.org")
+    data = client.get("/account/data.json").get_json()
+    assert data["plugins"]["childrens_mental_health"]["guardian_consents"][0]["guardian_name"] == "Sam Parent"
+    post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
+    with app.app_context():
+        assert db.session.query(GuardianConsent).count() == 0

@@ -1,0 +1,108 @@
+"""Living with Dementia: profile question, companions, reading settings, starter content, data rights."""
+import pytest
+from sqlalchemy import select
+
+from copractice.courses import operations as course_ops
+from copractice.courses.models import Course
+from copractice.extensions import db
+from copractice.members import operations as member_ops
+from copractice.members.models import Member
+from copractice_dementia.models import Companion, ReadingSettings
+from tests.conftest import AuthActions, create_member, post_form
+from tests.factories_courses import create_course
+
+
+@pytest.fixture
+def enabled(runner):
+    assert runner.invoke(args=["plugins", "enable", "dementia"]).exit_code == 0
+
+
+def living_with(app, email):
+    with app.app_context():
+        member = create_member(email=email, name="Margaret Hughes")
+        member_ops.save_profile_answers(member, {("dementia", "connection"): "living_with"})
+        db.session.commit()
+        return member.id
+
+
+def test_profile_question_on_registration_and_profile(app, client, enabled):
+    assert "What is your connection to dementia?" in client.get("/register").get_data(as_text=True)
+
+
+def test_a_companion_comes_without_taking_a_place_and_is_on_the_register(app, client, enabled):
+    member_id = living_with(app, "margaret@example.org")
+    with app.test_request_context():
+        course = create_course(capacity=1, theme_slug="dementia")
+        course_ops.enrol(db.session.get(Member, member_id), course)
+        course_id, session_id = course.id, course.sessions[0].id
+        create_member(email="admin@example.org", role="admin")
+    AuthActions(client).login("margaret@example.org")
+    assert "Bringing someone with you?" in client.get("/account").get_data(as_text=True)
+    response = post_form(client, "/dementia/companions", {"course_id": course_id, "name": "David Hughes",
+                                                          "relationship": "my husband"})
+    assert response.status_code == 302
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        assert course.places_taken == 1 and course.places_left == 0  # the companion took no place
+        assert db.session.scalar(select(Companion.name)) == "David Hughes"
+    admin = app.test_client()
+    AuthActions(admin).login("admin@example.org")
+    register = admin.get(f"/manage/sessions/{session_id}/register").get_data(as_text=True)
+    assert "David Hughes – companion of Margaret Hughes" in register
+
+
+def test_companions_are_only_offered_to_members_living_with_dementia(app, client, enabled):
+    with app.app_context():
+        create_member(email="carer@example.org")
+    AuthActions(client).login("carer@example.org")
+    assert "Companion places are for members living with dementia" in client.get("/dementia/companions").get_data(as_text=True)
+
+
+def test_reading_settings_change_every_page(app, client, enabled):
+    with app.app_context():
+        create_member(email="reader@example.org")
+    AuthActions(client).login("reader@example.org")
+    assert "dementia.css" not in client.get("/courses").get_data(as_text=True)
+    post_form(client, "/dementia/reading", {"large_text": "y", "reduced_motion": "y"})
+    page = client.get("/courses").get_data(as_text=True)
+    assert '<body class="dementia-large-text dementia-reduced-motion">' in page
+    assert 'href="/dementia/static/dementia.css"' in page
+    assert client.get("/dementia/static/dementia.css").status_code == 200
+
+
+def test_starter_course_and_resources_are_seeded_once(app, runner, enabled):
+    first = runner.invoke(args=["dementia", "seed"])
+    second = runner.invoke(args=["dementia", "seed"])
+    assert "3 new items" in first.output and "0 new items" in second.output
+    with app.app_context():
+        course = db.session.scalar(select(Course).where(Course.theme_slug == "dementia"))
+        assert course.status == "published" and len(course.sessions) == 3
+
+
+def test_plugin_data_is_downloaded_and_erased_with_the_account(app, client, enabled):
+    member_id = living_with(app, "data@example.org")
+    with app.test_request_context():
+        course = create_course(theme_slug="dementia")
+        course_ops.enrol(db.session.get(Member, member_id), course)
+        course_id = course.id
+    AuthActions(client).login("data@example.org")
+    post_form(client, "/dementia/reading", {"simple_layout": "y"})
+    post_form(client, "/dementia/companions", {"course_id": course_id, "name": "Sam Friend"})
+    data = client.get("/account/data.json").get_json()
+    assert data["plugins"]["dementia"]["reading_settings"]["simple_layout"] is True
+    assert data["plugins"]["dementia"]["companions"][0]["name"] == "Sam Friend"
+    post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
+    with app.app_context():
+        assert db.session.query(Companion).count() == 0 and db.session.query(ReadingSettings).count() == 0
+
+
+def test_disabled_plugin_hides_pages_and_keeps_data(app, client, runner, enabled):
+    with app.app_context():
+        create_member(email="keep@example.org")
+    AuthActions(client).login("keep@example.org")
+    post_form(client, "/dementia/reading", {"large_text": "y"})
+    runner.invoke(args=["plugins", "disable", "dementia"])
+    assert client.get("/dementia/reading").status_code == 404
+    assert "dementia-large-text" not in client.get("/courses").get_data(as_text=True)
+    runner.invoke(args=["plugins", "enable", "dementia"])
+    assert "dementia-large-text" in client.get("/courses").get_data(as_text=True)

@@ -1,0 +1,70 @@
+"""Primary and Community Health and Social Care: care roles, the partner directory and its gaps."""
+import pytest
+from sqlalchemy import select
+
+from copractice.admin.models import AuditEntry
+from copractice.extensions import db
+from copractice_social_care.models import Partner
+from copractice_social_care.views import gap_table
+from tests.conftest import AuthActions, create_member, post_form
+
+
+@pytest.fixture
+def enabled(runner):
+    assert runner.invoke(args=["plugins", "enable", "social_care"]).exit_code == 0
+
+
+@pytest.fixture
+def lead(app):
+    client = app.test_client()
+    with app.app_context():
+        create_member(email="lead@example.org", role="theme_lead", themes=("social-care",))
+    AuthActions(client).login("lead@example.org")
+    return client
+
+
+def add_partner(client, **fields):
+    data = {"name": "Kent Carers Matter", "county": "kent", "groups": ["unpaid_carers", "young_carers"],
+            "status": "active", "website": "", "notes": "", **fields}
+    return post_form(client, "/social-care/partners/new", data)
+
+
+def test_care_role_question(app, client, enabled):
+    assert "What is your role in care?" in client.get("/register").get_data(as_text=True)
+
+
+def test_theme_lead_adds_partners_and_the_directory_filters_by_county_and_group(app, client, lead, enabled):
+    assert add_partner(lead).status_code == 302
+    add_partner(lead, name="Surrey Minority Ethnic Forum", county="surrey", groups=["ethnic_minorities"])
+    add_partner(lead, name="Sussex Rural Links", county="sussex", groups=["rural", "older_people"], status="prospective")
+    page = client.get("/social-care/partners?county=kent").get_data(as_text=True)
+    assert "Kent Carers Matter" in page and "Surrey Minority" not in page
+    page = client.get("/social-care/partners?group=older_people").get_data(as_text=True)
+    assert "Sussex Rural Links" in page and "Kent Carers" not in page and "Talking about working together" in page
+    with app.app_context():
+        assert db.session.query(AuditEntry).filter_by(action="social_care.partner_saved").count() == 3
+
+
+def test_gap_view_counts_active_partners_and_lists_the_gaps(app, client, lead, enabled):
+    add_partner(lead)
+    add_partner(lead, name="Not yet", county="surrey", groups=["older_people"], status="prospective")
+    with app.app_context():
+        counts = gap_table()
+    assert counts[("kent", "unpaid_carers")] == 1 and counts[("surrey", "older_people")] == 0  # prospective: a gap
+    page = client.get("/social-care/partners/gaps").get_data(as_text=True)
+    assert "Older people in Surrey" in page and "Unpaid carers in Kent" not in page
+    assert f"Gaps ({3 * 10 - 2})" in page
+
+
+def test_only_the_themes_leads_change_the_directory(app, client, enabled):
+    with app.app_context():
+        create_member(email="member@example.org")
+    AuthActions(client).login("member@example.org")
+    assert client.get("/social-care/partners/new").status_code == 403
+
+
+def test_partner_form_errors_are_clear(app, lead, enabled):
+    page = add_partner(lead, name="", website="not a url").get_data(as_text=True)
+    assert "There is a problem" in page and "Enter a name." in page and "Enter a full web address" in page
+    with app.app_context():
+        assert db.session.scalar(select(Partner.id)) is None
