@@ -59,7 +59,8 @@ def _send(item, version):
     db.session.commit()
     response = send_file(get_storage().open(version.storage_key), mimetype=version.content_type, as_attachment=True,
                          download_name=version.original_name, max_age=0)
-    response.headers["Cache-Control"] = "private, no-store" if item.visibility != "public" else "public, max-age=300"
+    # Revalidate every time: a replaced or retired file must not be served from a cache.
+    response.headers["Cache-Control"] = "private, no-store" if item.visibility != "public" else "no-cache"
     return response
 
 
