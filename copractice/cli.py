@@ -217,7 +217,11 @@ def add_plugin_command(app, plugin_name, command):
     """Add a plugin's command; it refuses to run (exit 1) while the plugin is disabled."""
     from copractice.plugins import get_plugins
 
-    original = command.callback
+    # Plugins' commands are module-level objects shared by every app made in this process: keep the
+    # plugin's own callback once, and wrap that, never an earlier wrapper.
+    if not hasattr(command, "copractice_original_callback"):
+        command.copractice_original_callback = command.callback
+    original = command.copractice_original_callback
 
     def guarded(*args, **kwargs):
         if not get_plugins().is_enabled(plugin_name):

@@ -113,6 +113,19 @@ def test_theme_page_disappears_with_its_plugin(app, client, runner):
     assert client.get("/themes/sample-theme").status_code == 404  # installed, not enabled
 
 
+def test_plugin_data_is_in_the_download_and_erased_with_the_account(app, client, runner):
+    from tests.plugins import platform_plugin
+
+    platform_plugin.ERASED.clear()
+    with app.app_context():
+        member_id = create_member(email="rights@example.org").id
+    AuthActions(client).login("rights@example.org")
+    # Installed plugins answer for their data even while disabled: rights do not depend on a switch.
+    assert client.get("/account/data.json").get_json()["plugins"]["platform"] == {"favourite_colour": "green"}
+    post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
+    assert platform_plugin.ERASED == [member_id]
+
+
 # Each hook and the test that exercises it. Adding a hookspec without a test here fails below.
 HOOK_TESTS = {
     "copractice_themes": "tests/test_plugins_manager.py::test_enabling_shows_pages_nav_and_themes_to_a_fresh_request",
@@ -133,6 +146,8 @@ HOOK_TESTS = {
     "copractice_page_assets": "tests/test_plugin_platform.py::test_page_assets_add_stylesheets_and_body_classes",
     "copractice_facilitator_check": "tests/test_plugin_platform.py::test_facilitator_rule_refuses_assignment_with_the_reason",
     "copractice_register_extras": "tests/test_plugin_platform.py::test_register_extras_are_listed_on_the_register",
+    "copractice_member_data": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
+    "copractice_member_erased": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
 }
 
 

@@ -70,6 +70,7 @@ def has_calendar(message):
 
 
 def assert_fits(page, width):
+    page.wait_for_load_state("load")  # measure the styled page, not the DOM before its stylesheet applies
     scroll_width = page.evaluate("document.documentElement.scrollWidth")
     assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px: content is {scroll_width}px wide"
 

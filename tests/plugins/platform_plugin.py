@@ -57,3 +57,16 @@ def copractice_facilitator_check(app, member, course):
 @hookimpl
 def copractice_register_extras(app, session):
     return [RegisterExtra("Pat Companion", "companion of Person 0")]
+
+
+ERASED = []
+
+
+@hookimpl
+def copractice_member_data(app, member):
+    return {"favourite_colour": "green"} if member.email else {}
+
+
+@hookimpl
+def copractice_member_erased(app, member):
+    ERASED.append(member.id)

@@ -27,7 +27,7 @@ def upgrade():
         sa.ForeignKeyConstraint(["member_id"], ["member.id"], name=op.f("fk_dementia_companion_member_id_member"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dementia_companion")),
-        sa.UniqueConstraint("course_id", "member_id", name=op.f("uq_dementia_companion_course_id")),
+        sa.UniqueConstraint("course_id", "member_id", name=op.f("uq_dementia_companion_course_id_member_id")),
     )
     with op.batch_alter_table("dementia_companion") as batch:
         batch.create_index(batch.f("ix_dementia_companion_course_id"), ["course_id"])

@@ -37,7 +37,7 @@ def upgrade():
                                 name=op.f("fk_social_care_partner_group_partner_id_social_care_partner"),
                                 ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_social_care_partner_group")),
-        sa.UniqueConstraint("partner_id", "group", name=op.f("uq_social_care_partner_group_partner_id")),
+        sa.UniqueConstraint("partner_id", "group", name=op.f("uq_social_care_partner_group_partner_id_group")),
     )
     with op.batch_alter_table("social_care_partner_group") as batch:
         batch.create_index(batch.f("ix_social_care_partner_group_partner_id"), ["partner_id"])
