@@ -86,8 +86,11 @@ def create_admin(email, name, password):
 
 @click.command("demo-data")
 @click.option("--force", is_flag=True, help="Allow on a production configuration.")
+@click.option("--scale", type=click.Choice(["small", "large"]), default="small", show_default=True,
+              help="small: one login per role and a few courses. large: that plus 100,000 members, 2,000 courses, "
+                   "a million attendance marks and 50,000 resources, for load tests (a few minutes).")
 @with_appcontext
-def demo_data(force):
+def demo_data(force, scale):
     """Create a small, believable demo site (safe to run again: nothing is duplicated)."""
     from copractice.demo import DEMO_PASSWORD, create_demo_courses, create_demo_data, create_demo_resources
 
@@ -102,6 +105,26 @@ def demo_data(force):
                f"Every demo login uses the password: {DEMO_PASSWORD}")
     for member in members:
         click.echo(f"  {member.role_label:<12} {member.stakeholder_label:<38} {member.email}")
+    if scale == "large":
+        _large_demo_data()
+
+
+def _large_demo_data():
+    """Add the large demo data in one transaction, with a progress bar, unless it is already there."""
+    import time
+
+    from copractice import demo_large
+
+    if demo_large.large_present():
+        click.echo("The large demo data is already there; nothing added.")
+        return
+    started = time.monotonic()
+    with click.progressbar(length=sum(demo_large.planned().values()), label="Creating the large demo data",
+                           show_pos=True) as bar:
+        counts = demo_large.create_large(progress=bar.update)
+        db.session.commit()
+    summary = ", ".join(f"{n:,} {table}" for table, n in counts.items() if n)
+    click.echo(f"Large demo data ready in {time.monotonic() - started:.0f} s: {summary}.")
 
 
 @click.command("send-mail")

@@ -84,7 +84,8 @@ class Certificate(db.Model):
     """A certificate of completion with a public verification code; revoked ones say so."""
 
     __tablename__ = "certificate"
-    __table_args__ = (Index("ix_certificate_course_member", "course_id", "member_id"),)
+    __table_args__ = (Index("ix_certificate_course_member", "course_id", "member_id"),
+                      Index("ix_certificate_member_revoked", "member_id", "revoked_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
