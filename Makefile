@@ -39,6 +39,7 @@ run: demo
 
 ## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
 test: install
+	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:
