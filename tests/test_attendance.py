@@ -423,3 +423,18 @@ def test_report_queries_do_not_grow_with_sessions_and_members(app, url):
         assert status == 200
         counts.append(count)
     assert counts[0] == counts[1], counts
+
+
+def test_months_follow_uk_time(ctx):
+    from datetime import datetime
+
+    from copractice.courses.models import Session
+
+    course, (a, b, c) = enrolled_course(sessions=1)
+    session = course.sessions[0]
+    # 00:30 on 1 July 2026 in the UK is 23:30 UTC on 30 June.
+    session.starts_at, session.ends_at = datetime(2026, 6, 30, 23, 30), datetime(2026, 7, 1, 1, 30)
+    db.session.commit()
+    ops.mark(None, db.session.get(Session, session.id), a.id, "present")
+    db.session.commit()
+    assert reports.rates_by_month(reports.ReportFilters()) == [("2026-07", 1, 1, 1)]

@@ -177,10 +177,10 @@ def _marks_query(columns, filters):
     return filters.apply(stmt)
 
 
-def _month():
+def _utc_hour():
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Session.starts_at, "YYYY-MM")
-    return func.strftime("%Y-%m", Session.starts_at)
+        return func.to_char(Session.starts_at, "YYYY-MM-DD HH24")
+    return func.strftime("%Y-%m-%d %H", Session.starts_at)
 
 
 ATTENDED_SUM = func.sum(case((Attendance.status.in_(ATTENDED), 1), else_=0))
@@ -188,11 +188,19 @@ NOTICE_SUM = func.sum(case((Attendance.status.in_(ATTENDED + (EXCUSED,)), 1), el
 
 
 def rates_by_month(filters):
-    """[(month "YYYY-MM", marks, attended, attended or gave notice)] in order (one query)."""
-    month = _month().label("month")
-    stmt = _marks_query([month, func.count(Attendance.id), ATTENDED_SUM, NOTICE_SUM], filters)
-    return [(m, int(n), int(a or 0), int(g or 0)) for m, n, a, g in db.session.execute(
-        stmt.group_by(month).order_by(month))]
+    """[(month "YYYY-MM" in UK time, marks, attended, attended or gave notice)] in order (one query).
+
+    The database groups by UTC hour; the hours are folded into UK months here, so a session at
+    00:30 on 1 July (23:30 UTC on 30 June) counts in July on SQLite and PostgreSQL alike.
+    """
+    hour = _utc_hour().label("hour")
+    stmt = _marks_query([hour, func.count(Attendance.id), ATTENDED_SUM, NOTICE_SUM], filters).group_by(hour)
+    months = {}
+    for utc_hour, n, a, g in db.session.execute(stmt):
+        month = f"{utc_to_london(datetime.strptime(utc_hour, '%Y-%m-%d %H')):%Y-%m}"
+        total = months.setdefault(month, [0, 0, 0])
+        total[0], total[1], total[2] = total[0] + int(n), total[1] + int(a or 0), total[2] + int(g or 0)
+    return [(month, *months[month]) for month in sorted(months)]
 
 
 def low_attendance(filters, threshold, limit=200):
