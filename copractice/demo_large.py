@@ -359,10 +359,10 @@ class _Course:
 
 
 def _capacity(rng, fmt):
-    if fmt == "online":
-        return int(min(500, max(40, rng.lognormvariate(math.log(180), 0.5))))
+    if fmt == "online":  # webinars and online courses can be large
+        return int(min(800, max(60, rng.lognormvariate(math.log(270), 0.55))))
     if fmt == "blended":
-        return rng.randrange(30, 121)
+        return rng.randrange(40, 151)
     return rng.randrange(12, 41)
 
 
@@ -390,7 +390,7 @@ def _courses(rng, plan, people, demo, now):
         else:
             position = (order[n - 1] + rng.random()) / (count - 1)
             starts = (span_start + timedelta(seconds=position * span)).date()
-            fmt = rng.choices(["online", "blended", "in_person"], [0.38, 0.2, 0.42])[0]
+            fmt = rng.choices(["online", "blended", "in_person"], [0.45, 0.2, 0.35])[0]
             theme = _weighted(rng, THEMES)[0]
             area = _weighted(rng, AREA_WEIGHTS)[0]
             weeks = rng.choice((1, 1, 1, 2))
@@ -444,7 +444,10 @@ def _enrolments(rng, total, courses, people, demo, now):
     showcase, ordinary = courses[0], courses[1:]
     showcase_extra = 0 if total < 400 else 21  # a waiting list and some cancellations on the showcase too
     showcase.capacity = min(SHOWCASE_ENROLLED, max(5, len(people.ids) // 4), total)
-    weights = [0 if c.status == "draft" else c.capacity * rng.uniform(0.6, 1.5) for c in ordinary]
+    # About a third of courses fill up and have a waiting list; the rest have places left.
+    weights = [0 if c.status == "draft" else
+               c.capacity * (rng.uniform(1.0, 1.5) if rng.random() < 0.33 else rng.uniform(0.45, 0.98))
+               for c in ordinary]
     rows_per = [showcase.capacity + showcase_extra] + _allocate(
         max(0, total - showcase.capacity - showcase_extra), weights, [limit] * len(ordinary))
     # trainee@example.org: a place on the showcase and on a handful of other courses, one waiting list, one cancelled.
@@ -686,11 +689,11 @@ def _resources(writer, connection, rng, count, courses, people, now):
                "population", "study_count", "key_findings", "plain_summary", "extra", "download_count",
                "created_by_id", "created_at", "updated_at"]
     writer.table("resource", columns, counted=True)
-    writer.table("resource_search", ["resource_id", "title", "body"])
-    writer.table("resource_theme", ["id", "resource_id", "theme_slug"])
-    writer.table("resource_audience", ["id", "resource_id", "stakeholder_type"])
-    writer.table("resource_tag", ["id", "resource_id", "tag"])
-    writer.table("course_resource", ["id", "course_id", "resource_id"])
+    writer.table("resource_search", ["resource_id", "title", "body"], parents=("resource",))
+    writer.table("resource_theme", ["id", "resource_id", "theme_slug"], parents=("resource",))
+    writer.table("resource_audience", ["id", "resource_id", "stakeholder_type"], parents=("resource",))
+    writer.table("resource_tag", ["id", "resource_id", "tag"], parents=("resource",))
+    writer.table("course_resource", ["id", "course_id", "resource_id"], parents=("resource",))
     resource_id = _next_id(connection, "resource")
     theme_row = _next_id(connection, "resource_theme")
     audience_row = _next_id(connection, "resource_audience")

@@ -157,3 +157,13 @@ def test_demo_data_refused_on_production(monkeypatch, database_url):
     prod = create_app({"ENV_NAME": "production", "DATABASE_URL": database_url})
     result = prod.test_cli_runner().invoke(args=["demo-data"])
     assert result.exit_code != 0 and "refusing on production" in result.output
+
+
+def test_saving_a_role_keeps_themes_whose_plugin_is_switched_off(app, admin_client, make_member):
+    lead = make_member(role="theme_lead", themes=("cross-cutting", "switched-off-theme"))
+    response = post_form(admin_client, f"/admin/members/{lead.id}/role",
+                         {"role": "theme_lead", "themes": ["cross-cutting"], "reason": "Tidy up"},
+                         page=f"/admin/members/{lead.id}")
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Member, lead.id).led_themes == {"cross-cutting", "switched-off-theme"}

@@ -79,8 +79,12 @@ def change_role(member_id):
     require("member.change_role", member)
     form = _role_form(member, request.form)
     if form.validate_on_submit():
+        # Themes the form could not offer (their plugin is switched off) are kept, not silently dropped.
+        offered = {value for value, _label in form.themes.choices}
+        kept = sorted(member.led_themes - offered)
         try:
-            operations.change_role(current_user, member, form.role.data, form.themes.data, form.reason.data)
+            operations.change_role(current_user, member, form.role.data, list(form.themes.data) + kept,
+                                   form.reason.data)
         except operations.AdminRuleBroken as exc:
             form.role.errors.append(str(exc))
         else:

@@ -30,6 +30,8 @@ def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
     filters = ops.LibraryFilters(**{name: (request.args.get(name) or "").strip()[:100]
                                     for name in ("q",) + ops.FACETS})
+    if not filters.year.isdigit():
+        filters.year = ""  # not a year: ignored rather than shown as a filter that does nothing
     results = ops.find(current_user, filters, page=request.args.get("page", 1, type=int))
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     themes = get_plugins().themes()

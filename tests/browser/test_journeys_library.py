@@ -184,8 +184,8 @@ def test_member_narrows_by_type_and_audience_downloads_and_saves_a_case_study(pa
 
     chosen = facets(page).get_by_role("heading", name="You have chosen").locator("xpath=following-sibling::ul[1]")
     expect(chosen.get_by_role("link")).to_have_count(2)
-    remove_type = chosen.get_by_role("link", name=re.compile(r"^Remove the filter ?: Case study$"))
-    remove_audience = chosen.get_by_role("link", name=re.compile(r"^Remove the filter ?: Carer$"))
+    remove_type = chosen.get_by_role("link", name=re.compile(r"^Remove filter: Case study$"))
+    remove_audience = chosen.get_by_role("link", name=re.compile(r"^Remove filter: Carer$"))
     expect(remove_type).to_have_attribute("href", "/resources?audience=carer")
     expect(remove_audience).to_have_attribute("href", "/resources?type=case_study")
 
