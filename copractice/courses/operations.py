@@ -299,6 +299,19 @@ def _queue_key(now):
     return now.timestamp()
 
 
+def _next_queue_key(course_id):
+    """The key that puts a new joiner at the back of the queue, taken while holding the course row.
+
+    The no-op UPDATE locks the course row (PostgreSQL) or holds the write lock (SQLite) until commit,
+    so joiners get their keys in commit order, and the position we tell them counts everyone ahead.
+    """
+    db.session.execute(update(Course).where(Course.id == course_id).values(places_taken=Course.places_taken)
+                       .execution_options(synchronize_session=False))
+    last = db.session.scalar(select(func.max(Enrolment.queue_key)).where(
+        Enrolment.course_id == course_id, Enrolment.status == WAITING))
+    return max(now_utc().timestamp(), (last or 0) + 1e-3)
+
+
 def _course_link(course):
     return url_for("courses.course", slug=course.slug, _external=True)
 
@@ -407,6 +420,8 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
     elif organiser is not None:
         db.session.rollback()
         raise EnrolmentRefused("The course is full. Raise the capacity, or add them to the waiting list.")
+    else:
+        _move(enrolment.id, [WAITING], queue_key=_next_queue_key(course.id))
     enrolment = _reload(enrolment.id)
     if organiser is not None:
         audit(organiser, "enrolment.added_by_organiser", "course", course.id, course.title,
