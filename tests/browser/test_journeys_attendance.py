@@ -21,7 +21,8 @@ from copractice.courses.models import CourseFacilitator, Session
 from copractice.extensions import db
 from copractice.templating import uk_time
 from tests.browser.conftest import check_a11y
-from tests.conftest import PASSWORD, create_member
+from tests.browser.journey import assert_fits, expect_banner, expect_heading, log_in, nav
+from tests.conftest import create_member
 from tests.factories_courses import create_course
 
 pytestmark = pytest.mark.browser
@@ -30,35 +31,6 @@ PHONE = {"width": 390, "height": 844}
 
 
 # -- helpers -------------------------------------------------------------------------------------------
-
-def expect_heading(page, text):
-    """The page's main heading (h1) says ``text``: the browser has arrived on the page."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
-
-
-def expect_banner(page, text):
-    """A flashed or page message (a status banner) says ``text``."""
-    expect(page.get_by_role("main").get_by_role("status").filter(has_text=text)).to_be_visible()
-
-
-def nav(page, name):
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
-
-
-def log_in(page, base_url, email):
-    page.goto(base_url + "/login")
-    expect_heading(page, "Log in")
-    check_a11y(page)
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect_heading(page, "Your account")
-    check_a11y(page)
-
-
-def assert_fits(page, width):
-    scroll_width = page.evaluate("document.documentElement.scrollWidth")
-    assert scroll_width <= width, f"{page.url} scrolls sideways at {width}px: content is {scroll_width}px wide"
 
 
 def give_places(course, people, organiser):
