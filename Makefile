@@ -7,7 +7,7 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db demo test test-browser clean
+.PHONY: install run db demo test test-browser clean bench
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,11 @@ run: demo
 test: install
 	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")
+bench: install
+	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

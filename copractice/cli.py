@@ -91,7 +91,7 @@ def create_admin(email, name, password):
                    "a million attendance marks and 50,000 resources, for load tests (a few minutes).")
 @with_appcontext
 def demo_data(force, scale):
-    """Create a small, believable demo site (safe to run again: nothing is duplicated)."""
+    """Create a believable demo site, small or large (safe to run again: nothing is duplicated)."""
     from copractice.demo import DEMO_PASSWORD, create_demo_courses, create_demo_data, create_demo_resources
 
     if current_app.config.get("ENV_NAME") == "production" and not force:
