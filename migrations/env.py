@@ -16,9 +16,9 @@ migrate_ext = current_app.extensions["migrate"]
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave out what migrations make outside the models (the text search index), so autogenerate
     does not propose dropping it."""
-    from copractice.library.search import OUTSIDE_MODELS
+    from copractice.library.search import outside_models
 
-    return name not in OUTSIDE_MODELS and not (name or "").startswith("resource_fts")
+    return outside_models(obj, name, type_, reflected, compare_to)
 target_metadata = migrate_ext.db.metadata
 
 

@@ -60,12 +60,10 @@ def test_models_and_migrations_agree(fresh_url):
     with app.app_context():
         upgrade(revision="heads")
         with db.engine.connect() as connection:
-            from copractice.library.search import OUTSIDE_MODELS
+            from copractice.library.search import outside_models
 
-            def include(obj, name, type_, reflected, compare_to):
-                return name not in OUTSIDE_MODELS and not (name or "").startswith("resource_fts")
-
-            context = MigrationContext.configure(connection, opts={"compare_type": True, "include_object": include})
+            context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                                   "include_object": outside_models})
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == [], f"models differ from migrations; add a revision: {differences}"

@@ -7,14 +7,36 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, exists, false, func, or_, select, update
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import aliased
 
 from copractice.admin.operations import audit
 from copractice.courses.models import ACTIVE, Course, Enrolment
 from copractice.extensions import db
 from copractice.library import search as text_search
-from copractice.library.models import (RESOURCE_TYPES, CourseResource, Resource, ResourceAudience, ResourceFile,
-                                       ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)
+from copractice.library.models import (
+    RESOURCE_TYPES,
+    CourseResource,
+    Resource,
+    ResourceAudience,
+    ResourceFile,
+    ResourceSuggestion,
+    ResourceTag,
+    ResourceTheme,
+    SavedResource,
+)
 from copractice.library.storage import get_storage
 from copractice.members.models import utcnow
 from copractice.plugins import get_plugins
@@ -44,15 +66,16 @@ def visible_to(member):
         return and_(published, Resource.visibility == "public")
     if member.role == "admin":
         return or_(published, Resource.status.in_(("draft", "retired")))
-    theme_ok = exists().where(ResourceTheme.resource_id == Resource.id,
-                              or_(ResourceTheme.theme_slug.in_(member_theme_slugs(member)),
-                                  ResourceTheme.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
+    themes = aliased(ResourceTheme)  # an alias: queries that join resource_theme must not swallow this
+    theme_ok = exists().where(themes.resource_id == Resource.id,
+                              or_(themes.theme_slug.in_(member_theme_slugs(member)),
+                                  themes.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
                                   else false()))
     shown = and_(published, or_(Resource.visibility.in_(("public", "members")),
                                 and_(Resource.visibility == "theme", theme_ok)))
     if member.role == "theme_lead" and member.led_themes:
-        curated = exists().where(ResourceTheme.resource_id == Resource.id,
-                                 ResourceTheme.theme_slug.in_(sorted(member.led_themes)))
+        led = aliased(ResourceTheme)
+        curated = exists().where(led.resource_id == Resource.id, led.theme_slug.in_(sorted(member.led_themes)))
         return or_(shown, curated)  # theme leads also see their themes' drafts and retired items
     return shown
 
@@ -86,58 +109,66 @@ class LibraryResults:
     searched: bool = False
 
 
-def _filtered(member, filters):
-    """(select of Resource ids passing every filter, ranking subquery or None)."""
-    stmt = select(Resource.id).where(visible_to(member), Resource.status == "published")
-    ranked = text_search.matching(filters.q)
-    if ranked is not None:
-        ranked = ranked.subquery("ranked")
-        stmt = stmt.join(ranked, ranked.c.resource_id == Resource.id)
+def _conditions(member, filters):
+    """WHERE conditions for published resources the member may see that pass every facet filter."""
+    conditions = [visible_to(member), Resource.status == "published"]
     if filters.type:
-        stmt = stmt.where(Resource.type == filters.type)
+        conditions.append(Resource.type == filters.type)
     if filters.format:
-        stmt = stmt.where(Resource.format == filters.format)
+        conditions.append(Resource.format == filters.format)
     if filters.year and filters.year.isdigit():
-        stmt = stmt.where(Resource.year == int(filters.year))
+        conditions.append(Resource.year == int(filters.year))
+    # Aliases: the facet counts join these tables too, and the filters must not be correlated to them.
     if filters.theme:
-        stmt = stmt.where(exists().where(ResourceTheme.resource_id == Resource.id,
-                                         ResourceTheme.theme_slug == filters.theme))
+        theme = aliased(ResourceTheme)
+        conditions.append(exists().where(theme.resource_id == Resource.id, theme.theme_slug == filters.theme))
     if filters.audience:
-        stmt = stmt.where(exists().where(ResourceAudience.resource_id == Resource.id,
-                                         ResourceAudience.stakeholder_type == filters.audience))
-    return stmt, ranked
+        audience = aliased(ResourceAudience)
+        conditions.append(exists().where(audience.resource_id == Resource.id,
+                                         audience.stakeholder_type == filters.audience))
+    return conditions
 
 
 def find(member, filters, page=1, per_page=20):
     """Search and filter published resources the member may see; facets count what the filters leave.
 
-    A fixed number of queries whatever the size of the library: results, their count, and one per facet.
+    Two statements whatever the size of the library: the page of results (the text index drives it,
+    best matches first) and every facet's counts at once (the text match there is an id list, found
+    once). The total is the sum of the type facet: every resource has exactly one type.
     """
-    ids, ranked = _filtered(member, filters)
-    ids = ids.subquery("matching")
-    stmt = select(Resource).join(ids, ids.c.id == Resource.id)
+    conditions = _conditions(member, filters)
+    ranked = text_search.matching(filters.q)
+    stmt = select(Resource).where(*conditions)
     if ranked is not None:
+        ranked = ranked.subquery("ranked")
         stmt = stmt.join(ranked, ranked.c.resource_id == Resource.id).order_by(ranked.c.rank.desc(), Resource.id)
+        matched = text_search.matching(filters.q).subquery("matched")  # its own copy: no correlation
+        conditions = conditions + [Resource.id.in_(select(matched.c.resource_id).correlate(None))]
     else:
         stmt = stmt.order_by(Resource.updated_at.desc(), Resource.id.desc())
-    results = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100)
-    dimensions = {
-        "type": (Resource.type, None),
-        "format": (Resource.format, None),
-        "year": (Resource.year, None),
-        "theme": (ResourceTheme.theme_slug, ResourceTheme),
-        "audience": (ResourceAudience.stakeholder_type, ResourceAudience),
-    }
-    facets = {}
-    for name, (column, table) in dimensions.items():
-        query = select(column, func.count()).select_from(Resource).join(ids, ids.c.id == Resource.id)
+    facets = {name: [] for name in FACETS}
+    for name, value, count in db.session.execute(_facet_counts(conditions)):
+        facets[name].append((int(value) if name == "year" else value, count))
+    for name, rows in facets.items():
+        rows.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
+    results = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100, count=False)
+    results.total = sum(count for _value, count in facets["type"])
+    return LibraryResults(page=results, facets=facets, searched=ranked is not None)
+
+
+def _facet_counts(conditions):
+    """One statement: (facet, value, count) for every facet over the resources passing ``conditions``."""
+    dimensions = [("type", Resource.type, None), ("format", Resource.format, None), ("year", Resource.year, None),
+                  ("theme", ResourceTheme.theme_slug, ResourceTheme),
+                  ("audience", ResourceAudience.stakeholder_type, ResourceAudience)]
+    parts = []
+    for name, column, table in dimensions:
+        part = select(literal(name).label("facet"), cast(column, String).label("value"), func.count().label("n"))
+        part = part.select_from(Resource)
         if table is not None:
-            query = query.join(table, table.resource_id == Resource.id)
-        query = query.where(column.is_not(None)).group_by(column)
-        rows = db.session.execute(query).all()
-        order = (lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0])))
-        facets[name] = sorted(((value, count) for value, count in rows), key=order)
-    return LibraryResults(page=results, facets=facets, searched=bool(text_search.words(filters.q)))
+            part = part.join(table, table.resource_id == Resource.id)
+        parts.append(part.where(*conditions, column.is_not(None)).group_by(column))
+    return union_all(*parts)
 
 
 def most_used(member, theme_slug, limit=5):

@@ -1,6 +1,7 @@
 """Full-text search over resources: SQLite FTS5 or PostgreSQL text search, one contract.
 
-Both stem English words (FTS5's porter tokenizer; PostgreSQL's 'english' configuration), match
+On PostgreSQL, resource_search.document is a stored generated tsvector (migration 0007), weighting
+the title above the rest. Both stem English words (FTS5's porter tokenizer; PostgreSQL's 'english' configuration), match
 every word given, and rank title matches above matches in the summary, tags and authors.
 """
 import re
@@ -10,11 +11,17 @@ from sqlalchemy import text
 from copractice.extensions import db
 from copractice.library.models import ResourceSearch
 
-# Schema objects the migrations create for search that the models do not describe.
-OUTSIDE_MODELS = {"resource_fts", "ix_resource_search_tsv"}
+# Schema objects the migrations create for search that the models do not describe: SQLite's FTS5
+# table, and PostgreSQL's stored tsvector column (resource_search.document) with its GIN index.
+OUTSIDE_MODELS = {"resource_fts", "ix_resource_search_tsv", "ix_resource_search_document"}
 
-PG_VECTOR = ("setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-             "setweight(to_tsvector('english', coalesce(body, '')), 'B')")
+
+def outside_models(obj, name, type_, reflected, compare_to):
+    """Alembic include_object filter: leave out the search objects above."""
+    if type_ == "column" and name == "document" and getattr(obj, "table", None) is not None \
+            and obj.table.name == "resource_search":
+        return False
+    return name not in OUTSIDE_MODELS and not (name or "").startswith("resource_fts")
 
 
 def words(query):
@@ -41,8 +48,8 @@ def matching(query):
     if db.session.get_bind().dialect.name == "postgresql":
         tsquery = " & ".join(terms)
         return text(
-            f"SELECT resource_id, ts_rank({PG_VECTOR}, to_tsquery('english', :q)) AS rank "
-            f"FROM resource_search WHERE {PG_VECTOR} @@ to_tsquery('english', :q)"
+            "SELECT resource_id, ts_rank(document, to_tsquery('english', :q)) AS rank "
+            "FROM resource_search WHERE document @@ to_tsquery('english', :q)"
         ).bindparams(q=tsquery).columns(resource_id=db.Integer, rank=db.Float)
     fts = " AND ".join(f'"{term}"' for term in terms)
     # bm25 is smaller for better matches; negate it so that bigger is better on both databases.
