@@ -71,6 +71,9 @@ class Config:
     # Plugins named here ("name=module" or "name=module:object") load as if installed
     # through the ``copractice`` entry-point group: handy for trying a plugin in place.
     EXTRA_PLUGINS = []
+    # How long a process may keep the plugin switches it read (seconds): one query saved per request;
+    # a change reaches every worker within this time.
+    PLUGIN_STATE_TTL = 2
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48
@@ -105,6 +108,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    PLUGIN_STATE_TTL = 0  # tests switch plugins and look straight away
     # A fast hasher is acceptable only here: tests create hundreds of members.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8

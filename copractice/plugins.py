@@ -2,6 +2,7 @@
 import importlib
 import logging
 import re
+import time
 import traceback
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
@@ -88,6 +89,7 @@ class Plugins:
         self.manager = manager
         self.infos = infos  # name -> PluginInfo, built-ins first
         self.blueprint_owner = {}  # blueprint name -> plugin name
+        self._enabled_cache = None  # (names, when read)
 
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
@@ -105,17 +107,26 @@ class Plugins:
     def enabled_names(self):
         """Names of plugins whose hooks run: built-ins, and loaded plugins an admin enabled.
 
-        Read from the database once per request, so every worker sees a change at once.
+        Read from the database, kept for PLUGIN_STATE_TTL seconds in this process (and for the
+        rest of the request), so every worker sees a change within that time.
         """
         if has_request_context() and "copractice_enabled" in g:
             return g.copractice_enabled
-        states = self.stored_states()
-        names = {n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n))}
+        ttl = current_app.config.get("PLUGIN_STATE_TTL", 0)
+        cached = self._enabled_cache
+        if cached is not None and ttl and time.monotonic() - cached[1] < ttl:
+            names = cached[0]
+        else:
+            states = self.stored_states()
+            names = frozenset(n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n)))
+            self._enabled_cache = (names, time.monotonic())
         if has_request_context():
             g.copractice_enabled = names
         return names
 
     def forget_enabled(self):
+        """This process changed a switch: read the states again next time."""
+        self._enabled_cache = None
         if has_request_context():
             g.pop("copractice_enabled", None)
 

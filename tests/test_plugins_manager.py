@@ -151,3 +151,17 @@ class TestCompatibility:
         page = client.get("/admin/plugins").get_data(as_text=True)
         assert "Not compatible</strong>: It needs copractice &gt;=2.0" in page
         assert "copractice &gt;=0.1,&lt;1, hooks v1" in page
+
+
+def test_other_workers_see_a_switch_within_the_cache_time(app, runner):
+    import time
+
+    from copractice import create_app
+
+    other_worker = create_app({**dict(app.config), "PLUGIN_STATE_TTL": 1})
+    client = other_worker.test_client()
+    assert client.get("/sample/").status_code == 404  # read once: sample is off
+    enable(runner, "sample")
+    assert client.get("/sample/").status_code == 404  # still within its cache time
+    time.sleep(1.1)
+    assert client.get("/sample/").status_code == 200
