@@ -153,12 +153,39 @@ class Plugins:
         for impl in self._impls(hook_name, only_enabled):
             try:
                 value = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception:
-                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
+            except Exception as exc:
+                self.record_failure(impl.plugin_name, hook_name, exc)
                 continue
             if value:
                 results.extend(value)
         return results
+
+    def record_failure(self, plugin_name, hook_name, exc):
+        """Log a hook's error and keep it as the plugin's last error, for the Plugins page.
+
+        Written through a connection of its own, so the page's transaction is left as it was.
+        """
+        log.error("plugin %s failed in %s; skipped", plugin_name, hook_name, exc_info=exc)
+        if plugin_name in BUILTIN_PLUGINS:
+            return
+        from copractice.admin.models import PluginState
+
+        message = f"{hook_name}: {_short_error(exc)}"
+        table = PluginState.__table__
+        try:
+            with db.engine.begin() as connection:
+                sqlite = connection.dialect.name == "sqlite"
+                if sqlite:  # never wait long on a lock this very request may hold
+                    connection.exec_driver_sql("PRAGMA busy_timeout=200")
+                updated = connection.execute(table.update().where(table.c.name == plugin_name)
+                                             .values(last_error=message, last_error_at=_utcnow())).rowcount
+                if not updated:
+                    connection.execute(table.insert().values(name=plugin_name, enabled=False, changed_at=_utcnow(),
+                                                             last_error=message, last_error_at=_utcnow()))
+                if sqlite:
+                    connection.exec_driver_sql("PRAGMA busy_timeout=30000")
+        except SQLAlchemyError:
+            log.warning("could not record the error of plugin %s", plugin_name)
 
     def ask(self, hook_name, **kwargs):
         """Call a rule-enforcing hook on each enabled plugin and join the answers.
@@ -184,8 +211,8 @@ class Plugins:
         for impl in self._impls(hook_name, only_enabled):
             try:
                 value = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception:
-                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
+            except Exception as exc:
+                self.record_failure(impl.plugin_name, hook_name, exc)
                 continue
             results.extend((impl.plugin_name, item) for item in value or ())
         return results
@@ -234,6 +261,12 @@ def discover_entry_points(app):
         name, _, value = spec.partition("=")
         found.append(EntryPoint(name=name.strip(), value=value.strip(), group=ENTRY_POINT_GROUP))
     return found
+
+
+def _utcnow():
+    from copractice.members.models import utcnow
+
+    return utcnow()
 
 
 def _short_error(exc):

@@ -130,7 +130,7 @@ def test_plugin_data_is_in_the_download_and_erased_with_the_account(app, client,
 HOOK_TESTS = {
     "copractice_themes": "tests/test_plugins_manager.py::test_enabling_shows_pages_nav_and_themes_to_a_fresh_request",
     "copractice_blueprints": "tests/test_plugins_manager.py::test_enabling_shows_pages_nav_and_themes_to_a_fresh_request",
-    "copractice_nav_items": "tests/test_plugins_manager.py::test_page_adding_hook_that_raises_is_skipped",
+    "copractice_nav_items": "tests/test_plugins_manager.py::test_page_adding_hook_that_raises_is_skipped_and_shown_on_the_plugins_page",
     "copractice_profile_fields": "tests/test_plugins_manager.py::test_plugin_profile_question_is_asked_stored_exported_and_erased",
     "copractice_migration_locations": "tests/test_migrations.py::test_plugin_branch_is_applied_by_the_same_upgrade_and_removed_by_downgrade",
     "copractice_course_saved": "tests/test_courses_enrolment.py::TestPluginRules::test_hooks_see_course_saves_and_enrolment_changes",

@@ -69,11 +69,18 @@ def test_enabled_state_lives_in_the_database_so_another_worker_sees_it(app, runn
     assert other_worker.test_client().get("/sample/").status_code == 404
 
 
-def test_page_adding_hook_that_raises_is_skipped(app, client, runner):
+def test_page_adding_hook_that_raises_is_skipped_and_shown_on_the_plugins_page(app, client, runner, make_member):
     enable(runner, "noisy")
     response = client.get("/")
     assert response.status_code == 200 and "Log in" in response.get_data(as_text=True)
     assert client.get("/register").status_code == 200
+    make_member(email="admin@example.org", role="admin")
+    admin = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(admin).login("admin@example.org")
+    page = admin.get("/admin/plugins").get_data(as_text=True)
+    assert "Last error" in page and "nav hook exploded" in page
 
 
 def test_cli_list_shows_version_status_and_error(runner):

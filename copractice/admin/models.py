@@ -36,6 +36,9 @@ class PluginState(db.Model):
     enabled: Mapped[bool] = mapped_column(default=False)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    # The last error one of its hooks raised while the site was running (shown on the Plugins page).
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
 
 
 class PluginSetting(db.Model):
