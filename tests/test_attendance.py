@@ -376,6 +376,12 @@ def test_overview_by_month_low_attendance_and_reminder(app, client, mailbox):
     post_form(client, "/reports/low-attendance/remind", {}, page="/reports")
     subjects = [m["Subject"] for m in mailbox.to(c_email)]
     assert subjects.count("We would love to see you at your next session") == 1
+    low = load_workbook(io.BytesIO(client.get("/reports?format=xlsx&table=low").data)).active
+    rows = list(low.iter_rows(values_only=True))
+    assert rows[0][:3] == ("Name", "Describes themselves as", "Area")
+    assert {r[0] for r in rows[1:]} >= {"Person 2"} and all(r[5] < 0.6 for r in rows[1:])
+    low_csv = client.get("/reports?format=csv&table=low").get_data(as_text=True)
+    assert "Person 2" in low_csv and "Attendance rate" in low_csv.splitlines()[0]
     filtered = client.get("/reports?stakeholder_type=commissioner").get_data(as_text=True)
     assert "No attendance has been marked for these filters" in filtered
 

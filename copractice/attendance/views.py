@@ -431,12 +431,18 @@ def overview():
     months = reports.rates_by_month(filters)
     threshold = current_app.config["LOW_ATTENDANCE_THRESHOLD"]
     low = reports.low_attendance(filters, threshold)
-    table = (["Month", "Marks", "Attended", "Attended or gave notice", "Attendance rate", "Attended or gave notice rate"],
-             [[m, n, a, g, reports.rate(a, n), reports.rate(g, n)] for m, n, a, g in months])
-    exported = _export(*table, "attendance-by-month")
+    if request.args.get("table") == "low":
+        table = (["Name", "Describes themselves as", "Area", "Sessions marked", "Attended", "Attendance rate"],
+                 [[m.name, m.stakeholder_label, m.area_label, n, attended, r] for m, n, attended, r in low])
+        exported = _export(*table, "low-attendance")
+    else:
+        table = (["Month", "Marks", "Attended", "Attended or gave notice", "Attendance rate",
+                  "Attended or gave notice rate"],
+                 [[m, n, a, g, reports.rate(a, n), reports.rate(g, n)] for m, n, a, g in months])
+        exported = _export(*table, "attendance-by-month")
     if exported is not None:
         return exported
-    args = {k: v for k, v in request.args.items() if v}
+    args = {k: v for k, v in request.args.items() if v and k not in ("format", "table")}
     return render_template("attendance/overview.html", form=form, months=months, low=low, threshold=threshold,
                            percent=reports.percent, rate=reports.rate, args=args, remind=ConfirmForm())
 
