@@ -444,3 +444,15 @@ def test_months_follow_uk_time(ctx):
     ops.mark(None, db.session.get(Session, session.id), a.id, "present")
     db.session.commit()
     assert reports.rates_by_month(reports.ReportFilters()) == [("2026-07", 1, 1, 1)]
+
+
+def test_everyone_present_on_a_register_with_nobody_left_says_so(app, client):
+    with app.test_request_context():
+        course = create_course()
+        create_member(email="admin@example.org", role="admin")
+        session_id = course.sessions[0].id
+    AuthActions(client).login("admin@example.org")
+    response = post_form(client, f"/manage/sessions/{session_id}/register/everyone-present", {},
+                         page=f"/manage/sessions/{session_id}/register", follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "There was nobody left to mark" in page and "0 people" not in page

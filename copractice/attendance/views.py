@@ -67,8 +67,11 @@ def everyone_present(session_id):
     if ConfirmForm().validate_on_submit():
         count = ops.mark_everyone_present(current_user, session)
         db.session.commit()
-        flash(f"{count} {'person' if count == 1 else 'people'} marked present. Now change anyone who is not here.",
-              "success")
+        if count:
+            flash(f"{count} {'person' if count == 1 else 'people'} marked present. "
+                  "Now change anyone who is not here.", "success")
+        else:
+            flash("There was nobody left to mark: everyone with a place already has a mark.", "info")
     return redirect(url_for("attendance.register", session_id=session.id))
 
 
