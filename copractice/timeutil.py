@@ -33,9 +33,5 @@ def weekly(local_start, local_end, weeks):
             for n in range(weeks)]
 
 
-def as_utc_aware(naive_utc):
-    return naive_utc.replace(tzinfo=timezone.utc)
-
-
 def now_utc():
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -2,6 +2,7 @@
 and their CSV and XLSX exports. Each report runs a fixed number of queries whatever its size."""
 import csv
 import io
+from itertools import chain
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -229,16 +230,11 @@ def csv_lines(headers, rows):
     """Yield the CSV a line at a time, so a large export streams."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    for row in [headers, *rows] if isinstance(rows, list) else _chain(headers, rows):
+    for row in chain([headers], rows):
         writer.writerow([neutralise(v) for v in row])
         yield buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()
-
-
-def _chain(headers, rows):
-    yield headers
-    yield from rows
 
 
 def xlsx_bytes(headers, rows, title="Report"):

@@ -98,7 +98,3 @@ class MoveForm(ReasonForm):
 
 class ConfirmForm(FlaskForm):
     """A form with only its CSRF token: for one-button actions."""
-
-
-class PreferencesForm(FlaskForm):
-    """Built per member: one checkbox per notice kind (see views)."""

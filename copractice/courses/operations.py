@@ -135,10 +135,6 @@ def _set_facilitators(course, facilitators):
         course.facilitators.append(CourseFacilitator(member_id=member_id, lived_experience=lived))
 
 
-def facilitator_ids(course):
-    return {row.member_id for row in course.facilitators}
-
-
 # -- sessions ------------------------------------------------------------------------------------
 
 def add_sessions(actor, course, times, *, venue=None, online_link=None, note=None):

@@ -4,7 +4,7 @@ Views call these; so do tests and the CLI. Nothing here reads the request. Calle
 """
 
 from flask import current_app, url_for
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from copractice.extensions import db
 from copractice.members.models import (
@@ -307,7 +307,3 @@ def erase_member(member):
     member.active = False
     member.erased_at = utcnow()
     member.rotate_session_token()
-
-
-def count_members():
-    return db.session.scalar(select(func.count(Member.id)).where(Member.erased_at.is_(None)))
