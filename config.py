@@ -74,6 +74,12 @@ class Config:
     # How long a process may keep the plugin switches it read (seconds): one query saved per request;
     # a change reaches every worker within this time.
     PLUGIN_STATE_TTL = 2
+    # Whole pages (catalogue, course pages, searches, registers, reports, calendar feeds) are kept
+    # per process and served again until anything in the database changes, for at most this many
+    # seconds (0 switches the cache off), in at most PAGE_CACHE_BYTES of memory per process.
+    # See copractice/pagecache.py.
+    PAGE_CACHE_SECONDS = 30
+    PAGE_CACHE_BYTES = 64 * 1024 * 1024
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48

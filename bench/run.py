@@ -51,8 +51,10 @@ def log(message):
 
 # -- the database ------------------------------------------------------------------------------------------------
 
-def app_env(url):
+def app_env(url, page_cache=True):
     env = dict(os.environ)
+    if not page_cache:  # every request renders its page: what the pages themselves cost
+        env["COPRACTICE_PAGE_CACHE_SECONDS"] = "0"
     env.update({
         # Development configuration: production would also need COPRACTICE_SECRET_KEY and COPRACTICE_BASE_URL and
         # secure cookies, which plain-http wrk cannot send back. Debug is off in development too.
@@ -330,7 +332,9 @@ def loadavg():
 
 def measure(server, name, url, cookie, args):
     """Check the page answers 200, warm it up, then run wrk on it (the server idle before each step)."""
-    status, size, _ = fetch(url, cookie)
+    # The first request renders the page (and, in the worker that takes it, compiles its templates); with
+    # the page cache on, the ones after it are served from the cache until the data changes.
+    status, size, first = fetch(url, cookie)
     if status != 200:
         raise RuntimeError(f"{name}: {url} answered {status}")
     singles = sorted(fetch(url, cookie)[2] * 1000 for _ in range(5))
@@ -344,7 +348,8 @@ def measure(server, name, url, cookie, args):
     cpu, db_cpu = server.cpu_seconds() - cpu, postgres_cpu_seconds() - db_cpu
     server.wait_idle()  # requests wrk left queued in gunicorn finish before the next measurement
     done = max(1, result["requests"])
-    result.update({"bytes": size, "single_request_ms": round(singles[2], 1), "loadavg_before": load,
+    result.update({"bytes": size, "single_request_ms": round(singles[2], 1), "first_request_ms": round(first * 1000, 1),
+                   "loadavg_before": load,
                    "worker_cpu_ms_per_request": round(cpu * 1000 / done, 1),
                    "postgres_cpu_ms_per_request": round(db_cpu * 1000 / done, 1)})
     return result
@@ -400,7 +405,8 @@ def run_database(db, args):
     if db == "postgresql" and not ensure_postgres_database(url):
         return None
     f = prepare(db, url)
-    env = app_env(url)
+    env = app_env(url, page_cache=args.page_cache == "on")
+    log(f"  page cache {args.page_cache}")
     log("  reference app ...")
     ref_before = reference(args)
     rows = []
@@ -420,14 +426,14 @@ def run_database(db, args):
                             and not row["non_2xx"])
     log("  export memory ...")
     exports = export_memory(env, cookies["admin@example.org"], f)
-    return {"database": db, "setup": f, "reference": {"before": ref_before, "after": ref_after,
+    return {"database": db, "page_cache": args.page_cache, "setup": f, "reference": {"before": ref_before, "after": ref_after,
                                                        "requests_per_s": round(ref_rps, 1)},
             "pages": rows, "exports": exports}
 
 
 def report(result):
     ref = result["reference"]
-    log(f"\n{result['database']}: reference {ref['requests_per_s']:.0f} req/s "
+    log(f"\n{result['database']}, page cache {result['page_cache']}: reference {ref['requests_per_s']:.0f} req/s "
         f"(p50 {ref['before']['p50_ms']} ms, p99 {ref['before']['p99_ms']} ms before; "
         f"{ref['after']['requests_per_s']:.0f} req/s after)")
     if result["setup"].get("generation"):
@@ -458,6 +464,8 @@ def main():
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement (default 2)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--page-cache", choices=["on", "off"], default="on",
+                        help="off: every request renders its page (COPRACTICE_PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--fresh", action="store_true",
                         help="drop the bench databases first, so the large demo data is generated (and timed) again")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)

@@ -3,12 +3,14 @@ from flask import Blueprint, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from copractice.permissions import permission_required
+from copractice.pagecache import cached_page
 
 bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
 @permission_required("site.view")
+@cached_page
 def home():
     """What copractice is and where to start."""
     return render_template("site/home.html")

@@ -10,12 +10,14 @@ from copractice.members.models import Member, ThemeLeadership
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
+from copractice.pagecache import cached_page
 
 bp = Blueprint("themes", __name__)
 
 
 @bp.route("/themes")
 @permission_required("site.view")
+@cached_page
 def index():
     """Every theme the site runs."""
     themes = sorted(get_plugins().themes().values(), key=lambda t: (t.slug != "cross-cutting", t.name))
@@ -24,6 +26,7 @@ def index():
 
 @bp.route("/themes/<slug>")
 @permission_required("site.view")
+@cached_page
 def theme(slug):
     """A theme's landing page: its courses, resources, leads and upcoming sessions (a fixed number of queries)."""
     from copractice.library import operations as library

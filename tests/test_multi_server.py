@@ -223,6 +223,25 @@ def test_two_servers_fill_a_nearly_full_course_without_overbooking_or_double_mai
         (emails[winner], "Your place"), (emails[first], "A place is free"), (emails[first], "You have a place")])
 
 
+def test_a_page_cached_by_one_server_changes_as_soon_as_the_other_server_writes(app, servers):
+    """Each worker keeps whole pages (copractice/pagecache.py); a write on B must reach every worker of A."""
+    a, b = servers
+    with app.app_context():
+        course = create_course(capacity=3)
+        slug, email = course.slug, create_member().email
+    visitor = Browser(a.url)
+    for _ in range(8):  # two workers of two threads: every one of them has served (and kept) the page
+        status, _, html = visitor.get(f"/courses/{slug}")
+        assert status == 200 and "3 places left." in html, logs(servers)
+    person = Browser(b.url)
+    log_in(person, email)
+    status, _, _ = post_form_on_page(person, f"/courses/{slug}", f"/courses/{slug}/enrol")
+    assert status == 302, logs(servers)
+    for _ in range(8):
+        _, _, html = visitor.get(f"/courses/{slug}")
+        assert "2 places left." in html, logs(servers)
+
+
 # -- 2. rate limits shared through Redis --------------------------------------------------------------------
 
 @pytest.fixture

@@ -13,8 +13,10 @@ from tests.query_budget import counted_queries
 
 # The most statements each page may run (a budget: raising it should be a decision, not an accident).
 # Measured with the bundled plugins installed but disabled; an enabled plugin may add its hooks' queries.
-BUDGETS = {"catalogue": 6, "catalogue_search": 6, "course": 11, "learning": 9, "register": 8, "course_report": 10,
-           "library_search": 9, "ical": 4}
+# Each includes the page cache's look-up of the site's generation (and, with PLUGIN_STATE_TTL 0 as in
+# tests, of the plugin switches): these are the statements of a page that is not in the cache yet.
+BUDGETS = {"catalogue": 7, "catalogue_search": 7, "course": 12, "learning": 10, "register": 9, "course_report": 11,
+           "library_search": 10, "ical": 6}
 
 
 def seed(app, size):
@@ -89,7 +91,7 @@ def test_pages_run_the_same_statements_at_two_sizes_within_budget(app):
 
 
 # Tables small by nature (a row per plugin or setting), where reading them whole is right.
-SMALL_TABLES = {"plugin_state", "plugin_setting", "alembic_version"}
+SMALL_TABLES = {"plugin_state", "plugin_setting", "alembic_version", "page_generation"}
 
 
 def plans(app, statements):

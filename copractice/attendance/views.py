@@ -19,6 +19,7 @@ from copractice.notifications.operations import deliver_now, queue_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
+from copractice.pagecache import cached_page
 
 bp = Blueprint("attendance", __name__)
 
@@ -35,6 +36,7 @@ def _session(session_id, action="course.run"):
 
 @bp.route("/manage/sessions/<int:session_id>/register")
 @permission_required("courses.organise")
+@cached_page
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
     session = _session(session_id)
@@ -377,6 +379,7 @@ def _export(headers, rows, name):
 
 @bp.route("/reports/courses/<int:course_id>")
 @permission_required("courses.organise")
+@cached_page
 def course_report(course_id):
     """A course's sessions x members grid with rates; export as CSV or XLSX."""
     course = db.session.get(Course, course_id)

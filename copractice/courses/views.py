@@ -18,6 +18,7 @@ from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notic
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
+from copractice.pagecache import cached_page
 
 bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -35,6 +36,7 @@ def _markdown_filter(text):
 
 @bp.route("/courses")
 @permission_required("site.view")
+@cached_page
 def catalogue():
     """Find a course: search, filter, and see places left and the next date."""
     themes = get_plugins().themes()
@@ -59,6 +61,7 @@ def _course_or_404(slug):
 
 @bp.route("/courses/<slug>")
 @permission_required("site.view")
+@cached_page
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
     course = _course_or_404(slug)
@@ -141,6 +144,7 @@ def cancel(slug):
 
 @bp.route("/courses/<slug>/calendar.ics")
 @permission_required("site.view")
+@cached_page
 def course_ics(slug):
     """The course's sessions as an iCalendar file (joining links only for those with a place)."""
     course = _course_or_404(slug)
@@ -153,6 +157,7 @@ def course_ics(slug):
 
 @bp.route("/learning")
 @permission_required("account.manage")
+@cached_page
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     learning = finder.my_learning(current_user)
@@ -162,6 +167,7 @@ def my_learning():
 
 @bp.route("/calendar/<token>.ics")
 @permission_required("site.view")
+@cached_page
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
     member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None

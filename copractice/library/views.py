@@ -13,6 +13,7 @@ from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
+from copractice.pagecache import cached_page
 
 bp = Blueprint("library", __name__)
 
@@ -26,6 +27,7 @@ def _visible_or_404(slug):
 
 @bp.route("/resources")
 @permission_required("site.view")
+@cached_page
 def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
     filters = ops.LibraryFilters(**{name: (request.args.get(name) or "").strip()[:100]
@@ -44,6 +46,7 @@ def index():
 
 @bp.route("/resources/<slug>")
 @permission_required("site.view")
+@cached_page
 def resource(slug):
     """A resource: what it is, who it is for, its accessible versions and earlier versions."""
     item = _visible_or_404(slug)

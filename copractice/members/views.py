@@ -1,8 +1,9 @@
 """Registration, login, passwords, the member's own account and their data."""
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from copractice.extensions import db, limiter
 from copractice.members import forms, operations
@@ -102,6 +103,8 @@ def login():
         else:
             session.clear()  # a fresh session: nothing from before login carries over
             login_user(member, remember=form.remember.data)
+            g.pop("csrf_token", None)
+            generate_csrf()  # and a new CSRF secret in it now, so the pages that follow can be cached
             db.session.commit()
             return redirect(next_url or url_for("members.profile"))
     return render_template("members/login.html", form=form, refused=refused, next_url=next_url)
