@@ -414,6 +414,8 @@ def run_database(db, args):
         cookies = {who: login(server.url, who) for who in ("trainee@example.org", "facilitator@example.org",
                                                             "admin@example.org")}
         for name, path, who in pages(f):
+            if args.only and not any(part.lower() in name.lower() for part in args.only.split(",")):
+                continue
             log(f"  {name} ...")
             result = measure(server, name, server.url + path, cookies.get(who), args)
             rows.append({"page": name, "path": path, "kind": "logged in" if who else "anonymous", **result})
@@ -424,8 +426,10 @@ def run_database(db, args):
         row["meets_share"] = row["ratio"] >= TARGET_SHARE[row["kind"]]
         row["meets_p99"] = (row["requests"] > 0 and row["p99_ms"] is not None and row["p99_ms"] < TARGET_P99_MS
                             and not row["non_2xx"])
-    log("  export memory ...")
-    exports = export_memory(env, cookies["admin@example.org"], f)
+    exports = {}
+    if not args.only:
+        log("  export memory ...")
+        exports = export_memory(env, cookies["admin@example.org"], f)
     return {"database": db, "page_cache": args.page_cache, "setup": f, "reference": {"before": ref_before, "after": ref_after,
                                                        "requests_per_s": round(ref_rps, 1)},
             "pages": rows, "exports": exports}
@@ -464,6 +468,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each measurement (default 2)")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--only", help="only the pages whose names contain one of these words (comma-separated)")
     parser.add_argument("--page-cache", choices=["on", "off"], default="on",
                         help="off: every request renders its page (COPRACTICE_PAGE_CACHE_SECONDS=0)")
     parser.add_argument("--fresh", action="store_true",

@@ -8,16 +8,18 @@ any worker or server, misses and renders afresh. On top of that an entry lives a
 ``PAGE_CACHE_SECONDS`` (pages also change with the clock: a session starts, enrolment closes).
 
 Only views marked ``@cached_page`` take part, and only for GET. A member's pages are theirs alone:
-the key holds their login id (which changes when they log out anywhere) and their session's CSRF
-secret, so the forms on a cached page carry that member's own valid tokens. Anonymous visitors share
+the key holds their whole session, with their login id (which changes when they log out anywhere)
+and their CSRF secret, so the forms on a cached page carry that member's own valid tokens. Anonymous visitors share
 pages, so a page for them is stored only if it holds no CSRF token and the request changed nothing
 in the session but the making of a CSRF secret. A request with messages waiting to be shown is
 never served from the cache, and a response that set a cookie or is streamed (exports) is never
 stored.
 
-Why it is safe to serve a page without running the view: the view's permission checks depend only
-on who is asking (in the key), the database (the generation) and the clock (the time limit).
+Why it is safe to serve a page without running the view or its permission checks: what they decide
+depends only on the session (in the key), the database (the generation), the plugin switches (in the
+key) and the clock (the time limit).
 """
+import json
 import re
 import threading
 import time
@@ -135,11 +137,15 @@ def _key():
     """The entry for this request, or None when this request must not use the cache."""
     if request.method != "GET" or "_flashes" in session:
         return None
+    if "_user_id" not in session and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return None  # Flask-Login is about to log this visitor back in from their remember-me cookie
     from copractice.plugins import get_plugins
 
-    if current_user.is_authenticated:
-        # The page's forms carry tokens made from this session's CSRF secret.
-        who = (current_user.get_id(), session.get("csrf_token"))
+    if any(name != "csrf_token" for name in session):
+        # A member (or a session with something in it): pages for exactly this session, as Flask
+        # opened it (signature and age checked). It holds their login id, which changes when they
+        # log out anywhere, and their CSRF secret, which the tokens on the page are made from.
+        who = json.dumps(dict(session), sort_keys=True, default=str)
     else:
         who = None  # anonymous visitors share pages (which then must hold no CSRF token)
     return (current_generation(), get_plugins().enabled_names(), who, request.url)
@@ -158,7 +164,12 @@ def _storable(response, key, session_before):
 
 
 def cached_page(view):
-    """Serve the view's page from the cache when nothing has changed (put it under the permission check)."""
+    """Serve the view's page from the cache when nothing has changed.
+
+    Put it above ``permission_required``: a stored page passed the view's permission checks for
+    this very session at this generation, and those checks depend on nothing else (see the module's
+    docstring), so a hit needs neither the checks nor the member's row.
+    """
 
     @wraps(view)
     def wrapped(*args, **kwargs):

@@ -9,8 +9,8 @@ bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def home():
     """What copractice is and where to start."""
     return render_template("site/home.html")

@@ -16,8 +16,8 @@ bp = Blueprint("themes", __name__)
 
 
 @bp.route("/themes")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def index():
     """Every theme the site runs."""
     themes = sorted(get_plugins().themes().values(), key=lambda t: (t.slug != "cross-cutting", t.name))
@@ -25,8 +25,8 @@ def index():
 
 
 @bp.route("/themes/<slug>")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def theme(slug):
     """A theme's landing page: its courses, resources, leads and upcoming sessions (a fixed number of queries)."""
     from copractice.library import operations as library

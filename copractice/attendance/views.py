@@ -35,8 +35,8 @@ def _session(session_id, action="course.run"):
 # -- the register ---------------------------------------------------------------------------------------------------
 
 @bp.route("/manage/sessions/<int:session_id>/register")
-@permission_required("courses.organise")
 @cached_page
+@permission_required("courses.organise")
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
     session = _session(session_id)
@@ -378,8 +378,8 @@ def _export(headers, rows, name):
 
 
 @bp.route("/reports/courses/<int:course_id>")
-@permission_required("courses.organise")
 @cached_page
+@permission_required("courses.organise")
 def course_report(course_id):
     """A course's sessions x members grid with rates; export as CSV or XLSX."""
     course = db.session.get(Course, course_id)

@@ -35,8 +35,8 @@ def _markdown_filter(text):
 
 
 @bp.route("/courses")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def catalogue():
     """Find a course: search, filter, and see places left and the next date."""
     themes = get_plugins().themes()
@@ -60,8 +60,8 @@ def _course_or_404(slug):
 
 
 @bp.route("/courses/<slug>")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
     course = _course_or_404(slug)
@@ -143,8 +143,8 @@ def cancel(slug):
 
 
 @bp.route("/courses/<slug>/calendar.ics")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def course_ics(slug):
     """The course's sessions as an iCalendar file (joining links only for those with a place)."""
     course = _course_or_404(slug)
@@ -156,8 +156,8 @@ def course_ics(slug):
 
 
 @bp.route("/learning")
-@permission_required("account.manage")
 @cached_page
+@permission_required("account.manage")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     learning = finder.my_learning(current_user)
@@ -166,8 +166,8 @@ def my_learning():
 
 
 @bp.route("/calendar/<token>.ics")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
     member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None

@@ -26,8 +26,8 @@ def _visible_or_404(slug):
 
 
 @bp.route("/resources")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
     filters = ops.LibraryFilters(**{name: (request.args.get(name) or "").strip()[:100]
@@ -45,8 +45,8 @@ def index():
 
 
 @bp.route("/resources/<slug>")
-@permission_required("site.view")
 @cached_page
+@permission_required("site.view")
 def resource(slug):
     """A resource: what it is, who it is for, its accessible versions and earlier versions."""
     item = _visible_or_404(slug)
