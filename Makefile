@@ -7,7 +7,7 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db demo test test-browser clean bench
+.PHONY: install run db demo test test-browser clean bench plans
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ test: install
 bench: install
 	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## plans: every benchmark page's query plans on the large data; fails on a big table read whole (bench/plans.py)
+plans: install
+	$(BIN)/python bench/plans.py --db sqlite
+	$(BIN)/python bench/plans.py --db postgresql
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

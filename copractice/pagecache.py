@@ -27,7 +27,6 @@ from collections import OrderedDict
 from functools import wraps
 
 from flask import current_app, make_response, request, session
-from flask_login import current_user
 from sqlalchemy import BigInteger, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
