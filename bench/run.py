@@ -266,10 +266,16 @@ def peak_rss_mb(pid):
     return None
 
 
+# Every request of the benchmark (login, single fetches, wrk) says it is the same browser: Flask-Login
+# marks a session "not fresh" when the User-Agent changes under it, as it would for a stolen cookie.
+USER_AGENT = "copractice-bench"
+
+
 def login(base, email):
     """Log in with a real form POST (CSRF token from the page); return the Cookie header value."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.addheaders = [("User-Agent", USER_AGENT)]
     html = opener.open(base + "/login", timeout=30).read().decode()
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', html)
@@ -286,7 +292,7 @@ def fetch(url, cookie=None, timeout=120):
         def redirect_request(self, *args, **kwargs):
             return None
 
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, **({"Cookie": cookie} if cookie else {})})
     started = time.monotonic()
     try:
         with urllib.request.build_opener(NoRedirect).open(request, timeout=timeout) as response:
@@ -309,7 +315,8 @@ def _ms(text_):
 
 
 def wrk(url, cookie, duration, connections, threads):
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s",
+               "-H", f"User-Agent: {USER_AGENT}"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command + [url], capture_output=True, text=True, check=True,
