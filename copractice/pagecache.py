@@ -60,6 +60,11 @@ def _note_write(conn, cursor, statement, parameters, context, executemany):
         conn.info[_WROTE] = True
 
 
+def note_write(conn):
+    """Tell the counter about a write made past SQLAlchemy's cursor (PostgreSQL COPY on the raw connection)."""
+    conn.info[_WROTE] = True
+
+
 def _bump_before_commit(conn):
     if conn.info.get(_WROTE) and not conn.get_execution_options().get(NO_GENERATION):
         # Last statement of the transaction: the row lock is held only while committing, so two
