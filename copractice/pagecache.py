@@ -77,12 +77,18 @@ def _forget_write(conn):
     conn.info.pop(_WROTE, None)
 
 
+def _forget_on_checkin(dbapi_connection, connection_record):
+    # Back in the pool without a commit or rollback event (the pool's own reset rolls back).
+    connection_record.info.pop(_WROTE, None)
+
+
 def watch_writes(engine):
     """Make every committed write through ``engine`` move the generation on."""
     if not event.contains(engine, "before_cursor_execute", _note_write):
         event.listen(engine, "before_cursor_execute", _note_write)
         event.listen(engine, "commit", _bump_before_commit)
         event.listen(engine, "rollback", _forget_write)
+        event.listen(engine, "checkin", _forget_on_checkin)
 
 
 def current_generation():
