@@ -25,7 +25,6 @@ from copractice.courses.models import Course
 from copractice.demo import DEMO_PASSWORD, DESCRIPTION
 from copractice.extensions import db
 from copractice.members.models import ACCESS_NEEDS, AREAS
-from copractice.pagecache import note_write
 from copractice.security import hash_password
 from copractice.timeutil import london_to_utc, now_utc
 
@@ -263,7 +262,6 @@ def create_large(factor=1.0, seed=2026, progress=None, now=None):
     _attendance(writer, connection, rng, plan["attendance marks"], courses, members, now)
     _resources(writer, connection, rng, plan["resources"], courses, members, now)
     writer.finish()
-    note_write(connection)  # COPY goes past the engine's events: the page cache must still see the change
     if connection.dialect.name == "postgresql":
         for name, written in writer.counts.items():
             if written and "id" in db.metadata.tables[name].c:

@@ -39,10 +39,7 @@ def run_migrations_online():
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("include_object", include_object)
-    from copractice.pagecache import NO_GENERATION
-
     with migrate_ext.db.engine.connect() as connection:
-        connection.execution_options(**{NO_GENERATION: True})
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():
             context.run_migrations()

@@ -11,7 +11,6 @@ from sqlalchemy import inspect
 
 from copractice import create_app
 from copractice.extensions import NAMING_CONVENTION, db
-from copractice.pagecache import NO_GENERATION
 from tests.conftest import drop_isolated, isolated_database_url, test_settings
 
 CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", "audit_entry",
@@ -111,7 +110,6 @@ def test_upgrade_keeps_existing_courses(fresh_url):
     with app.app_context():
         upgrade(revision="0002")
         with db.engine.begin() as conn:
-            conn.execution_options(**{NO_GENERATION: True})  # a schema from before page_generation
             conn.exec_driver_sql(
                 "INSERT INTO course (slug, title, summary, description, theme_slug, level, format, capacity, "
                 "places_taken, status, created_at, updated_at) VALUES ('old', 'Old', 's', '', 'cross-cutting', "
