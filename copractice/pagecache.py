@@ -79,7 +79,7 @@ def _bump_before_commit(conn):
         except OperationalError as error:
             if "page_generation" not in str(error):
                 raise
-        conn.info.pop(_WROTE, None)
+        conn.info.pop(_WROTE, None)  # the bump is itself a write that _note_write saw
 
 
 def _forget_write(conn):

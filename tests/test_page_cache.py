@@ -9,13 +9,9 @@ from copractice import create_app, pagecache
 from copractice.courses import operations as course_ops
 from copractice.courses.models import Course, CourseFacilitator
 from copractice.extensions import db
-from tests.conftest import AuthActions, create_member, csrf_from, test_settings
+from tests.conftest import AuthActions, create_member, post_form, test_settings
 from tests.factories_courses import create_course
 from tests.query_budget import counted_queries
-
-
-def csrf_of_page(client, url):
-    return csrf_from(client.get(url).get_data(as_text=True))
 
 
 def get(app, client, url):
@@ -113,7 +109,7 @@ def test_one_member_never_sees_anothers_cached_page(app, course):
         assert "Log out" not in public and "Log in to enrol" in public
     for _ in range(2):
         assert "Listening well" not in get(app, bob, "/learning")[0]
-    ann.post(f"/courses/{slug}/enrol", data={"csrf_token": csrf_of_page(ann, f"/courses/{slug}")})
+    post_form(ann, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}")
     for _ in range(2):
         assert "Listening well" in get(app, ann, "/learning")[0]
         assert "Listening well" not in get(app, bob, "/learning")[0]
@@ -129,7 +125,7 @@ def test_messages_are_shown_even_when_the_page_is_cached(app, client, course):
     AuthActions(client).login("late@example.org")
     get(app, client, f"/courses/{slug}")
     get(app, client, f"/courses/{slug}")  # now cached
-    client.post(f"/courses/{slug}/enrol", data={"csrf_token": csrf_of_page(client, f"/courses/{slug}")})
+    post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}")
     html, _ = get(app, client, f"/courses/{slug}")
     assert 'class="banner banner--error"' in html, "the refusal was swallowed by the cache"
     assert "Enrolment closed on" in html

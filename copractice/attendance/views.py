@@ -390,8 +390,7 @@ def course_report(course_id):
     exported = _export(*reports.course_grid_table(grid), f"attendance-{course.slug}")
     if exported is not None:
         return exported
-    return render_template("attendance/course_report.html", grid=grid, course=course, marks=MARKS,
-                           percent=reports.percent)
+    return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent)
 
 
 @bp.route("/reports/members/<int:member_id>")

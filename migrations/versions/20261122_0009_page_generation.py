@@ -1,4 +1,4 @@
-"""page generation: the number every committed write moves on (see copractice/pagecache.py)
+"""page generation: on SQLite, the number every committed write moves on (see copractice/pagecache.py)
 
 Revision ID: 0009
 Revises: 0008
