@@ -4,7 +4,7 @@ import json
 from sqlalchemy import select
 
 from copractice.extensions import db
-from copractice.members import operations
+from copractice.members import data_rights, operations
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer
 from copractice.notifications.models import OutboxMessage
 from tests.conftest import PASSWORD, post_form
@@ -219,6 +219,6 @@ def test_erasure_removes_plugin_answers(app, make_member):
         m = db.session.get(Member, member.id)
         operations.save_profile_answers(m, {("dementia", "relationship"): "carer"})
         db.session.commit()
-        operations.erase_member(m)
+        data_rights.erase_member(m)
         db.session.commit()
         assert db.session.scalars(select(ProfileAnswer)).all() == []

@@ -45,6 +45,7 @@ MATRIX = {
     "members.consents": ("GET", "/account/consents", None, SIGNED_IN),
     "members.change_password": ("GET", "/account/password", None, SIGNED_IN),
     "members.download_data": ("GET", "/account/data.json", None, SIGNED_IN),
+    "members.my_data": ("GET", "/account/data", None, SIGNED_IN),
     "members.delete_account": ("GET", "/account/delete", None, SIGNED_IN),
     "admin.dashboard": ("GET", "/admin/", None, only_admin()),
     "admin.members": ("GET", "/admin/members", None, only_admin()),

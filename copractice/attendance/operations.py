@@ -77,7 +77,10 @@ class RegisterRow:
 
 
 def register(session):
-    """Everyone with a place, plus anyone else already marked (one query), by name."""
+    """Everyone with a place, plus anyone else already marked (one query), by name.
+
+    Erased accounts are left out: their past marks stay only as anonymous counts.
+    """
     enrolled_ids = select(Enrolment.member_id).where(Enrolment.course_id == session.course_id,
                                                      Enrolment.status == ENROLLED)
     marked_ids = select(Attendance.member_id).where(Attendance.session_id == session.id)
@@ -87,6 +90,7 @@ def register(session):
         select(Member, Attendance, Member.id.in_(enrolled_ids))
         .join(on_register, on_register.c.member_id == Member.id)
         .outerjoin(Attendance, and_(Attendance.member_id == Member.id, Attendance.session_id == session.id))
+        .where(Member.erased_at.is_(None))
         .order_by(func.lower(Member.name), Member.id)).all()
     return [RegisterRow(member, attendance, bool(enrolled)) for member, attendance, enrolled in rows]
 

@@ -95,11 +95,14 @@ def course_grid(course, now=None):
     in_grid = set(db.session.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
                                                                        Enrolment.status == ENROLLED)))
     in_grid.update(member_id for _, member_id, _ in marks)
-    people = db.session.scalars(select(Member).where(Member.id.in_(in_grid))
+    # Erased accounts are not rows of a per-person grid; their marks count only in anonymous totals.
+    people = db.session.scalars(select(Member).where(Member.id.in_(in_grid), Member.erased_at.is_(None))
                                 .order_by(func.lower(Member.name), Member.id)).all() if in_grid else []
     rows = {m.id: GridRow(member=m, marks={}) for m in people}
     for session_id, member_id, status in marks:
-        row = rows[member_id]
+        row = rows.get(member_id)
+        if row is None:
+            continue
         row.marks[session_id] = status
         row.marked += 1
         if status in ATTENDED:
@@ -231,7 +234,7 @@ def low_attendance(filters, threshold, limit=200):
     stmt = _marks_query([Attendance.member_id, func.count(Attendance.id), ATTENDED_SUM], filters)
     stmt = stmt.group_by(Attendance.member_id).having(ATTENDED_SUM < threshold * func.count(Attendance.id))
     counts = {member_id: (int(n), int(a or 0)) for member_id, n, a in db.session.execute(stmt.limit(limit))}
-    members = db.session.scalars(select(Member).where(Member.id.in_(counts))
+    members = db.session.scalars(select(Member).where(Member.id.in_(counts), Member.erased_at.is_(None))
                                  .order_by(func.lower(Member.name))).all() if counts else []
     return [(m, counts[m.id][0], counts[m.id][1], rate(counts[m.id][1], counts[m.id][0])) for m in members]
 

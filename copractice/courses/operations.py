@@ -327,8 +327,8 @@ class Change:
     new_status: str
 
 
-def _after(changes, course):
-    """Tell people, run plugin hooks, commit, then deliver mail."""
+def _after(changes, course, *, commit=True):
+    """Tell people, run plugin hooks, commit, then deliver mail (``commit=False``: the caller commits)."""
     from copractice.courses.calendar import course_ics_attachment
 
     db.session.expire(course, ["places_taken"])
@@ -351,6 +351,8 @@ def _after(changes, course):
             notify([member], "cancelled", "cancelled", link=link, course=course, removed=change.new_status == REMOVED)
         plugins.collect("copractice_enrolment_changed", enrolment=change.enrolment,
                         old_status=change.old_status, new_status=change.new_status)
+    if not commit:
+        return
     db.session.commit()
     from copractice.notifications.operations import deliver_now
 
@@ -431,11 +433,12 @@ class _LostRace(Exception):
     """Another request changed this enrolment first."""
 
 
-def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None):
+def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None, commit=True):
     held = enrolment.status in HOLDS_PLACE
     old_status = enrolment.status
     if not _move(enrolment.id, from_statuses, status=to_status, queue_key=None, offer_expires_at=None):
-        db.session.rollback()
+        if commit:
+            db.session.rollback()
         raise EnrolmentRefused("That has already changed. Please check the page again.")
     if held:
         _give_back_place(course.id)
@@ -446,7 +449,7 @@ def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reas
         audit(actor, action, "course", course.id, course.title,
               {"member_id": enrolment.member_id, "status": old_status},
               {"member_id": enrolment.member_id, "status": to_status}, reason)
-    _after(changes, course)
+    _after(changes, course, commit=commit)
     return changes[0].enrolment
 
 
@@ -456,6 +459,20 @@ def cancel_place(member, course, *, now=None):
     if enrolment is None or enrolment.status != ENROLLED:
         raise EnrolmentRefused("You do not have a place on this course.")
     return _leave(enrolment, course, [ENROLLED], CANCELLED, now or now_utc())
+
+
+def give_up_enrolment(enrolment, *, now=None):
+    """End a place, an offer or a place in the waiting list as the member's own step would.
+
+    A place given up is offered to the first person waiting, exactly as when someone cancels.
+    Unlike the member's own steps this does not commit: account erasure calls it and must be
+    all or nothing. Returns the enrolment, or None if it was not active.
+    """
+    if enrolment.status not in ACTIVE:
+        return None
+    course = db.session.get(Course, enrolment.course_id)
+    to_status = LEFT_WAITLIST if enrolment.status == WAITING else CANCELLED
+    return _leave(enrolment, course, [enrolment.status], to_status, now or now_utc(), commit=False)
 
 
 def leave_waiting_list(member, course, *, now=None):

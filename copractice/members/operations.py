@@ -4,7 +4,7 @@ Views call these; so do tests and the CLI. Nothing here reads the request. Calle
 """
 
 from flask import current_app, url_for
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from copractice.extensions import db
 from copractice.members.models import (
@@ -14,8 +14,6 @@ from copractice.members.models import (
     ProfileAnswer,
     utcnow,
 )
-from copractice.notifications.models import OutboxMessage
-from copractice.plugins import get_plugins
 from copractice.notifications.operations import queue_email
 from copractice.security import (
     check_password,
@@ -233,77 +231,12 @@ def save_profile_answers(member, answers):
             row.value = value
 
 
-# -- the member's rights over their data --------------------------------------------------------
-
-def _when(dt):
-    return dt.isoformat() + "Z" if dt else None
-
-
-def export_member_data(member):
-    """Everything the site holds about the member, as a JSON-ready dict (subject access)."""
-    consents = db.session.scalars(
-        select(ConsentEvent).where(ConsentEvent.member_id == member.id).order_by(ConsentEvent.id)
-    ).all()
-    return {
-        "exported_at": _when(utcnow()),
-        "account": {
-            "name": member.name,
-            "email": member.email,
-            "email_verified_at": _when(member.email_verified_at),
-            "created_at": _when(member.created_at),
-            "role": member.role,
-            "themes_led": sorted(member.led_themes),
-            "active": member.active,
-        },
-        "profile": {
-            "stakeholder_type": member.stakeholder_type,
-            "organisation": member.organisation,
-            "area": member.area,
-            "access_needs": list(member.access_needs or []),
-            "access_needs_note": member.access_needs_note,
-        },
-        "consents": [
-            {"kind": c.kind, "granted": c.granted, "at": _when(c.at)} for c in consents
-        ],
-        "plugin_answers": [
-            {"plugin": plugin, "field": field, "value": value}
-            for (plugin, field), value in sorted(profile_answers(member).items())
-        ],
-        "plugins": {plugin: data for plugin, data in
-                    get_plugins().call_each("copractice_member_data", only_enabled=False, member=member) if data},
-    }
-
+# -- the member's rights over their data (copractice/members/data_rights.py does the work) ---------------
 
 def delete_own_account(member, password):
     """A member deletes their own account, confirming with their password."""
     if not check_password(member.password_hash, password):
         raise WrongPassword()
+    from copractice.members.data_rights import erase_member  # it reaches into every area: import it late
+
     erase_member(member)
-
-
-def erase_member(member):
-    """Erase the member's personal data and close the account.
-
-    The row stays, stripped to stakeholder type and area, so attendance and reach figures
-    keep counting the person without identifying them.
-    """
-    db.session.execute(ConsentEvent.__table__.delete().where(ConsentEvent.member_id == member.id))
-    db.session.execute(ProfileAnswer.__table__.delete().where(ProfileAnswer.member_id == member.id))
-    db.session.execute(
-        update(OutboxMessage).where(OutboxMessage.member_id == member.id)
-        .values(to_address=None, body="(erased with the account)")
-    )
-    # Every installed plugin erases its own data, enabled or not; one that fails stops the erasure
-    # (rolled back) rather than leave personal data behind.
-    get_plugins().call_each("copractice_member_erased", only_enabled=False, isolate=False, member=member)
-    member.leaderships.clear()
-    member.name = "Former member"
-    member.email = None
-    member.password_hash = None
-    member.organisation = None
-    member.access_needs = []
-    member.access_needs_note = None
-    member.role = "trainee"
-    member.active = False
-    member.erased_at = utcnow()
-    member.rotate_session_token()

@@ -1,17 +1,19 @@
 """Registration, login, passwords, the member's own account and their data."""
 import json
+from datetime import datetime
 
 from flask import Blueprint, Response, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from copractice.extensions import db, limiter
-from copractice.members import forms, operations
+from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.notifications.operations import deliver_now
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.security import is_safe_next
+from copractice.templating import uk_time
 
 bp = Blueprint("members", __name__)
 
@@ -228,11 +230,30 @@ def change_password():
     return render_template("members/change_password.html", form=form)
 
 
+def _shown(key, value):
+    """A value of the export as the "Your data" page shows it: UK times, Yes and No, blanks for nothing."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and (key == "at" or key.endswith("_at")):
+        return uk_time(datetime.fromisoformat(value.removesuffix("Z")))
+    return value
+
+
+@bp.route("/account/data")
+@permission_required("account.manage")
+def my_data():
+    """Everything we hold about you, on one page (the same as the download)."""
+    data = data_rights.export_member_data(current_user)
+    return render_template("members/my_data.html", data=data, shown=_shown), 200, {"Cache-Control": "no-store"}
+
+
 @bp.route("/account/data.json")
 @permission_required("account.manage")
 def download_data():
     """Download everything we hold about you, as JSON."""
-    data = operations.export_member_data(current_user)
+    data = data_rights.export_member_data(current_user)
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": 'attachment; filename="my-copractice-data.json"',
@@ -250,8 +271,12 @@ def delete_account():
             operations.delete_own_account(current_user._get_current_object(), form.password.data)
         except operations.WrongPassword:
             form.password.errors.append("Your password is not right.")
+        except data_rights.ErasureFailed:
+            db.session.rollback()  # all or nothing: the account is exactly as it was
+            flash("We could not delete your account just now, so nothing has been changed. "
+                  "Please try again later or contact the programme team.", "error")
         else:
-            db.session.commit()
+            _commit_and_deliver()  # the first person waiting for a place you had is offered it
             logout_user()
             session.clear()
             return render_template("members/deleted.html")

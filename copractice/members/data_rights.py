@@ -1,0 +1,327 @@
+"""A member's rights over their data: a copy of everything we hold (GDPR articles 15 and 20) and erasure.
+
+These two functions reach into every area (courses, attendance, notices, the library, the audit log,
+plugins), so they live here rather than in members.operations, which the other areas build on.
+Nothing else imports this module. Callers commit; on an exception the caller rolls back.
+
+Every table with a foreign key to ``member`` is listed below, either with the part of the export that
+holds it or with the reason it is left out; tests/test_members_privacy.py fails when a new table is
+in neither list, so no table can be forgotten. docs/data_export.md describes the layout.
+"""
+import logging
+
+from flask import url_for
+from sqlalchemy import String, cast, delete, or_, select, update
+
+from copractice.admin.models import AuditEntry
+from copractice.admin.operations import audit
+from copractice.attendance.models import MARKS, SOURCES, Attendance, AttendanceChange, Certificate, Completion
+from copractice.courses import operations as course_ops
+from copractice.courses.models import ACTIVE, ENROLMENT_STATUS_LABELS, Course, CourseFacilitator, Enrolment, Session
+from copractice.extensions import db
+from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.members.models import CONSENTS, ConsentEvent, ProfileAnswer, ThemeLeadership
+from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage, SessionReminder
+from copractice.plugins import get_plugins
+from copractice.timeutil import now_utc
+
+log = logging.getLogger(__name__)
+
+EXPORT_FORMAT = "copractice-member-data"
+EXPORT_VERSION = 1
+ERASED_NAME = "Former member"
+
+# Table -> the key of the export that holds its rows about the member.
+EXPORTED_TABLES = {
+    "member": "account",
+    "theme_leadership": "account",
+    "consent_event": "consents",
+    "profile_answer": "plugin_answers",
+    "enrolment": "enrolments",
+    "course_facilitator": "courses_facilitated",
+    "attendance": "attendance",
+    "attendance_change": "attendance_changes",
+    "completion": "completions",
+    "certificate": "certificates",
+    "notice": "notices",
+    "email_preference": "email_preferences",
+    "session_reminder": "session_reminders",
+    "outbox_message": "emails",
+    "saved_resource": "library",
+    "resource_suggestion": "library",
+    "resource": "library",
+    "audit_entry": "audit_entries",
+}
+
+# Table.column pointing at a member, left out of the export: they record what the member did to
+# something that is not about them (and which they may not see), or hold no personal data.
+NOT_EXPORTED = {
+    "attendance.marked_by_id": "who marked someone else's attendance: about the other person",
+    "attendance_change.changed_by_id": "who changed someone else's mark: about the other person",
+    "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
+    "resource_suggestion.decided_by_id": "the curator who decided on someone else's suggestion",
+    "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
+}
+
+# Plugin tables are exported and erased by their plugin (copractice_member_data, copractice_member_erased).
+
+
+def _when(dt):
+    return dt.isoformat() + "Z" if dt else None
+
+
+def _all(stmt):
+    return db.session.execute(stmt).all()
+
+
+# -- the export ---------------------------------------------------------------------------------------------
+
+def _session_fields(session, course):
+    return {"course": course.title, "course_slug": course.slug,
+            "session_starts_at": _when(session.starts_at), "session_ends_at": _when(session.ends_at)}
+
+
+def _recorded_by(member, actor_id):
+    if actor_id is None:
+        return "the site"
+    return "you" if actor_id == member.id else "a course organiser"
+
+
+def _about_member_clause(member):
+    """Audit entries that may be about the member; _is_about() decides exactly (JSON differs by database)."""
+    text_before, text_after = cast(AuditEntry.before, String), cast(AuditEntry.after, String)
+    clauses = [(AuditEntry.target_type == "member") & (AuditEntry.target_id == str(member.id))]
+    for needle in (f'"member_id": {member.id}', f'"member_id":{member.id}'):
+        clauses += [text_before.contains(needle), text_after.contains(needle)]
+    if member.name and member.erased_at is None:
+        clauses += [text_before.contains(member.name), text_after.contains(member.name)]
+    return or_(*clauses)
+
+
+def _mentions(value, member):
+    if isinstance(value, dict):
+        return value.get("member_id") == member.id or any(_mentions(v, member) for v in value.values())
+    if isinstance(value, list):
+        return any(_mentions(v, member) for v in value)
+    return isinstance(value, str) and member.erased_at is None and value in (member.name, member.email)
+
+
+def _is_about(entry, member):
+    if entry.target_type == "member" and entry.target_id == str(member.id):
+        return True
+    return _mentions(entry.before, member) or _mentions(entry.after, member)
+
+
+def audit_entries_about(member):
+    """Audit entries whose target is the member or whose recorded state names them."""
+    entries = db.session.scalars(select(AuditEntry).where(_about_member_clause(member)).order_by(AuditEntry.id))
+    return [entry for entry in entries if _is_about(entry, member)]
+
+
+def plugin_data(member):
+    """({plugin: its dict}, [plugins that failed to answer]) from every installed plugin, enabled or not."""
+    plugins = get_plugins()
+    answers = plugins.call_each("copractice_member_data", only_enabled=False, member=member)
+    implementers = {impl.plugin_name for impl in plugins.manager.hook.copractice_member_data.get_hookimpls()}
+    answered = {name: data for name, data in answers if data}
+    return answered, sorted(implementers - {name for name, _ in answers})
+
+
+def export_member_data(member):
+    """Everything the site holds about ``member``, as a JSON-ready dict (see docs/data_export.md)."""
+    mid = member.id
+    consents = db.session.scalars(select(ConsentEvent).where(ConsentEvent.member_id == mid).order_by(ConsentEvent.id))
+    answers = db.session.scalars(select(ProfileAnswer).where(ProfileAnswer.member_id == mid)
+                                 .order_by(ProfileAnswer.plugin, ProfileAnswer.field))
+    enrolments = _all(select(Enrolment, Course).join(Course, Course.id == Enrolment.course_id)
+                      .where(Enrolment.member_id == mid).order_by(Enrolment.created_at, Enrolment.id))
+    facilitated = _all(select(CourseFacilitator, Course).join(Course, Course.id == CourseFacilitator.course_id)
+                       .where(CourseFacilitator.member_id == mid).order_by(Course.title))
+    marks = _all(select(Attendance, Session, Course).join(Session, Session.id == Attendance.session_id)
+                 .join(Course, Course.id == Session.course_id).where(Attendance.member_id == mid)
+                 .order_by(Session.starts_at, Attendance.id))
+    changes = _all(select(AttendanceChange, Session, Course).join(Session, Session.id == AttendanceChange.session_id)
+                   .join(Course, Course.id == Session.course_id).where(AttendanceChange.member_id == mid)
+                   .order_by(AttendanceChange.at, AttendanceChange.id))
+    completions = _all(select(Completion, Course).join(Course, Course.id == Completion.course_id)
+                       .where(Completion.member_id == mid).order_by(Completion.completed_at))
+    certificates = _all(select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
+                        .where(Certificate.member_id == mid).order_by(Certificate.issued_at, Certificate.id))
+    notices = db.session.scalars(select(Notice).where(Notice.member_id == mid).order_by(Notice.created_at, Notice.id))
+    preferences = db.session.scalars(select(EmailPreference).where(EmailPreference.member_id == mid)
+                                     .order_by(EmailPreference.kind))
+    reminders = _all(select(SessionReminder, Session, Course).join(Session, Session.id == SessionReminder.session_id)
+                     .join(Course, Course.id == Session.course_id).where(SessionReminder.member_id == mid)
+                     .order_by(SessionReminder.sent_at))
+    emails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == mid)
+                                .order_by(OutboxMessage.created_at, OutboxMessage.id))
+    saved = _all(select(SavedResource, Resource).join(Resource, Resource.id == SavedResource.resource_id)
+                 .where(SavedResource.member_id == mid).order_by(SavedResource.saved_at))
+    suggestions = db.session.scalars(select(ResourceSuggestion).where(ResourceSuggestion.member_id == mid)
+                                     .order_by(ResourceSuggestion.created_at))
+    added = db.session.scalars(select(Resource).where(Resource.created_by_id == mid).order_by(Resource.created_at))
+    plugins, plugins_failed = plugin_data(member)
+    current_marks = {(a.session_id, a.source) for a, _s, _c in marks}
+
+    return {
+        "format": EXPORT_FORMAT,
+        "version": EXPORT_VERSION,
+        "exported_at": _when(now_utc()),
+        "account": {
+            "name": member.name,
+            "email": member.email,
+            "email_verified_at": _when(member.email_verified_at),
+            "created_at": _when(member.created_at),
+            "role": member.role,
+            "themes_led": sorted(member.led_themes),
+            "active": member.active,
+            "has_calendar_feed": member.calendar_token is not None,
+        },
+        "profile": {
+            "stakeholder_type": member.stakeholder_type,
+            "organisation": member.organisation,
+            "area": member.area,
+            "access_needs": list(member.access_needs or []),
+            "access_needs_note": member.access_needs_note,
+        },
+        "consents": [{"kind": c.kind, "label": CONSENTS.get(c.kind, c.kind), "granted": c.granted, "at": _when(c.at)}
+                     for c in consents],
+        "plugin_answers": [{"plugin": a.plugin, "field": a.field, "value": a.value} for a in answers],
+        "enrolments": [{"course": c.title, "course_slug": c.slug, "status": e.status,
+                        "status_label": ENROLMENT_STATUS_LABELS.get(e.status, e.status),
+                        "joined_at": _when(e.created_at), "enrolled_at": _when(e.enrolled_at),
+                        "offered_at": _when(e.offered_at), "offer_expires_at": _when(e.offer_expires_at),
+                        "last_changed_at": _when(e.updated_at),
+                        "waiting_list_position": course_ops.waiting_position(e) if e.status == "waiting" else None}
+                       for e, c in enrolments],
+        "courses_facilitated": [{"course": c.title, "course_slug": c.slug, "lived_experience": f.lived_experience}
+                                for f, c in facilitated],
+        "attendance": [{**_session_fields(s, c), "mark": a.status, "mark_label": MARKS.get(a.status, a.status),
+                        "recorded_how": SOURCES.get(a.source, a.source), "remark": a.remark, "minutes": a.minutes,
+                        "recorded_at": _when(a.marked_at), "recorded_by": _recorded_by(member, a.marked_by_id)}
+                       for a, s, c in marks],
+        "attendance_changes": [{**_session_fields(s, c), "at": _when(ch.at), "old_mark": ch.old_status,
+                                "new_mark": ch.new_status, "old_remark": ch.old_remark, "new_remark": ch.new_remark,
+                                "recorded_how": SOURCES.get(ch.source, ch.source),
+                                "changed_by": _recorded_by(member, ch.changed_by_id)}
+                               for ch, s, c in changes],
+        "apologies": [{**_session_fields(s, c), "sent_at": _when(ch.at), "reason": ch.new_remark,
+                       "still_standing": (ch.session_id, "apology") in current_marks}
+                      for ch, s, c in changes if ch.source == "apology" and ch.new_status == "excused"],
+        "check_ins": [{**_session_fields(s, c), "checked_in_at": _when(a.marked_at),
+                       "mark_label": MARKS.get(a.status, a.status)}
+                      for a, s, c in marks if a.source == "self_checkin"],
+        "completions": [{"course": c.title, "course_slug": c.slug, "completed_at": _when(done.completed_at),
+                         "sessions_attended": done.attended, "sessions_counted": done.counted}
+                        for done, c in completions],
+        "certificates": [{"course": c.title, "code": cert.code, "issued_at": _when(cert.issued_at),
+                          "revoked_at": _when(cert.revoked_at), "revoked_reason": cert.revoked_reason,
+                          "check_url": url_for("attendance.verify_certificate", code=cert.code, _external=True)}
+                         for cert, c in certificates],
+        "notices": [{"kind": n.kind, "message": n.message, "link": n.link, "created_at": _when(n.created_at),
+                     "read_at": _when(n.read_at)} for n in notices],
+        "email_preferences": [{"kind": p.kind, "label": NOTICE_KINDS.get(p.kind, p.kind), "email": p.email}
+                              for p in preferences],
+        "session_reminders": [{**_session_fields(s, c), "sent_at": _when(r.sent_at)} for r, s, c in reminders],
+        "emails": [{"kind": m.kind, "to": m.to_address, "subject": m.subject, "status": m.status,
+                    "queued_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in emails],
+        "library": {
+            "saved": [{"title": r.title, "slug": r.slug, "saved_at": _when(s.saved_at)} for s, r in saved],
+            "suggestions": [{"title": s.title, "url": s.url, "summary": s.summary, "theme": s.theme_slug,
+                             "status": s.status, "suggested_at": _when(s.created_at),
+                             "decided_at": _when(s.decided_at)} for s in suggestions],
+            "added": [{"title": r.title, "slug": r.slug, "added_at": _when(r.created_at)} for r in added],
+        },
+        "audit_entries": [{"at": _when(e.at), "action": e.action, "target_type": e.target_type,
+                           "target": e.target_label, "before": e.before, "after": e.after, "reason": e.reason,
+                           "by": "you" if e.actor_id == mid else ("the site" if e.actor_id is None else "someone else")}
+                          for e in audit_entries_about(member)],
+        "plugins": plugins,
+        "plugins_not_answering": plugins_failed,
+    }
+
+
+# -- erasure ------------------------------------------------------------------------------------------------
+
+class ErasureFailed(Exception):
+    """Erasure could not be finished; the caller rolls back, so nothing has changed."""
+
+
+def _scrub(value, member_id, names):
+    """``value`` with the member's name and address replaced and their reason texts removed."""
+    if isinstance(value, dict):
+        return {k: (ERASED_NAME if k == "member" else _scrub(v, member_id, names)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub(v, member_id, names) for v in value]
+    if isinstance(value, str) and value in names:
+        return ERASED_NAME
+    return value
+
+
+def _scrub_audit(member):
+    names = {n for n in (member.name, member.email) if n}
+    for entry in audit_entries_about(member):
+        if entry.target_type == "member" and entry.target_id == str(member.id):
+            # What was recorded about the person (roles, plugin details such as a guardian's name) goes.
+            entry.target_label, entry.before, entry.after = ERASED_NAME, None, None
+        else:
+            entry.before, entry.after = _scrub(entry.before, member.id, names), _scrub(entry.after, member.id, names)
+        entry.reason = None  # an organiser's reason for a step about the person is about the person
+
+
+def erase_member(member, *, actor=None, now=None):
+    """Erase ``member``'s personal data and close the account, all or nothing (the caller commits).
+
+    Plugins erase their data first; if one fails, ErasureFailed is raised before anything else
+    changes and the caller rolls back. Then every place is given up (the first person waiting is
+    offered it), waiting lists and future registers are left, reasons, remarks and notices are
+    deleted, certificates revoked, and the audit log scrubbed. The row stays, stripped to stakeholder
+    type and area, so past sessions keep counting the person without identifying them.
+    """
+    now = now or now_utc()
+    mid = member.id
+    try:
+        get_plugins().call_each("copractice_member_erased", only_enabled=False, isolate=False, member=member)
+    except Exception as exc:
+        log.exception("erasure of member %s stopped: a plugin failed", mid)
+        raise ErasureFailed(str(exc)) from exc
+
+    _scrub_audit(member)  # while the name is still known, to find entries that quote it
+    member.erased_at = now  # from here on nobody (the member included) is notified about them
+    db.session.flush()
+    for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.member_id == mid,
+                                                                Enrolment.status.in_(ACTIVE))).all():
+        try:
+            course_ops.give_up_enrolment(enrolment, now=now)
+        except course_ops.EnrolmentRefused as exc:  # changed under us: start again rather than half-erase
+            raise ErasureFailed(str(exc)) from exc
+
+    future = select(Session.id).where(Session.starts_at > now)
+    db.session.execute(delete(Attendance).where(Attendance.member_id == mid, Attendance.session_id.in_(future)))
+    db.session.execute(update(Attendance).where(Attendance.member_id == mid).values(remark=None))
+    db.session.execute(delete(AttendanceChange).where(AttendanceChange.member_id == mid))
+    db.session.execute(update(Certificate).where(Certificate.member_id == mid, Certificate.revoked_at.is_(None))
+                       .values(revoked_at=now, revoked_reason="Withdrawn when the account was deleted."))
+    for model in (ConsentEvent, ProfileAnswer, Notice, EmailPreference, SessionReminder, SavedResource,
+                  CourseFacilitator, ThemeLeadership):
+        db.session.execute(delete(model).where(model.member_id == mid))
+    db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
+                                                   OutboxMessage.status.in_(("queued", "failed"))))
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(
+        to_address=None, subject="(erased with the account)", body="(erased with the account)",
+        attachment_name=None, attachment_type=None, attachment=None, last_error=None))
+    db.session.expire(member, ["leaderships"])
+
+    member.name = ERASED_NAME
+    member.email = None
+    member.password_hash = None
+    member.organisation = None
+    member.access_needs = []
+    member.access_needs_note = None
+    member.role = "trainee"
+    member.active = False
+    member.calendar_token = None
+    member.rotate_session_token()
+    audit(actor or member, "member.erased", "member", mid, ERASED_NAME)
+    db.session.flush()
