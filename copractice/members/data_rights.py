@@ -65,6 +65,27 @@ NOT_EXPORTED = {
 
 # Plugin tables are exported and erased by their plugin (copractice_member_data, copractice_member_erased).
 
+# Table.column that may still point at an erased member, and why. The member row is then only
+# "Former member" with a stakeholder type and area, so these rows count the person without naming them.
+# Every other column pointing at a member has no rows left for them after erasure.
+KEPT_AFTER_ERASURE = {
+    "enrolment.member_id": "places given up and old waiting-list rows: counted in course figures",
+    "attendance.member_id": "marks for sessions that happened, without remarks: counted in attendance figures",
+    "completion.member_id": "counted in completion figures",
+    "certificate.member_id": "revoked, so a code shown to an employer says it is no longer valid",
+    "outbox_message.member_id": "emails already sent, emptied of address, subject and text",
+    "attendance.marked_by_id": "marks they gave other people",
+    "attendance_change.changed_by_id": "changes they made to other people's marks",
+    "audit_entry.actor_id": "what they did on the site, e.g. as an organiser",
+    "resource.created_by_id": "library resources they added",
+    "resource_file.uploaded_by_id": "files they uploaded to the library",
+    "resource_suggestion.decided_by_id": "suggestions they decided on as a curator",
+    "plugin_state.changed_by_id": "plugins they switched on or off as an admin",
+    # The bundled plugins' record of who recorded a consent or a check about someone else.
+    "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
+    "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
+}
+
 
 def _when(dt):
     return dt.isoformat() + "Z" if dt else None

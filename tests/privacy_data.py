@@ -1,0 +1,115 @@
+"""A member who has every kind of data the site (and its bundled plugins) can hold about someone.
+
+Used by the erasure and export tests: each value in SECRETS is written somewhere for this member and
+must be gone from every table after erasure, and shown in the export before it.
+"""
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from copractice.admin.operations import audit, change_role
+from copractice.attendance import operations as attendance_ops
+from copractice.attendance.models import LATE, PRESENT
+from copractice.courses import operations as course_ops
+from copractice.courses.models import CourseFacilitator, Session
+from copractice.extensions import db
+from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.members import operations as member_ops
+from copractice.notifications.models import EmailPreference, SessionReminder
+from copractice.timeutil import now_utc
+from tests.conftest import create_member
+from tests.factories_courses import create_course
+
+NAME = "Priya Pemberton-Privacy"
+EMAIL = "priya.privacy@example.org"
+APOLOGY = "Hospital appointment for my husband"
+REMARK = "Came with her daughter Aisha"
+COMPANION = "Bernadette Companionship"
+GUARDIAN = "Gwendolyn Guardianfield"
+ORGANISATION = "Medway Carers Hub"
+ACCESS_NOTE = "I use a wheelchair and need the lift"
+REMOVAL_REASON = "Asked to move because of her chemotherapy"
+SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON)
+
+
+@dataclass
+class PrivacyData:
+    member_id: int
+    waiter_id: int  # waiting for a place on the full course the member holds one on
+    full_course_id: int  # capacity 2: the member and one other hold its places
+    queued_course_id: int  # the member waits for a place here
+    unmarked_past_session_id: int  # happened; nobody marked the member
+    marked_past_session_id: int
+    future_session_id: int  # the member sent apologies for it
+    certificate_code: str
+
+
+def member_with_everything(app):
+    """Create the member and everything about them; returns PrivacyData (ids only)."""
+    from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
+    from copractice_dementia.models import Companion, ReadingSettings
+
+    with app.test_request_context():
+        admin = create_member(role="admin", name="Ada Admin")
+        member = create_member(name=NAME, email=EMAIL, organisation=ORGANISATION, access_needs=["step_free"],
+                               access_needs_note=ACCESS_NOTE, stakeholder_type="carer", area="medway")
+        other = create_member(name="Olu Other")
+        waiter = create_member(name="Wanda Waiting")
+        now = now_utc()
+
+        # A course with four sessions that have happened and one to come; two places, both taken.
+        full = create_course(title="Working together", capacity=2, sessions=5, starts_in=timedelta(days=-22))
+        course_ops.enrol(member, full, organiser=admin, reason="Added at the start")
+        course_ops.enrol(other, full)
+        course_ops.enrol(waiter, full)
+        sessions = sorted(full.sessions, key=lambda s: s.starts_at)
+        s1, s2, s3, s4, s5 = sessions
+        attendance_ops.mark(admin, s1, member.id, PRESENT, remark=REMARK)
+        attendance_ops.mark(member, s2, member.id, PRESENT, source="self_checkin")  # checked in with the code
+        attendance_ops.mark(admin, s3, member.id, LATE)
+        attendance_ops.mark(admin, s1, other.id, PRESENT)
+        attendance_ops.send_apology(member, s5, APOLOGY)  # completes: 3 of 4 counted (the apology is neutral)
+        db.session.commit()
+        certificate = attendance_ops.current_certificate(full.id, member.id)
+
+        # A full course whose waiting list the member is on, and one they were removed from.
+        queued = create_course(title="Measuring impact", capacity=1)
+        course_ops.enrol(other, queued)
+        course_ops.enrol(member, queued)
+        removed_from = create_course(title="Involving young people", capacity=5)
+        enrolment = course_ops.enrol(member, removed_from)
+        course_ops.remove_member(admin, enrolment, REMOVAL_REASON)
+
+        # They co-facilitate a course with lived experience and lead a theme.
+        led = create_course(title="Lived experience in research", theme_slug="dementia")
+        db.session.add(CourseFacilitator(course_id=led.id, member_id=member.id, lived_experience=True))
+        change_role(admin, member, "theme_lead", themes=["dementia"], reason="Leads the carers' group")
+
+        member_ops.set_consents(member, {"research_contact": True})
+        member_ops.save_profile_answers(member, {("dementia", "connection"): "carer"})
+        db.session.add(EmailPreference(member_id=member.id, kind="session_reminder", email=False))
+        db.session.add(SessionReminder(session_id=s5.id, member_id=member.id, sent_at=now))
+        guide = Resource(slug="carers-guide", title="Carers' guide", summary="A guide", type="guide",
+                         status="published", created_by_id=member.id)
+        db.session.add(guide)
+        db.session.flush()
+        db.session.add(SavedResource(member_id=member.id, resource_id=guide.id))
+        db.session.add(ResourceSuggestion(member_id=member.id, title="Dementia cafe toolkit", status="waiting"))
+        member.calendar_token = "a-private-calendar-token-for-priya"
+
+        # What the bundled plugins hold: a companion, reading settings, a guardian's consent, a check.
+        db.session.add(Companion(course_id=full.id, member_id=member.id, name=COMPANION,
+                                 relationship_to_member="friend"))
+        db.session.add(ReadingSettings(member_id=member.id, large_text=True))
+        db.session.add(GuardianConsent(member_id=member.id, guardian_name=GUARDIAN, relationship_to_member="mother",
+                                       consent_date=date(2026, 1, 5), recorded_by_id=admin.id))
+        db.session.add(SafeguardingCheck(member_id=member.id, checked_on=date(2026, 2, 1), recorded_by_id=admin.id))
+        audit(admin, "childrens_mental_health.consent_recorded", "member", member.id, member.name, None,
+              {"guardian": GUARDIAN, "date": "2026-01-05"})  # as the plugin's page records it
+        db.session.commit()
+        return PrivacyData(member_id=member.id, waiter_id=waiter.id, full_course_id=full.id,
+                           queued_course_id=queued.id, unmarked_past_session_id=s4.id,
+                           marked_past_session_id=s1.id, future_session_id=s5.id, certificate_code=certificate.code)
+
+
+def session_of(session_id):
+    return db.session.get(Session, session_id)
