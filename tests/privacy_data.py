@@ -35,6 +35,8 @@ SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCE
 class PrivacyData:
     member_id: int
     waiter_id: int  # waiting for a place on the full course the member holds one on
+    waiter_email: str
+    full_course_slug: str
     full_course_id: int  # capacity 2: the member and one other hold its places
     queued_course_id: int  # the member waits for a place here
     unmarked_past_session_id: int  # happened; nobody marked the member
@@ -43,8 +45,11 @@ class PrivacyData:
     certificate_code: str
 
 
-def member_with_everything(app):
-    """Create the member and everything about them; returns PrivacyData (ids only)."""
+def member_with_everything(app, *, leads_theme=True):
+    """Create the member and everything about them; returns PrivacyData (ids only).
+
+    With ``leads_theme`` they lead a theme (a theme_leadership row); without, they stay a trainee.
+    """
     from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
     from copractice_dementia.models import Companion, ReadingSettings
 
@@ -82,7 +87,8 @@ def member_with_everything(app):
         # They co-facilitate a course with lived experience and lead a theme.
         led = create_course(title="Lived experience in research", theme_slug="dementia")
         db.session.add(CourseFacilitator(course_id=led.id, member_id=member.id, lived_experience=True))
-        change_role(admin, member, "theme_lead", themes=["dementia"], reason="Leads the carers' group")
+        if leads_theme:
+            change_role(admin, member, "theme_lead", themes=["dementia"], reason="Leads the carers' group")
 
         member_ops.set_consents(member, {"research_contact": True})
         member_ops.save_profile_answers(member, {("dementia", "connection"): "carer"})
@@ -106,7 +112,8 @@ def member_with_everything(app):
         audit(admin, "childrens_mental_health.consent_recorded", "member", member.id, member.name, None,
               {"guardian": GUARDIAN, "date": "2026-01-05"})  # as the plugin's page records it
         db.session.commit()
-        return PrivacyData(member_id=member.id, waiter_id=waiter.id, full_course_id=full.id,
+        return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
+                           full_course_id=full.id, full_course_slug=full.slug,
                            queued_course_id=queued.id, unmarked_past_session_id=s4.id,
                            marked_past_session_id=s1.id, future_session_id=s5.id, certificate_code=certificate.code)
 
