@@ -94,6 +94,9 @@ def test_erased_member_leaves_registers_and_mark_everyone_present(app, signed_in
     assert "Former member" not in page and "Olu Other" in page
     history = admin_client.get(f"/manage/sessions/{data.future_session_id}/register/history").get_data(as_text=True)
     assert APOLOGY not in history and "Former member" not in history
+    assert admin_client.get(f"/reports/members/{data.member_id}").status_code == 404
+    grid_page = admin_client.get(f"/reports/courses/{data.full_course_id}").get_data(as_text=True)
+    assert "Former member" not in grid_page and "Olu Other" in grid_page
 
 
 def db_email_of_admin(app):

@@ -398,7 +398,7 @@ def course_report(course_id):
 def member_report(member_id):
     """One member's attendance across every course, with learning and involvement hours."""
     member = db.session.get(Member, member_id)
-    if member is None:
+    if member is None or member.erased_at is not None:  # an erased member has no history of their own
         abort(404)
     require("member.history", member)
     marks, completions, hours = reports.member_history(member)
