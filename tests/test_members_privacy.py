@@ -135,6 +135,16 @@ def test_every_table_pointing_at_them_is_emptied_or_kept_for_a_stated_reason(app
         assert member.erased_at is not None and member.leaderships == []
 
 
+def test_every_column_of_the_member_row_is_emptied_or_kept_for_a_stated_reason(app, signed_in, data):
+    from copractice.members.data_rights import MEMBER_COLUMNS_KEPT
+
+    delete_account(signed_in)
+    with app.app_context():
+        row = db.session.execute(select(Member.__table__).where(Member.id == data.member_id)).mappings().one()
+    assert {name for name, value in row.items() if value not in (None, [], {}, "")} - set(MEMBER_COLUMNS_KEPT) == set()
+    assert row["name"] == "Former member" and row["role"] == "trainee" and row["active"] is False
+
+
 def test_the_site_keeps_counting_an_erased_member_only_in_totals(app, signed_in, data):
     delete_account(signed_in)
     with app.test_request_context():
@@ -191,6 +201,15 @@ def test_every_table_with_a_member_in_it_is_exported_or_left_out_for_a_stated_re
     assert missing == [] and empty == []
     # The bundled plugins' tables are covered by their own hooks: each holds something for this member.
     assert {"dementia", "childrens_mental_health"} <= plugins
+
+
+def test_every_column_of_the_member_row_is_exported_or_left_out_for_a_stated_reason(app, signed_in, data):
+    from copractice.members.data_rights import MEMBER_COLUMNS_NOT_EXPORTED
+
+    got = signed_in.get("/account/data.json").get_json()
+    exported = set(got["account"]) | set(got["profile"])
+    columns = {column.name for column in Member.__table__.columns}
+    assert columns - exported - set(MEMBER_COLUMNS_NOT_EXPORTED) == set()
 
 
 def test_your_data_page_shows_the_same_in_plain_words(signed_in, data):

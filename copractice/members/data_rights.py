@@ -9,19 +9,46 @@ holds it or with the reason it is left out; tests/test_members_privacy.py fails 
 in neither list, so no table can be forgotten. docs/data_export.md describes the layout.
 """
 import logging
+from datetime import datetime
 
 from flask import url_for
 from sqlalchemy import String, cast, delete, or_, select, update
 
 from copractice.admin.models import AuditEntry
 from copractice.admin.operations import audit
-from copractice.attendance.models import MARKS, SOURCES, Attendance, AttendanceChange, Certificate, Completion
+from copractice.attendance.models import (
+    MARKS,
+    SOURCES,
+    Attendance,
+    AttendanceChange,
+    Certificate,
+    Completion,
+)
 from copractice.courses import operations as course_ops
-from copractice.courses.models import ACTIVE, ENROLMENT_STATUS_LABELS, Course, CourseFacilitator, Enrolment, Session
+from copractice.courses.models import (
+    ACTIVE,
+    ENROLMENT_STATUS_LABELS,
+    Course,
+    CourseFacilitator,
+    Enrolment,
+    Session,
+)
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
-from copractice.members.models import CONSENTS, ConsentEvent, ProfileAnswer, ThemeLeadership
-from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage, SessionReminder
+from copractice.members.models import (
+    CONSENTS,
+    ConsentEvent,
+    Member,
+    ProfileAnswer,
+    ThemeLeadership,
+)
+from copractice.notifications.models import (
+    NOTICE_KINDS,
+    EmailPreference,
+    Notice,
+    OutboxMessage,
+    SessionReminder,
+)
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
 
@@ -61,6 +88,29 @@ NOT_EXPORTED = {
     "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
     "resource_suggestion.decided_by_id": "the curator who decided on someone else's suggestion",
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
+}
+
+# Columns of the member row itself left out of the export (every other column is in "account" or
+# "profile" under its own name).
+MEMBER_COLUMNS_NOT_EXPORTED = {
+    "id": "an internal number",
+    "password_hash": "a one-way scramble of the password: useless to the member and a risk in a file",
+    "session_token": "a secret that keeps the member logged in",
+    "calendar_token": "the secret in the private calendar link; the export says whether there is one",
+    "erased_at": "always empty for a member who can log in to ask",
+}
+
+# Columns of the member row that keep a value after erasure (every other one is emptied).
+MEMBER_COLUMNS_KEPT = {
+    "id": "other rows count the person by it",
+    "name": 'replaced by "Former member"',
+    "stakeholder_type": "anonymous reach figures",
+    "area": "anonymous reach figures",
+    "created_at": "anonymous figures of when people joined",
+    "role": "reset to trainee",
+    "active": "set to false",
+    "erased_at": "when the account was erased",
+    "session_token": "replaced by a new random one, so every login cookie stops working",
 }
 
 # Plugin tables are exported and erased by their plugin (copractice_member_data, copractice_member_erased).
@@ -133,13 +183,13 @@ def _is_about(entry, member):
     return _mentions(entry.before, member) or _mentions(entry.after, member)
 
 
-def audit_entries_about(member):
+def audit_entries_about(member: Member) -> list[AuditEntry]:
     """Audit entries whose target is the member or whose recorded state names them."""
     entries = db.session.scalars(select(AuditEntry).where(_about_member_clause(member)).order_by(AuditEntry.id))
     return [entry for entry in entries if _is_about(entry, member)]
 
 
-def plugin_data(member):
+def plugin_data(member: Member) -> tuple[dict, list[str]]:
     """({plugin: its dict}, [plugins that failed to answer]) from every installed plugin, enabled or not."""
     plugins = get_plugins()
     answers = plugins.call_each("copractice_member_data", only_enabled=False, member=member)
@@ -148,7 +198,7 @@ def plugin_data(member):
     return answered, sorted(implementers - {name for name, _ in answers})
 
 
-def export_member_data(member):
+def export_member_data(member: Member) -> dict:
     """Everything the site holds about ``member``, as a JSON-ready dict (see docs/data_export.md)."""
     mid = member.id
     consents = db.session.scalars(select(ConsentEvent).where(ConsentEvent.member_id == mid).order_by(ConsentEvent.id))
@@ -268,12 +318,12 @@ class ErasureFailed(Exception):
     """Erasure could not be finished; the caller rolls back, so nothing has changed."""
 
 
-def _scrub(value, member_id, names):
-    """``value`` with the member's name and address replaced and their reason texts removed."""
+def _scrub(value, names):
+    """``value`` (an audit entry's recorded state) with the member's name and address replaced."""
     if isinstance(value, dict):
-        return {k: (ERASED_NAME if k == "member" else _scrub(v, member_id, names)) for k, v in value.items()}
+        return {k: (ERASED_NAME if k == "member" else _scrub(v, names)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_scrub(v, member_id, names) for v in value]
+        return [_scrub(v, names) for v in value]
     if isinstance(value, str) and value in names:
         return ERASED_NAME
     return value
@@ -286,11 +336,11 @@ def _scrub_audit(member):
             # What was recorded about the person (roles, plugin details such as a guardian's name) goes.
             entry.target_label, entry.before, entry.after = ERASED_NAME, None, None
         else:
-            entry.before, entry.after = _scrub(entry.before, member.id, names), _scrub(entry.after, member.id, names)
+            entry.before, entry.after = _scrub(entry.before, names), _scrub(entry.after, names)
         entry.reason = None  # an organiser's reason for a step about the person is about the person
 
 
-def erase_member(member, *, actor=None, now=None):
+def erase_member(member: Member, *, actor: Member | None = None, now: datetime | None = None) -> None:
     """Erase ``member``'s personal data and close the account, all or nothing (the caller commits).
 
     Plugins erase their data first; if one fails, ErasureFailed is raised before anything else
@@ -336,6 +386,7 @@ def erase_member(member, *, actor=None, now=None):
 
     member.name = ERASED_NAME
     member.email = None
+    member.email_verified_at = None
     member.password_hash = None
     member.organisation = None
     member.access_needs = []
