@@ -17,7 +17,8 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice
 from tests.conftest import PASSWORD, AuthActions, create_member, post_form
-from tests.privacy_data import APOLOGY, COMPANION, EMAIL, GUARDIAN, REMARK, SECRETS, member_with_everything, session_of
+from tests.privacy_data import (APOLOGY, COMPANION, EMAIL, GUARDIAN, NAME, REMARK, SECRETS, member_with_everything,
+                                session_of)
 
 
 @pytest.fixture
@@ -228,3 +229,11 @@ def test_another_members_data_is_not_in_my_download(app, client, data):
     AuthActions(client).login("someone.else@example.org")
     body = client.get("/account/data.json").get_data(as_text=True)
     assert not any(secret in body for secret in SECRETS)
+
+
+def test_a_namesake_does_not_get_my_audit_entries(app, client, data):
+    with app.app_context():
+        create_member(email="namesake@example.org", name=NAME)
+    AuthActions(client).login("namesake@example.org")
+    got = client.get("/account/data.json").get_json()
+    assert got["account"]["name"] == NAME and got["audit_entries"] == []

@@ -423,7 +423,8 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
     enrolment = _reload(enrolment.id)
     if organiser is not None:
         audit(organiser, "enrolment.added_by_organiser", "course", course.id, course.title,
-              {"member": member.name, "status": old_status}, {"member": member.name, "status": enrolment.status},
+              {"member": member.name, "member_id": member.id, "status": old_status},
+              {"member": member.name, "member_id": member.id, "status": enrolment.status},
               reason)
     _after([Change(enrolment, old_status, enrolment.status)], course)
     return enrolment

@@ -158,35 +158,42 @@ def _recorded_by(member, actor_id):
     return "you" if actor_id == member.id else "a course organiser"
 
 
-def _about_member_clause(member):
+def _about_member_clause(member, by_name):
     """Audit entries that may be about the member; _is_about() decides exactly (JSON differs by database)."""
     text_before, text_after = cast(AuditEntry.before, String), cast(AuditEntry.after, String)
     clauses = [(AuditEntry.target_type == "member") & (AuditEntry.target_id == str(member.id))]
     for needle in (f'"member_id": {member.id}', f'"member_id":{member.id}'):
         clauses += [text_before.contains(needle), text_after.contains(needle)]
-    if member.name and member.erased_at is None:
-        clauses += [text_before.contains(member.name), text_after.contains(member.name)]
+    for name in by_name:
+        clauses += [text_before.contains(name), text_after.contains(name)]
     return or_(*clauses)
 
 
-def _mentions(value, member):
+def _mentions(value, member, by_name):
     if isinstance(value, dict):
-        return value.get("member_id") == member.id or any(_mentions(v, member) for v in value.values())
+        return value.get("member_id") == member.id or any(_mentions(v, member, by_name) for v in value.values())
     if isinstance(value, list):
-        return any(_mentions(v, member) for v in value)
-    return isinstance(value, str) and member.erased_at is None and value in (member.name, member.email)
+        return any(_mentions(v, member, by_name) for v in value)
+    return isinstance(value, str) and value in by_name
 
 
-def _is_about(entry, member):
+def _is_about(entry, member, by_name):
     if entry.target_type == "member" and entry.target_id == str(member.id):
         return True
-    return _mentions(entry.before, member) or _mentions(entry.after, member)
+    return _mentions(entry.before, member, by_name) or _mentions(entry.after, member, by_name)
 
 
-def audit_entries_about(member: Member) -> list[AuditEntry]:
-    """Audit entries whose target is the member or whose recorded state names them."""
-    entries = db.session.scalars(select(AuditEntry).where(_about_member_clause(member)).order_by(AuditEntry.id))
-    return [entry for entry in entries if _is_about(entry, member)]
+def audit_entries_about(member: Member, *, by_name: bool = False) -> list[AuditEntry]:
+    """Audit entries whose target is the member or whose recorded state holds their id.
+
+    With ``by_name``, also those that quote their name or address (older entries recorded only the
+    name): erasure scrubs those too, at the cost of scrubbing a namesake's; the export, which must
+    not show anyone else's entries, does not.
+    """
+    names = {n for n in (member.name, member.email) if n} if by_name and member.erased_at is None else set()
+    entries = db.session.scalars(select(AuditEntry).where(_about_member_clause(member, names))
+                                 .order_by(AuditEntry.id))
+    return [entry for entry in entries if _is_about(entry, member, names)]
 
 
 def plugin_data(member: Member) -> tuple[dict, list[str]]:
@@ -331,7 +338,7 @@ def _scrub(value, names):
 
 def _scrub_audit(member):
     names = {n for n in (member.name, member.email) if n}
-    for entry in audit_entries_about(member):
+    for entry in audit_entries_about(member, by_name=True):
         if entry.target_type == "member" and entry.target_id == str(member.id):
             # What was recorded about the person (roles, plugin details such as a guardian's name) goes.
             entry.target_label, entry.before, entry.after = ERASED_NAME, None, None
