@@ -237,3 +237,15 @@ def test_a_namesake_does_not_get_my_audit_entries(app, client, data):
     AuthActions(client).login("namesake@example.org")
     got = client.get("/account/data.json").get_json()
     assert got["account"]["name"] == NAME and got["audit_entries"] == []
+
+
+def test_the_only_admin_cannot_delete_their_account_until_there_is_another(app, client):
+    with app.app_context():
+        admin_id = create_member(email="only.admin@example.org", role="admin").id
+    AuthActions(client).login("only.admin@example.org")
+    page = delete_account(client).get_data(as_text=True)
+    assert "You are the site&#39;s only admin" in page
+    with app.app_context():
+        assert db.session.get(Member, admin_id).erased_at is None
+        create_member(role="admin")
+    assert "Your account has been deleted" in delete_account(client).get_data(as_text=True)

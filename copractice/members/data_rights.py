@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from flask import url_for
-from sqlalchemy import String, cast, delete, or_, select, update
+from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from copractice.admin.models import AuditEntry
 from copractice.admin.operations import audit
@@ -325,6 +325,17 @@ class ErasureFailed(Exception):
     """Erasure could not be finished; the caller rolls back, so nothing has changed."""
 
 
+class ErasureRefused(ErasureFailed):
+    """Erasure would break a rule of the site; ``str(exc)`` says what to do first."""
+
+
+def _only_admin(member):
+    if member.role != "admin":
+        return False
+    return not db.session.scalar(select(func.count(Member.id)).where(
+        Member.role == "admin", Member.active.is_(True), Member.erased_at.is_(None), Member.id != member.id))
+
+
 def _scrub(value, names):
     """``value`` (an audit entry's recorded state) with the member's name and address replaced."""
     if isinstance(value, dict):
@@ -358,6 +369,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     """
     now = now or now_utc()
     mid = member.id
+    if _only_admin(member):
+        raise ErasureRefused("You are the site's only admin. Make someone else an admin before you delete "
+                             "your account, so the site can still be run.")
     try:
         get_plugins().call_each("copractice_member_erased", only_enabled=False, isolate=False, member=member)
     except Exception as exc:

@@ -271,6 +271,9 @@ def delete_account():
             operations.delete_own_account(current_user._get_current_object(), form.password.data)
         except operations.WrongPassword:
             form.password.errors.append("Your password is not right.")
+        except data_rights.ErasureRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
         except data_rights.ErasureFailed:
             db.session.rollback()  # all or nothing: the account is exactly as it was
             flash("We could not delete your account just now, so nothing has been changed. "
