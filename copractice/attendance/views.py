@@ -15,7 +15,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
-from copractice.notifications.operations import deliver_now, queue_email
+from copractice.notifications.operations import deliver_now
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
@@ -233,18 +233,6 @@ def withdraw_apologies(session_id):
 
 # -- online participant reports --------------------------------------------------------------------------------------
 
-def _report_text(storage):
-    raw = storage.read()
-    if b"\x00" in raw[:4096]:
-        raise ops.ImportProblem("That file is not a CSV file. Choose the CSV participant report.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ops.ImportProblem("The file could not be read as text. Save it as CSV (UTF-8) and try again.")
-
-
 @bp.route("/manage/sessions/<int:session_id>/import", methods=["GET", "POST"])
 @permission_required("courses.organise")
 def import_report(session_id):
@@ -254,7 +242,7 @@ def import_report(session_id):
     result = None
     if form.validate_on_submit():
         try:
-            result = ops.import_participant_report(current_user, session, _report_text(form.report.data),
+            result = ops.import_participant_report(current_user, session, form.report.data.read(),
                                                    form.min_minutes.data)
         except ops.AttendanceRefused as problem:
             db.session.rollback()
@@ -460,13 +448,16 @@ def remind_low_attendance():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     low = reports.low_attendance(filters, current_app.config["LOW_ATTENDANCE_THRESHOLD"])
-    for member, *_ in low:
-        if member.email:
-            queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
-                        link=url_for("courses.my_learning", _external=True))
+    sent, already = ops.send_low_attendance_reminders(current_user._get_current_object(), [m for m, *_ in low],
+                                                      link=url_for("courses.my_learning", _external=True))
     db.session.commit()
     deliver_now()
-    flash(f"A reminder has been sent to {len(low)} {'person' if len(low) == 1 else 'people'}.", "success")
+    message = f"A reminder has been sent to {_people(len(sent))}." if sent else "No reminders were sent."
+    if already:
+        message += f" {_people(already)} had already been sent a reminder today, so they were not sent another."
+    flash(message, "success")
     return redirect(url_for("attendance.overview", **{k: v for k, v in request.args.items() if v}))
 
 
+def _people(n):
+    return f"{n:,} {'person' if n == 1 else 'people'}"
