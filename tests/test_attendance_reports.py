@@ -17,8 +17,9 @@ from copractice.attendance import operations as ops
 from copractice.attendance import reports
 from copractice.attendance.models import SOURCES, Attendance, AttendanceChange
 from copractice.courses import operations as course_ops
-from copractice.courses.models import Course
+from copractice.courses.models import Course, Session
 from copractice.extensions import db
+from copractice.members.models import Member
 from copractice.notifications.models import OutboxMessage
 from copractice.timeutil import now_utc
 from tests.conftest import AuthActions, create_member, csrf_from, post_form
@@ -340,3 +341,29 @@ def test_register_history_and_exports_use_words_not_codes(app, client):
     exported = client.get(f"/reports/members/{me_id}?format=csv").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(exported)))
     assert rows[1][rows[0].index("How it was recorded")] == "Imported from the online report"
+
+
+def test_a_report_with_more_than_65535_addresses_imports_on_the_page(app, client):
+    lines = ["Name,Email,Duration (minutes)"] + [f"P {i},p{i}@bulk.example,61" for i in range(70_000)]
+    lines.append("Ann Okafor,ann.okafor@example.org,90")
+    response = post_report(app, client, "\n".join(lines).encode())
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Imported: 1 present" in page and "And 69,800 more rows" in page
+    assert page.count("<tr><td>P ") == 200  # a readable page, not 70,000 rows
+
+
+@pytest.mark.parametrize("minutes", ["-5", "99999999999999999999", "nan", "9" * 5000])
+def test_matching_a_row_by_hand_with_minutes_that_are_not_minutes(app, client, minutes):
+    response = post_report(app, client, b"Name,Email,Minutes\nSomeone,someone@elsewhere.example,70\n")
+    assert response.status_code == 200
+    with app.app_context():
+        session_id = db.session.scalar(select(Session.id))
+        ann_id = db.session.scalar(select(Member.id).where(Member.email == "ann.okafor@example.org"))
+    response = post_form(client, f"/manage/sessions/{session_id}/import/match",
+                         {"member_id": str(ann_id), "status": "present", "remark": "", "minutes": minutes},
+                         page=f"/manage/sessions/{session_id}/import")
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalar(select(Attendance))
+        assert (row.status, row.minutes) == ("present", None)

@@ -306,6 +306,16 @@ def parse_minutes(text):
     return minutes
 
 
+def minutes_or_none(value):
+    """Minutes sent back by a form: a whole number from 0 to a day, else None (never an error, and never a
+    number too big for the database)."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        return None
+    return minutes if 0 <= minutes <= MAX_MINUTES else None
+
+
 def decode_report(raw):
     """The text of an uploaded report: UTF-16 or UTF-8 by their byte order marks, else UTF-8 or Windows-1252."""
     if raw.startswith(b"PK\x03\x04"):

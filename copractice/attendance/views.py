@@ -233,6 +233,9 @@ def withdraw_apologies(session_id):
 
 # -- online participant reports --------------------------------------------------------------------------------------
 
+UNMATCHED_SHOWN = 200  # rows of a report that matched nobody, listed to match by hand
+
+
 @bp.route("/manage/sessions/<int:session_id>/import", methods=["GET", "POST"])
 @permission_required("courses.organise")
 def import_report(session_id):
@@ -251,7 +254,7 @@ def import_report(session_id):
             db.session.commit()
     unmarked = [row.member for row in ops.register(session) if row.attendance is None and row.enrolled]
     return render_template("attendance/import.html", session=session, course=session.course, form=form,
-                           result=result, unmarked=unmarked, mark_form=forms.MarkForm())
+                           result=result, unmarked=unmarked, mark_form=forms.MarkForm(), shown=UNMATCHED_SHOWN)
 
 
 @bp.route("/manage/sessions/<int:session_id>/import/match", methods=["POST"])
@@ -265,7 +268,7 @@ def match_row(session_id):
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
         ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                 minutes=request.form.get("minutes", type=int))
+                 minutes=ops.minutes_or_none(request.form.get("minutes")))
         db.session.commit()
         flash("Marked. The register now shows them.", "success")
     else:
