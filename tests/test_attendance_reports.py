@@ -367,3 +367,22 @@ def test_matching_a_row_by_hand_with_minutes_that_are_not_minutes(app, client, m
     with app.app_context():
         row = db.session.scalar(select(Attendance))
         assert (row.status, row.minutes) == ("present", None)
+
+
+def test_ten_presses_at_once_queue_one_reminder(app):
+    from tests.concurrency_helpers import at_once
+
+    with app.app_context():
+        member = create_member()
+        member_id, email = member.id, member.email
+
+    def press():
+        member = db.session.get(Member, member_id)
+        sent, _ = ops.send_low_attendance_reminders(None, [member], link="https://example.org/learning")
+        db.session.commit()
+        return len(sent)
+
+    assert sorted(at_once(app, [press] * 10)) == [0] * 9 + [1]
+    with app.app_context():
+        assert db.session.scalars(select(OutboxMessage.to_address).where(
+            OutboxMessage.kind == "attendance_reminder")).all() == [email]
