@@ -15,8 +15,9 @@ from tests.query_budget import counted_queries
 # Measured with the bundled plugins installed but disabled; an enabled plugin may add its hooks' queries.
 # Each includes the page cache's look-up of the site's generation (and, with PLUGIN_STATE_TTL 0 as in
 # tests, of the plugin switches): these are the statements of a page that is not in the cache yet.
-BUDGETS = {"catalogue": 7, "catalogue_search": 7, "course": 12, "learning": 10, "register": 9, "course_report": 12,
+BUDGETS = {"catalogue": 7, "catalogue_search": 7, "course": 12, "learning": 11, "register": 9, "course_report": 12,
            "library_search": 10, "ical": 6}
+# learning: 11 since issue 11 point 16 (one look-up of apologies and check-ins for the sessions coming up).
 
 
 def seed(app, size):

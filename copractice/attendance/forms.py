@@ -28,8 +28,9 @@ class ApologyForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     report = FileField("Participant report (CSV file)", validators=[FileRequired("Choose the CSV file to upload.")],
-                       description="Download it from your video call service after the session. "
-                                   "It needs email addresses and minutes attended.")
+                       description="Download it after the session: from Zoom, the participant report; from "
+                                   "Microsoft Teams, the attendance report. Any other CSV file needs email "
+                                   "addresses or names and minutes attended.")
     min_minutes = IntegerField("Present if they stayed at least this many minutes", default=60,
                                validators=[DataRequired("Enter a number of minutes."),
                                            NumberRange(1, 1440, "Enter a number from 1 to 1,440.")])

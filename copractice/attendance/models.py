@@ -1,5 +1,5 @@
 """Attendance marks and their history, completions and certificates."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,8 +12,15 @@ PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"
 MARKS = {PRESENT: "Present", LATE: "Late", EXCUSED: "Excused", ABSENT: "Absent"}
 ATTENDED = (PRESENT, LATE)  # Late counts as present for completion and hours
 GAVE_NOTICE = (PRESENT, LATE, EXCUSED)
-SOURCES = {"register": "Register", "self_checkin": "Checked in", "import": "Online report",
-           "apology": "Sent apologies", "walk_in": "Walk-in"}
+# How a mark was recorded, in the words pages and exports use (the codes are for the database only).
+SOURCES = {"register": "Marked on the register", "self_checkin": "Checked in with the code",
+           "import": "Imported from the online report", "apology": "Sent apologies",
+           "walk_in": "Added at the door"}
+
+
+def source_label(source):
+    """How a mark was recorded, in words: never a code like ``walk_in``, even for a source we don't know."""
+    return SOURCES.get(source) or (source or "").replace("_", " ").strip().capitalize() or "Not recorded"
 
 
 class Attendance(db.Model):
@@ -42,6 +49,10 @@ class Attendance(db.Model):
     def label(self):
         return MARKS.get(self.status, self.status)
 
+    @property
+    def source_label(self):
+        return source_label(self.source)
+
 
 class AttendanceChange(db.Model):
     """Every change of a mark: who, when, old -> new (the register's own audit trail)."""
@@ -61,6 +72,10 @@ class AttendanceChange(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
     changed_by: Mapped[Member | None] = relationship(foreign_keys=[changed_by_id])
+
+    @property
+    def source_label(self):
+        return source_label(self.source)
 
 
 class Completion(db.Model):
@@ -101,3 +116,17 @@ class Certificate(db.Model):
     @property
     def is_valid(self):
         return self.revoked_at is None
+
+
+class LowAttendanceReminder(db.Model):
+    """A low-attendance reminder emailed to a member on a UK day: at most one a day, however often the
+    button is pressed (the unique key is the guard, so two presses at once still send one)."""
+
+    __tablename__ = "low_attendance_reminder"
+    __table_args__ = (UniqueConstraint("member_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
+    day: Mapped[date]  # the UK date it was sent on
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)

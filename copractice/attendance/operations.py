@@ -4,10 +4,12 @@ Marks are upserts on the unique (session, member) key, so two facilitators marki
 check-in racing a register, leave one row. Every change is written to attendance_change, and
 completion is evaluated again whenever a member's marks change. Callers commit.
 """
+import codecs
 import csv
 import hashlib
 import hmac
 import io
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -18,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from copractice.admin.operations import audit
 from copractice.attendance.models import (ABSENT, ATTENDED, EXCUSED, LATE, MARKS, PRESENT, Attendance,
-                                          AttendanceChange, Certificate, Completion)
+                                          AttendanceChange, Certificate, Completion, LowAttendanceReminder)
 from copractice.courses.models import ENROLLED, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import Member
@@ -132,6 +134,10 @@ def send_apology(member, session, reason=None, now=None):
     now = now or now_utc()
     if not _has_place(member, session):
         raise AttendanceRefused("You do not have a place on this course.")
+    existing = current_mark(session.id, member.id)
+    if existing is not None and existing.status in ATTENDED:
+        raise AttendanceRefused("You have already checked in to this session, so you cannot send apologies for it. "
+                                "If you need to leave early, please tell the facilitator.")
     if now >= session.starts_at:
         raise AttendanceRefused("This session has already started. Please tell the facilitator directly.")
     return mark(member, session, member.id, EXCUSED, remark=reason or "Sent apologies", source="apology", now=now)
@@ -236,11 +242,23 @@ def open_sessions_for(member, now):
 
 
 # -- online participant reports -----------------------------------------------------------------------------------
+#
+# Zoom's participant report may start with the meeting's summary (its own header, one row, a blank line) before
+# the participants, one row per join. Teams' attendance report comes in sections ("1. Summary",
+# "2. Participants", "3. In-Meeting Activities"), as UTF-16 with tabs or as UTF-8 with commas, and writes
+# durations as "1h 5m 3s". Both are read here; so is any CSV with an email or name column and a minutes column.
 
-EMAIL_HEADERS = ("email", "user email", "email address", "attendee email", "participant email")
+EMAIL_HEADERS = ("email", "user email", "email address", "attendee email", "participant email",
+                 "participant id (upn)", "upn")
 NAME_HEADERS = ("name", "name (original name)", "participant", "full name", "display name", "attendee")
 MINUTES_HEADERS = ("minutes", "minutes attended", "duration (minutes)", "duration (mins)", "total duration (minutes)",
-                   "time in session (minutes)", "attendance duration (minutes)", "duration")
+                   "time in session (minutes)", "attendance duration (minutes)", "duration", "in-meeting duration",
+                   "attendance duration", "time in meeting")
+SUMMARY_HEADERS = ("meeting id", "topic")  # a Zoom meeting-summary header names the meeting, not a person
+FORMATS = ("Zoom's participant report, Microsoft Teams' attendance report (as Teams downloads it), or a CSV file "
+           "with a column of email addresses or names and a column of minutes attended")
+MAX_MINUTES = 24 * 60  # one row of one session's report
+LOOKUP_CHUNK = 5000  # values in one IN list: PostgreSQL takes at most 65,535 in a statement
 
 
 @dataclass
@@ -249,42 +267,155 @@ class ImportResult:
     absent: list = field(default_factory=list)  # [(Member, minutes)] joined too briefly
     no_place: list = field(default_factory=list)  # [(Member, minutes)] matched but without a place
     unmatched: list = field(default_factory=list)  # [(name, email, minutes)]
+    kind: str = "CSV file"  # what the file was read as
+
+
+@dataclass
+class ParticipantReport:
+    kind: str  # "Zoom participant report", "Microsoft Teams attendance report" or "CSV file"
+    people: dict  # email or name -> (name, email, minutes), repeated joins added up
 
 
 class ImportProblem(AttendanceRefused):
     """The file could not be read; nothing was imported."""
 
 
-def _column(headers, names):
-    for index, header in enumerate(headers):
-        if header.strip().lower().lstrip("\ufeff") in names:
-            return index
+_PLAIN_MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*(?:m|mins?|minutes?)?", re.I)
+_CLOCK = re.compile(r"(\d{1,3}):([0-5]\d):([0-5]\d)")
+_WORDS = re.compile(r"(?:(\d{1,3})\s*(?:h|hrs?|hours?))?\s*(?:(\d{1,5})\s*(?:m|mins?|minutes?))?"
+                    r"\s*(?:(\d{1,6})\s*(?:s|secs?|seconds?))?", re.I)
+
+
+def parse_minutes(text):
+    """Minutes from a report's cell: "65", "65.5", "65 mins" (Zoom), "1h 5m 3s" (Teams) or "1:05:03".
+
+    An empty cell is 0. Anything else, including "nan", "inf", "1e999", negative numbers and more than a
+    day, raises ImportProblem saying why (the caller adds the row number).
+    """
+    value = (text or "").strip()
+    if not value:
+        return 0.0
+    if match := _PLAIN_MINUTES.fullmatch(value):
+        minutes = float(match.group(1))
+    elif match := _CLOCK.fullmatch(value):
+        minutes = int(match.group(1)) * 60 + int(match.group(2)) + int(match.group(3)) / 60
+    elif (match := _WORDS.fullmatch(value)) and any(match.groups()):
+        hours, mins, secs = (int(g or 0) for g in match.groups())
+        minutes = hours * 60 + mins + secs / 60
+    else:
+        raise ImportProblem(f"the minutes are not a number (“{value[:40]}”). "
+                            "Use a number of minutes like 65, or a time like 1h 5m.")
+    if minutes > MAX_MINUTES:
+        raise ImportProblem(f"{value[:40]} minutes is more than a day. Check the file is the report of one session.")
+    return minutes
+
+
+def minutes_or_none(value):
+    """Minutes sent back by a form: a whole number from 0 to a day, else None (never an error, and never a
+    number too big for the database)."""
+    try:
+        minutes = int(value)
+    except (TypeError, ValueError):
+        return None
+    return minutes if 0 <= minutes <= MAX_MINUTES else None
+
+
+def decode_report(raw):
+    """The text of an uploaded report: UTF-16 or UTF-8 by their byte order marks, else UTF-8 or Windows-1252."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise ImportProblem("That is an Excel or other zipped file, not a CSV file. Save it as CSV and try again.")
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encodings = ("utf-16",)
+    elif raw.startswith(codecs.BOM_UTF8):
+        encodings = ("utf-8-sig",)
+    elif b"\x00" in raw[:4096]:
+        raise ImportProblem(f"That file is not a CSV file. We can read {FORMATS}.")
+    else:
+        encodings = ("utf-8", "cp1252")
+    for encoding in encodings:
+        try:
+            text = raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise ImportProblem(f"The file could not be read as text. We can read {FORMATS}, saved as CSV.")
+
+
+def _columns(header, names):
+    """Indexes of the header's cells that are one of ``names``, in the header's order."""
+    return [i for i, cell in enumerate(header) if cell.strip().lower().lstrip("\ufeff") in names]
+
+
+def _is_section_title(row):
+    """A Teams section heading such as "3. In-Meeting Activities": one cell, numbered."""
+    cells = [c for c in row if c.strip()]
+    return len(cells) == 1 and re.match(r"\s*\d+\.\s+\S", cells[0]) is not None
+
+
+def _participant_table(rows):
+    """(header, [(row number, row)]) of the first table of participants, after any summary, up to the next
+    section."""
+    for at, row in enumerate(rows):
+        lowered = [c.strip().lower().lstrip("\ufeff") for c in row]
+        if not (_columns(row, MINUTES_HEADERS) and (_columns(row, EMAIL_HEADERS) or _columns(row, NAME_HEADERS))):
+            continue
+        if any(h in SUMMARY_HEADERS for h in lowered):
+            continue  # Zoom's meeting summary: the host's email and the meeting's length, not a participant
+        data = []  # [(row number in the file, row)]
+        for number, following in enumerate(rows[at + 1:], start=at + 2):
+            if _is_section_title(following) or [c.strip().lower() for c in following] == lowered:
+                break
+            data.append((number, following))
+        return row, data
     return None
 
 
+def _kind(rows, header):
+    cells = {c.strip().lower().lstrip("\ufeff") for row in rows for c in row[:1]} | {c.strip().lower() for c in header}
+    if cells & {"2. participants", "1. summary", "in-meeting duration", "participant id (upn)"}:
+        return "Microsoft Teams attendance report"
+    if cells & {"name (original name)", "meeting id", "topic"}:
+        return "Zoom participant report"
+    return "CSV file"
+
+
 def parse_participant_report(text):
-    """{email or name: (name, email, minutes)} from a CSV report, adding up repeated joins."""
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        raise ImportProblem(f"The file is not a CSV file we can read ({exc}).") from None
-    if not rows:
+    """A ParticipantReport from a report's text, whichever of tab, comma or semicolon separates it."""
+    first_line = []
+    for delimiter in ("\t", ",", ";"):
+        try:
+            rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        except csv.Error as exc:
+            raise ImportProblem(f"The file is not a CSV file we can read ({exc}).") from None
+        first = next((r for r in rows if any(c.strip() for c in r)), [])
+        if len(first) > len(first_line):
+            first_line = first
+        table = _participant_table(rows)
+        if table is not None:
+            return ParticipantReport(kind=_kind(rows, table[0]), people=_people(*table))
+    if not first_line:
         raise ImportProblem("The file is empty.")
-    header = rows[0]
-    email_col, name_col, minutes_col = (_column(header, EMAIL_HEADERS), _column(header, NAME_HEADERS),
-                                        _column(header, MINUTES_HEADERS))
-    if minutes_col is None or (email_col is None and name_col is None):
-        raise ImportProblem("The file needs a column of minutes attended and a column of email addresses or names. "
-                            f"The columns found were: {', '.join(h.strip() for h in header)}.")
+    found = ", ".join(c.strip().lstrip("\ufeff") for c in first_line if c.strip())
+    raise ImportProblem("We could not find a list of participants in this file. It needs a column of minutes "
+                        f"attended and a column of email addresses or names. We can read {FORMATS}. "
+                        f"The first line of your file has: {found[:200]}.")
+
+
+def _people(header, data):
+    email_cols, name_col = _columns(header, EMAIL_HEADERS), (_columns(header, NAME_HEADERS) or [None])[0]
+    minutes_col = _columns(header, MINUTES_HEADERS)[0]
     people = {}
-    for number, row in enumerate(rows[1:], start=2):
+    for number, row in data:
         if not any(cell.strip() for cell in row):
             continue
         try:
-            minutes = float((row[minutes_col] or "0").strip())
-        except (ValueError, IndexError):
-            raise ImportProblem(f"Row {number}: the minutes are not a number.") from None
-        email = row[email_col].strip().lower() if email_col is not None and email_col < len(row) else ""
+            minutes = parse_minutes(row[minutes_col] if minutes_col < len(row) else "")
+        except ImportProblem as problem:
+            raise ImportProblem(f"Row {number}: {problem}") from None
+        emails = [row[i].strip().lower() for i in email_cols if i < len(row) and "@" in row[i]]
+        email = emails[0] if emails else ""
         name = row[name_col].strip() if name_col is not None and name_col < len(row) else ""
         key = email or name.lower()
         old = people.get(key, (name, email, 0.0))
@@ -292,18 +423,32 @@ def parse_participant_report(text):
     return people
 
 
-def import_participant_report(actor, session, text, min_minutes, now=None):
-    """Mark an online session from a participant report: present if they stayed at least ``min_minutes``.
+def read_report(raw):
+    """A ParticipantReport from an uploaded file's bytes: the encoding and the format are found here."""
+    return parse_participant_report(decode_report(raw))
+
+
+def _members_by_email(emails):
+    """{email: Member} looked up in chunks, however many addresses a report has."""
+    emails, found = sorted(set(emails)), {}
+    for at in range(0, len(emails), LOOKUP_CHUNK):
+        found.update((m.email, m) for m in db.session.scalars(
+            select(Member).where(Member.email.in_(emails[at:at + LOOKUP_CHUNK]))))
+    return found
+
+
+def import_participant_report(actor, session, report, min_minutes, now=None):
+    """Mark an online session from a participant report (bytes as uploaded, or text): present if they stayed
+    at least ``min_minutes``.
 
     Everything is read and checked before anything is marked, so a bad file changes nothing.
     """
-    people = parse_participant_report(text)
-    emails = [email for _, email, _ in people.values() if email]
-    members = {m.email: m for m in db.session.scalars(select(Member).where(Member.email.in_(emails)))} if emails else {}
+    report = read_report(report) if isinstance(report, bytes) else parse_participant_report(report)
+    members = _members_by_email(email for _, email, _ in report.people.values() if email)
     enrolled = set(db.session.scalars(select(Enrolment.member_id).where(
         Enrolment.course_id == session.course_id, Enrolment.status == ENROLLED)))
-    result = ImportResult()
-    for name, email, minutes in people.values():
+    result = ImportResult(kind=report.kind)
+    for name, email, minutes in report.people.values():
         member = members.get(email)
         if member is None:
             result.unmatched.append((name, email, round(minutes)))
@@ -319,6 +464,38 @@ def import_participant_report(actor, session, text, min_minutes, now=None):
         mark(actor, session, member.id, ABSENT, source="import", minutes=minutes,
              remark=f"Joined for {minutes} minutes", now=now)
     return result
+
+
+# -- low-attendance reminders -------------------------------------------------------------------------------------
+
+def record_low_attendance_reminders(actor, members, now=None):
+    """Record a reminder for each member not yet reminded this UK day; returns those newly recorded, who are
+    the ones to email. One statement: the unique (member, day) key settles two presses at once."""
+    members = [m for m in members if m is not None]
+    if not members:
+        return []
+    now = now or now_utc()
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (insert(LowAttendanceReminder)
+            .values([dict(member_id=m.id, day=utc_to_london(now).date(), sent_by_id=getattr(actor, "id", None),
+                          sent_at=now) for m in members])
+            .on_conflict_do_nothing(index_elements=["member_id", "day"])
+            .returning(LowAttendanceReminder.member_id))
+    fresh = set(db.session.scalars(stmt))
+    return [m for m in members if m.id in fresh]
+
+
+def send_low_attendance_reminders(actor, members, link, now=None):
+    """Queue a friendly reminder to each member with an address who has not had one today.
+    Returns (reminded now, already reminded today)."""
+    from copractice.notifications.operations import queue_email
+
+    members = [m for m in members if m.email]
+    fresh = record_low_attendance_reminders(actor, members, now)
+    for member in fresh:
+        queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
+                    link=link)
+    return fresh, len(members) - len(fresh)
 
 
 # -- completion and certificates ----------------------------------------------------------------------------------

@@ -28,23 +28,33 @@ def percent(value):
     return "–" if value is None else f"{round(value * 100)}%"
 
 
+def attendance_rates(attended, excused, held):
+    """(Attended, Attended or gave notice) as shares of ``held``, the sessions that have happened.
+
+    The one place these rates are worked out: the course report's page and its CSV and XLSX exports all
+    call it. ``attended`` and ``excused`` must count marks for those sessions only (an apology for next
+    week is not a session missed or attended yet), so neither share can pass 100%.
+    """
+    return rate(attended, held), rate(attended + excused, held)
+
+
 # -- a course's grid ------------------------------------------------------------------------------------------------
 
 @dataclass
 class GridRow:
     member: Member
     marks: dict  # session_id -> status
-    attended: int = 0
-    excused: int = 0
+    attended: int = 0  # of the sessions held so far
+    excused: int = 0  # of the sessions held so far
     marked: int = 0
     hours: float = 0.0
     completed_at: datetime | None = None
 
     def attendance_rate(self, held):
-        return rate(self.attended, held)
+        return attendance_rates(self.attended, self.excused, held)[0]
 
     def notice_rate(self, held):
-        return rate(self.attended + self.excused, held)
+        return attendance_rates(self.attended, self.excused, held)[1]
 
 
 _CELLS = {label: f"<td>{escape(label)}</td>" for label in ["", *MARKS.values()]}
@@ -57,6 +67,7 @@ class CourseGrid:
     rows: list
     held: int  # sessions that have started
     columns: list = field(default_factory=list)  # ReportColumn from plugins
+    held_ids: frozenset = frozenset()
 
     def labels(self, row):
         """The row's mark in each session column, as the page shows it ("" where there is none)."""
@@ -68,17 +79,18 @@ class CourseGrid:
         return Markup("".join(_CELLS[label] for label in self.labels(row)))
 
     def session_rates(self):
-        """(attended, attended or gave notice) share of the people for each session, in one pass."""
-        attended, notice = Counter(), Counter()
+        """(attended, attended or gave notice) share of the people for each session, in one pass; a session
+        that has not started yet has none (shown as "–")."""
+        attended, excused = Counter(), Counter()
         for row in self.rows:
             for session_id, status in row.marks.items():
                 if status in ATTENDED:
                     attended[session_id] += 1
-                    notice[session_id] += 1
                 elif status == EXCUSED:
-                    notice[session_id] += 1
+                    excused[session_id] += 1
         people = len(self.rows)
-        return [(rate(attended[s.id], people), rate(notice[s.id], people)) for s in self.sessions]
+        return [attendance_rates(attended[s.id], excused[s.id], people) if s.id in self.held_ids else (None, None)
+                for s in self.sessions]
 
 
 def course_grid(course, now=None):
@@ -99,6 +111,7 @@ def course_grid(course, now=None):
     people = db.session.scalars(select(Member).where(Member.id.in_(in_grid), Member.erased_at.is_(None))
                                 .order_by(func.lower(Member.name), Member.id)).all() if in_grid else []
     rows = {m.id: GridRow(member=m, marks={}) for m in people}
+    held_ids = frozenset(s.id for s in sessions if s.starts_at <= now)
     for session_id, member_id, status in marks:
         row = rows.get(member_id)
         if row is None:
@@ -106,17 +119,17 @@ def course_grid(course, now=None):
         row.marks[session_id] = status
         row.marked += 1
         if status in ATTENDED:
-            row.attended += 1
+            row.attended += session_id in held_ids
             row.hours = round(row.hours + durations[session_id], 2)
         elif status == EXCUSED:
-            row.excused += 1
+            row.excused += session_id in held_ids  # an apology for a session to come is not counted yet
     for member_id, completed_at in db.session.execute(
             select(Completion.member_id, Completion.completed_at).where(Completion.course_id == course.id)):
         if member_id in rows:
             rows[member_id].completed_at = completed_at
-    held = sum(1 for s in sessions if s.starts_at <= now)
     columns = get_plugins().collect("copractice_report_columns", report="course")
-    return CourseGrid(course=course, sessions=sessions, rows=list(rows.values()), held=held, columns=columns)
+    return CourseGrid(course=course, sessions=sessions, rows=list(rows.values()), held=len(held_ids),
+                      columns=columns, held_ids=held_ids)
 
 
 def course_grid_table(grid):
@@ -160,7 +173,7 @@ def member_history_table(member, marks, completions):
     headers = ["Course", "Session starts", "Session ends", "Mark", "How it was recorded", "Remark", "Hours",
                "Course completed on"]
     rows = [[course.title, f"{utc_to_london(s.starts_at):%Y-%m-%d %H:%M}", f"{utc_to_london(s.ends_at):%Y-%m-%d %H:%M}",
-             a.label, a.source, a.remark or "", round((s.ends_at - s.starts_at).total_seconds() / 3600, 2)
+             a.label, a.source_label, a.remark or "", round((s.ends_at - s.starts_at).total_seconds() / 3600, 2)
              if a.status in ATTENDED else 0,
              f"{completions[course.id]:%Y-%m-%d}" if course.id in completions else ""]
             for a, s, course in marks]
@@ -178,8 +191,11 @@ class ReportFilters:
     stakeholder_type: str = ""
     area: str = ""
     themes_allowed: tuple | None = None  # a theme lead sees only their themes
+    now: object = None  # marks count only for sessions started by then (default: now)
 
     def apply(self, stmt):
+        # Only sessions that have happened: an apology for next week is not a session missed yet.
+        stmt = stmt.where(Session.starts_at <= (self.now or now_utc()))
         if self.start:
             stmt = stmt.where(Session.starts_at >= london_to_utc(datetime.combine(self.start, time.min)))
         if self.end:

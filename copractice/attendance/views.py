@@ -15,7 +15,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
-from copractice.notifications.operations import deliver_now, queue_email
+from copractice.notifications.operations import deliver_now
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
@@ -233,16 +233,7 @@ def withdraw_apologies(session_id):
 
 # -- online participant reports --------------------------------------------------------------------------------------
 
-def _report_text(storage):
-    raw = storage.read()
-    if b"\x00" in raw[:4096]:
-        raise ops.ImportProblem("That file is not a CSV file. Choose the CSV participant report.")
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ops.ImportProblem("The file could not be read as text. Save it as CSV (UTF-8) and try again.")
+UNMATCHED_SHOWN = 200  # rows of a report that matched nobody, listed to match by hand
 
 
 @bp.route("/manage/sessions/<int:session_id>/import", methods=["GET", "POST"])
@@ -254,7 +245,7 @@ def import_report(session_id):
     result = None
     if form.validate_on_submit():
         try:
-            result = ops.import_participant_report(current_user, session, _report_text(form.report.data),
+            result = ops.import_participant_report(current_user, session, form.report.data.read(),
                                                    form.min_minutes.data)
         except ops.AttendanceRefused as problem:
             db.session.rollback()
@@ -263,7 +254,7 @@ def import_report(session_id):
             db.session.commit()
     unmarked = [row.member for row in ops.register(session) if row.attendance is None and row.enrolled]
     return render_template("attendance/import.html", session=session, course=session.course, form=form,
-                           result=result, unmarked=unmarked, mark_form=forms.MarkForm())
+                           result=result, unmarked=unmarked, mark_form=forms.MarkForm(), shown=UNMATCHED_SHOWN)
 
 
 @bp.route("/manage/sessions/<int:session_id>/import/match", methods=["POST"])
@@ -277,7 +268,7 @@ def match_row(session_id):
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
         ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                 minutes=request.form.get("minutes", type=int))
+                 minutes=ops.minutes_or_none(request.form.get("minutes")))
         db.session.commit()
         flash("Marked. The register now shows them.", "success")
     else:
@@ -460,13 +451,16 @@ def remind_low_attendance():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     low = reports.low_attendance(filters, current_app.config["LOW_ATTENDANCE_THRESHOLD"])
-    for member, *_ in low:
-        if member.email:
-            queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
-                        link=url_for("courses.my_learning", _external=True))
+    sent, already = ops.send_low_attendance_reminders(current_user._get_current_object(), [m for m, *_ in low],
+                                                      link=url_for("courses.my_learning", _external=True))
     db.session.commit()
     deliver_now()
-    flash(f"A reminder has been sent to {len(low)} {'person' if len(low) == 1 else 'people'}.", "success")
+    message = f"A reminder has been sent to {_people(len(sent))}." if sent else "No reminders were sent."
+    if already:
+        message += f" {_people(already)} had already been sent a reminder today, so they were not sent another."
+    flash(message, "success")
     return redirect(url_for("attendance.overview", **{k: v for k, v in request.args.items() if v}))
 
 
+def _people(n):
+    return f"{n:,} {'person' if n == 1 else 'people'}"

@@ -67,6 +67,7 @@ class Learning:
     by_status: dict  # status -> [Enrolment]
     completed: list = None  # [(Completion, Certificate or None)]
     hours: float = 0.0
+    marks: dict = None  # session id -> the member's Attendance, for the upcoming sessions already marked
 
 
 def my_learning(member, now=None):
@@ -84,8 +85,12 @@ def my_learning(member, now=None):
         if enrolment.status == "enrolled":
             upcoming += [(s, enrolment.course) for s in enrolment.course.sessions if s.ends_at > now]
     upcoming.sort(key=lambda pair: pair[0].starts_at)
-    from copractice.attendance.models import Certificate, Completion
+    from copractice.attendance.models import Attendance, Certificate, Completion
     from copractice.attendance.operations import learning_hours
+
+    # Apologies sent and check-ins for what is coming up (one query, only when something is).
+    marks = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
+        Attendance.member_id == member.id, Attendance.session_id.in_([s.id for s, _ in upcoming])))} if upcoming else {}
 
     certificates = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
         Certificate.member_id == member.id, Certificate.revoked_at.is_(None)))}
@@ -93,7 +98,7 @@ def my_learning(member, now=None):
         select(Completion).where(Completion.member_id == member.id)
         .options(selectinload(Completion.course)).order_by(Completion.completed_at.desc()))]
     return Learning(upcoming=upcoming, by_status=by_status, completed=completed,
-                    hours=learning_hours([member.id])[member.id])
+                    hours=learning_hours([member.id])[member.id], marks=marks)
 
 
 def organiser_courses(member, can_manage_all, themes):

@@ -162,7 +162,7 @@ def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     learning = finder.my_learning(current_user)
     return render_template("courses/learning.html", learning=learning, form=forms.ConfirmForm(),
-                           position=operations.waiting_position)
+                           position=operations.waiting_position, now=now_utc())
 
 
 @bp.route("/calendar/<token>.ics")
