@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from copractice.admin.operations import audit, change_role
 from copractice.attendance import operations as attendance_ops
-from copractice.attendance.models import LATE, PRESENT
+from copractice.attendance.models import LATE, PRESENT, LowAttendanceReminder
 from copractice.courses import operations as course_ops
 from copractice.courses.models import CourseFacilitator, Session
 from copractice.extensions import db
@@ -94,6 +94,7 @@ def member_with_everything(app, *, leads_theme=True):
         member_ops.save_profile_answers(member, {("dementia", "connection"): "carer"})
         db.session.add(EmailPreference(member_id=member.id, kind="session_reminder", email=False))
         db.session.add(SessionReminder(session_id=s5.id, member_id=member.id, sent_at=now))
+        db.session.add(LowAttendanceReminder(member_id=member.id, day=now.date(), sent_by_id=admin.id, sent_at=now))
         guide = Resource(slug="carers-guide", title="Carers' guide", summary="A guide", type="guide",
                          status="published", created_by_id=member.id)
         db.session.add(guide)

@@ -23,6 +23,7 @@ from copractice.attendance.models import (
     AttendanceChange,
     Certificate,
     Completion,
+    LowAttendanceReminder,
 )
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
@@ -73,6 +74,7 @@ EXPORTED_TABLES = {
     "notice": "notices",
     "email_preference": "email_preferences",
     "session_reminder": "session_reminders",
+    "low_attendance_reminder": "low_attendance_reminders",
     "outbox_message": "emails",
     "saved_resource": "library",
     "resource_suggestion": "library",
@@ -88,6 +90,7 @@ NOT_EXPORTED = {
     "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
     "resource_suggestion.decided_by_id": "the curator who decided on someone else's suggestion",
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
+    "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -131,6 +134,7 @@ KEPT_AFTER_ERASURE = {
     "resource_file.uploaded_by_id": "files they uploaded to the library",
     "resource_suggestion.decided_by_id": "suggestions they decided on as a curator",
     "plugin_state.changed_by_id": "plugins they switched on or off as an admin",
+    "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
     # The bundled plugins' record of who recorded a consent or a check about someone else.
     "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
     "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
@@ -231,6 +235,8 @@ def export_member_data(member: Member) -> dict:
     reminders = _all(select(SessionReminder, Session, Course).join(Session, Session.id == SessionReminder.session_id)
                      .join(Course, Course.id == Session.course_id).where(SessionReminder.member_id == mid)
                      .order_by(SessionReminder.sent_at))
+    low_reminders = db.session.scalars(select(LowAttendanceReminder).where(LowAttendanceReminder.member_id == mid)
+                                       .order_by(LowAttendanceReminder.sent_at))
     emails = db.session.scalars(select(OutboxMessage).where(OutboxMessage.member_id == mid)
                                 .order_by(OutboxMessage.created_at, OutboxMessage.id))
     saved = _all(select(SavedResource, Resource).join(Resource, Resource.id == SavedResource.resource_id)
@@ -301,6 +307,8 @@ def export_member_data(member: Member) -> dict:
         "email_preferences": [{"kind": p.kind, "label": NOTICE_KINDS.get(p.kind, p.kind), "email": p.email}
                               for p in preferences],
         "session_reminders": [{**_session_fields(s, c), "sent_at": _when(r.sent_at)} for r, s, c in reminders],
+        "low_attendance_reminders": [{"day": r.day.isoformat(), "sent_at": _when(r.sent_at)}
+                                     for r in low_reminders],
         "emails": [{"kind": m.kind, "to": m.to_address, "subject": m.subject, "status": m.status,
                     "queued_at": _when(m.created_at), "sent_at": _when(m.sent_at)} for m in emails],
         "library": {
@@ -395,7 +403,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(update(Certificate).where(Certificate.member_id == mid, Certificate.revoked_at.is_(None))
                        .values(revoked_at=now, revoked_reason="Withdrawn when the account was deleted."))
     for model in (ConsentEvent, ProfileAnswer, Notice, EmailPreference, SessionReminder, SavedResource,
-                  CourseFacilitator, ThemeLeadership):
+                  LowAttendanceReminder, CourseFacilitator, ThemeLeadership):
         db.session.execute(delete(model).where(model.member_id == mid))
     db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
