@@ -20,6 +20,7 @@ from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
 from copractice.pagecache import cached_page
+from copractice.urls import external_url
 
 bp = Blueprint("attendance", __name__)
 
@@ -123,7 +124,7 @@ def _qr_svg(url):
 
 def _checkin_payload(session):
     code, seconds_left = ops.current_checkin_code(session)
-    url = url_for("attendance.check_in_session", session_id=session.id, code=code, _external=True)
+    url = external_url("attendance.check_in_session", session_id=session.id, code=code)
     return code, seconds_left, url
 
 
@@ -463,7 +464,7 @@ def remind_low_attendance():
     for member, *_ in low:
         if member.email:
             queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
-                        link=url_for("courses.my_learning", _external=True))
+                        link=external_url("courses.my_learning"))
     db.session.commit()
     deliver_now()
     flash(f"A reminder has been sent to {len(low)} {'person' if len(low) == 1 else 'people'}.", "success")
