@@ -147,6 +147,14 @@ def _behind_proxies(app):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+    from werkzeug.exceptions import SecurityError
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc):
+        # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so a plain page (no links).
+        return app.response_class("Bad request: this site is not served at that address.\n", 400,
+                                  mimetype="text/plain")
+
     if app.config.get("ENV_NAME") == "production":
         from copractice.deploycheck import warn_at_start
 
