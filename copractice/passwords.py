@@ -4,6 +4,8 @@ no composition rules such as "a capital and a symbol".)
 The check is offline: zxcvbn's frequency lists (common passwords, names, words, keyboard patterns)
 and its estimate of how many guesses a password would take.
 """
+import re
+
 from zxcvbn import zxcvbn
 
 MIN_LENGTH = 8
@@ -29,7 +31,11 @@ def password_problem(password, user_inputs=()):
         return f"Your password must be at least {MIN_LENGTH} characters long. {ADVICE}"
     if len(password) > MAX_LENGTH:
         return f"Your password must be {MAX_LENGTH} characters or fewer."
-    inputs = [str(value) for value in user_inputs if value] + ["copractice"]
+    inputs = ["copractice"]
+    for value in user_inputs:
+        value = str(value or "").lower()
+        words = [w for w in re.split(r"[^\w]+", value) if len(w) > 1]
+        inputs += [value, "".join(words)] + words if value else []
     result = zxcvbn(password[:CHECKED_LENGTH], user_inputs=inputs)
     if result["feedback"]["warning"] in COMMON_WARNINGS:
         return f"That password is one of the most common, so it is easy to guess. {ADVICE}"
