@@ -18,8 +18,8 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = DEV_SECRET_KEY
     SERVICE_NAME = "copractice"
-    # The site's public address. Links in email sent from the command line (reminders, offers
-    # passed on when they expire) are built from it, since there is no request to learn it from.
+    # The site's public address. Every link that leaves the site (email, calendar files, certificates,
+    # QR codes) is built from it (copractice.urls), never from the request's Host header.
     BASE_URL = "http://127.0.0.1:5000"
     # None means "a SQLite file in the instance folder", filled in by create_app.
     DATABASE_URL = None
