@@ -5,6 +5,7 @@ Views call these; so do tests and the CLI. Nothing here reads the request. Calle
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.orm import lazyload
 
 from copractice.extensions import db
 from copractice.members.models import (
@@ -50,7 +51,8 @@ def find_by_email(email):
     email = normalise_email(email)
     if not email:
         return None
-    return db.session.scalar(select(Member).where(Member.email == email))
+    # The theme leaderships load only if used: finding someone costs no more queries than finding nobody.
+    return db.session.scalar(select(Member).where(Member.email == email).options(lazyload(Member.leaderships)))
 
 
 # -- registration and verification --------------------------------------------------------
