@@ -137,6 +137,7 @@ def request_password_reset(email):
     member = find_by_email(email)
     if member is None or not member.is_active:
         email = normalise_email(email)
+        make_token(RESET, {"m": 0, "h": "-" * 16})  # thrown away: the same work as a real link
         queue_email(kind="password_reset_no_account", to=email, template="password_reset_no_account", member=member,
                     switched_off=member is not None, register_url=external_url("members.register"),
                     reset_url=external_url("members.forgot_password"))
