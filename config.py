@@ -144,7 +144,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, config):
-        """Production must not run with the development secret key."""
+        """Production must not run with the development secret key or without its address; it accepts
+        only requests for BASE_URL's host unless TRUSTED_HOSTS says otherwise."""
         key = config.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
             raise RuntimeError(
