@@ -18,8 +18,8 @@ class Config:
     ENV_NAME = "base"
     SECRET_KEY = DEV_SECRET_KEY
     SERVICE_NAME = "copractice"
-    # The site's public address. Links in email sent from the command line (reminders, offers
-    # passed on when they expire) are built from it, since there is no request to learn it from.
+    # The site's public address. Every link that leaves the site (email, calendar files, certificates,
+    # QR codes) is built from it (copractice.urls), never from the request's Host header.
     BASE_URL = "http://127.0.0.1:5000"
     # None means "a SQLite file in the instance folder", filled in by create_app.
     DATABASE_URL = None
@@ -41,6 +41,17 @@ class Config:
     UPLOAD_FOLDER = None
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
 
+    # Proxies in front of the site that set X-Forwarded-For/-Proto/-Host (nginx: 1). 0 trusts none:
+    # the client's address is the connection's. Behind a proxy, 0 makes every visitor share the
+    # proxy's address, so one address's limits lock everyone out. See docs/deployment.md.
+    TRUSTED_PROXIES = 0
+    # The Host names requests may carry. None: any in development and testing; production takes
+    # BASE_URL's host (a forged Host gets 400). Flask's own setting (3.1+).
+    TRUSTED_HOSTS = None
+    # How many worker processes serve the site, when the server does not say (gunicorn --workers
+    # and WEB_CONCURRENCY are read). Used to warn about memory:// rate limits with several workers.
+    WORKERS = None
+
     # Rate limiting. memory:// counts per process; use redis://host:6379 for several workers.
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_ENABLED = True
@@ -49,6 +60,9 @@ class Config:
     LOGIN_LIMIT_PER_ACCOUNT = "8 per 15 minutes"
     RESET_LIMIT_PER_ADDRESS = "10 per hour"
     RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+    # Wrong self check-in codes (6 digits): per member, and per session across all its members.
+    CHECKIN_LIMIT_PER_MEMBER = "10 per 10 minutes"
+    CHECKIN_LIMIT_PER_SESSION = "60 per 10 minutes"
 
     # Tokens sent by email (seconds).
     EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600
@@ -130,7 +144,8 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls, config):
-        """Production must not run with the development secret key."""
+        """Production must not run with the development secret key or without its address; it accepts
+        only requests for BASE_URL's host unless TRUSTED_HOSTS says otherwise."""
         key = config.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
             raise RuntimeError(
@@ -142,6 +157,11 @@ class ProductionConfig(Config):
                 "Production needs the site's public address for links in email: set COPRACTICE_BASE_URL, "
                 "for example https://copractice.example.org"
             )
+        if config.get("TRUSTED_HOSTS") is None:
+            # Only the site's own name: a request with a forged Host header gets 400.
+            from urllib.parse import urlsplit
+
+            config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname]
 
 
 CONFIGS = {

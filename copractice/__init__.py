@@ -29,6 +29,7 @@ def create_app(test_config=None):
     if not app.config.get("UPLOAD_FOLDER"):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     settings.validate(app.config)
+    _behind_proxies(app)
 
     _init_extensions(app)
     _init_plugins(app)
@@ -137,3 +138,24 @@ def _register_blueprints(app):
         owner = plugins.blueprint_owner.get(request.blueprint)
         if owner and not plugins.is_enabled(owner):
             abort(404)
+
+
+def _behind_proxies(app):
+    """Trust X-Forwarded-* from TRUSTED_PROXIES proxies (werkzeug's ProxyFix); warn about unsafe settings."""
+    trusted = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if trusted > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted, x_host=trusted)
+    from werkzeug.exceptions import SecurityError
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(_exc):
+        # A Host outside TRUSTED_HOSTS: no URLs can be built for it, so a plain page (no links).
+        return app.response_class("Bad request: this site is not served at that address.\n", 400,
+                                  mimetype="text/plain")
+
+    if app.config.get("ENV_NAME") == "production":
+        from copractice.deploycheck import warn_at_start
+
+        warn_at_start(app)

@@ -62,8 +62,12 @@ def create_admin(email, name, password):
         if not sys.stdin.isatty():
             raise click.UsageError("give --password or set COPRACTICE_ADMIN_PASSWORD (no terminal to ask on)")
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if password is not None and len(password) < 8:
-        raise click.UsageError("the password must be at least 8 characters long")
+    if password is not None:
+        from copractice.passwords import password_problem
+
+        problem = password_problem(password, user_inputs=[email, name])
+        if problem:
+            raise click.UsageError(problem)
     if existing is None:
         member = Member(email=operations.normalise_email(email), name=name, stakeholder_type="other",
                         password_hash=hash_password(password), role="admin", email_verified_at=utcnow())
@@ -156,6 +160,27 @@ def send_reminders_command():
         queued = send_reminders()
         sent, failed = deliver_queued(limit=1000)
     click.echo(f"reminders queued {queued}, offers expired {expired}, emails sent {sent}, failed {failed}")
+
+
+@click.command("check")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="How many worker processes will serve the site (default: WORKERS, gunicorn's, or 1).")
+@with_appcontext
+def check_command(workers):
+    """Check the settings are safe for a public site; exits non-zero when something must change."""
+    from copractice.deploycheck import detect_workers, is_hint, problems
+
+    config = current_app.config
+    found = problems(config, workers or detect_workers(config))
+    must = [p for p in found if not is_hint(p)]
+    for problem in must:
+        click.echo("Problem: " + problem)
+    for hint in (p for p in found if is_hint(p)):
+        click.echo("Check: " + hint)
+    if must:
+        click.echo(f"{len(must)} problem(s) to fix before this site is public.")
+        sys.exit(1)
+    click.echo("No problems found.")
 
 
 # -- plugins ----------------------------------------------------------------------------------
@@ -272,7 +297,8 @@ def plugins_new(name, directory):
 
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
-    for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group):
+    for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
+                    check_command):
         app.cli.add_command(command)
 
 

@@ -51,6 +51,9 @@ def init_templating(app):
     app.jinja_env.filters["uk_date"] = uk_date
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    from copractice.urls import external_url
+
+    app.jinja_env.globals["external_url"] = external_url  # links to show or send: from BASE_URL, not Host
 
     @app.context_processor
     def _globals():

@@ -118,6 +118,8 @@ def test_settings(database_url, smtp_port, **extra):
         "MAIL_TIMEOUT": 5,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # Links that leave the site come from BASE_URL (copractice.urls); the test client's host.
+        "BASE_URL": "http://localhost",
     }
     settings.update(extra)
     return settings

@@ -161,7 +161,7 @@ def test_send_reminders_command_works_with_the_default_settings(app, runner, mai
     result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0, repr(result.exception)
     [reminder] = mailbox.to("plain@example.org")
-    assert "http://127.0.0.1:5000/courses/" in mailbox.body(reminder)
+    assert app.config["BASE_URL"] + "/courses/" in mailbox.body(reminder)
 
 
 # -- email choices ------------------------------------------------------------------------------------

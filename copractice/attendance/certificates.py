@@ -3,7 +3,7 @@ import io
 import os
 
 import segno
-from flask import current_app, url_for
+from flask import current_app
 from fpdf import FPDF
 from sqlalchemy import func, select
 
@@ -12,6 +12,7 @@ from copractice.courses.models import Session
 from copractice.extensions import db
 from copractice.plugins import get_plugins
 from copractice.timeutil import utc_to_london
+from copractice.urls import external_url
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core: any name, any accent
 
@@ -33,7 +34,7 @@ def _course_hours(course_id, member_id):
 
 
 def verification_url(certificate):
-    return url_for("attendance.verify_certificate", code=certificate.code, _external=True)
+    return external_url("attendance.verify_certificate", code=certificate.code)
 
 
 def certificate_pdf(certificate):

@@ -25,6 +25,7 @@ from copractice.courses.models import ENROLLED, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
+from copractice import ratelimits
 from copractice.timeutil import now_utc, utc_to_london
 
 
@@ -219,6 +220,9 @@ def self_check_in(member, code, session=None, now=None):
         candidates = open_sessions_for(member, now)
         if not candidates:
             raise AttendanceRefused("You have no session open for check-in right now.")
+    blocked = ratelimits.checkin_blocked(member, candidates)  # 6 digits must not be guessable
+    if blocked:
+        raise AttendanceRefused(blocked)
     for candidate in candidates:
         if code in _accepted_codes(candidate, now):
             existing = current_mark(candidate.id, member.id)
@@ -227,6 +231,7 @@ def self_check_in(member, code, session=None, now=None):
             late_after = candidate.starts_at + timedelta(minutes=current_app.config["CHECKIN_LATE_AFTER_MINUTES"])
             status = LATE if now > late_after else PRESENT
             return mark(member, candidate, member.id, status, source="self_checkin", now=now), True
+    ratelimits.checkin_failed(member, candidates)
     raise AttendanceRefused("That code is not right, or it has changed. Check the code on the screen and try again.")
 
 

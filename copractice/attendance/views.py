@@ -20,6 +20,7 @@ from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
 from copractice.pagecache import cached_page
+from copractice.urls import external_url
 
 bp = Blueprint("attendance", __name__)
 
@@ -123,7 +124,7 @@ def _qr_svg(url):
 
 def _checkin_payload(session):
     code, seconds_left = ops.current_checkin_code(session)
-    url = url_for("attendance.check_in_session", session_id=session.id, code=code, _external=True)
+    url = external_url("attendance.check_in_session", session_id=session.id, code=code)
     return code, seconds_left, url
 
 
@@ -452,7 +453,7 @@ def remind_low_attendance():
         abort(400)
     low = reports.low_attendance(filters, current_app.config["LOW_ATTENDANCE_THRESHOLD"])
     sent, already = ops.send_low_attendance_reminders(current_user._get_current_object(), [m for m, *_ in low],
-                                                      link=url_for("courses.my_learning", _external=True))
+                                                      link=external_url("courses.my_learning"))
     db.session.commit()
     deliver_now()
     message = f"A reminder has been sent to {_people(len(sent))}." if sent else "No reminders were sent."

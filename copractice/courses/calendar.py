@@ -1,7 +1,6 @@
 """iCalendar (RFC 5545) feeds: one per course, and a private one per member."""
 from datetime import timezone
 
-from flask import url_for
 from icalendar import Calendar, Event
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -9,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment
 from copractice.extensions import db
 from copractice.timeutil import now_utc
+from copractice.urls import external_url
 
 PRODID = "-//copractice//co-production courses//EN"
 
@@ -35,7 +35,7 @@ def _event(session, course, with_joining_details):
         description.append(session.note)
     if with_joining_details and session.online_link:
         description.append(f"Join online: {session.online_link}")
-    description.append(url_for("courses.course", slug=course.slug, _external=True))
+    description.append(external_url("courses.course", slug=course.slug))
     event.add("description", "\n\n".join(description))
     location = session.venue or ""
     if with_joining_details and session.online_link and not location:

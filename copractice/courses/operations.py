@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -31,6 +31,7 @@ from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
 from copractice.timeutil import now_utc, utc_to_london
+from copractice.urls import external_url
 
 log = logging.getLogger(__name__)
 
@@ -309,7 +310,7 @@ def _next_queue_key(course_id):
 
 
 def _course_link(course):
-    return url_for("courses.course", slug=course.slug, _external=True)
+    return external_url("courses.course", slug=course.slug)
 
 
 def _reload(enrolment_id):

@@ -1,7 +1,7 @@
 """Reminders before sessions: `copractice send-reminders`, safe to run every few minutes."""
 from datetime import timedelta
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -11,6 +11,7 @@ from copractice.members.models import Member
 from copractice.notifications.models import SessionReminder
 from copractice.notifications.operations import notify
 from copractice.timeutil import now_utc
+from copractice.urls import external_url
 
 
 def due_reminders(now):
@@ -40,7 +41,7 @@ def send_reminders(now=None):
             db.session.rollback()  # another run got this one first
             continue
         notify([member], "session_reminder", "session_reminder",
-               link=url_for("courses.course", slug=session.course.slug, _external=True),
+               link=external_url("courses.course", slug=session.course.slug),
                course=session.course, session=session)
         db.session.commit()
         queued += 1

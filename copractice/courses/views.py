@@ -19,6 +19,7 @@ from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
 from copractice.pagecache import cached_page
+from copractice.urls import external_url
 
 bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -187,7 +188,7 @@ def calendar_feed():
         db.session.commit()
         flash("You have a new calendar address. The old one (if any) no longer works.", "success")
         return redirect(url_for("courses.calendar_feed"))
-    url = url_for("courses.member_ics", token=current_user.calendar_token, _external=True) \
+    url = external_url("courses.member_ics", token=current_user.calendar_token) \
         if current_user.calendar_token else None
     return render_template("courses/calendar_feed.html", url=url, form=form)
 

@@ -11,7 +11,6 @@ in neither list, so no table can be forgotten. docs/data_export.md describes the
 import logging
 from datetime import datetime
 
-from flask import url_for
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from copractice.admin.models import AuditEntry
@@ -52,6 +51,7 @@ from copractice.notifications.models import (
 )
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
+from copractice.urls import external_url
 
 log = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ def export_member_data(member: Member) -> dict:
                         for done, c in completions],
         "certificates": [{"course": c.title, "code": cert.code, "issued_at": _when(cert.issued_at),
                           "revoked_at": _when(cert.revoked_at), "revoked_reason": cert.revoked_reason,
-                          "check_url": url_for("attendance.verify_certificate", code=cert.code, _external=True)}
+                          "check_url": external_url("attendance.verify_certificate", code=cert.code)}
                          for cert, c in certificates],
         "notices": [{"kind": n.kind, "message": n.message, "link": n.link, "created_at": _when(n.created_at),
                      "read_at": _when(n.read_at)} for n in notices],

@@ -3,8 +3,9 @@
 Views call these; so do tests and the CLI. Nothing here reads the request. Callers commit.
 """
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from copractice.extensions import db
 from copractice.members.models import (
@@ -22,6 +23,7 @@ from copractice.security import (
     password_needs_rehash,
     read_token,
 )
+from copractice.urls import external_url
 
 VERIFY, RESET = "verify-email", "reset-password"
 
@@ -47,7 +49,8 @@ def find_by_email(email):
     email = normalise_email(email)
     if not email:
         return None
-    return db.session.scalar(select(Member).where(Member.email == email))
+    # The theme leaderships load only if used: finding someone costs no more queries than finding nobody.
+    return db.session.scalar(select(Member).where(Member.email == email).options(lazyload(Member.leaderships)))
 
 
 # -- registration and verification --------------------------------------------------------
@@ -57,15 +60,17 @@ def register_member(*, name, email, password, stakeholder_type, organisation=Non
     """Create a member and queue the verification email.
 
     If the address already has an account, nothing is created and that address is told so
-    by email instead, so the page cannot be used to find out who is registered. Returns the
-    new Member, or None when the address was taken.
+    by email instead, so the page cannot be used to find out who is registered. Both cases do
+    the same work (hash the password once, queue one message), so they take the same time too.
+    Returns the new Member, or None when the address was taken.
     """
     email = normalise_email(email)
     existing = find_by_email(email)
     if existing is not None:
+        hash_password(password)  # thrown away: the same work as creating an account
         queue_email(kind="account_exists", to=email, template="account_exists", member=existing,
-                    login_url=url_for("members.login", _external=True),
-                    reset_url=url_for("members.forgot_password", _external=True))
+                    login_url=external_url("members.login"),
+                    reset_url=external_url("members.forgot_password"))
         return None
     member = Member(
         name=name.strip(), email=email, password_hash=hash_password(password),
@@ -84,7 +89,7 @@ def register_member(*, name, email, password, stakeholder_type, organisation=Non
 def send_verification(member):
     token = make_token(VERIFY, {"m": member.id, "e": member.email})
     queue_email(kind="verify_email", to=member.email, template="verify_email", member=member,
-                verify_url=url_for("members.verify_email", token=token, _external=True))
+                verify_url=external_url("members.verify_email", token=token))
 
 
 def verify_email(token):
@@ -123,13 +128,21 @@ def authenticate(email, password):
 
 
 def request_password_reset(email):
-    """Email a reset link if the address belongs to an active account; say nothing either way."""
+    """Email a reset link if the address belongs to an active account; otherwise email that address
+    to say there is no account to reset. One message and no hashing either way, so neither the page
+    nor its timing tells who is registered.
+    """
     member = find_by_email(email)
     if member is None or not member.is_active:
+        email = normalise_email(email)
+        make_token(RESET, {"m": 0, "h": "-" * 16})  # thrown away: the same work as a real link
+        queue_email(kind="password_reset_no_account", to=email, template="password_reset_no_account", member=member,
+                    switched_off=member is not None, register_url=external_url("members.register"),
+                    reset_url=external_url("members.forgot_password"))
         return
     token = make_token(RESET, {"m": member.id, "h": member.password_hash[-16:]})
     queue_email(kind="password_reset", to=member.email, template="password_reset", member=member,
-                reset_url=url_for("members.reset_password", token=token, _external=True))
+                reset_url=external_url("members.reset_password", token=token))
 
 
 def member_for_reset_token(token):

@@ -84,9 +84,14 @@ def resend_verification():
     return render_template("members/resend_verification.html", form=form)
 
 
+def _login_failed(_response):
+    """Only wrong passwords count against the login limits: a class logging in together spends nothing."""
+    return g.get("login_failed", False)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"])
-@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"])
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ADDRESS"), methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(_limit("LOGIN_LIMIT_PER_ACCOUNT"), key_func=_account_key, methods=["POST"], deduct_when=_login_failed)
 @permission_required("site.view")
 def login():
     """Log in with email and password."""
@@ -102,6 +107,7 @@ def login():
             member = operations.authenticate(form.email.data, form.password.data)
         except operations.LoginRefused as exc:
             refused = exc.reason
+            g.login_failed = refused == "invalid"
         else:
             session.clear()  # a fresh session: nothing from before login carries over
             login_user(member, remember=form.remember.data)

@@ -50,6 +50,7 @@ class LiveServer:
 def live_server(app, mailbox):
     """Base URL of the app, with empty tables and an empty mailbox."""
     server = LiveServer(app)
+    app.config["BASE_URL"] = server.url  # emailed links lead back to this server
     server.start()
     yield server.url
     server.stop()
