@@ -297,3 +297,8 @@ def test_every_view_declares_its_permission(app):
     missing = [endpoint for endpoint, view in app.view_functions.items()
                if endpoint != "static" and not endpoint.endswith(".static") and not hasattr(view, "permission")]
     assert missing == [], "wrap these views in @permission_required(...)"
+
+MATRIX.update({
+    "admin.email": ("GET", "/admin/email", None, only_admin()),
+    "admin.retry_email": ("POST", "/admin/email/999999/retry", {}, only_admin(404)),
+})

@@ -15,7 +15,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
-from copractice.notifications.operations import deliver_now, queue_email
+from copractice.notifications.operations import queue_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
@@ -465,7 +465,6 @@ def remind_low_attendance():
             queue_email(kind="attendance_reminder", to=member.email, template="attendance_reminder", member=member,
                         link=url_for("courses.my_learning", _external=True))
     db.session.commit()
-    deliver_now()
     flash(f"A reminder has been sent to {len(low)} {'person' if len(low) == 1 else 'people'}.", "success")
     return redirect(url_for("attendance.overview", **{k: v for k, v in request.args.items() if v}))
 

@@ -328,7 +328,7 @@ class Change:
 
 
 def _after(changes, course):
-    """Tell people, run plugin hooks, commit, then deliver mail."""
+    """Tell people (the mail goes to the outbox), run plugin hooks, commit."""
     from copractice.courses.calendar import course_ics_attachment
 
     db.session.expire(course, ["places_taken"])
@@ -352,9 +352,6 @@ def _after(changes, course):
         plugins.collect("copractice_enrolment_changed", enrolment=change.enrolment,
                         old_status=change.old_status, new_status=change.new_status)
     db.session.commit()
-    from copractice.notifications.operations import deliver_now
-
-    deliver_now()
 
 
 def fill_places(course, now=None):
