@@ -41,11 +41,14 @@ def _database_settings(app):
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "copractice.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # Always: a pooled connection the database dropped (a restart, say) is replaced before use,
+    # instead of failing the request that picks it up. Settings that name other options keep this.
+    options["pool_pre_ping"] = True
     if url.startswith("sqlite"):
         # Several threads (and the browser tests' live server) share the file.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app):
