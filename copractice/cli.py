@@ -191,6 +191,10 @@ def develop(host, port, mail_port):
                COPRACTICE_MAIL_USE_TLS="false", COPRACTICE_MAIL_USE_SSL="false", COPRACTICE_MAIL_USERNAME="null")
     env.setdefault("COPRACTICE_BASE_URL", f'"http://{host}:{port}"')
     delivery = subprocess.Popen([sys.executable, "-m", "copractice.cli", "send-mail", "--watch"], env=env)
+    import signal
+
+    # SIGTERM ends this process through the finally below, so the delivery process stops with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     click.echo(f"Emails are caught on 127.0.0.1:{mail_port} and saved in {folder} "
                f"(also listed at http://{host}:{port}/dev/mail)")
     try:

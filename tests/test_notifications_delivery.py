@@ -347,3 +347,25 @@ def test_the_development_mail_catcher_saves_each_email_and_says_so(tmp_path):
     assert "http://127.0.0.1:5000/verify/abc" in saved.get_body(("plain",)).get_content()
     [line] = lines
     assert "rosa@example.org" in line and "Confirm your email" in line and name in line
+
+
+def test_the_development_mail_page_lists_caught_emails_and_is_absent_elsewhere(app, client, tmp_path):
+    assert client.get("/dev/mail").status_code == 404  # testing: not there
+    dev = create_app(dict(test_settings(app.config["DATABASE_URL"], 1), ENV_NAME="development"))
+    dev.instance_path = str(tmp_path)
+    os_folder = tmp_path / "mail"
+    catcher = start_catcher(str(os_folder), port=free_port(), echo=lambda line: None)
+    try:
+        email = EmailMessage()
+        email["From"], email["To"], email["Subject"] = "site@example.org", "new@example.org", "Confirm your email"
+        email.set_content("Confirm: http://127.0.0.1:5000/verify/xyz")
+        with smtplib.SMTP("127.0.0.1", catcher.port, timeout=5) as smtp:
+            smtp.send_message(email)
+    finally:
+        catcher.stop()
+    page = dev.test_client().get("/dev/mail")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "Confirm your email" in html
+    assert '<a href="http://127.0.0.1:5000/verify/xyz"' in html
+    with dev.app_context():
+        db.engine.dispose()

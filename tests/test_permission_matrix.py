@@ -301,4 +301,5 @@ def test_every_view_declares_its_permission(app):
 MATRIX.update({
     "admin.email": ("GET", "/admin/email", None, only_admin()),
     "admin.retry_email": ("POST", "/admin/email/999999/retry", {}, only_admin(404)),
+    "site.dev_mail": ("GET", "/dev/mail", None, {r: 404 for r in ROLES}),  # development only
 })
