@@ -33,6 +33,10 @@ def create_app(test_config=None):
     _init_extensions(app)
     _init_plugins(app)
     _register_blueprints(app)
+    from copractice.aftercommit import saved_anyway
+    from copractice.site import render_error
+
+    app.register_error_handler(500, saved_anyway(render_error))  # a saved change never shows an error page
     return app
 
 
