@@ -166,8 +166,9 @@ def send_mail(watch, interval):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--mail-port", default=None, type=int, help="The mail catcher's port (default DEV_MAIL_PORT).")
+@click.option("--mail-folder", default=None, help="Where caught email is saved (default <instance>/mail).")
 @with_appcontext
-def develop(host, port, mail_port):
+def develop(host, port, mail_port, mail_folder):
     """Run the site for development: web server, mail delivery and a local mail catcher.
 
     Nothing is emailed to anyone: every email is saved in <instance>/mail/ as an .eml file
@@ -182,7 +183,7 @@ def develop(host, port, mail_port):
         raise click.UsageError("develop is for a development checkout; in production run the web server "
                                "and `copractice send-mail --watch` separately (docs/deployment.md)")
     mail_port = mail_port or app.config["DEV_MAIL_PORT"]
-    folder = os.path.join(app.instance_path, "mail")
+    folder = app.config["DEV_MAIL_FOLDER"] = mail_folder or os.path.join(app.instance_path, "mail")
     try:
         catcher = start_catcher(folder, port=mail_port, echo=lambda line: click.echo(line))
     except Exception as exc:  # noqa: BLE001  (a port in use, say: say so plainly)

@@ -91,7 +91,7 @@ def dev_mail():
 
     from copractice.devmail import saved_messages
 
-    folder = os.path.join(current_app.instance_path, "mail")
+    folder = current_app.config.get("DEV_MAIL_FOLDER") or os.path.join(current_app.instance_path, "mail")
     if current_app.config.get("ENV_NAME") != "development" or not os.path.isdir(folder):
         abort(404)
     emails = [{"name": name, "to": message["To"], "subject": message["Subject"], "date": message["Date"],

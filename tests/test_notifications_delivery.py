@@ -409,3 +409,48 @@ def test_a_failure_before_any_commit_still_shows_the_error_page(app, client, aut
     monkeypatch.setattr(operations, "enrol", broken)
     response = post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}")
     assert response.status_code == 500 and "Please try again later" in response.get_data(as_text=True)
+
+
+def test_copractice_develop_serves_the_site_and_catches_its_email(app, database_url, make_member, tmp_path):
+    """What `make run` starts: the web server, a delivery process and the mail catcher, together."""
+    import http.cookiejar
+    import os
+    import re
+    import signal
+    import subprocess
+    import sys
+    import urllib.parse
+    import urllib.request
+
+    make_member(email="newcomer@example.org")
+    port, mail_port, folder = free_port(), free_port(), tmp_path / "caught"
+    env = dict(os.environ, COPRACTICE_ENV="development", COPRACTICE_DATABASE_URL=database_url,
+               COPRACTICE_MAIL_POLL_SECONDS="0.2", COPRACTICE_BASE_URL=f'"http://127.0.0.1:{port}"')
+    process = subprocess.Popen(
+        [sys.executable, "-m", "copractice.cli", "develop", "--port", str(port), "--mail-port", str(mail_port),
+         "--mail-folder", str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                html = opener.open(f"http://127.0.0.1:{port}/password/forgot", timeout=5).read().decode()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "copractice develop did not start"
+                time.sleep(0.3)
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+        form = urllib.parse.urlencode({"csrf_token": token, "email": "newcomer@example.org"}).encode()
+        assert opener.open(f"http://127.0.0.1:{port}/password/forgot", form, timeout=5).status == 200
+        deadline = time.monotonic() + 30
+        while not (folder.is_dir() and any(folder.iterdir())):
+            assert time.monotonic() < deadline, "no email was caught"
+            time.sleep(0.3)
+        [(name, saved)] = saved_messages(str(folder))
+        assert saved["To"] == "newcomer@example.org" and saved["Subject"] == "Reset your copractice password"
+        listing = opener.open(f"http://127.0.0.1:{port}/dev/mail", timeout=5).read().decode()
+        assert "Reset your copractice password" in listing and f'<a href="http://127.0.0.1:{port}/password/reset/' in listing
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=30)
+    assert "[mail] to newcomer@example.org: Reset your copractice password" in output
