@@ -16,6 +16,7 @@ are delivered, and admins see failed messages at /admin/email with a "Try again"
 """
 import logging
 import smtplib
+import socket
 import time
 from collections import namedtuple
 from datetime import timedelta
@@ -141,9 +142,16 @@ def retry_delay(attempts):
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
 
 
+# Errors that say the mail server could not be reached or stopped answering: the next message would
+# meet the same, so the round stops there instead of waiting MAIL_TIMEOUT for each message in turn.
+UNREACHABLE = (smtplib.SMTPConnectError, smtplib.SMTPServerDisconnected, ConnectionError, TimeoutError,
+               socket.gaierror)
+
+
 def deliver_one(message_id, now=None):
-    """Claim, send and mark one message. Returns "sent", "retry", "failed", "cancelled", or None when
-    it was not due or another round has it. Commits (the claim before sending, the outcome after)."""
+    """Claim, send and mark one message. Returns "sent", "retry", "unreachable" (a retry because the mail
+    server could not be reached), "failed", "cancelled", or None when it was not due or another round
+    has it. Commits (the claim before sending, the outcome after)."""
     now = now or utcnow()
     claimed = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, _claimable(now))
@@ -178,7 +186,7 @@ def deliver_one(message_id, now=None):
                 log.error("email %s not delivered after %s attempts, marked failed: %s",
                           message.id, message.attempts, message.last_error)
             else:
-                outcome, message.status = "retry", "queued"
+                outcome, message.status = ("unreachable" if isinstance(exc, UNREACHABLE) else "retry"), "queued"
                 message.next_attempt_at = utcnow() + retry_delay(message.attempts)
                 log.warning("email %s not delivered, will retry: %s", message.id, message.last_error)
         else:
@@ -202,6 +210,8 @@ def due_message_ids(limit=100, now=None):
 def deliver_due(limit=100, should_stop=None):
     """One delivery round: every message that is due, oldest first, up to ``limit``. Returns a Round.
 
+    When the mail server cannot be reached the round stops: the rest wait, untouched, for the next.
+
     ``should_stop`` (a callable) is asked between messages, so a process told to stop finishes the
     message in hand and stops cleanly instead of leaving it half-sent."""
     sent = failed = 0
@@ -211,8 +221,10 @@ def deliver_due(limit=100, should_stop=None):
         outcome = deliver_one(message_id)
         if outcome == "sent":
             sent += 1
-        elif outcome in ("retry", "failed"):
+        elif outcome in ("retry", "failed", "unreachable"):
             failed += 1
+        if outcome == "unreachable":
+            break
     return Round(sent, failed)
 
 
