@@ -34,6 +34,7 @@ from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notic
 
 log = logging.getLogger(__name__)
 
+
 def _render(template, **context):
     text = render_template(f"email/{template}.txt", **context)
     subject, _, body = text.strip().partition("\n")
