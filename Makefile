@@ -34,8 +34,9 @@ run: demo
 	@echo "copractice is starting on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
 	@echo "Log in as admin@example.org, lead@example.org, facilitator@example.org or trainee@example.org"
 	@echo "with the password: copractice-demo"
+	@echo "Emails the site sends are printed here, listed at http://$(HOST):$(PORT)/dev/mail and saved in instance/mail/"
 	@echo ""
-	$(BIN)/copractice run --host $(HOST) --port $(PORT)
+	$(BIN)/copractice develop --host $(HOST) --port $(PORT)
 
 ## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
 test: install

@@ -34,8 +34,18 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "copractice <no-reply@copractice.invalid>"
     MAIL_TIMEOUT = 10
-    # Deliver queued mail straight after the request that queued it commits.
-    MAIL_DELIVER_ON_COMMIT = True
+    # Web requests only write mail to the outbox; `copractice send-mail --watch` (or a timer running
+    # `copractice send-mail`) delivers it. The watcher looks for due mail every MAIL_POLL_SECONDS.
+    MAIL_POLL_SECONDS = 5
+    # A failed attempt waits MAIL_RETRY_SECONDS, then twice as long each time (at most 6 hours); after
+    # MAIL_MAX_ATTEMPTS the message is marked failed and shown to admins at /admin/email.
+    MAIL_RETRY_SECONDS = 60
+    MAIL_MAX_ATTEMPTS = 8
+    # A message claimed this long ago and never marked sent belonged to a process that died: try again
+    # (with the same Message-ID, so a copy can be recognised).
+    MAIL_CLAIM_TIMEOUT = 600
+    # `copractice develop` runs a mail catcher here and saves what it receives in <instance>/mail.
+    DEV_MAIL_PORT = 8025
 
     # Uploaded files live outside the web root. None means "<instance>/uploads".
     UPLOAD_FOLDER = None

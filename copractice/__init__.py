@@ -34,6 +34,10 @@ def create_app(test_config=None):
     _init_extensions(app)
     _init_plugins(app)
     _register_blueprints(app)
+    from copractice.aftercommit import saved_anyway
+    from copractice.site import render_error
+
+    app.register_error_handler(500, saved_anyway(render_error))  # a saved change never shows an error page
     return app
 
 
@@ -42,11 +46,14 @@ def _database_settings(app):
     if not url:
         url = "sqlite:///" + os.path.join(app.instance_path, "copractice.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    # Always: a pooled connection the database dropped (a restart, say) is replaced before use,
+    # instead of failing the request that picks it up. Settings that name other options keep this.
+    options["pool_pre_ping"] = True
     if url.startswith("sqlite"):
         # Several threads (and the browser tests' live server) share the file.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.setdefault("connect_args", {"timeout": 30})
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 def _init_extensions(app):

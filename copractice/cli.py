@@ -132,16 +132,87 @@ def _large_demo_data():
 
 
 @click.command("send-mail")
+@click.option("--watch", is_flag=True,
+              help="Keep running: deliver due mail every MAIL_POLL_SECONDS until stopped (Ctrl+C or SIGTERM).")
+@click.option("--interval", type=float, default=None, help="Seconds between rounds with --watch.")
 @with_appcontext
-def send_mail():
-    """Deliver queued email now (safe to run every minute; failures stay queued)."""
-    from copractice.notifications.operations import deliver_queued, requeue_stale_claims
+def send_mail(watch, interval):
+    """Deliver the email that is due (safe to run every minute; failures are retried later)."""
+    from copractice.notifications.operations import deliver_due, watch as watch_outbox
 
-    requeued = requeue_stale_claims()
-    sent, failed = deliver_queued(limit=1000)
-    click.echo(f"sent {sent}, failed {failed} (will retry), requeued {requeued}")
-    if failed:
-        sys.exit(1)
+    if not watch:
+        sent, failed = deliver_due(limit=1000)
+        click.echo(f"sent {sent}, failed {failed} (will retry or see /admin/email)")
+        if failed:
+            sys.exit(1)
+        return
+    import signal
+
+    stopping = []
+
+    def stop(signum, frame):  # finish the message in hand, then stop: nothing is left half-sent
+        stopping.append(signum)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    cfg = current_app.config
+    click.echo(f"Delivering email to {cfg['MAIL_SERVER']}:{cfg['MAIL_PORT']} "
+               f"every {interval if interval is not None else cfg['MAIL_POLL_SECONDS']} s (Ctrl+C to stop)")
+
+    def report(result):
+        if result.sent or result.failed:
+            click.echo(f"sent {result.sent}, failed {result.failed}")
+
+    watch_outbox(interval, should_stop=lambda: bool(stopping), on_round=report)
+
+
+@click.command("develop")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--mail-port", default=None, type=int, help="The mail catcher's port (default DEV_MAIL_PORT).")
+@click.option("--mail-folder", default=None, help="Where caught email is saved (default <instance>/mail).")
+@with_appcontext
+def develop(host, port, mail_port, mail_folder):
+    """Run the site for development: web server, mail delivery and a local mail catcher.
+
+    Nothing is emailed to anyone: every email is saved in <instance>/mail/ as an .eml file
+    (and listed at /dev/mail) and summed up on this terminal.
+    """
+    import subprocess
+
+    from copractice.devmail import start_catcher
+
+    app = current_app._get_current_object()
+    if app.config.get("ENV_NAME") == "production":
+        raise click.UsageError("develop is for a development checkout; in production run the web server "
+                               "and `copractice send-mail --watch` separately (docs/deployment.md)")
+    mail_port = mail_port or app.config["DEV_MAIL_PORT"]
+    folder = app.config["DEV_MAIL_FOLDER"] = mail_folder or os.path.join(app.instance_path, "mail")
+    try:
+        catcher = start_catcher(folder, port=mail_port, echo=lambda line: click.echo(line))
+    except Exception as exc:  # noqa: BLE001  (a port in use, say: say so plainly)
+        raise click.ClickException(f"could not start the mail catcher on port {mail_port}: {exc}") from None
+    env = dict(os.environ, COPRACTICE_MAIL_SERVER='"127.0.0.1"', COPRACTICE_MAIL_PORT=str(mail_port),
+               COPRACTICE_MAIL_USE_TLS="false", COPRACTICE_MAIL_USE_SSL="false", COPRACTICE_MAIL_USERNAME="null")
+    env.setdefault("COPRACTICE_BASE_URL", f'"http://{host}:{port}"')
+    delivery = subprocess.Popen([sys.executable, "-m", "copractice.cli", "send-mail", "--watch"], env=env)
+    import signal
+
+    # SIGTERM ends this process through the finally below, so the delivery process stops with it.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    click.echo(f"Emails are caught on 127.0.0.1:{mail_port} and saved in {folder} "
+               f"(also listed at http://{host}:{port}/dev/mail)")
+    try:
+        from werkzeug.serving import run_simple
+
+        run_simple(host, port, app, threaded=True)
+    finally:
+        delivery.terminate()
+        try:
+            delivery.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            delivery.kill()
+        catcher.stop()
 
 
 @click.command("send-reminders")
@@ -153,13 +224,11 @@ def send_reminders_command():
     """
     from copractice.courses.operations import expire_offers
     from copractice.courses.reminders import send_reminders
-    from copractice.notifications.operations import deliver_queued
 
     with site_request_context():
         expired = expire_offers()
         queued = send_reminders()
-        sent, failed = deliver_queued(limit=1000)
-    click.echo(f"reminders queued {queued}, offers expired {expired}, emails sent {sent}, failed {failed}")
+    click.echo(f"reminders queued {queued}, offers expired {expired} (the mail goes out with copractice send-mail)")
 
 
 @click.command("check")
@@ -298,7 +367,7 @@ def plugins_new(name, directory):
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
-                    check_command):
+                    check_command, develop):
         app.cli.add_command(command)
 
 

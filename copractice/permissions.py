@@ -47,6 +47,12 @@ def _admin_only(member, obj):
     return _is_admin(member)
 
 
+@_rule("email.manage")
+def _admin_email(member, obj):
+    """Seeing email that could not be sent, and trying again: admins (the list shows addresses)."""
+    return _is_admin(member)
+
+
 @_rule("member.change_role", "member.set_active")
 def _admin_on_another_member(member, obj):
     """Admins manage other members; nobody changes their own role or locks themselves out."""

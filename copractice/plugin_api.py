@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from copractice.permissions import can, permission_required, require  # noqa: F401  (re-exported for plugins)
+from copractice.forms import SingleLine  # noqa: F401  (re-exported: single-line fields refuse line breaks)
 
 hookimpl = pluggy.HookimplMarker("copractice")
 

@@ -79,3 +79,22 @@ def register_error_pages(app):
     for code in ERRORS:
         app.register_error_handler(code, render_error)
     app.register_error_handler(CSRFError, render_error)
+
+
+@bp.route("/dev/mail")
+@permission_required("site.view")
+def dev_mail():
+    """Development only: the emails the local mail catcher (copractice develop, make run) has saved."""
+    import os
+
+    from flask import abort, current_app
+
+    from copractice.devmail import saved_messages
+
+    folder = current_app.config.get("DEV_MAIL_FOLDER") or os.path.join(current_app.instance_path, "mail")
+    if current_app.config.get("ENV_NAME") != "development" or not os.path.isdir(folder):
+        abort(404)
+    emails = [{"name": name, "to": message["To"], "subject": message["Subject"], "date": message["Date"],
+               "body": message.get_body(("plain",)).get_content() if message.get_body(("plain",)) else ""}
+              for name, message in saved_messages(folder)[:50]]
+    return render_template("site/dev_mail.html", emails=emails, folder=folder)

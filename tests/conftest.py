@@ -101,9 +101,11 @@ def smtp_server():
 
 
 @pytest.fixture
-def mailbox(smtp_server):
+def mailbox(smtp_server, app):
+    """What the real SMTP server received. Requests only write to the outbox, so reading the mailbox
+    first runs a delivery round, as the delivery process (copractice send-mail --watch) would have."""
     smtp_server.handler.clear()
-    return smtp_server.handler
+    return DeliveredMailbox(smtp_server.handler, app)
 
 
 # -- the app -------------------------------------------------------------------------------------
@@ -236,3 +238,39 @@ def make_member(app):
             db.session.expunge(member)
             return member
     return make
+
+
+# -- mail delivered by a delivery round ----------------------------------------------------------
+
+class DeliveredMailbox:
+    """A Mailbox read after a delivery round (deliver_due) of ``app``'s outbox."""
+
+    def __init__(self, handler, app):
+        self.handler = handler
+        self.app = app
+
+    def deliver(self):
+        from copractice.notifications.operations import deliver_due
+
+        with self.app.app_context():  # its own session: the test's own transaction is left alone
+            return deliver_due(limit=100_000)
+
+    @property
+    def messages(self):
+        self.deliver()
+        return self.handler.messages
+
+    def clear(self):
+        self.deliver()
+        self.handler.clear()
+
+    def to(self, address):
+        self.deliver()
+        return self.handler.to(address)
+
+    def body(self, message):
+        return self.handler.body(message)
+
+    def link(self, address, contains):
+        self.deliver()
+        return self.handler.link(address, contains)

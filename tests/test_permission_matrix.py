@@ -298,3 +298,9 @@ def test_every_view_declares_its_permission(app):
     missing = [endpoint for endpoint, view in app.view_functions.items()
                if endpoint != "static" and not endpoint.endswith(".static") and not hasattr(view, "permission")]
     assert missing == [], "wrap these views in @permission_required(...)"
+
+MATRIX.update({
+    "admin.email": ("GET", "/admin/email", None, only_admin()),
+    "admin.retry_email": ("POST", "/admin/email/999999/retry", {}, only_admin(404)),
+    "site.dev_mail": ("GET", "/dev/mail", None, {r: 404 for r in ROLES}),  # development only
+})

@@ -28,8 +28,7 @@ def production(database_url, smtp_server, tmp_path, app, monkeypatch):
     """The production configuration on the suite's (emptied) database."""
     monkeypatch.delenv("COPRACTICE_TRUSTED_HOSTS", raising=False)
     settings = test_settings(database_url, smtp_server.port, ENV_NAME="production", BASE_URL=SITE,
-                             SECRET_KEY="x" * 40, UPLOAD_FOLDER=str(tmp_path / "uploads"),
-                             MAIL_DELIVER_ON_COMMIT=False)
+                             SECRET_KEY="x" * 40, UPLOAD_FOLDER=str(tmp_path / "uploads"))
     prod = create_app(settings)
     yield prod
     with prod.app_context():

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from copractice.forms import CheckboxesField
+from copractice.forms import CheckboxesField, SingleLine
 from copractice.members.models import AREAS, ROLES, STAKEHOLDER_TYPES
 
 
@@ -23,12 +23,12 @@ class MemberFilterForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = RadioField("Role", choices=list(ROLES.items()), validators=[DataRequired("Choose a role.")])
     themes = CheckboxesField("Themes they lead (for theme leads)", choices=[])
-    reason = StringField("Reason (optional, kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (optional, kept in the audit log)", validators=[SingleLine(), Optional(), Length(max=500)])
 
 
 class ActiveForm(FlaskForm):
     active = HiddenField(validators=[DataRequired()])
-    reason = StringField("Reason (optional, kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (optional, kept in the audit log)", validators=[SingleLine(), Optional(), Length(max=500)])
 
 
 class PluginSwitchForm(FlaskForm):

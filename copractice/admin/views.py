@@ -196,3 +196,37 @@ def plugin_settings(name):
         flash(f"The settings of {name} have been saved.", "success")
         return redirect(url_for("admin.plugin_settings", name=name))
     return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields)
+
+
+# -- email that could not be sent -------------------------------------------------------------
+
+@bp.route("/email")
+@permission_required("email.manage")
+def email():
+    """Email that failed, or is waiting to try again after a failed attempt, with a "Try again" button."""
+    from copractice.courses.forms import ConfirmForm
+    from copractice.notifications.operations import messages_needing_attention
+
+    return render_template("admin/email.html", messages=messages_needing_attention(), form=ConfirmForm())
+
+
+@bp.route("/email/<int:message_id>/retry", methods=["POST"])
+@permission_required("email.manage")
+def retry_email(message_id):
+    """Put one message back in the queue; the delivery process sends it in its next round."""
+    from copractice.courses.forms import ConfirmForm
+    from copractice.notifications.models import OutboxMessage
+    from copractice.notifications.operations import try_again
+
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        flash("That request could not be understood. Please try again.", "error")
+    elif try_again(current_user, message):
+        db.session.commit()
+        flash(f"We will try again to send the email to {message.to_address or 'nobody'} "
+              "within a minute or two.", "success")
+    else:
+        flash("That email is not waiting to be sent again.", "info")
+    return redirect(url_for("admin.email"))

@@ -5,10 +5,11 @@ from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from copractice.members.models import AREAS, STAKEHOLDER_TYPES
+from copractice.forms import SingleLine
 
 
 class MarkForm(FlaskForm):
-    remark = StringField("Remark (optional)", validators=[Optional(), Length(max=500)])
+    remark = StringField("Remark (optional)", validators=[SingleLine(), Optional(), Length(max=500)])
 
 
 class WalkInForm(FlaskForm):
@@ -23,7 +24,7 @@ class CheckinForm(FlaskForm):
 
 class ApologyForm(FlaskForm):
     reason = StringField("Reason (optional)", description="You do not have to give a reason.",
-                         validators=[Optional(), Length(max=300)])
+                         validators=[SingleLine(), Optional(), Length(max=300)])
 
 
 class ImportForm(FlaskForm):
@@ -37,7 +38,7 @@ class ImportForm(FlaskForm):
 
 
 class RevokeForm(FlaskForm):
-    reason = StringField("Reason", validators=[DataRequired("Say why the certificate is revoked."), Length(max=500)])
+    reason = StringField("Reason", validators=[SingleLine(), DataRequired("Say why the certificate is revoked."), Length(max=500)])
 
 
 class ReportFilterForm(FlaskForm):

@@ -15,7 +15,6 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
-from copractice.notifications.operations import deliver_now
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
@@ -455,7 +454,6 @@ def remind_low_attendance():
     sent, already = ops.send_low_attendance_reminders(current_user._get_current_object(), [m for m, *_ in low],
                                                       link=external_url("courses.my_learning"))
     db.session.commit()
-    deliver_now()
     message = f"A reminder has been sent to {_people(len(sent))}." if sent else "No reminders were sent."
     if already:
         message += f" {_people(already)} had already been sent a reminder today, so they were not sent another."

@@ -5,7 +5,7 @@ from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, I
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from copractice.courses.models import FORMATS, LEVELS, STATUSES
-from copractice.forms import CheckboxesField
+from copractice.forms import CheckboxesField, SingleLine
 from copractice.members.models import STAKEHOLDER_TYPES
 
 
@@ -35,7 +35,7 @@ class EmailList(TextAreaField):
 
 
 class CourseForm(FlaskForm):
-    title = StringField("Course title", validators=[DataRequired("Enter a title."), Length(max=200)])
+    title = StringField("Course title", validators=[SingleLine(), DataRequired("Enter a title."), Length(max=200)])
     summary = TextAreaField("Summary", description="One or two sentences in plain English. Shown in the catalogue.",
                             validators=[DataRequired("Enter a summary."), Length(max=500)])
     description = TextAreaField("Full description (optional)",
@@ -68,7 +68,7 @@ class SessionForm(FlaskForm):
     date = DateField("Date", validators=[DataRequired("Enter the date, for example 27 3 2026.")])
     start_time = TimeField("Start time (UK time)", validators=[DataRequired("Enter the start time.")])
     end_time = TimeField("End time (UK time)", validators=[DataRequired("Enter the end time.")])
-    venue = StringField("Venue (optional)", validators=[Optional(), Length(max=300)],
+    venue = StringField("Venue (optional)", validators=[SingleLine(), Optional(), Length(max=300)],
                         description="For example: Canterbury Innovation Centre, Room 2, CT2 7FG")
     online_link = URLField("Online joining link (optional)", validators=[
         Optional(), URL(message="Enter a full web address starting with https://"), Length(max=500)],
@@ -84,7 +84,7 @@ class SessionForm(FlaskForm):
 
 
 class ReasonForm(FlaskForm):
-    reason = StringField("Reason (kept in the audit log)", validators=[Optional(), Length(max=500)])
+    reason = StringField("Reason (kept in the audit log)", validators=[SingleLine(), Optional(), Length(max=500)])
 
 
 class ManualEnrolForm(ReasonForm):

@@ -11,7 +11,6 @@ from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import ACCESS_NEEDS, Member
 from copractice.members.operations import find_by_email
-from copractice.notifications.operations import deliver_now
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import NoSuchLocalTime, london_to_utc, utc_to_london, weekly
@@ -111,7 +110,6 @@ def _save(form, course):
         db.session.rollback()
         return None
     db.session.commit()
-    deliver_now()
     return saved
 
 
@@ -197,7 +195,6 @@ def edit_session(session_id):
             form.start_time.errors = list(form.start_time.errors) + [str(exc)]
         else:
             db.session.commit()
-            deliver_now()
             flash("The session has been saved. Anyone with a place has been told about changes.", "success")
             return redirect(url_for("manage.course", course_id=session.course_id))
     return render_template("manage/session_form.html", form=form, course=session.course, session=session)

@@ -329,7 +329,7 @@ class Change:
 
 
 def _after(changes, course, *, commit=True):
-    """Tell people, run plugin hooks, commit, then deliver mail (``commit=False``: the caller commits)."""
+    """Tell people (the mail goes to the outbox), run plugin hooks, commit (``commit=False``: the caller commits)."""
     from copractice.courses.calendar import course_ics_attachment
 
     db.session.expire(course, ["places_taken"])
@@ -355,9 +355,6 @@ def _after(changes, course, *, commit=True):
     if not commit:
         return
     db.session.commit()
-    from copractice.notifications.operations import deliver_now
-
-    deliver_now()
 
 
 def fill_places(course, now=None):

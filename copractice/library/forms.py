@@ -4,24 +4,24 @@ from flask_wtf.file import FileField
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, ValidationError
 
-from copractice.forms import CheckboxesField
+from copractice.forms import CheckboxesField, SingleLine
 from copractice.library.models import STATUSES, VARIANT_KINDS, VISIBILITIES
 from copractice.members.models import STAKEHOLDER_TYPES
 
 
 class ResourceForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Enter a title."), Length(max=250)])
+    title = StringField("Title", validators=[SingleLine(), DataRequired("Enter a title."), Length(max=250)])
     summary = TextAreaField("Plain-English summary", description="Two or three sentences anyone can understand.",
                             validators=[DataRequired("Enter a summary."), Length(max=3000)])
     type = SelectField("Type", choices=[], validators=[DataRequired("Choose a type.")])
     themes = CheckboxesField("Themes", choices=[])
     audience = CheckboxesField("Who is it for?", choices=list(STAKEHOLDER_TYPES.items()),
                                description="Leave all unticked if it is for everyone.")
-    authors = StringField("Authors (optional)", validators=[Optional(), Length(max=500)])
+    authors = StringField("Authors (optional)", validators=[SingleLine(), Optional(), Length(max=500)])
     year = IntegerField("Year published (optional)", validators=[Optional(), NumberRange(1900, 2100, "Enter a year like 2025.")])
     tags = StringField("Tags (optional)", description="Separate tags with commas, for example: payment, carers",
-                       validators=[Optional(), Length(max=500)])
-    licence = StringField("Licence (optional)", description="For example: CC BY 4.0", validators=[Optional(), Length(max=120)])
+                       validators=[SingleLine(), Optional(), Length(max=500)])
+    licence = StringField("Licence (optional)", description="For example: CC BY 4.0", validators=[SingleLine(), Optional(), Length(max=120)])
     review_due = DateField("Review by (optional)", validators=[Optional()])
     visibility = SelectField("Who can see it", choices=list(VISIBILITIES.items()), validators=[DataRequired()])
     status = SelectField("Status", choices=list(STATUSES.items()), validators=[DataRequired()])
@@ -36,7 +36,7 @@ class ResourceForm(FlaskForm):
                              validators=[Optional(), Length(max=140)])
     variant_kind = SelectField("Kind of version", choices=[("", "Not a version")] + list(VARIANT_KINDS.items()),
                                validators=[Optional()])
-    language = StringField("Language (for translations)", validators=[Optional(), Length(max=60)])
+    language = StringField("Language (for translations)", validators=[SingleLine(), Optional(), Length(max=60)])
     question = TextAreaField("Review question", validators=[Optional(), Length(max=2000)])
     population = TextAreaField("Population and setting", validators=[Optional(), Length(max=2000)])
     study_count = IntegerField("Number of studies", validators=[Optional(), NumberRange(0, 100000)])
@@ -49,7 +49,7 @@ class ResourceForm(FlaskForm):
 
 
 class SuggestionForm(FlaskForm):
-    title = StringField("Title of the resource", validators=[DataRequired("Enter a title."), Length(max=250)])
+    title = StringField("Title of the resource", validators=[SingleLine(), DataRequired("Enter a title."), Length(max=250)])
     url = URLField("Web address (optional)", validators=[Optional(), URL(message="Enter a full web address starting with https://"),
                                                          Length(max=1000)])
     summary = TextAreaField("Why is it useful? (optional)", validators=[Optional(), Length(max=2000)])

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
-from copractice.forms import CheckboxesField, NewPassword
+from copractice.forms import CheckboxesField, NewPassword, SingleLine
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS, STAKEHOLDER_TYPES
 
 AREA_CHOICES = [("", "Choose your county or area")] + list(AREAS.items())
@@ -12,13 +12,13 @@ AREA_CHOICES = [("", "Choose your county or area")] + list(AREAS.items())
 class ProfileFieldsMixin:
     """Profile details a member gives at registration and can change later."""
 
-    name = StringField("Full name", validators=[DataRequired("Enter your full name."), Length(max=120)])
+    name = StringField("Full name", validators=[SingleLine(), DataRequired("Enter your full name."), Length(max=120)])
     stakeholder_type = RadioField(
         "Which of these best describes you?",
         choices=list(STAKEHOLDER_TYPES.items()),
         validators=[DataRequired("Choose which best describes you.")],
     )
-    organisation = StringField("Organisation (optional)", validators=[Optional(), Length(max=200)])
+    organisation = StringField("Organisation (optional)", validators=[SingleLine(), Optional(), Length(max=200)])
     area = SelectField("County or area", choices=AREA_CHOICES,
                        validators=[DataRequired("Choose your county or area.")])
     access_needs = CheckboxesField("Access and support needs (optional)", choices=list(ACCESS_NEEDS.items()))

@@ -9,7 +9,6 @@ from flask_wtf.csrf import generate_csrf
 from copractice.extensions import db, limiter
 from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
-from copractice.notifications.operations import deliver_now
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.security import is_safe_next
@@ -31,8 +30,8 @@ def _plugin_questions():
 
 
 def _commit_and_deliver():
+    """Commit; the mail the change queued is delivered by another process (copractice send-mail)."""
     db.session.commit()
-    deliver_now()
 
 
 @bp.route("/register", methods=["GET", "POST"])

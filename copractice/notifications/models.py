@@ -19,13 +19,20 @@ class OutboxMessage(db.Model):
     kind: Mapped[str] = mapped_column(String(48))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
-    # queued -> sending -> sent; a failed attempt goes back to queued with last_error set.
+    # queued -> sending -> sent. A failed attempt goes back to queued with last_error set and a later
+    # next_attempt_at; after MAIL_MAX_ATTEMPTS, or when the message cannot be built at all, it is "failed"
+    # and waits for an admin to try again (/admin/email). "cancelled": nobody to send it to.
     status: Mapped[str] = mapped_column(String(16), default="queued", index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
+    # Not before this time (None: at once): failed attempts wait longer each time.
+    next_attempt_at: Mapped[datetime | None]
+    # Made once, before the first attempt, and sent with every attempt: a message sent twice after a
+    # crash carries the same Message-ID, so the receiving side can recognise the copy.
+    message_id: Mapped[str | None] = mapped_column(String(255))
     # One optional attachment, e.g. the .ics of a course sent with the enrolment email.
     attachment_name: Mapped[str | None] = mapped_column(String(120))
     attachment_type: Mapped[str | None] = mapped_column(String(80))

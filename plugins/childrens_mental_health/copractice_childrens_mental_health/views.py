@@ -13,7 +13,7 @@ from copractice.extensions import db
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.library.operations import visible_to
 from copractice.members.operations import find_by_email
-from copractice.plugin_api import permission_required, require
+from copractice.plugin_api import SingleLine, permission_required, require
 from copractice_childrens_mental_health import NAME, THEME
 from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
 
@@ -29,9 +29,9 @@ class ConsentForm(FlaskForm):
     email = EmailField("The young person's email address", validators=[DataRequired("Enter their email address."),
                                                                       Length(max=254)])
     guardian_name = StringField("Parent or guardian's full name", validators=[
-        DataRequired("Enter the parent or guardian's name."), Length(max=120)])
+        SingleLine(), DataRequired("Enter the parent or guardian's name."), Length(max=120)])
     relationship = StringField("Their relationship to the young person", description="For example: mother, foster carer",
-                               validators=[DataRequired("Enter their relationship."), Length(max=80)])
+                               validators=[SingleLine(), DataRequired("Enter their relationship."), Length(max=80)])
     consent_date = DateField("Date consent was given", validators=[DataRequired("Enter the date consent was given."),
                                                                    not_in_future])
 

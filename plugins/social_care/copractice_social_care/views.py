@@ -9,7 +9,7 @@ from wtforms.validators import URL, DataRequired, Length, Optional
 from copractice.admin.operations import audit
 from copractice.extensions import db
 from copractice.forms import CheckboxesField
-from copractice.plugin_api import can, permission_required, require
+from copractice.plugin_api import SingleLine, can, permission_required, require
 from copractice_social_care import THEME
 from copractice_social_care.models import COUNTIES, GROUPS, STATUSES, Partner, PartnerGroup
 
@@ -17,7 +17,8 @@ bp = Blueprint("social_care", __name__, url_prefix="/social-care", template_fold
 
 
 class PartnerForm(FlaskForm):
-    name = StringField("Name of the organisation or group", validators=[DataRequired("Enter a name."), Length(max=200)])
+    name = StringField("Name of the organisation or group",
+                       validators=[SingleLine(), DataRequired("Enter a name."), Length(max=200)])
     county = SelectField("County", choices=list(COUNTIES.items()), validators=[DataRequired("Choose a county.")])
     groups = CheckboxesField("Groups they serve", choices=list(GROUPS.items()))
     status = SelectField("Partnership", choices=list(STATUSES.items()), validators=[DataRequired()])
