@@ -90,3 +90,34 @@ def test_the_two_register_pages_look_the_same(app, client, make_member):
     known = register(client, "pat@example.org").get_data(as_text=True)
     new = register(app.test_client(), "other@example.org").get_data(as_text=True)
     assert known.replace("pat@example.org", "X") == new.replace("other@example.org", "X")
+
+
+@pytest.mark.parametrize("case", ["unconfirmed", "confirmed", "unknown", "switched off"])
+def test_asking_for_a_new_confirmation_link_queues_one_message_whoever_asks(app, client, make_member, mailbox,
+                                                                             case):
+    make_member(email="new@example.org", verified=False)
+    make_member(email="done@example.org")
+    make_member(email="off@example.org", active=False)
+    email = {"unconfirmed": "new@example.org", "confirmed": "done@example.org", "unknown": "ghost@example.org",
+             "switched off": "off@example.org"}[case]
+
+    response = post_form(client, "/verify", {"email": email})
+
+    assert response.status_code == 200
+    assert "Check your email" in response.get_data(as_text=True)
+    [message] = outbox_rows(app)
+    assert message.to_address == email
+    [mail] = mailbox.to(email)
+    body = mailbox.body(mail)
+    assert ("/verify/" in body) == (case == "unconfirmed")
+    if case != "unconfirmed":
+        assert "If it was not you, you can ignore this email" in body
+        assert ("already confirmed" in body) == (case == "confirmed")
+        assert ("switched off" in body) == (case == "switched off")
+
+
+def test_the_confirmation_link_pages_look_the_same(app, client, make_member):
+    make_member(email="new@example.org", verified=False)
+    asked = post_form(client, "/verify", {"email": "new@example.org"}).get_data(as_text=True)
+    other = post_form(app.test_client(), "/verify", {"email": "ghost@example.org"}).get_data(as_text=True)
+    assert asked.replace("new@example.org", "X") == other.replace("ghost@example.org", "X")

@@ -92,6 +92,21 @@ def send_verification(member):
                 verify_url=external_url("members.verify_email", token=token))
 
 
+def request_verification_email(email):
+    """Send a new confirmation link to an unconfirmed account; otherwise tell the address why none is
+    needed. One message either way, so neither the page nor its timing tells who is registered."""
+    member = find_by_email(email)
+    if member is not None and member.is_active and not member.is_verified:
+        send_verification(member)
+        return
+    make_token(VERIFY, {"m": 0, "e": ""})  # thrown away: the same work as a real link
+    queue_email(kind="verify_email_not_needed", to=normalise_email(email), template="verify_email_not_needed",
+                member=member, verified=member is not None and member.is_active,
+                switched_off=member is not None and not member.is_active,
+                login_url=external_url("members.login"), forgot_url=external_url("members.forgot_password"),
+                register_url=external_url("members.register"))
+
+
 def verify_email(token):
     """Mark the member's address as confirmed; return the member, or None for a bad or old link."""
     payload = read_token(VERIFY, token, current_app.config["EMAIL_VERIFY_MAX_AGE"])

@@ -75,10 +75,8 @@ def resend_verification():
     """Send the confirmation email again."""
     form = forms.EmailForm()
     if form.validate_on_submit():
-        member = operations.find_by_email(form.email.data)
-        if member is not None and member.is_active and not member.is_verified:
-            operations.send_verification(member)
-            _commit_and_deliver()
+        operations.request_verification_email(form.email.data)
+        _commit_and_deliver()
         return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
     return render_template("members/resend_verification.html", form=form)
 
