@@ -303,6 +303,7 @@ def erase_member(member):
     member.organisation = None
     member.access_needs = []
     member.access_needs_note = None
+    member.reading_settings = None
     member.role = "trainee"
     member.active = False
     member.erased_at = utcnow()
