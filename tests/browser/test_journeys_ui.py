@@ -27,9 +27,12 @@ def menu_button(page):
 
 
 def assert_heading_on_first_screen(page, height):
-    """The page's h1 is wholly inside the first screen, with no scrolling."""
-    box = page.get_by_role("heading", level=1).bounding_box()
+    """The page's content starts near the top of the first screen (the header takes at most a fifth of it)
+    and its h1 is wholly on that screen, with no scrolling."""
     assert page.evaluate("window.scrollY") == 0
+    main = page.get_by_role("main").bounding_box()
+    assert main["y"] <= height / 5, f"{page.url}: the content starts {main['y']}px down, below the menu"
+    box = page.get_by_role("heading", level=1).bounding_box()
     assert box["y"] + box["height"] <= height, f"{page.url}: the heading ends {box['y'] + box['height']}px down"
 
 
