@@ -67,6 +67,7 @@ def test_an_unknown_choice_is_refused_beside_its_field_and_nothing_is_saved(app,
     response = post_form(reader, "/account/reading", {**ALL_ON, "text_size": "enormous\x00"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "There is a problem" in page and "<title>Error: Reading settings" in page
+    assert "Choose a text size." in page
     assert stored(app) is None
 
 

@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
-from wtforms.validators import InputRequired
+from wtforms.validators import AnyOf, InputRequired
 
 from copractice.extensions import db
 from copractice.permissions import permission_required
@@ -12,11 +12,16 @@ from copractice.reading import CONTRASTS, SPACINGS, TEXT_SIZES, reading_settings
 bp = Blueprint("reading", __name__)
 
 
+def _choice(label, choices, message):
+    """A set of radio buttons whose missing or unknown answer gets ``message``, beside the field."""
+    return RadioField(label, choices=list(choices.items()), validate_choice=False,
+                      validators=[InputRequired(message), AnyOf(list(choices), message=message)])
+
+
 class ReadingForm(FlaskForm):
-    text_size = RadioField("Text size", choices=list(TEXT_SIZES.items()),
-                           validators=[InputRequired("Choose a text size.")])
-    spacing = RadioField("Spacing", choices=list(SPACINGS.items()), validators=[InputRequired("Choose the spacing.")])
-    contrast = RadioField("Colours", choices=list(CONTRASTS.items()), validators=[InputRequired("Choose the colours.")])
+    text_size = _choice("Text size", TEXT_SIZES, "Choose a text size.")
+    spacing = _choice("Spacing", SPACINGS, "Choose the spacing.")
+    contrast = _choice("Colours", CONTRASTS, "Choose the colours.")
     reduced_motion = BooleanField("Less movement on the screen")
 
 
