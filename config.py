@@ -98,6 +98,14 @@ class Config:
     # How long a process may keep the plugin switches it read (seconds): one query saved per request;
     # a change reaches every worker within this time.
     PLUGIN_STATE_TTL = 2
+    # A plugin's page hook (nav links, stylesheets, account widgets) slower than this many milliseconds
+    # is logged and recorded for the Plugins page (at most once per plugin and hook every
+    # PLUGIN_SLOW_RECORD_SECONDS); after PLUGIN_SLOW_HOOK_STRIKES slow calls in a row it is paused for
+    # PLUGIN_SLOW_HOOK_PAUSE seconds, so one slow plugin cannot slow every page. See copractice/slow_hooks.py.
+    PLUGIN_SLOW_HOOK_MS = 50
+    PLUGIN_SLOW_HOOK_STRIKES = 3
+    PLUGIN_SLOW_HOOK_PAUSE = 300
+    PLUGIN_SLOW_RECORD_SECONDS = 60
     # Whole pages (catalogue, course pages, searches, registers, reports, calendar feeds) are kept
     # per process and served again until anything in the database changes, for at most this many
     # seconds (0 switches the cache off), in at most PAGE_CACHE_BYTES of memory per process.
@@ -139,6 +147,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     PLUGIN_STATE_TTL = 0  # tests switch plugins and look straight away
+    PLUGIN_SLOW_HOOK_MS = 60_000  # a busy test machine must not pause plugins; slow-hook tests set their own
     # A fast hasher is acceptable only here: tests create hundreds of members.
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_COST = 8

@@ -117,6 +117,7 @@ def _register_blueprints(app):
     from copractice.courses import views as course_views
     from copractice.library import views as library_views
     from copractice.members import views as member_views
+    from copractice.reading import views as reading_views
     from copractice.templating import init_templating
 
     app.register_blueprint(site.bp)
@@ -127,6 +128,7 @@ def _register_blueprints(app):
     app.register_blueprint(attendance_views.bp)
     app.register_blueprint(library_views.bp)
     app.register_blueprint(themes.bp)
+    app.register_blueprint(reading_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -7,3 +7,4 @@ from copractice.attendance.models import Attendance, AttendanceChange, Certifica
 from copractice.library.models import (CourseResource, Resource, ResourceAudience, ResourceFile,  # noqa: F401,E402
                                          ResourceSearch, ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)
 from copractice.pagecache import PageGeneration  # noqa: F401,E402
+from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402

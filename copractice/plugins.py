@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copractice import hookspecs
 from copractice.extensions import db
+from copractice.slow_hooks import PAGE_HOOKS, SlowHooks, side_transaction
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +91,7 @@ class Plugins:
         self.infos = infos  # name -> PluginInfo, built-ins first
         self.blueprint_owner = {}  # blueprint name -> plugin name
         self._enabled_cache = None  # (names, when read)
+        self.slow_hooks = SlowHooks()  # timing of plugins' page hooks in this process
 
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
@@ -152,13 +154,22 @@ class Plugins:
         results = []
         for impl in self._impls(hook_name, only_enabled):
             try:
-                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
+                value = self._call_page_hook(impl, hook_name, kwargs)
             except Exception as exc:
                 self.record_failure(impl.plugin_name, hook_name, exc)
                 continue
             if value:
                 results.extend(value)
         return results
+
+    def _call_page_hook(self, impl, hook_name, kwargs):
+        """Call one implementation; a plugin's page hook is timed, and skipped while it is paused for slowness."""
+        args = {name: kwargs[name] for name in impl.argnames}
+        if hook_name not in PAGE_HOOKS or impl.plugin_name in BUILTIN_PLUGINS:
+            return impl.function(**args)
+        if self.slow_hooks.paused(impl.plugin_name, hook_name):
+            return None
+        return self.slow_hooks.call(impl.plugin_name, hook_name, impl.function, args)
 
     def record_failure(self, plugin_name, hook_name, exc):
         """Log a hook's error and keep it as the plugin's last error, for the Plugins page.
@@ -173,17 +184,12 @@ class Plugins:
         message = f"{hook_name}: {_short_error(exc)}"
         table = PluginState.__table__
         try:
-            with db.engine.begin() as connection:
-                sqlite = connection.dialect.name == "sqlite"
-                if sqlite:  # never wait long on a lock this very request may hold
-                    connection.exec_driver_sql("PRAGMA busy_timeout=200")
+            with side_transaction() as connection:  # never waits long on a lock this very request may hold
                 updated = connection.execute(table.update().where(table.c.name == plugin_name)
                                              .values(last_error=message, last_error_at=_utcnow())).rowcount
                 if not updated:
                     connection.execute(table.insert().values(name=plugin_name, enabled=False, changed_at=_utcnow(),
                                                              last_error=message, last_error_at=_utcnow()))
-                if sqlite:
-                    connection.exec_driver_sql("PRAGMA busy_timeout=30000")
         except SQLAlchemyError:
             log.warning("could not record the error of plugin %s", plugin_name)
 
@@ -210,7 +216,7 @@ class Plugins:
         results = []
         for impl in self._impls(hook_name, only_enabled):
             try:
-                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
+                value = self._call_page_hook(impl, hook_name, kwargs)
             except Exception as exc:
                 self.record_failure(impl.plugin_name, hook_name, exc)
                 continue

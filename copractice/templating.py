@@ -46,6 +46,13 @@ def page_assets():
     return stylesheets, " ".join(classes)
 
 
+def _reading_classes():
+    """Classes on <html> for the current member's reading settings (text size, spacing, contrast)."""
+    from copractice.reading import html_classes
+
+    return html_classes(current_user)
+
+
 def init_templating(app):
     app.jinja_env.filters["uk_time"] = uk_time
     app.jinja_env.filters["uk_date"] = uk_date
@@ -58,4 +65,4 @@ def init_templating(app):
     @app.context_processor
     def _globals():
         return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"],
-                "page_assets": page_assets}
+                "page_assets": page_assets, "reading_classes": _reading_classes}

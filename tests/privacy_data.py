@@ -51,7 +51,7 @@ def member_with_everything(app, *, leads_theme=True):
     With ``leads_theme`` they lead a theme (a theme_leadership row); without, they stay a trainee.
     """
     from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
-    from copractice_dementia.models import Companion, ReadingSettings
+    from copractice_dementia.models import Companion
 
     with app.test_request_context():
         admin = create_member(role="admin", name="Ada Admin")
@@ -103,10 +103,10 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.add(ResourceSuggestion(member_id=member.id, title="Dementia cafe toolkit", status="waiting"))
         member.calendar_token = "a-private-calendar-token-for-priya"
 
-        # What the bundled plugins hold: a companion, reading settings, a guardian's consent, a check.
+        # What the bundled plugins hold: a companion, a guardian's consent, a check.
         db.session.add(Companion(course_id=full.id, member_id=member.id, name=COMPANION,
                                  relationship_to_member="friend"))
-        db.session.add(ReadingSettings(member_id=member.id, large_text=True))
+        member.reading_settings = {"text_size": "large"}  # the core's since issue 11 (was the plugin's)
         db.session.add(GuardianConsent(member_id=member.id, guardian_name=GUARDIAN, relationship_to_member="mother",
                                        consent_date=date(2026, 1, 5), recorded_by_id=admin.id))
         db.session.add(SafeguardingCheck(member_id=member.id, checked_on=date(2026, 2, 1), recorded_by_id=admin.id))

@@ -127,6 +127,7 @@ MATRIX = {
     "themes.theme": ("GET", "/themes/cross-cutting", None, ALL),
     # A disabled plugin's pages are not there for anyone.
     "sample.index": ("GET", "/sample/", None, {r: 404 for r in ROLES}),
+    "reading.settings": ("GET", "/account/reading", None, SIGNED_IN),
 }
 
 
@@ -136,9 +137,9 @@ OTHER_THEME_ADMIN = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "th
 PLUGIN_MATRIX = {
     "dementia": {
         "dementia.index": ("GET", "/dementia/", None, {r: 302 for r in ROLES}),
-        "dementia.reading": ("GET", "/dementia/reading", None, SIGNED_IN),
+        # Moved to the core's /account/reading: a permanent redirect for members' bookmarks.
+        "dementia.reading": ("GET", "/dementia/reading", None, {**SIGNED_IN, **{r: 301 for r in ROLES[1:]}}),
         "dementia.companions": ("GET", "/dementia/companions", None, SIGNED_IN),
-        "dementia.static": ("GET", "/dementia/static/dementia.css", None, ALL),
     },
     "childrens_mental_health": {
         "childrens_mental_health.index": ("GET", "/childrens-mental-health/", None, {r: 302 for r in ROLES}),

@@ -133,11 +133,13 @@ def audit_log():
 @bp.route("/plugins")
 @permission_required("plugins.manage")
 def plugins():
-    """Installed plugins, whether each is on, and any error."""
+    """Installed plugins, whether each is on, any error, and page hooks that were slow."""
     registry = get_plugins()
     states = {s.name: s for s in db.session.scalars(select(PluginState))}
+    from copractice.slow_hooks import recent_slow_hooks
+
     return render_template("admin/plugins.html", infos=list(registry.infos.values()),
-                           enabled=registry.enabled_names(), states=states)
+                           enabled=registry.enabled_names(), states=states, slow=recent_slow_hooks())
 
 
 @bp.route("/plugins/<name>", methods=["GET", "POST"])

@@ -267,6 +267,7 @@ def export_member_data(member: Member) -> dict:
             "area": member.area,
             "access_needs": list(member.access_needs or []),
             "access_needs_note": member.access_needs_note,
+            "reading_settings": member.reading_settings or {},
         },
         "consents": [{"kind": c.kind, "label": CONSENTS.get(c.kind, c.kind), "granted": c.granted, "at": _when(c.at)}
                      for c in consents],
@@ -420,6 +421,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     member.organisation = None
     member.access_needs = []
     member.access_needs_note = None
+    member.reading_settings = None
     member.role = "trainee"
     member.active = False
     member.calendar_token = None

@@ -85,6 +85,8 @@ class Member(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # Secret in the URL of the member's private calendar feed; None until they ask for one.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Text size, spacing, contrast and movement for every page (see copractice/reading); None: the defaults.
+    reading_settings: Mapped[dict | None] = mapped_column(JSON)
 
     leaderships: Mapped[list["ThemeLeadership"]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin"

@@ -29,3 +29,28 @@ document.addEventListener("click", function (event) {
   }
   setInterval(refresh, 5000);
 })();
+
+// The phone menu: on narrow screens the main menu folds behind a "Menu" button (CSS under .js-menu), so
+// the page's content starts on the first screen. Without this script the button stays hidden and the menu open.
+(function () {
+  var button = document.querySelector("[data-menu-toggle]");
+  var menu = button && document.getElementById(button.getAttribute("aria-controls"));
+  if (!menu) { return; }
+  function setOpen(open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("header__nav--open", open);
+  }
+  setOpen(false);
+  button.hidden = false;
+  document.documentElement.classList.add("js-menu");
+  button.addEventListener("click", function () {
+    setOpen(button.getAttribute("aria-expanded") !== "true");
+  });
+  // Escape closes the open menu and puts the keyboard back on its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && getComputedStyle(button).display !== "none") {
+      setOpen(false);
+      button.focus();
+    }
+  });
+})();

@@ -15,8 +15,18 @@ def expect_banner(page, text):
     expect(page.get_by_role("main").get_by_role("status").filter(has_text=text)).to_be_visible()
 
 
+def open_menu(page):
+    """On a narrow screen, open the main menu folded behind its "Menu" button (a no-op where it is not folded)."""
+    page.wait_for_load_state("domcontentloaded")  # copractice.js (deferred) has folded the menu by then
+    menu = page.get_by_role("button", name="Menu", exact=True)
+    if menu.is_visible() and menu.get_attribute("aria-expanded") == "false":
+        menu.click()
+        expect(menu).to_have_attribute("aria-expanded", "true")
+
+
 def nav(page, name):
-    """Follow a link in the main navigation."""
+    """Follow a link in the main navigation (opening the menu first on a phone)."""
+    open_menu(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name=name, exact=True).click()
 
 

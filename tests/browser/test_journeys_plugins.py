@@ -258,7 +258,7 @@ def test_under_16_is_refused_until_a_guardian_consent_is_recorded(new_page, live
     check_a11y(young)
 
 
-# -- Small screens: dementia reading settings ---------------------------------------------------------------
+# -- Small screens: the reading settings the dementia theme puts in the menu (the core's own) ------------------
 
 def test_larger_text_fits_a_phone_screen(new_page, live_server, app):
     with app.app_context():
@@ -276,7 +276,7 @@ def test_larger_text_fits_a_phone_screen(new_page, live_server, app):
     page.get_by_label("Larger text").check()
     page.get_by_role("button", name="Save my settings").click()
     expect_banner(page, "Your reading settings are saved.")
-    expect(page.locator("body")).to_have_class(re.compile(r"\bdementia-large-text\b"))
+    expect(page.locator("html")).to_have_class(re.compile(r"\breading-text-large\b"))
     expect(page.get_by_label("Larger text")).to_be_checked()
     assert_fits(page, PHONE["width"])
     check_a11y(page)
@@ -285,6 +285,6 @@ def test_larger_text_fits_a_phone_screen(new_page, live_server, app):
                           ("/courses", "Find a course"), ("/themes/dementia", DEMENTIA), ("/account", "Your account")]:
         page.goto(live_server + path)
         expect_heading(page, heading)
-        expect(page.locator("body")).to_have_class(re.compile(r"\bdementia-large-text\b"))
+        expect(page.locator("html")).to_have_class(re.compile(r"\breading-text-large\b"))
         assert_fits(page, PHONE["width"])
         check_a11y(page)

@@ -1,4 +1,4 @@
-"""Living with Dementia: companion places, reading settings and a starter course."""
+"""Living with Dementia: companion places, a starter course, and a way in to the site's reading settings."""
 from pathlib import Path
 
 import click
@@ -7,7 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from copractice.extensions import db
-from copractice.plugin_api import (NavItem, PageAssets, ProfileField, RegisterExtra, Theme, Widget, hookimpl)
+from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, Theme, Widget, hookimpl)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -42,8 +42,8 @@ def copractice_blueprints(app):
 
 @hookimpl
 def copractice_nav_items(app, member):
-    if member.is_authenticated:
-        return [NavItem("Reading settings", "dementia.reading", order=75)]
+    if member.is_authenticated:  # the reading settings are the core's; this theme puts them in the menu
+        return [NavItem("Reading settings", "reading.settings", order=75)]
     return []
 
 
@@ -59,22 +59,9 @@ def copractice_migration_locations(app):
 
 
 @hookimpl
-def copractice_page_assets(app, member):
-    from copractice_dementia.models import ReadingSettings
-
-    if not member.is_authenticated:
-        return []
-    settings = db.session.get(ReadingSettings, member.id)
-    if settings is None or not settings.body_classes():
-        return []
-    return [PageAssets(stylesheets=(url_for("dementia.static", filename="dementia.css"),),
-                       body_classes=settings.body_classes())]
-
-
-@hookimpl
 def copractice_dashboard_widgets(app, member):
-    widgets = [Widget("Easier reading", "Larger text, less movement and a simpler layout: switch on what helps you.",
-                      "Choose reading settings", url_for("dementia.reading"))]
+    widgets = [Widget("Easier reading", "Larger text, more space and clearer colours: switch on what helps you.",
+                      "Choose reading settings", url_for("reading.settings"))]
     if connection(member) == "living_with":
         widgets.append(Widget("Bringing someone with you?", "You can bring a companion to your courses. "
                               "They do not need a place of their own.", "Add a companion", url_for("dementia.companions")))
@@ -95,14 +82,10 @@ def copractice_register_extras(app, session):
 
 @hookimpl
 def copractice_member_data(app, member):
-    from copractice_dementia.models import Companion, ReadingSettings
+    from copractice_dementia.models import Companion
 
-    settings = db.session.get(ReadingSettings, member.id)
     companions = db.session.scalars(select(Companion).where(Companion.member_id == member.id)).all()
     data = {}
-    if settings:
-        data["reading_settings"] = {"large_text": settings.large_text, "reduced_motion": settings.reduced_motion,
-                                    "simple_layout": settings.simple_layout}
     if companions:
         data["companions"] = [{"course_id": c.course_id, "name": c.name, "relationship": c.relationship_to_member}
                               for c in companions]
@@ -111,10 +94,9 @@ def copractice_member_data(app, member):
 
 @hookimpl
 def copractice_member_erased(app, member):
-    from copractice_dementia.models import Companion, ReadingSettings
+    from copractice_dementia.models import Companion
 
     db.session.execute(delete(Companion).where(Companion.member_id == member.id))
-    db.session.execute(delete(ReadingSettings).where(ReadingSettings.member_id == member.id))
 
 
 @click.group("dementia")

@@ -1,4 +1,7 @@
-"""The dementia plugin's own tables (created by its migration branch)."""
+"""The dementia plugin's own tables (created by its migration branch).
+
+Its reading settings moved to the core (member.reading_settings); dementia_0002 retired their table.
+"""
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -23,18 +26,3 @@ class Companion(db.Model):
 
     member: Mapped[Member] = relationship()
 
-
-class ReadingSettings(db.Model):
-    """A member's dementia-friendly reading choices."""
-
-    __tablename__ = "dementia_reading_settings"
-
-    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), primary_key=True)
-    large_text: Mapped[bool] = mapped_column(default=False)
-    reduced_motion: Mapped[bool] = mapped_column(default=False)
-    simple_layout: Mapped[bool] = mapped_column(default=False)
-
-    def body_classes(self):
-        return tuple(name for name, on in (("dementia-large-text", self.large_text),
-                                           ("dementia-reduced-motion", self.reduced_motion),
-                                           ("dementia-simple", self.simple_layout)) if on)

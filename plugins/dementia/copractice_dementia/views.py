@@ -1,25 +1,18 @@
-"""The dementia plugin's pages: reading settings and companions."""
+"""The dementia plugin's pages: companions, and the old address of the reading settings (now the core's)."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import BooleanField, StringField
+from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from copractice.courses.models import ENROLLED, Course, Enrolment
 from copractice.extensions import db
 from copractice.plugin_api import permission_required
 from copractice_dementia import THEME, connection
-from copractice_dementia.models import Companion, ReadingSettings
+from copractice_dementia.models import Companion
 
-bp = Blueprint("dementia", __name__, url_prefix="/dementia", template_folder="templates", static_folder="static",
-               static_url_path="/static")
-
-
-class ReadingForm(FlaskForm):
-    large_text = BooleanField("Larger text")
-    reduced_motion = BooleanField("Less movement on the screen")
-    simple_layout = BooleanField("A simpler layout with more space")
+bp = Blueprint("dementia", __name__, url_prefix="/dementia", template_folder="templates")
 
 
 class CompanionForm(FlaskForm):
@@ -35,19 +28,11 @@ def index():
     return redirect(url_for("themes.theme", slug=THEME.slug))
 
 
-@bp.route("/reading", methods=["GET", "POST"])
+@bp.route("/reading")
 @permission_required("account.manage")
 def reading():
-    """Choose dementia-friendly reading settings for every page."""
-    settings = db.session.get(ReadingSettings, current_user.id) or ReadingSettings(member_id=current_user.id)
-    form = ReadingForm(obj=settings)
-    if form.validate_on_submit():
-        form.populate_obj(settings)
-        db.session.add(settings)
-        db.session.commit()
-        flash("Your reading settings are saved. Every page now uses them.", "success")
-        return redirect(url_for("dementia.reading"))
-    return render_template("dementia/reading.html", form=form)
+    """The reading settings moved to the core: bookmarks and old links go there."""
+    return redirect(url_for("reading.settings"), 301)
 
 
 @bp.route("/companions", methods=["GET", "POST"])

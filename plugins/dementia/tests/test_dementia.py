@@ -1,4 +1,4 @@
-"""Living with Dementia: profile question, companions, reading settings, starter content, data rights."""
+"""Living with Dementia: profile question, companions, the way in to the core's reading settings, starter content, data rights."""
 import pytest
 from sqlalchemy import select
 
@@ -7,7 +7,7 @@ from copractice.courses.models import Course
 from copractice.extensions import db
 from copractice.members import operations as member_ops
 from copractice.members.models import Member
-from copractice_dementia.models import Companion, ReadingSettings
+from copractice_dementia.models import Companion
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 
@@ -58,16 +58,19 @@ def test_companions_are_only_offered_to_members_living_with_dementia(app, client
     assert "Companion places are for members living with dementia" in client.get("/dementia/companions").get_data(as_text=True)
 
 
-def test_reading_settings_change_every_page(app, client, enabled):
+def test_the_theme_leads_to_the_sites_reading_settings(app, client, enabled):
+    """The reading settings are the core's now (tests/test_reading_settings.py); the theme points to them."""
     with app.app_context():
         create_member(email="reader@example.org")
     AuthActions(client).login("reader@example.org")
-    assert "dementia.css" not in client.get("/courses").get_data(as_text=True)
-    post_form(client, "/dementia/reading", {"large_text": "y", "reduced_motion": "y"})
+    account = client.get("/account").get_data(as_text=True)
+    assert "Easier reading" in account and '<a href="/account/reading">Reading settings</a>' in account
+    moved = client.get("/dementia/reading")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/account/reading"
+    post_form(client, "/account/reading", {"text_size": "large", "spacing": "standard", "contrast": "standard",
+                                          "reduced_motion": "y"})
     page = client.get("/courses").get_data(as_text=True)
-    assert '<body class="dementia-large-text dementia-reduced-motion">' in page
-    assert 'href="/dementia/static/dementia.css"' in page
-    assert client.get("/dementia/static/dementia.css").status_code == 200
+    assert '<html lang="en-GB" class="reading-text-large reading-reduced-motion">' in page
 
 
 def test_starter_course_and_resources_are_seeded_once(app, runner, enabled):
@@ -86,23 +89,22 @@ def test_plugin_data_is_downloaded_and_erased_with_the_account(app, client, enab
         course_ops.enrol(db.session.get(Member, member_id), course)
         course_id = course.id
     AuthActions(client).login("data@example.org")
-    post_form(client, "/dementia/reading", {"simple_layout": "y"})
     post_form(client, "/dementia/companions", {"course_id": course_id, "name": "Sam Friend"})
     data = client.get("/account/data.json").get_json()
-    assert data["plugins"]["dementia"]["reading_settings"]["simple_layout"] is True
     assert data["plugins"]["dementia"]["companions"][0]["name"] == "Sam Friend"
     post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
     with app.app_context():
-        assert db.session.query(Companion).count() == 0 and db.session.query(ReadingSettings).count() == 0
+        assert db.session.query(Companion).count() == 0
 
 
 def test_disabled_plugin_hides_pages_and_keeps_data(app, client, runner, enabled):
     with app.app_context():
         create_member(email="keep@example.org")
     AuthActions(client).login("keep@example.org")
-    post_form(client, "/dementia/reading", {"large_text": "y"})
+    post_form(client, "/account/reading", {"text_size": "large", "spacing": "standard", "contrast": "standard"})
     runner.invoke(args=["plugins", "disable", "dementia"])
-    assert client.get("/dementia/reading").status_code == 404
-    assert "dementia-large-text" not in client.get("/courses").get_data(as_text=True)
+    assert client.get("/dementia/companions").status_code == 404
+    page = client.get("/courses").get_data(as_text=True)
+    assert "Reading settings" in page and "reading-text-large" in page  # the core's: the theme's switch leaves them
     runner.invoke(args=["plugins", "enable", "dementia"])
-    assert "dementia-large-text" in client.get("/courses").get_data(as_text=True)
+    assert "reading-text-large" in client.get("/courses").get_data(as_text=True)
