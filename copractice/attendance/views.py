@@ -40,7 +40,9 @@ def _session(session_id, action="course.run"):
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
     session = _session(session_id)
+    opens = ops.marking_opens_at(session)
     return render_template("attendance/register.html", session=session, course=session.course,
+                           opens=opens, started=now_utc() >= opens,
                            rows=ops.register(session), marks=MARKS, form=forms.MarkForm(),
                            walk_in=forms.WalkInForm(),
                            extras=get_plugins().collect("copractice_register_extras", session=session))
@@ -53,8 +55,16 @@ def mark(session_id, member_id):
     session = _session(session_id)
     form = forms.MarkForm()
     status = request.form.get("status")
-    if form.validate_on_submit() and status in MARKS and db.session.get(Member, member_id) is not None:
-        ops.mark(current_user, session, member_id, status, remark=form.remark.data)
+    if form.validate_on_submit() and status in MARKS:
+        try:
+            ops.mark(current_user, session, member_id, status, remark=form.remark.data)
+        except ops.NoPlace:
+            db.session.rollback()
+            abort(404)  # says nothing about who the id belongs to, or whether it belongs to anyone
+        except ops.AttendanceRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            return redirect(url_for("attendance.register", session_id=session.id))
         db.session.commit()
     else:
         flash("That mark could not be saved. Please try again.", "error")
@@ -67,7 +77,12 @@ def everyone_present(session_id):
     """Mark everyone not yet marked as present."""
     session = _session(session_id)
     if ConfirmForm().validate_on_submit():
-        count = ops.mark_everyone_present(current_user, session)
+        try:
+            count = ops.mark_everyone_present(current_user, session)
+        except ops.AttendanceRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+            return redirect(url_for("attendance.register", session_id=session.id))
         db.session.commit()
         if count:
             flash(f"{count} {'person' if count == 1 else 'people'} marked present. "
@@ -276,10 +291,15 @@ def match_row(session_id):
     status = request.form.get("status")
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
-        ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                 minutes=request.form.get("minutes", type=int))
-        db.session.commit()
-        flash("Marked. The register now shows them.", "success")
+        try:
+            ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
+                     minutes=request.form.get("minutes", type=int))
+        except ops.AttendanceRefused as refused:
+            db.session.rollback()
+            flash(str(refused), "error")
+        else:
+            db.session.commit()
+            flash("Marked. The register now shows them.", "success")
     else:
         flash("Choose someone with a place on the course.", "error")
     return redirect(url_for("attendance.import_report", session_id=session.id))
