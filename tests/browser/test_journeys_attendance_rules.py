@@ -1,5 +1,6 @@
 """Register rules in a real browser: a session that has not started cannot be marked (and the page says why in
-plain words), and a co-facilitator with lived experience, whose role is trainee, takes their course's register.
+plain words); a co-facilitator with lived experience, whose role is trainee, takes their course's register; and
+when a session is removed, a member who now completes the course is told and gets the certificate.
 
 Every page visited passes axe (no serious or critical problems).
 """
@@ -108,3 +109,39 @@ def test_a_trainee_co_facilitator_takes_the_register(new_page, live_server, app)
         marks = dict(db.session.execute(select(Attendance.member_id, Attendance.status)
                                         .where(Attendance.session_id == session_id)).all())
         assert marks == {ids["Amara Okafor"]: "present", ids["Ben Hughes"]: "late"}
+
+
+def test_removing_a_session_completes_the_course_and_the_member_is_told(new_page, live_server, app):
+    with app.test_request_context():
+        create_member(role="admin", name="Ada Admin", email="ada@example.org")
+        facilitator = create_member(role="facilitator", name="Fay Morgan")
+        course, (cai,) = course_with_people(facilitator, 5, timedelta(weeks=-6), ["Cai Jones"])
+        cai.email = "cai@example.org"
+        for session, status in zip(course.sessions, ["present", "present", "absent", "present", "absent"]):
+            attendance_ops.mark(facilitator, session, cai.id, status)
+        db.session.commit()  # 3 of 5 sessions: not yet the 75% the course needs
+        missed_label = uk_time(course.sessions[2].starts_at)
+
+    page = new_page()
+    log_in(page, live_server, "ada@example.org")
+    nav(page, "Courses I run")
+    page.get_by_role("link", name=TITLE).click()
+    expect_heading(page, TITLE)
+    check_a11y(page)
+    page.get_by_role("link", name=f"Change the session on {missed_label}", exact=True).click()
+    expect_heading(page, re.compile("^Change session"))
+    check_a11y(page)
+    page.get_by_role("button", name="Remove this session").click()
+    expect_banner(page, "The session has been removed.")
+    check_a11y(page)
+
+    member = new_page()
+    log_in(member, live_server, "cai@example.org")
+    nav(member, "Notices")
+    expect_heading(member, "Notices")
+    expect(member.get_by_role("link", name=f"You have completed {TITLE}")).to_be_visible()
+    check_a11y(member)
+    member.get_by_role("link", name=f"You have completed {TITLE}").click()
+    expect_heading(member, "My learning")
+    expect(member.get_by_role("link", name=re.compile(f"^Download your certificate\\s*for {TITLE}"))).to_be_visible()
+    check_a11y(member)
