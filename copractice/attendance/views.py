@@ -32,6 +32,24 @@ def _session(session_id, action="course.run"):
     return session
 
 
+def _done(step):
+    """Run one operation: commit when it worked, else roll back and show its refusal. Returns (worked, result).
+
+    Someone with no place is a 404 that names nobody, so a member id reveals nothing.
+    """
+    try:
+        result = step()
+    except ops.NoPlace:
+        db.session.rollback()
+        abort(404)
+    except ops.AttendanceRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 # -- the register ---------------------------------------------------------------------------------------------------
 
 @bp.route("/manage/sessions/<int:session_id>/register")
@@ -56,16 +74,8 @@ def mark(session_id, member_id):
     form = forms.MarkForm()
     status = request.form.get("status")
     if form.validate_on_submit() and status in MARKS:
-        try:
-            ops.mark(current_user, session, member_id, status, remark=form.remark.data)
-        except ops.NoPlace:
-            db.session.rollback()
-            abort(404)  # says nothing about who the id belongs to, or whether it belongs to anyone
-        except ops.AttendanceRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
+        if not _done(lambda: ops.mark(current_user, session, member_id, status, remark=form.remark.data))[0]:
             return redirect(url_for("attendance.register", session_id=session.id))
-        db.session.commit()
     else:
         flash("That mark could not be saved. Please try again.", "error")
     return redirect(url_for("attendance.register", session_id=session.id) + f"#person-{member_id}")
@@ -77,17 +87,11 @@ def everyone_present(session_id):
     """Mark everyone not yet marked as present."""
     session = _session(session_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            count = ops.mark_everyone_present(current_user, session)
-        except ops.AttendanceRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-            return redirect(url_for("attendance.register", session_id=session.id))
-        db.session.commit()
-        if count:
+        worked, count = _done(lambda: ops.mark_everyone_present(current_user, session))
+        if worked and count:
             flash(f"{count} {'person' if count == 1 else 'people'} marked present. "
                   "Now change anyone who is not here.", "success")
-        else:
+        elif worked:
             flash("There was nobody left to mark: everyone with a place already has a mark.", "info")
     return redirect(url_for("attendance.register", session_id=session.id))
 
@@ -291,14 +295,8 @@ def match_row(session_id):
     status = request.form.get("status")
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
-        try:
-            ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                     minutes=request.form.get("minutes", type=int))
-        except ops.AttendanceRefused as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-        else:
-            db.session.commit()
+        if _done(lambda: ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
+                                  minutes=request.form.get("minutes", type=int)))[0]:
             flash("Marked. The register now shows them.", "success")
     else:
         flash("Choose someone with a place on the course.", "error")
