@@ -7,8 +7,9 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
+from sqlalchemy import exists, select
 
-from copractice.extensions import login_manager
+from copractice.extensions import db, login_manager
 
 ROLE_RANK = {"trainee": 0, "facilitator": 1, "theme_lead": 2, "admin": 3}
 
@@ -78,7 +79,18 @@ def _manages_course(member, course):
 
 
 def _facilitates(member, course):
+    """Assigned to run this course, whatever their role: a trainee co-facilitator takes its register too."""
     return _signed_in(member) and any(row.member_id == member.id for row in course.facilitators)
+
+
+def _runs_a_course(member):
+    """Whether the member is a facilitator of any course: loaded with the member (members.auth), else asked."""
+    known = getattr(member, "runs_courses", None)
+    if known is None:
+        from copractice.courses.models import CourseFacilitator  # courses sit above permissions: import late
+
+        known = db.session.scalar(select(exists().where(CourseFacilitator.member_id == member.id)))
+    return bool(known)
 
 
 @_rule("course.create")
@@ -149,8 +161,8 @@ def _may_view_course(member, obj):
 
 @_rule("courses.organise")
 def _organiser_area(member, obj):
-    """The "Courses I run" area: facilitators, theme leads and admins."""
-    return _rank(member) >= ROLE_RANK["facilitator"]
+    """The "Courses I run" area: facilitators, theme leads and admins, and anyone assigned to run a course."""
+    return _rank(member) >= ROLE_RANK["facilitator"] or (_signed_in(member) and _runs_a_course(member))
 
 
 def can(member, action, obj=None):

@@ -29,7 +29,7 @@ def seed(app, size):
         facilitator = create_member(email="fac@example.org", role="facilitator")
         trainee = create_member(email="trainee@example.org", calendar_token="t" * 40)
         people = [trainee] + [create_member(access_needs=["bsl"] if i % 3 == 0 else []) for i in range(10 * size - 1)]
-        course = create_course(title="Big course", capacity=10 * size, sessions=5 * size, starts_in=timedelta(days=-20))
+        course = create_course(title="Big course", capacity=10 * size, sessions=5 * size, starts_in=timedelta(days=-60))
         db.session.add(CourseFacilitator(course_id=course.id, member_id=facilitator.id))
         for person in people:
             db.session.add(Enrolment(course_id=course.id, member_id=person.id, status="enrolled"))

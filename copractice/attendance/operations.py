@@ -33,6 +33,10 @@ class AttendanceRefused(Exception):
     """The step cannot be taken; the message is what the person sees."""
 
 
+class NoPlace(AttendanceRefused):
+    """The member has no place on the course, so they cannot be marked (views answer 404, naming nobody)."""
+
+
 # -- marks -----------------------------------------------------------------------------------------------
 
 def _upsert(values):
@@ -48,12 +52,34 @@ def current_mark(session_id, member_id):
                                                       Attendance.member_id == member_id))
 
 
+def marking_opens_at(session):
+    """Marks other than apologies can be made from when check-in opens: before that the session has not happened."""
+    return checkin_window(session)[0]
+
+
+def not_started_message(session):
+    return ("This session has not started yet, so nobody can be marked for it. You can take the register from "
+            f"{_uk_time(marking_opens_at(session))}. Apologies sent in advance show as Excused.")
+
+
+def _check_markable(session, member_id, source, old, now):
+    """A mark needs a place on the course (or corrects one already made) and a session that has started.
+
+    Walk-ins get their place first (add_walk_in); apologies for a future session come through send_apology.
+    """
+    if old is None and not _has_place_id(member_id, session):
+        raise NoPlace("They do not have a place on this course. Add them as a walk-in if they came.")
+    if source != "apology" and now < marking_opens_at(session):
+        raise AttendanceRefused(not_started_message(session))
+
+
 def mark(actor, session, member_id, status, *, remark=None, source="register", minutes=None, now=None):
     """Set one member's mark for one session; returns the Attendance (unchanged marks are left alone)."""
     if status not in MARKS:
         raise AttendanceRefused(f"{status!r} is not a mark.")
     now = now or now_utc()
     old = current_mark(session.id, member_id)
+    _check_markable(session, member_id, source, old, now)
     old_status, old_remark = (old.status, old.remark) if old else (None, None)
     new_remark = old_remark if remark is None else (remark.strip() or None)
     if old_status == status and old_remark == new_remark:
@@ -100,6 +126,8 @@ def register(session):
 
 def mark_everyone_present(actor, session, now=None):
     """Mark everyone not yet marked as present (apologies and earlier marks stay). Returns how many."""
+    if (now or now_utc()) < marking_opens_at(session):
+        raise AttendanceRefused(not_started_message(session))
     count = 0
     for row in register(session):
         if row.attendance is None and row.enrolled:
@@ -112,6 +140,8 @@ def add_walk_in(actor, session, member, now=None):
     """Someone who turned up without a place: give them one (capacity still holds) and mark them present."""
     from copractice.courses import operations as course_ops
 
+    if (now or now_utc()) < marking_opens_at(session):  # before enrolling: enrol() commits its own work
+        raise AttendanceRefused(not_started_message(session))
     enrolment = course_ops.enrolment_of(member, session.course)
     if enrolment is None or enrolment.status != ENROLLED:
         try:
@@ -124,10 +154,14 @@ def add_walk_in(actor, session, member, now=None):
 
 # -- apologies -------------------------------------------------------------------------------------------------
 
-def _has_place(member, session):
+def _has_place_id(member_id, session):
     return db.session.scalar(select(Enrolment.id).where(
-        Enrolment.course_id == session.course_id, Enrolment.member_id == member.id,
+        Enrolment.course_id == session.course_id, Enrolment.member_id == member_id,
         Enrolment.status == ENROLLED)) is not None
+
+
+def _has_place(member, session):
+    return _has_place_id(member.id, session)
 
 
 def send_apology(member, session, reason=None, now=None):
@@ -518,12 +552,20 @@ def member_course_marks(course_id, member_id):
     return tuple(int(v or 0) for v in row) if row else (0, 0, 0)
 
 
-def evaluate_completion(course, member_id, now=None):
+def completion_rule(course, total, attended, excused):
+    """(met, counted): whether ``attended`` of ``total`` sessions meets the course's rule, and the sessions counted."""
+    counted = total - (excused if course.excused_neutral else 0)
+    return counted > 0 and attended / counted >= course.completion_share - 1e-9, counted
+
+
+WITHDRAWN_AFTER_MARKS = "Attendance marks were corrected and the course is no longer completed."
+
+
+def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDRAWN_AFTER_MARKS):
     """Record (or withdraw) completion under the course's rule; returns the Completion or None."""
     now = now or now_utc()
     total, attended, excused = member_course_marks(course.id, member_id)
-    counted = total - (excused if course.excused_neutral else 0)
-    met = counted > 0 and attended / counted >= course.completion_share - 1e-9
+    met, counted = completion_rule(course, total, attended, excused)
     completion = db.session.scalar(select(Completion).where(Completion.course_id == course.id,
                                                             Completion.member_id == member_id))
     if met and completion is None:
@@ -541,7 +583,7 @@ def evaluate_completion(course, member_id, now=None):
                 Certificate.course_id == course.id, Certificate.member_id == member_id,
                 Certificate.revoked_at.is_(None))):
             certificate.revoked_at = now
-            certificate.revoked_reason = "Attendance marks were corrected and the course is no longer completed."
+            certificate.revoked_reason = withdrawn_because
         completion = None
     return completion
 

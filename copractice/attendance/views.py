@@ -32,6 +32,24 @@ def _session(session_id, action="course.run"):
     return session
 
 
+def _done(step):
+    """Run one operation: commit when it worked, else roll back and show its refusal. Returns (worked, result).
+
+    Someone with no place is a 404 that names nobody, so a member id reveals nothing.
+    """
+    try:
+        result = step()
+    except ops.NoPlace:
+        db.session.rollback()
+        abort(404)
+    except ops.AttendanceRefused as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return False, None
+    db.session.commit()
+    return True, result
+
+
 # -- the register ---------------------------------------------------------------------------------------------------
 
 @bp.route("/manage/sessions/<int:session_id>/register")
@@ -40,7 +58,9 @@ def _session(session_id, action="course.run"):
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
     session = _session(session_id)
+    opens = ops.marking_opens_at(session)
     return render_template("attendance/register.html", session=session, course=session.course,
+                           opens=opens, started=now_utc() >= opens,
                            rows=ops.register(session), marks=MARKS, form=forms.MarkForm(),
                            walk_in=forms.WalkInForm(),
                            extras=get_plugins().collect("copractice_register_extras", session=session))
@@ -53,9 +73,9 @@ def mark(session_id, member_id):
     session = _session(session_id)
     form = forms.MarkForm()
     status = request.form.get("status")
-    if form.validate_on_submit() and status in MARKS and db.session.get(Member, member_id) is not None:
-        ops.mark(current_user, session, member_id, status, remark=form.remark.data)
-        db.session.commit()
+    if form.validate_on_submit() and status in MARKS:
+        if not _done(lambda: ops.mark(current_user, session, member_id, status, remark=form.remark.data))[0]:
+            return redirect(url_for("attendance.register", session_id=session.id))
     else:
         flash("That mark could not be saved. Please try again.", "error")
     return redirect(url_for("attendance.register", session_id=session.id) + f"#person-{member_id}")
@@ -67,12 +87,11 @@ def everyone_present(session_id):
     """Mark everyone not yet marked as present."""
     session = _session(session_id)
     if ConfirmForm().validate_on_submit():
-        count = ops.mark_everyone_present(current_user, session)
-        db.session.commit()
-        if count:
+        worked, count = _done(lambda: ops.mark_everyone_present(current_user, session))
+        if worked and count:
             flash(f"{count} {'person' if count == 1 else 'people'} marked present. "
                   "Now change anyone who is not here.", "success")
-        else:
+        elif worked:
             flash("There was nobody left to mark: everyone with a place already has a mark.", "info")
     return redirect(url_for("attendance.register", session_id=session.id))
 
@@ -267,10 +286,9 @@ def match_row(session_id):
     status = request.form.get("status")
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
-        ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                 minutes=ops.minutes_or_none(request.form.get("minutes")))
-        db.session.commit()
-        flash("Marked. The register now shows them.", "success")
+        if _done(lambda: ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
+                                  minutes=ops.minutes_or_none(request.form.get("minutes"))))[0]:
+            flash("Marked. The register now shows them.", "success")
     else:
         flash("Choose someone with a place on the course.", "error")
     return redirect(url_for("attendance.import_report", session_id=session.id))

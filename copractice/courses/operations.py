@@ -151,7 +151,15 @@ def add_sessions(actor, course, times, *, venue=None, online_link=None, note=Non
     db.session.flush()
     audit(actor, "session.added", "course", course.id, course.title, None,
           {"sessions": [s.starts_at.isoformat() for s in sessions]})
+    _sessions_changed(course)
     return sessions
+
+
+def _sessions_changed(course):
+    """More or fewer sessions change what completing the course means: work it out again for everyone."""
+    from copractice.attendance.completion import reevaluate_course_completion  # attendance sits above courses
+
+    reevaluate_course_completion(course)
 
 
 def update_session(actor, session, *, starts_at, ends_at, venue, online_link, note):
@@ -183,9 +191,13 @@ def update_session(actor, session, *, starts_at, ends_at, venue, online_link, no
 
 
 def delete_session(actor, session):
-    audit(actor, "session.deleted", "session", session.id, session.course.title,
+    """Remove a session (its marks go with it); completion is worked out again. Caller commits."""
+    course = session.course
+    audit(actor, "session.deleted", "session", session.id, course.title,
           {"starts_at": session.starts_at.isoformat()}, None)
-    db.session.delete(session)
+    course.sessions.remove(session)  # delete-orphan: the course's list stays right for what runs next
+    db.session.flush()
+    _sessions_changed(course)
 
 
 # -- reading enrolments ----------------------------------------------------------------------------

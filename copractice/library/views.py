@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course
@@ -142,6 +143,7 @@ def manage():
     stmt = select(Resource).where(ops.visible_to(current_user)).order_by(Resource.updated_at.desc()).limit(200)
     items = [r for r in db.session.scalars(stmt) if can(current_user, "resource.manage", r)]
     waiting = db.session.scalars(select(ResourceSuggestion).where(ResourceSuggestion.status == "waiting")
+                                 .options(selectinload(ResourceSuggestion.member))  # the page names each suggester
                                  .order_by(ResourceSuggestion.created_at)).all()
     if themes is not None:
         waiting = [s for s in waiting if s.theme_slug in themes or s.theme_slug is None]

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
 
@@ -87,6 +87,9 @@ class Member(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Text size, spacing, contrast and movement for every page (see copractice/reading); None: the defaults.
     reading_settings: Mapped[dict | None] = mapped_column(JSON)
+    # Whether they are assigned to run any course (whatever their role); filled when the signed-in
+    # member is loaded (members.auth), None elsewhere (permissions then asks the database).
+    runs_courses: Mapped[bool | None] = query_expression()
 
     leaderships: Mapped[list["ThemeLeadership"]] = relationship(
         back_populates="member", cascade="all, delete-orphan", lazy="selectin"

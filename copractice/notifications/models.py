@@ -48,6 +48,7 @@ NOTICE_KINDS = {
     "cancelled": "Your place is cancelled",
     "session_changed": "A session's time or place changes",
     "session_reminder": "A reminder 2 days before each session",
+    "completion_changed": "A course's sessions change, so your certificate is issued or withdrawn",
 }
 
 
