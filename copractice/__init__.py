@@ -30,6 +30,9 @@ def create_app(test_config=None):
         app.config["UPLOAD_FOLDER"] = os.path.join(app.instance_path, "uploads")
     settings.validate(app.config)
 
+    from copractice.inputs import init_inputs
+
+    init_inputs(app)  # first: its check runs before CSRF, and <int:...> is capped before routes exist
     _init_extensions(app)
     _init_plugins(app)
     _register_blueprints(app)

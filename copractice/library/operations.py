@@ -116,7 +116,7 @@ def _conditions(member, filters):
         conditions.append(Resource.type == filters.type)
     if filters.format:
         conditions.append(Resource.format == filters.format)
-    if filters.year and filters.year.isdigit():
+    if filters.year and filters.year.isascii() and filters.year.isdigit() and len(filters.year) <= 4:
         conditions.append(Resource.year == int(filters.year))
     # Aliases: the facet counts join these tables too, and the filters must not be correlated to them.
     if filters.theme:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course
 from copractice.extensions import db
+from copractice.inputs import page_arg, year_arg
 from copractice.library import forms, operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
 from copractice.library.storage import get_storage
@@ -32,9 +33,9 @@ def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
     filters = ops.LibraryFilters(**{name: (request.args.get(name) or "").strip()[:100]
                                     for name in ("q",) + ops.FACETS})
-    if not filters.year.isdigit():
-        filters.year = ""  # not a year: ignored rather than shown as a filter that does nothing
-    results = ops.find(current_user, filters, page=request.args.get("page", 1, type=int))
+    year = year_arg()
+    filters.year = str(year) if year else ""  # not a year: ignored rather than shown as a filter that does nothing
+    results = ops.find(current_user, filters, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     themes = get_plugins().themes()
     labels = {"type": {k: t.label for k, t in ops.resource_types().items()}, "format": FORMATS,

@@ -1,0 +1,118 @@
+"""Bad input gets 400 or a page, never a 500: the cases found by attacking the site (issue 11, point 6).
+
+Runs on SQLite and on PostgreSQL (which refuses NUL in text, where SQLite stores it).
+"""
+import pytest
+
+from tests.conftest import AuthActions, csrf_from
+
+HUGE = str(10**30)
+
+# The GET parameters that reached the database as text: a NUL in any of them was a 500 on PostgreSQL.
+NUL_QUERIES = [
+    "/courses?q=a%00b",
+    "/courses?theme=a%00",
+    "/resources?q=a%00b",
+    "/resources?type=a%00",
+    "/resources?theme=a%00",
+    "/resources?audience=a%00",
+    "/resources?format=a%00",
+    "/certificates/check?code=AB%00CD",
+    "/certificates/check/AB%00CD",
+    "/check-in?code=12%0034",
+]
+ADMIN_NUL_QUERIES = ["/admin/members?q=a%00b", "/admin/audit?action=a%00b", "/reports?theme=a%00&course=1%00"]
+
+
+def _login_as(app, client, role):
+    from copractice.extensions import db
+    from tests.conftest import create_member
+
+    with app.app_context():
+        member = create_member(email=f"{role}-bad@example.org", role=role,
+                               themes=("cross-cutting",) if role == "theme_lead" else ())
+        db.session.expunge(member)
+    assert AuthActions(client).login(f"{role}-bad@example.org").status_code == 302
+    return member
+
+
+@pytest.mark.parametrize("url", NUL_QUERIES)
+def test_a_nul_in_a_query_string_is_a_bad_request(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "there is a problem with that request" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", ADMIN_NUL_QUERIES)
+def test_a_nul_in_an_admin_query_string_is_a_bad_request(app, client, url):
+    _login_as(app, client, "admin")
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("url,data", [
+    ("/login", {"email": "someone\x00@example.org", "password": "x"}),
+    ("/login", {"email": "someone@example.org", "password": "pass\x00word"}),
+    ("/register", {"email": "new\x00@example.org", "name": "New\x00Person", "password": "a long password here",
+                   "confirm": "a long password here"}),
+    ("/password/forgot", {"email": "someone\x00@example.org"}),
+])
+def test_a_nul_in_an_anonymous_form_is_a_bad_request_with_or_without_a_token(client, url, data):
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    assert client.post(url, data={"csrf_token": token, **data}).status_code == 400
+    assert client.post(url, data=data).status_code == 400
+
+
+@pytest.mark.parametrize("url", [
+    "/resources?q=a%FFb",          # not UTF-8
+    "/courses?q=%C0%80",           # an overlong NUL
+    "/courses?q=%ED%A0%80",        # a lone surrogate
+    "/resources/%FF%FE",
+])
+def test_a_query_or_path_that_is_not_utf8_is_a_bad_request(client, url):
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize("url", [
+    f"/courses?page={HUGE}", "/courses?page=-1", "/courses?page=1e999",
+    f"/resources?page={HUGE}", "/resources?page=-5", "/resources?page=nan",
+    f"/resources?year={HUGE}", "/resources?year=%C2%B2", "/resources?year=-1", "/resources?year=99999",
+])
+def test_page_and_year_beyond_any_real_number_show_a_page(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("url", [f"/admin/members?page={HUGE}", f"/admin/audit?page={HUGE}",
+                                 "/admin/members?page=-3", "/admin/audit?page=0"])
+def test_admin_lists_with_a_page_beyond_any_real_number_show_a_page(app, client, url):
+    _login_as(app, client, "admin")
+    assert client.get(url).status_code == 200
+
+
+def test_a_huge_year_in_a_library_search_is_ignored_not_used(app, client):
+    page = client.get(f"/resources?year={HUGE}").get_data(as_text=True)
+    assert HUGE not in page.split("<main", 1)[-1].split("Search", 1)[0]  # not shown as a chosen filter
+
+
+@pytest.mark.parametrize("url", [
+    f"/manage/courses/{HUGE}", f"/manage/courses/{HUGE}/edit", f"/manage/sessions/{HUGE}/register",
+    f"/manage/resources/{HUGE}/edit", f"/admin/members/{HUGE}", f"/reports/members/{HUGE}",
+    "/admin/members/2147483648", "/manage/courses/" + "9" * 5000,
+])
+def test_an_id_beyond_any_real_row_is_not_found(app, client, url):
+    _login_as(app, client, "admin")
+    assert client.get(url).status_code == 404
+
+
+def test_a_real_id_still_works(app, client):
+    from tests.factories_courses import create_course
+
+    _login_as(app, client, "admin")
+    with app.app_context():
+        course_id = create_course().id
+    assert client.get(f"/manage/courses/{course_id}").status_code == 200
+
+
+def test_plain_text_with_accents_and_emoji_still_works(client):
+    assert client.get("/courses?q=caf%C3%A9+%F0%9F%98%80").status_code == 200
+    assert client.get("/resources?q=%E2%80%A8line").status_code == 200
