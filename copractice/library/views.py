@@ -9,7 +9,7 @@ from copractice.extensions import db
 from copractice.inputs import page_arg, year_arg
 from copractice.library import forms, operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
-from copractice.library.storage import get_storage
+from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.permissions import can, permission_required, require
@@ -201,6 +201,10 @@ def _save(form, item):
     except ops.LibraryRuleBroken as broken:
         db.session.rollback()
         form.status.errors = list(form.status.errors) + [str(broken)]
+        return None
+    except StorageFailed as failed:
+        db.session.rollback()
+        form.file.errors = list(form.file.errors) + [str(failed)]
         return None
     db.session.commit()
     return saved
