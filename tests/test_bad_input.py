@@ -116,3 +116,29 @@ def test_a_real_id_still_works(app, client):
 def test_plain_text_with_accents_and_emoji_still_works(client):
     assert client.get("/courses?q=caf%C3%A9+%F0%9F%98%80").status_code == 200
     assert client.get("/resources?q=%E2%80%A8line").status_code == 200
+
+
+def test_minutes_beyond_any_real_number_are_not_stored(app, client):
+    from datetime import timedelta
+
+    from copractice.attendance.models import Attendance
+    from copractice.courses.models import Enrolment
+    from copractice.extensions import db
+    from tests.conftest import create_member
+    from tests.factories_courses import create_course
+
+    _login_as(app, client, "admin")
+    with app.app_context():
+        member = create_member()
+        course = create_course(starts_in=-timedelta(days=2))
+        db.session.add(Enrolment(course_id=course.id, member_id=member.id, status="enrolled"))
+        course.places_taken = 1
+        db.session.commit()
+        session_id, member_id = course.sessions[0].id, member.id
+    token = csrf_from(client.get("/password/forgot").get_data(as_text=True))
+    for minutes in (HUGE, "-5", "1e999", "nan"):
+        response = client.post(f"/manage/sessions/{session_id}/import/match", data={
+            "csrf_token": token, "member_id": member_id, "status": "present", "minutes": minutes})
+        assert response.status_code == 302
+    with app.app_context():
+        assert db.session.query(Attendance).one().minutes is None

@@ -7,9 +7,9 @@ permission matrix), a small dataset gives real ids, and each route is visited:
 - by GET with every bad value in turn in ``page``, ``year``, ``q`` and the fields of the page's own
   search forms;
 - by POST (with a valid CSRF token, so the form is really read) with the fields of the forms that post
-  to it, found on the pages walked: once with every field bad, and once with the page's own values and one
-  field bad (a different field for each bad value), so validation passes often enough for bad text to
-  reach the rules and the database.
+  to it, found on the pages walked (or else a few likely names): with every field bad, each bad value in turn;
+  then with the page's own values and one field bad (a huge number, and one other bad value), so
+  validation passes often enough for bad values to reach the rules and the database.
 """
 import re
 from datetime import timedelta
@@ -36,6 +36,9 @@ BAD = {
     "not utf-8": "%FF%FEa%C0%80%ED%A0%80",
 }
 QUERY_NAMES = ["page", "year", "q", "format", "code", "course", "theme", "start", "end", "action", "table"]
+# For a form the walk found no page of (a row of an import, a button shown only in some states): likely names.
+FALLBACK_FIELDS = {"member_id": "", "status": "present", "minutes": "45", "remark": "", "email": "", "reason": "",
+                   "action": "", "decision": "", "direction": "up", "slug": "", "code": ""}
 # Last: routes that take away what the rest of the walk needs (the session, the place, the account).
 LAST = ("delete", "remove", "set_active", "change_role", "logout")
 
@@ -84,25 +87,35 @@ def forms_of(html, page_path):
 
 
 def seed(app, me):
-    """Real ids: the matrix's course, resource, suggestion (and partner), plus a course that has begun."""
-    from copractice.courses.models import Enrolment
-    from copractice.extensions import db
-    from tests.factories_courses import create_course
-
+    """Real ids: the matrix's course, session, enrolment, resource, suggestion (and partner)."""
     with app.app_context():
         target = create_member(role="trainee", name="Target Person")
         target_id = target.id
     ids = matrix_course(app, target, facilitator=me)
+    ids["target"] = target_id
+    return ids
+
+
+def session_that_has_happened(app, ids, me):
+    """A new course of the matrix's theme whose first session was a week ago, with the target (and ``me``) on it.
+
+    Each route gets its own, so what an earlier route marked (a mark left unchanged writes nothing)
+    cannot hide what this one does with a bad value.
+    """
+    from copractice.courses.models import CourseFacilitator, Enrolment
+    from copractice.extensions import db
+    from tests.factories_courses import create_course
+
     with app.app_context():
-        begun = create_course(sessions=2, starts_in=-timedelta(days=8))
-        db.session.add(Enrolment(course_id=begun.id, member_id=target_id, status="enrolled"))
+        begun = create_course(sessions=2, starts_in=-timedelta(days=7))
+        db.session.add(Enrolment(course_id=begun.id, member_id=ids["target"], status="enrolled"))
         begun.places_taken = 1
         if me is not None:
             db.session.add(Enrolment(course_id=begun.id, member_id=me.id, status="enrolled"))
+            if me.role == "facilitator":
+                db.session.add(CourseFacilitator(course_id=begun.id, member_id=me.id))
         db.session.commit()
-        ids["past_session"] = begun.sessions[0].id
-    ids["target"] = target_id
-    return ids
+        return begun.sessions[0].id
 
 
 def url_values(endpoint, arguments, ids):
@@ -183,8 +196,9 @@ def walk(app, role):
     for rule in rules:
         methods = sorted(rule.methods & {"GET", "POST"})
         real = build(rule, url_values(rule.endpoint, rule.arguments, ids))
-        if rule.endpoint == "attendance.check_in_session" or "register" in rule.endpoint:
-            past = build(rule, {**url_values(rule.endpoint, rule.arguments, ids), "session_id": ids["past_session"]})
+        if "session_id" in rule.arguments and "POST" in methods:  # where marks and check-ins are allowed
+            past = build(rule, {**url_values(rule.endpoint, rule.arguments, ids),
+                                "session_id": session_that_has_happened(app, ids, me)})
         else:
             past = None
         search_fields = {}
@@ -209,11 +223,15 @@ def walk(app, role):
                     for form in forms_of(response.get_data(as_text=True), path):
                         if form["method"] == "post" and form["action"] == path:
                             fields = form["fields"]
-            fields = fields or {"email": "", "status": "present", "member_id": ids["target"], "reason": ""}
-            names = list(fields)
-            for n, bad in enumerate(BAD.values()):
+            fields = fields or FALLBACK_FIELDS | {"member_id": ids["target"]}
+            for bad in BAD.values():
                 send("POST", path, encode(fields, bad))
-                send("POST", path, encode(fields, bad, only=names[n % len(names)]))
+            # One field bad at a time, the rest as the page had them: every field gets a number no column
+            # can hold, and one other bad value in turn.
+            others = [v for k, v in BAD.items() if k != "huge"]
+            for n, name in enumerate(fields):
+                send("POST", path, encode(fields, BAD["huge"], only=name))
+                send("POST", path, encode(fields, others[(n + len(path)) % len(others)], only=name))
         # Ids no row has (or no column can hold), and address parts nobody would write.
         for name in rule.arguments:
             odd = HUGE_IDS if re.search(rf"<int(\([^)]*\))?:{name}>", rule.rule) else ODD_TEXT

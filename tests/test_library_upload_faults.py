@@ -193,7 +193,7 @@ def test_a_file_that_cannot_grow_on_a_real_server_gives_the_page_and_leaves_noth
 
 
 def _can_mount_tmpfs():
-    if not shutil.which("unshare"):
+    if not (shutil.which("unshare") and shutil.which("nsenter")):
         return False
     probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
                            capture_output=True)
@@ -209,6 +209,7 @@ def test_a_full_disk_on_a_real_server_gives_the_page_and_leaves_nothing(app, dat
                        prefix=("unshare", "-rm", "sh", "-c", mount, "sh"))
     try:
         status, page = upload_through(server, app, big_pdf(1_000_000))
+        # The tiny disk exists only in the server's mount namespace: look at it from there.
         leftover = subprocess.run(["nsenter", "-t", str(server.process.pid), "-m", "-U", "--preserve-credentials",
                                    "find", str(uploads), "-type", "f"], capture_output=True, text=True)
     finally:
@@ -216,8 +217,8 @@ def test_a_full_disk_on_a_real_server_gives_the_page_and_leaves_nothing(app, dat
     assert status == 200 and MESSAGE in page, server.log()
     assert counts(app) == (0, 0)
     assert "No space left on device" in server.log()
-    if leftover.returncode == 0:  # look inside the server's own view of the tiny disk too
-        assert leftover.stdout.strip() == ""
+    assert leftover.returncode == 0, leftover.stderr
+    assert leftover.stdout.strip() == ""
 
 
 # -- an over-large body: 413, promptly ------------------------------------------------------------------------------
