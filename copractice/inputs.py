@@ -6,8 +6,7 @@
   and safer than checking each field.
 - Whole numbers in addresses (``<int:...>``) stop at the largest id a table can hold (2^31 - 1): beyond it
   the address matches nothing (404) instead of overflowing the database driver.
-- ``page_arg`` and ``year_arg`` read page and year numbers from the query string, and ``form_int`` a whole
-  number from a form, within sensible bounds.
+- ``page_arg`` and ``year_arg`` read page and year numbers from the query string within sensible bounds.
 """
 from urllib.parse import unquote_to_bytes
 
@@ -85,8 +84,3 @@ def year_arg(name="year"):
     value = _int(request.args.get(name))
     return value if value is not None and YEARS[0] <= value <= YEARS[1] else None
 
-
-def form_int(name, low=0, high=MAX_ID):
-    """A whole number from the posted form, or None if missing, not a number, or outside ``low``..``high``."""
-    value = _int(request.form.get(name))
-    return value if value is not None and low <= value <= high else None

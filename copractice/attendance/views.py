@@ -13,7 +13,6 @@ from copractice.courses.catalogue import course_by_slug
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course, Session
 from copractice.extensions import db
-from copractice.inputs import form_int
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
 from copractice.notifications.operations import deliver_now, queue_email
@@ -278,7 +277,7 @@ def match_row(session_id):
     has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
         ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
-                 minutes=form_int("minutes", 0, 24 * 60))
+                 minutes=request.form.get("minutes", type=int))
         db.session.commit()
         flash("Marked. The register now shows them.", "success")
     else:
