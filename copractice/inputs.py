@@ -1,9 +1,10 @@
-"""Input nobody types by accident is refused at the door, so bad input never reaches the database as a 500.
+"""Input nobody types by accident is dealt with at the door, so bad input never reaches the database as a 500.
 
-- A NUL byte anywhere in the address, the query string or a form field, or an address or query string
-  that is not UTF-8 (overlong forms and lone surrogates included), gets the 400 page. PostgreSQL refuses
-  NUL in text, and no person types one; turning such a request away before CSRF and the views is simpler
-  and safer than checking each field.
+- A NUL byte in the address or the query string, or an address or query string that is not UTF-8
+  (overlong forms and lone surrogates included), gets the 400 page: there is no form to explain it beside.
+- A NUL byte in a form field becomes U+FFFD (the "unknown character" sign), as bytes that are not UTF-8
+  already do, so the form says what is wrong beside the field instead of PostgreSQL refusing the text.
+  No one types a NUL; this only keeps crafted requests from turning into errors.
 - Whole numbers in addresses (``<int:...>``) stop at the largest id a table can hold (2^31 - 1): beyond it
   the address matches nothing (404) instead of overflowing the database driver.
 - ``page_arg`` and ``year_arg`` read page and year numbers from the query string within sensible bounds.
@@ -11,6 +12,7 @@
 from urllib.parse import unquote_to_bytes
 
 from flask import abort, request
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter
 
 # The largest value of a 32-bit signed INTEGER column, which every id column is.
@@ -42,7 +44,7 @@ def _has_nul(multidict):
 
 
 def refuse_unreadable_input():
-    """Before anything else reads the request: 400 for NUL bytes and for addresses that are not UTF-8."""
+    """Before anything else reads the request (CSRF included): 400 for an unreadable address, no NUL in forms."""
     environ = request.environ
     raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI")  # as sent, before any decoding
     if raw_uri is not None:
@@ -53,9 +55,13 @@ def refuse_unreadable_input():
         abort(400)
     if "\x00" in request.path or _has_nul(request.args):
         abort(400)
-    if request.method in ("POST", "PUT", "PATCH", "DELETE") and (
-            _has_nul(request.form) or any("\x00" in (f.filename or "") for f in request.files.values())):
-        abort(400)
+    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+        if any("\x00" in (f.filename or "") for f in request.files.values()):
+            abort(400)
+        if _has_nul(request.form):
+            # Werkzeug's cached request.form can be replaced; everything after this (CSRF, forms, views) reads this one.
+            request.form = ImmutableMultiDict([(key.replace("\x00", "\ufffd"), value.replace("\x00", "\ufffd"))
+                                               for key, value in request.form.items(multi=True)])
 
 
 def init_inputs(app):
