@@ -31,6 +31,9 @@ def create_app(test_config=None):
     settings.validate(app.config)
     _behind_proxies(app)
 
+    from copractice.inputs import init_inputs
+
+    init_inputs(app)  # first: its check runs before CSRF, and <int:...> is capped before routes exist
     _init_extensions(app)
     _init_plugins(app)
     _register_blueprints(app)

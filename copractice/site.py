@@ -1,5 +1,5 @@
 """Pages about the site itself: home, accessibility statement, privacy notice; and error pages."""
-from flask import Blueprint, render_template, request
+from flask import Blueprint, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from copractice.permissions import permission_required
@@ -49,30 +49,42 @@ DRAIN_LIMIT = 256 * 1024 * 1024
 
 
 def _drain_request_body():
+    """Read and discard the body, never past its Content-Length; False if some of it is left unread.
+
+    Reading past the Content-Length would wait for bytes the browser will never send (the development
+    server hands us the raw socket), so a request without a length is drained only if the server
+    marks its input as ending (``wsgi.input_terminated``).
+    """
     stream = request.environ.get("wsgi.input")
-    if stream is None:
-        return
-    left = DRAIN_LIMIT
+    length = request.content_length
+    if stream is None or length == 0:
+        return True
+    if length is None and not request.environ.get("wsgi.input_terminated"):
+        return False
+    left = min(length if length is not None else DRAIN_LIMIT, DRAIN_LIMIT)
     try:
         while left > 0:
             chunk = stream.read(min(65536, left))
             if not chunk:
-                break
+                return True
             left -= len(chunk)
     except (OSError, ValueError):
-        pass
+        return False
+    return length is not None and length <= DRAIN_LIMIT
 
 
 def render_error(error):
     code = getattr(error, "code", None) or 500
-    if code == 413:
-        _drain_request_body()
+    drained = _drain_request_body() if code == 413 else True
     title, advice = ERRORS.get(code, ERRORS[500])
     if isinstance(error, CSRFError):
         title, advice = "Your form timed out or could not be checked", (
             "Please go back, reload the page and try again. Nothing was saved."
         )
-    return render_template("error.html", title=title, advice=advice, code=code), code
+    response = make_response(render_template("error.html", title=title, advice=advice, code=code), code)
+    if not drained:
+        response.headers["Connection"] = "close"  # the rest of the body must not be read as the next request
+    return response
 
 
 def register_error_pages(app):

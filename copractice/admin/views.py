@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from copractice.admin import forms, operations
 from copractice.admin.models import AuditEntry, PluginState
 from copractice.extensions import db
+from copractice.inputs import page_arg
 from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
 from copractice.permissions import permission_required, require
 from copractice.plugins import get_plugins
@@ -37,7 +38,7 @@ def members():
     stmt = operations.search_members(
         form.q.data, form.role.data or None, form.stakeholder_type.data or None, form.area.data or None
     )
-    page = db.paginate(stmt, per_page=_per_page("MEMBERS_PER_PAGE"), error_out=False)
+    page = db.paginate(stmt, per_page=_per_page("MEMBERS_PER_PAGE"), page=page_arg(), error_out=False)
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("admin/members.html", form=form, page=page, args=args)
 
@@ -125,7 +126,7 @@ def audit_log():
     action = request.args.get("action") or None
     if action:
         stmt = stmt.where(AuditEntry.action == action)
-    page = db.paginate(stmt, per_page=_per_page("AUDIT_PER_PAGE"), error_out=False)
+    page = db.paginate(stmt, per_page=_per_page("AUDIT_PER_PAGE"), page=page_arg(), error_out=False)
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action)).all()
     return render_template("admin/audit.html", page=page, action=action, actions=actions)
 

@@ -77,6 +77,8 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     """Set one member's mark for one session; returns the Attendance (unchanged marks are left alone)."""
     if status not in MARKS:
         raise AttendanceRefused(f"{status!r} is not a mark.")
+    if minutes is not None and not 0 <= minutes <= 24 * 60:
+        minutes = None  # no one attends longer than a day: not a real figure, and never too big for the column
     now = now or now_utc()
     old = current_mark(session.id, member_id)
     _check_markable(session, member_id, source, old, now)

@@ -13,6 +13,7 @@ from copractice.courses import forms, operations
 from copractice.courses.calendar import course_calendar, member_calendar
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
+from copractice.inputs import page_arg
 from copractice.members.models import STAKEHOLDER_TYPES, Member
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
@@ -46,7 +47,7 @@ def catalogue():
     form.validate()
     filters = finder.CatalogueFilters(q=form.q.data or "", theme=form.theme.data or "", format=form.format.data or "",
                                       audience=form.audience.data or "", has_places=bool(form.has_places.data))
-    page = finder.catalogue(filters, page=request.args.get("page", 1, type=int),
+    page = finder.catalogue(filters, page=page_arg(),
                             per_page=current_app.config["COURSES_PER_PAGE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("courses/catalogue.html", form=form, page=page, filters=filters, args=args,

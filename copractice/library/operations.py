@@ -116,7 +116,7 @@ def _conditions(member, filters):
         conditions.append(Resource.type == filters.type)
     if filters.format:
         conditions.append(Resource.format == filters.format)
-    if filters.year and filters.year.isdigit():
+    if filters.year and filters.year.isascii() and filters.year.isdigit() and len(filters.year) <= 4:
         conditions.append(Resource.year == int(filters.year))
     # Aliases: the facet counts join these tables too, and the filters must not be correlated to them.
     if filters.theme:
@@ -219,6 +219,8 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
     unknown = set(fields) - set(FIELDS)
     if unknown:
         raise TypeError(f"not resource fields: {sorted(unknown)}")
+    # The file first: if it cannot be stored (StorageFailed), nothing in the session has changed yet.
+    stored_key = get_storage().save(upload.data) if upload is not None else None
     created = resource is None
     if created:
         resource = Resource(slug=_unique_slug(fields.get("title") or "resource"), created_by_id=getattr(actor, "id", None))
@@ -242,7 +244,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
         resource.format = "link"
     db.session.flush()
     if upload is not None:
-        add_version(actor, resource, upload)
+        add_version(actor, resource, upload, key=stored_key)
     if not resource.external_url and not resource.files and resource.status == "published":
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     text_search.index_resource(resource)
@@ -251,9 +253,9 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
     return resource
 
 
-def add_version(actor, resource, upload):
-    """Store a checked upload as the resource's newest file; earlier versions stay listed."""
-    key = get_storage().save(upload.data)
+def add_version(actor, resource, upload, key=None):
+    """Store a checked upload as the resource's newest file (``key`` if it is stored already); earlier versions stay listed."""
+    key = key or get_storage().save(upload.data)
     version = ResourceFile(resource_id=resource.id, storage_key=key, original_name=upload.filename,
                            content_type=upload.content_type, size=len(upload.data),
                            uploaded_by_id=getattr(actor, "id", None), uploaded_at=utcnow())

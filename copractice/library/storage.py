@@ -4,10 +4,21 @@ Files are stored under their SHA-256 (content-addressed), outside the web root, 
 overwritten: the same content uploaded twice is stored once.
 """
 import hashlib
+import logging
 import os
 import tempfile
 
 from flask import current_app
+
+log = logging.getLogger(__name__)
+CHUNK = 1024 * 1024
+
+
+class StorageFailed(Exception):
+    """The file could not be stored (disk full, folder read-only or missing); nothing was kept."""
+
+
+MESSAGE = "We could not save the file; nothing was changed. Please try again later, or tell the programme team."
 
 
 class LocalStorage:
@@ -22,15 +33,35 @@ class LocalStorage:
         return os.path.join(self.root, key[:2], key[2:4], key)
 
     def save(self, data):
-        """Store ``data`` (bytes); return its key."""
+        """Store ``data`` (bytes); return its key, or raise StorageFailed leaving nothing behind.
+
+        The bytes go in chunks to a temporary file beside their final place, are flushed to disk, and
+        only then take their name: a reader never sees half a file, and a full disk or a read-only
+        folder leaves no partial file.
+        """
         key = hashlib.sha256(data).hexdigest()
         path = self._path(key)
-        if not os.path.exists(path):
+        if os.path.exists(path):
+            return key
+        tmp = None
+        try:
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path))
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=f".{key[:16]}.", suffix=".part")
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, path)  # atomic: a reader never sees half a file
+                view = memoryview(data)
+                for start in range(0, len(view), CHUNK):
+                    out.write(view[start:start + CHUNK])
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except OSError as error:
+            if tmp is not None:
+                try:
+                    os.remove(tmp)
+                except OSError:
+                    pass
+            log.error("Could not store an upload in %s: %s", self.root, error)
+            raise StorageFailed(MESSAGE) from error
         return key
 
     def open(self, key):

@@ -7,9 +7,10 @@ from sqlalchemy.orm import selectinload
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course
 from copractice.extensions import db
+from copractice.inputs import page_arg, year_arg
 from copractice.library import forms, operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
-from copractice.library.storage import get_storage
+from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.permissions import can, permission_required, require
@@ -33,9 +34,9 @@ def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
     filters = ops.LibraryFilters(**{name: (request.args.get(name) or "").strip()[:100]
                                     for name in ("q",) + ops.FACETS})
-    if not filters.year.isdigit():
-        filters.year = ""  # not a year: ignored rather than shown as a filter that does nothing
-    results = ops.find(current_user, filters, page=request.args.get("page", 1, type=int))
+    year = year_arg()
+    filters.year = str(year) if year else ""  # not a year: ignored rather than shown as a filter that does nothing
+    results = ops.find(current_user, filters, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     themes = get_plugins().themes()
     labels = {"type": {k: t.label for k, t in ops.resource_types().items()}, "format": FORMATS,
@@ -202,6 +203,10 @@ def _save(form, item):
     except ops.LibraryRuleBroken as broken:
         db.session.rollback()
         form.status.errors = list(form.status.errors) + [str(broken)]
+        return None
+    except StorageFailed as failed:
+        db.session.rollback()
+        form.file.errors = list(form.file.errors) + [str(failed)]
         return None
     db.session.commit()
     return saved
