@@ -47,8 +47,13 @@ class NewPassword:
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+# U+FFFD stands for a character that could not be read: bytes that are not UTF-8, or a NUL byte
+# (copractice.inputs swaps it in so the field, not the database, refuses it).
+_UNREADABLE = "\ufffd"
+
+
 def _breaks_line(char):
-    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS
+    return unicodedata.category(char) in ("Cc", "Zl", "Zp") or char in _BIDI_CONTROLS or char == _UNREADABLE
 
 
 def has_line_breaking(text):

@@ -4,7 +4,8 @@
   (overlong forms and lone surrogates included), gets the 400 page: there is no form to explain it beside.
 - A NUL byte in a form field becomes U+FFFD (the "unknown character" sign), as bytes that are not UTF-8
   already do, so the form says what is wrong beside the field instead of PostgreSQL refusing the text.
-  No one types a NUL; this only keeps crafted requests from turning into errors.
+  No one types a NUL; this only keeps crafted requests from turning into errors. Single-line fields
+  refuse U+FFFD (copractice.forms.SingleLine); in long free text it is kept as the sign it is.
 - Whole numbers in addresses (``<int:...>``) stop at the largest id a table can hold (2^31 - 1): beyond it
   the address matches nothing (404) instead of overflowing the database driver.
 - ``page_arg`` and ``year_arg`` read page and year numbers from the query string within sensible bounds.

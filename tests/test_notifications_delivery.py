@@ -458,3 +458,16 @@ def test_copractice_develop_serves_the_site_and_catches_its_email(app, database_
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=30)
     assert "[mail] to newcomer@example.org: Reset your copractice password" in output
+
+
+def test_a_nul_byte_in_a_single_line_field_is_refused_beside_the_field(app, client, auth, make_member):
+    """copractice.inputs turns a NUL into U+FFFD; a single-line field refuses it instead of saving it."""
+    make_member(email="admin@example.org", role="admin")
+    auth.login("admin@example.org")
+    response = post_form(client, "/manage/courses/new", {
+        "title": "Working\x00together", "summary": "A summary", "theme_slug": "cross-cutting",
+        "level": "introductory", "format": "in_person", "capacity": "10", "status": "draft"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'id="title-error"' in html and "There is a problem" in html
+    with app.app_context():
+        assert db.session.scalar(select(Course)) is None
