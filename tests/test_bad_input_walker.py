@@ -18,8 +18,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from tests.conftest import AuthActions, create_member, csrf_from
-from tests.test_permission_matrix import ROLES, installed_bundled_plugins, matrix_course
+from tests.conftest import create_member, csrf_from
+from tests.test_permission_matrix import ROLES, matrix_course, sign_in
 
 HUGE_IDS = [str(2**31 - 1), str(2**63), str(10**30)]
 ODD_TEXT = ["x" * 3000, "%E2%80%A8%01", "..%2F..%2Fetc%2Fpasswd"]
@@ -154,22 +154,8 @@ def encode(fields, bad=None, only=None):
 
 
 def walk(app, role):
-    from copractice.admin.models import PluginState
-    from copractice.extensions import db
-
     client = app.test_client()
-    with app.app_context():
-        for name in installed_bundled_plugins():
-            db.session.add(PluginState(name=name, enabled=True))
-        db.session.commit()
-        me = None
-        if role != "anonymous":
-            me = create_member(email=f"{role}-walker@example.org", role=role,
-                               themes=("cross-cutting",) if role == "theme_lead" else ())
-            db.session.refresh(me)
-            db.session.expunge(me)
-    if me is not None:
-        assert AuthActions(client).login(f"{role}-walker@example.org").status_code == 302
+    me = sign_in(app, client, role)  # the permission matrix's member of this role, signed in
     ids = seed(app, me)
     token = csrf_from(client.get("/password/forgot").get_data(as_text=True))
 
