@@ -106,12 +106,10 @@ class Config:
     PLUGIN_SLOW_HOOK_STRIKES = 3
     PLUGIN_SLOW_HOOK_PAUSE = 300
     PLUGIN_SLOW_RECORD_SECONDS = 60
-    # Whole pages (catalogue, course pages, searches, registers, reports, calendar feeds) are kept
-    # per process and served again until anything in the database changes, for at most this many
-    # seconds (0 switches the cache off), in at most PAGE_CACHE_BYTES of memory per process.
-    # See copractice/pagecache.py.
-    PAGE_CACHE_SECONDS = 30
-    PAGE_CACHE_BYTES = 64 * 1024 * 1024
+    # Anonymous pages and calendar feeds carry an ETag (304 on a repeat) and may be kept by a shared
+    # reverse proxy for this many seconds (Cache-Control s-maxage; 0: no proxy keeps them). Pages for
+    # a logged-in member are never kept anywhere. See copractice/http_cache.py and docs/deployment.md.
+    HTTP_CACHE_SECONDS = 5
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48

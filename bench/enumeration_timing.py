@@ -60,7 +60,7 @@ def main():
         app = create_app({
             "ENV_NAME": "development", "DATABASE_URL": f"sqlite:///{folder}/bench.sqlite3",
             "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "MAIL_DELIVER_ON_COMMIT": False,
-            "PAGE_CACHE_SECONDS": 0,
+            "HTTP_CACHE_SECONDS": 0,
         })
         with app.app_context():
             upgrade(revision="heads")

@@ -95,7 +95,7 @@ def main():
     from copractice.extensions import db
     from copractice.members.models import Member
 
-    app = create_app({"PAGE_CACHE_SECONDS": 0})
+    app = create_app({"HTTP_CACHE_SECONDS": 0})
     with app.app_context():
         engine = db.engine
         postgres = engine.dialect.name == "postgresql"

@@ -29,7 +29,7 @@ def main():
     from copractice.extensions import db
     from copractice.members.models import Member
 
-    app = create_app({"PAGE_CACHE_SECONDS": 0})  # render every time: the page's own cost
+    app = create_app({"HTTP_CACHE_SECONDS": 0})  # render every time: the page's own cost
     client = app.test_client()
     if args.email:
         with app.app_context():

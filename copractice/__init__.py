@@ -67,10 +67,6 @@ def _init_extensions(app):
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app, db)
-    from copractice.pagecache import watch_writes
-
-    with app.app_context():
-        watch_writes(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     from copractice.plugins import configure_alembic
 

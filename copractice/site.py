@@ -3,13 +3,11 @@ from flask import Blueprint, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from copractice.permissions import permission_required
-from copractice.pagecache import cached_page
 
 bp = Blueprint("site", __name__)
 
 
 @bp.route("/")
-@cached_page
 @permission_required("site.view")
 def home():
     """What copractice is and where to start."""

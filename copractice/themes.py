@@ -10,13 +10,11 @@ from copractice.members.models import Member, ThemeLeadership
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
-from copractice.pagecache import cached_page
 
 bp = Blueprint("themes", __name__)
 
 
 @bp.route("/themes")
-@cached_page
 @permission_required("site.view")
 def index():
     """Every theme the site runs."""
@@ -25,7 +23,6 @@ def index():
 
 
 @bp.route("/themes/<slug>")
-@cached_page
 @permission_required("site.view")
 def theme(slug):
     """A theme's landing page: its courses, resources, leads and upcoming sessions (a fixed number of queries)."""

@@ -141,8 +141,7 @@ def _schema(database_url, smtp_server):
 
 
 def empty_all_tables():
-    # The page generation only ever grows: emptying it could bring back a number pages were cached under.
-    tables = [t.name for t in reversed(db.metadata.sorted_tables) if t.name != "page_generation"]
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
         db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     else:

@@ -19,7 +19,7 @@ CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", 
                "attendance", "attendance_change", "completion", "certificate",
                "resource", "resource_theme", "resource_audience", "resource_tag", "resource_file",
                "resource_search", "saved_resource", "course_resource", "resource_suggestion", "plugin_setting",
-               "page_generation", "plugin_slow_hook"}
+               "plugin_slow_hook"}
 CORE_TABLES |= {"low_attendance_reminder"}  # issue 11 point 16
 
 

@@ -225,7 +225,7 @@ def test_two_servers_fill_a_nearly_full_course_without_overbooking_or_double_mai
 
 
 def test_a_page_cached_by_one_server_changes_as_soon_as_the_other_server_writes(app, servers):
-    """Each worker keeps whole pages (copractice/pagecache.py); a write on B must reach every worker of A."""
+    """No worker keeps a page (the whole-page cache is gone, issue 12): a write on B shows on every worker of A."""
     a, b = servers
     with app.app_context():
         course = create_course(capacity=3)

@@ -15,8 +15,7 @@ NAV, WIDGETS = "copractice_nav_items", "copractice_dashboard_widgets"
 
 @pytest.fixture
 def app_settings():
-    return {"EXTRA_PLUGINS": ["slowpoke=tests.plugins.slow_hooks"], "PAGE_CACHE_SECONDS": 0,
-            "PLUGIN_SLOW_HOOK_MS": 20, "SLOW_HOOKS_SLEEP": 0.04, "PLUGIN_SLOW_HOOK_STRIKES": 3,
+    return {"EXTRA_PLUGINS": ["slowpoke=tests.plugins.slow_hooks"], "PLUGIN_SLOW_HOOK_MS": 20, "SLOW_HOOKS_SLEEP": 0.04, "PLUGIN_SLOW_HOOK_STRIKES": 3,
             "PLUGIN_SLOW_HOOK_PAUSE": 300, "PLUGIN_SLOW_RECORD_SECONDS": 60}
 
 

@@ -92,7 +92,7 @@ def test_pages_run_the_same_statements_at_two_sizes_within_budget(app):
 
 
 # Tables small by nature (a row per plugin or setting), where reading them whole is right.
-SMALL_TABLES = {"plugin_state", "plugin_setting", "alembic_version", "page_generation"}
+SMALL_TABLES = {"plugin_state", "plugin_setting", "alembic_version"}
 
 
 def plans(app, statements):

@@ -18,7 +18,6 @@ from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
-from copractice.pagecache import cached_page
 from copractice.urls import external_url
 
 bp = Blueprint("attendance", __name__)
@@ -53,7 +52,6 @@ def _done(step):
 # -- the register ---------------------------------------------------------------------------------------------------
 
 @bp.route("/manage/sessions/<int:session_id>/register")
-@cached_page
 @permission_required("courses.organise")
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
@@ -387,7 +385,6 @@ def _export(headers, rows, name):
 
 
 @bp.route("/reports/courses/<int:course_id>")
-@cached_page
 @permission_required("courses.organise")
 def course_report(course_id):
     """A course's sessions x members grid with rates; export as CSV or XLSX."""

@@ -19,7 +19,6 @@ from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notic
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import now_utc
-from copractice.pagecache import cached_page
 from copractice.urls import external_url
 
 bp = Blueprint("courses", __name__)
@@ -37,7 +36,6 @@ def _markdown_filter(text):
 
 
 @bp.route("/courses")
-@cached_page
 @permission_required("site.view")
 def catalogue():
     """Find a course: search, filter, and see places left and the next date."""
@@ -62,7 +60,6 @@ def _course_or_404(slug):
 
 
 @bp.route("/courses/<slug>")
-@cached_page
 @permission_required("site.view")
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
@@ -145,7 +142,6 @@ def cancel(slug):
 
 
 @bp.route("/courses/<slug>/calendar.ics")
-@cached_page
 @permission_required("site.view")
 def course_ics(slug):
     """The course's sessions as an iCalendar file (joining links only for those with a place)."""
@@ -158,7 +154,6 @@ def course_ics(slug):
 
 
 @bp.route("/learning")
-@cached_page
 @permission_required("account.manage")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
@@ -168,7 +163,6 @@ def my_learning():
 
 
 @bp.route("/calendar/<token>.ics")
-@cached_page
 @permission_required("site.view")
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""

@@ -15,7 +15,6 @@ from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
-from copractice.pagecache import cached_page
 
 bp = Blueprint("library", __name__)
 
@@ -28,7 +27,6 @@ def _visible_or_404(slug):
 
 
 @bp.route("/resources")
-@cached_page
 @permission_required("site.view")
 def index():
     """Find resources: search, then narrow down with the facets; the address can be shared."""
@@ -47,7 +45,6 @@ def index():
 
 
 @bp.route("/resources/<slug>")
-@cached_page
 @permission_required("site.view")
 def resource(slug):
     """A resource: what it is, who it is for, its accessible versions and earlier versions."""
