@@ -686,10 +686,11 @@ def _certificate_code(rng, codes):
 def _resources(writer, connection, rng, count, courses, people, now):
     columns = ["id", "slug", "title", "summary", "type", "year", "authors", "licence", "review_due", "visibility",
                "status", "external_url", "format", "variant_of_id", "variant_kind", "language", "question",
-               "population", "study_count", "key_findings", "plain_summary", "extra", "download_count",
+               "population", "study_count", "key_findings", "plain_summary", "extra",
                "created_by_id", "created_at", "updated_at"]
     writer.table("resource", columns, counted=True)
     writer.table("resource_search", ["resource_id", "title", "body"], parents=("resource",))
+    writer.table("resource_download", ["resource_id", "day", "count"], parents=("resource",))
     writer.table("resource_theme", ["id", "resource_id", "theme_slug"], parents=("resource",))
     writer.table("resource_audience", ["id", "resource_id", "stakeholder_type"], parents=("resource",))
     writer.table("resource_tag", ["id", "resource_id", "tag"], parents=("resource",))
@@ -738,11 +739,15 @@ def _resources(writer, connection, rng, count, courses, people, now):
             plain = f"Plan {topic} early, pay people for their time and tell them what changed."
         created = datetime.combine(date(year, 1, 1), datetime.min.time()) + timedelta(days=rng.randrange(0, 330))
         created = min(created, now - timedelta(days=1))
-        writer.add("resource", (
+        row = (
             rid, slug, title, summary, kind, year, authors, rng.choice(LICENCES),
             date(year + 3, rng.randrange(1, 13), 1), visibility, status, url, fmt, variant_of, variant_kind,
             language, question, population, study_count, key_findings, plain, {},
-            int(rng.paretovariate(1.2) * 3) - 3, rng.choice(curators), created, created))
+            int(rng.paretovariate(1.2) * 3) - 3, rng.choice(curators), created, created)
+        downloads = row[22]  # drawn in its old place, so the rest of the data stays as it was
+        writer.add("resource", row[:22] + row[23:])
+        if downloads > 0:
+            writer.add("resource_download", (rid, created.date(), downloads))
         # The same text index_resource writes: title; summary, tags, authors, plain summary, key findings.
         body = " ".join(filter(None, [summary, " ".join(tags), authors, plain or "", key_findings or ""]))
         writer.add("resource_search", (rid, title, body))

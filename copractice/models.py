@@ -6,4 +6,5 @@ from copractice.notifications.models import EmailPreference, Notice, OutboxMessa
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.library.models import (CourseResource, Resource, ResourceAudience, ResourceFile,  # noqa: F401,E402
                                          ResourceSearch, ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)
+from copractice.library.models import ResourceDownload  # noqa: F401,E402
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402

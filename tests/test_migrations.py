@@ -21,6 +21,7 @@ CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", 
                "resource_search", "saved_resource", "course_resource", "resource_suggestion", "plugin_setting",
                "plugin_slow_hook"}
 CORE_TABLES |= {"low_attendance_reminder"}  # issue 11 point 16
+CORE_TABLES |= {"resource_download"}  # issue 12 point 3
 
 
 @pytest.fixture

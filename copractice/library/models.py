@@ -55,7 +55,6 @@ class Resource(db.Model):
     plain_summary: Mapped[str | None] = mapped_column(Text)
     # Fields of types that plugins add (copractice_resource_types).
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
-    download_count: Mapped[int] = mapped_column(default=0)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -189,3 +188,17 @@ class ResourceSuggestion(db.Model):
     resource_id: Mapped[int | None] = mapped_column(ForeignKey("resource.id", ondelete="SET NULL"))
 
     member: Mapped[Member | None] = relationship(foreign_keys=[member_id])
+
+
+class ResourceDownload(db.Model):
+    """How many times a resource was downloaded on a day: one upsert per download.
+
+    Kept out of ``resource`` so a download (an anonymous GET) changes nothing the catalogue, the
+    library or a resource page is built from, nor their ETags (issue 12).
+    """
+
+    __tablename__ = "resource_download"
+
+    resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -18,7 +18,6 @@ from sqlalchemy import (
     or_,
     select,
     union_all,
-    update,
 )
 from sqlalchemy.orm import aliased
 
@@ -31,6 +30,7 @@ from copractice.library.models import (
     CourseResource,
     Resource,
     ResourceAudience,
+    ResourceDownload,
     ResourceFile,
     ResourceSuggestion,
     ResourceTag,
@@ -171,13 +171,21 @@ def _facet_counts(conditions):
     return union_all(*parts)
 
 
-def most_used(member, theme_slug, limit=5):
-    """The most downloaded resources of a theme the member may see."""
+def most_used(member, theme_slug, limit=5, today=None):
+    """The most downloaded resources of a theme the member may see, counting downloads up to yesterday.
+
+    Today's downloads are left out so the list (and the library page's ETag) changes once a day, not
+    with every download.
+    """
+    before = today or date.today()
+    downloads = (select(func.coalesce(func.sum(ResourceDownload.count), 0))
+                 .where(ResourceDownload.resource_id == Resource.id, ResourceDownload.day < before)
+                 .correlate(Resource).scalar_subquery())
     return db.session.scalars(
         select(Resource).where(visible_to(member), Resource.status == "published",
                                exists().where(ResourceTheme.resource_id == Resource.id,
                                               ResourceTheme.theme_slug == theme_slug))
-        .order_by(Resource.download_count.desc(), Resource.title).limit(limit)).all()
+        .order_by(downloads.desc(), Resource.title).limit(limit)).all()
 
 
 # -- types --------------------------------------------------------------------------------------------------------
@@ -285,10 +293,26 @@ def review_due(themes=None, today=None):
     return db.session.scalars(stmt.order_by(Resource.review_due, Resource.title)).all()
 
 
-def record_download(resource):
-    """Count a download with one atomic UPDATE (no lost counts when many download at once)."""
-    db.session.execute(update(Resource).where(Resource.id == resource.id)
-                       .values(download_count=Resource.download_count + 1).execution_options(synchronize_session=False))
+def record_download(resource, today=None):
+    """Count a download: one atomic upsert of the day's row in ``resource_download`` (no lost counts
+    when many download at once), leaving ``resource`` and everything pages are built from alone."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(ResourceDownload).values(resource_id=resource.id, day=today or date.today(), count=1)
+    db.session.execute(stmt.on_conflict_do_update(
+        index_elements=[ResourceDownload.resource_id, ResourceDownload.day],
+        set_={"count": ResourceDownload.count + 1}))
+
+
+def download_counts(resource_ids):
+    """{resource id: downloads ever} for these resources (those never downloaded are left out)."""
+    if not resource_ids:
+        return {}
+    return dict(db.session.execute(
+        select(ResourceDownload.resource_id, func.sum(ResourceDownload.count))
+        .where(ResourceDownload.resource_id.in_(list(resource_ids))).group_by(ResourceDownload.resource_id)).all())
 
 
 # -- members: suggestions and saved resources -----------------------------------------------------------------------

@@ -52,10 +52,12 @@ def resource(slug):
     variants = [v for v in item.variants if ops.can_see(current_user, v)]
     original = item.variant_of if item.variant_of and ops.can_see(current_user, item.variant_of) else None
     themes = get_plugins().themes()
+    may_manage = can(current_user, "resource.manage", item)
     return render_template("library/resource.html", item=item, variants=variants, original=original,
                            themes=themes, types=ops.resource_types(), kinds=VARIANT_KINDS,
                            audience_labels=STAKEHOLDER_TYPES, saved=ops.is_saved(current_user, item),
-                           form=ConfirmForm(), may_manage=can(current_user, "resource.manage", item))
+                           form=ConfirmForm(), may_manage=may_manage,
+                           downloads=ops.download_counts([item.id]).get(item.id, 0) if may_manage else None)
 
 
 def _send(item, version):
@@ -146,7 +148,7 @@ def manage():
     if themes is not None:
         waiting = [s for s in waiting if s.theme_slug in themes or s.theme_slug is None]
     return render_template("library/manage.html", items=items, due=ops.review_due(themes), waiting=waiting,
-                           form=ConfirmForm())
+                           form=ConfirmForm(), downloads=ops.download_counts([r.id for r in items]))
 
 
 def _resource_form(item=None):

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from copractice.extensions import db
+from copractice.library import operations as ops
 from copractice.library.models import Resource, ResourceFile
 from copractice.library.uploads import check_upload
 from copractice.templating import uk_date
@@ -193,7 +194,8 @@ def test_member_narrows_by_type_and_audience_downloads_and_saves_a_case_study(pa
     assert data.startswith(b"%PDF")
     assert data == TARGET_PDF
     with app.app_context():
-        assert db.session.scalar(select(Resource.download_count).where(Resource.title == TARGET)) == 1
+        rid = db.session.scalar(select(Resource.id).where(Resource.title == TARGET))
+        assert ops.download_counts([rid]) == {rid: 1}
 
     page.get_by_role("button", name="Save to my resources").click()
     expect_heading(page, f"{TARGET} Case study")
