@@ -81,6 +81,9 @@ def _init_extensions(app):
     login_manager.login_message_category = "info"
     login_manager.session_protection = "basic"
     app.after_request(set_security_headers)
+    from copractice import http_cache
+
+    http_cache.init_app(app)
 
     from copractice.cli import register_commands
 

@@ -1,7 +1,7 @@
 """Finding courses: the public catalogue, a course's page data, and a member's learning."""
 from dataclasses import dataclass
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import selectinload, with_expression
 
 from copractice.courses.models import ACTIVE, Course, CourseAudience, CourseFacilitator, Enrolment, Session
@@ -117,3 +117,46 @@ def roster(course):
         select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.status.in_(ACTIVE))
         .options(selectinload(Enrolment.member))
         .order_by(Enrolment.status, Enrolment.queue_key, Enrolment.id)).all()
+
+
+# -- validators for ETags (copractice/http_cache.py): they change when, and only when, the page changes --------
+
+def catalogue_version(now=None):
+    """What the public catalogue shows, in one cheap statement: the published courses (how many, the newest
+    change: an edit, a session, an enrolment moving places_taken all touch ``updated_at``) and the clock's part
+    (sessions started, enrolment windows opened or closed)."""
+    now = now or now_utc()
+    published = Course.status == "published"
+    started = select(func.count(Session.id)).where(Session.starts_at <= now).scalar_subquery()
+    row = db.session.execute(select(
+        func.count(Course.id), func.max(Course.updated_at),
+        func.sum(case((Course.enrolment_opens_at <= now, 1), else_=0)),
+        func.sum(case((Course.enrolment_closes_at <= now, 1), else_=0)), started).where(published)).one()
+    return list(row)
+
+
+def course_version(course, now=None, with_people=True):
+    """What a course's page (or, ``with_people`` False, its calendar file) shows an anonymous visitor, from the
+    course already loaded with its sessions and facilitators, plus its waiting list and linked resources."""
+    from copractice.courses.operations import closed_reason, waiting_count
+    from copractice.library.operations import recommended_for
+
+    now = now or now_utc()
+    parts = [course.id, course.updated_at, course.status, course.places_taken, course.capacity,
+             [(s.id, s.starts_at, s.ends_at, s.venue, s.note, s.starts_at <= now, s.ends_at <= now)
+              for s in course.sessions]]
+    if with_people:
+        parts += [closed_reason(course, now), waiting_count(course),
+                  [(f.member_id, f.member.name, f.lived_experience) for f in course.facilitators],
+                  [(r.id, r.updated_at) for r in recommended_for(None, course)]]
+    return parts
+
+
+def member_feed_version(member):
+    """What a member's calendar feed shows: the courses they hold a place on (each touched when its sessions
+    change) and their enrolments."""
+    row = db.session.execute(
+        select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.member_id == member.id)).one()
+    return [member.id, *row]

@@ -96,6 +96,8 @@ def save_course(actor, course=None, *, facilitators=None, **fields):
     if facilitators is not None:
         _check_facilitators(course, facilitators)
         _set_facilitators(course, facilitators)
+    if not created:
+        touch(course)  # audience or facilitators may change without a column of the course changing
     db.session.flush()
     after = {k: _plain(getattr(course, k)) for k in ("title", "status", "capacity", "theme_slug")}
     audit(actor, "course.created" if created else "course.updated", "course", course.id, course.title, before, after)
@@ -155,10 +157,19 @@ def add_sessions(actor, course, times, *, venue=None, online_link=None, note=Non
     return sessions
 
 
+def touch(course):
+    """Mark the course changed: its sessions, audience and facilitators are part of it, and the pages'
+    ETags (copractice/http_cache.py) read ``course.updated_at``."""
+    from copractice.members.models import utcnow
+
+    course.updated_at = utcnow()
+
+
 def _sessions_changed(course):
     """More or fewer sessions change what completing the course means: work it out again for everyone."""
     from copractice.attendance.completion import reevaluate_course_completion  # attendance sits above courses
 
+    touch(course)
     reevaluate_course_completion(course)
 
 
@@ -173,6 +184,7 @@ def update_session(actor, session, *, starts_at, ends_at, venue, online_link, no
     session.starts_at, session.ends_at = starts_at, ends_at
     session.venue, session.online_link, session.note = venue or None, online_link or None, note or None
     after = (session.starts_at, session.ends_at, session.venue, session.online_link)
+    touch(session.course)
     if before != after:
         audit(actor, "session.changed", "session", session.id, session.course.title,
               {"starts_at": before[0].isoformat(), "ends_at": before[1].isoformat(), "venue": before[2]},

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from copractice.courses import catalogue as finder
 from copractice.courses import forms, operations
 from copractice.courses.calendar import course_calendar, member_calendar
+from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.inputs import page_arg
@@ -39,6 +40,8 @@ def _markdown_filter(text):
 @permission_required("site.view")
 def catalogue():
     """Find a course: search, filter, and see places left and the next date."""
+    if (unchanged := not_modified(finder.catalogue_version())) is not None:
+        return unchanged
     themes = get_plugins().themes()
     form = forms.CatalogueForm(request.args)
     form.theme.choices = [("", "Any theme")] + [(slug, t.name) for slug, t in sorted(themes.items(), key=lambda i: i[1].name)]
@@ -64,6 +67,8 @@ def _course_or_404(slug):
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
     course = _course_or_404(slug)
+    if (unchanged := not_modified(finder.course_version(course), shared=course.status == "published")) is not None:
+        return unchanged
     enrolment = operations.enrolment_of(current_user, course)
     choice = operations.choice_for(current_user, course, enrolment)
     from copractice.library.operations import recommended_for
@@ -73,8 +78,9 @@ def course(slug):
         recommended=recommended_for(current_user, course),
         waiting=operations.waiting_count(course), theme=get_plugins().themes().get(course.theme_slug),
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
-        form=forms.ConfirmForm(), levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES,
-        now=now_utc())
+        # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.
+        form=forms.ConfirmForm() if current_user.is_authenticated else None,
+        levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES, now=now_utc())
 
 
 def _member_step(slug, step, done_message):
@@ -146,6 +152,9 @@ def cancel(slug):
 def course_ics(slug):
     """The course's sessions as an iCalendar file (joining links only for those with a place)."""
     course = _course_or_404(slug)
+    if (unchanged := not_modified(finder.course_version(course, with_people=False),
+                                  shared=course.status == "published")) is not None:
+        return unchanged
     enrolment = operations.enrolment_of(current_user, course)
     joining = enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course)
     body = course_calendar(course, with_joining_details=joining)
@@ -169,6 +178,8 @@ def member_ics(token):
     member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None
     if member is None or not member.is_active:
         abort(404)
+    if (unchanged := not_modified(finder.member_feed_version(member), shared=False)) is not None:
+        return unchanged
     return Response(member_calendar(member), mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})
 

@@ -256,6 +256,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
     if not resource.external_url and not resource.files and resource.status == "published":
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     text_search.index_resource(resource)
+    resource.updated_at = utcnow()  # themes, audience or tags may change without a column of the resource changing
     audit(actor, "resource.created" if created else "resource.updated", "resource", resource.id, resource.title,
           before, {"title": resource.title, "status": resource.status, "visibility": resource.visibility})
     return resource
@@ -382,3 +383,19 @@ def recommended_for(member, course):
     return db.session.scalars(select(Resource).join(CourseResource, CourseResource.resource_id == Resource.id)
                               .where(CourseResource.course_id == course.id, visible_to(member),
                                      Resource.status == "published").order_by(Resource.title)).all()
+
+
+# -- validators for ETags (copractice/http_cache.py): they change when, and only when, the page changes --------
+
+def library_version(filters, today=None):
+    """What the library's search page shows: the resources (how many, the newest change: saving a resource,
+    its themes, audience or tags touches ``updated_at``) and, with a theme chosen, the day (its most-used list
+    counts downloads up to yesterday). Downloads and saves change nothing here."""
+    row = db.session.execute(select(func.count(Resource.id), func.max(Resource.updated_at))).one()
+    return [*row, (today or date.today()) if filters.theme else None]
+
+
+def resource_version(item, variants, original):
+    """What a resource's page shows an anonymous visitor, from what the view has already loaded."""
+    return [item.id, item.updated_at, item.status, [f.id for f in item.files],
+            [(v.id, v.updated_at) for v in variants], (original.id, original.updated_at) if original else None]

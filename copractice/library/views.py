@@ -13,6 +13,7 @@ from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, Resource
 from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
+from copractice.http_cache import not_modified
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 
@@ -34,6 +35,8 @@ def index():
                                     for name in ("q",) + ops.FACETS})
     year = year_arg()
     filters.year = str(year) if year else ""  # not a year: ignored rather than shown as a filter that does nothing
+    if (unchanged := not_modified(ops.library_version(filters))) is not None:
+        return unchanged
     results = ops.find(current_user, filters, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     themes = get_plugins().themes()
@@ -51,12 +54,16 @@ def resource(slug):
     item = _visible_or_404(slug)
     variants = [v for v in item.variants if ops.can_see(current_user, v)]
     original = item.variant_of if item.variant_of and ops.can_see(current_user, item.variant_of) else None
+    if (unchanged := not_modified(ops.resource_version(item, variants, original),
+                                  shared=item.visibility == "public" and item.status == "published")) is not None:
+        return unchanged
     themes = get_plugins().themes()
     may_manage = can(current_user, "resource.manage", item)
     return render_template("library/resource.html", item=item, variants=variants, original=original,
                            themes=themes, types=ops.resource_types(), kinds=VARIANT_KINDS,
                            audience_labels=STAKEHOLDER_TYPES, saved=ops.is_saved(current_user, item),
-                           form=ConfirmForm(), may_manage=may_manage,
+                           form=ConfirmForm() if current_user.is_authenticated else None,  # visitors: no token
+                           may_manage=may_manage,
                            downloads=ops.download_counts([item.id]).get(item.id, 0) if may_manage else None)
 
 
