@@ -40,7 +40,7 @@ def _markdown_filter(text):
 @permission_required("site.view")
 def catalogue():
     """Find a course: search, filter, and see places left and the next date."""
-    if (unchanged := not_modified(finder.catalogue_version())) is not None:
+    if (unchanged := not_modified(finder.catalogue_version)) is not None:
         return unchanged
     themes = get_plugins().themes()
     form = forms.CatalogueForm(request.args)
@@ -67,7 +67,7 @@ def _course_or_404(slug):
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
     course = _course_or_404(slug)
-    if (unchanged := not_modified(finder.course_version(course), shared=course.status == "published")) is not None:
+    if (unchanged := not_modified(finder.course_version, course, shared=course.status == "published")) is not None:
         return unchanged
     enrolment = operations.enrolment_of(current_user, course)
     choice = operations.choice_for(current_user, course, enrolment)
@@ -152,7 +152,7 @@ def cancel(slug):
 def course_ics(slug):
     """The course's sessions as an iCalendar file (joining links only for those with a place)."""
     course = _course_or_404(slug)
-    if (unchanged := not_modified(finder.course_version(course, with_people=False),
+    if (unchanged := not_modified(finder.course_version, course, None, False,
                                   shared=course.status == "published")) is not None:
         return unchanged
     enrolment = operations.enrolment_of(current_user, course)
@@ -178,7 +178,7 @@ def member_ics(token):
     member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None
     if member is None or not member.is_active:
         abort(404)
-    if (unchanged := not_modified(finder.member_feed_version(member), shared=False)) is not None:
+    if (unchanged := not_modified(finder.member_feed_version, member, shared=False)) is not None:
         return unchanged
     return Response(member_calendar(member), mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})

@@ -35,7 +35,7 @@ def index():
                                     for name in ("q",) + ops.FACETS})
     year = year_arg()
     filters.year = str(year) if year else ""  # not a year: ignored rather than shown as a filter that does nothing
-    if (unchanged := not_modified(ops.library_version(filters))) is not None:
+    if (unchanged := not_modified(ops.library_version, filters)) is not None:
         return unchanged
     results = ops.find(current_user, filters, page=page_arg())
     args = {k: v for k, v in request.args.items() if k != "page" and v}
@@ -54,7 +54,7 @@ def resource(slug):
     item = _visible_or_404(slug)
     variants = [v for v in item.variants if ops.can_see(current_user, v)]
     original = item.variant_of if item.variant_of and ops.can_see(current_user, item.variant_of) else None
-    if (unchanged := not_modified(ops.resource_version(item, variants, original),
+    if (unchanged := not_modified(ops.resource_version, item, variants, original,
                                   shared=item.visibility == "public" and item.status == "published")) is not None:
         return unchanged
     themes = get_plugins().themes()
