@@ -100,6 +100,7 @@ def test_an_enrolment_changes_the_course_page_and_catalogue(app, client, pages):
 
 def test_a_check_in_or_a_download_changes_no_etag(app, client, pages):
     before = {url: _tag(client, url)[0] for url in pages["urls"]}
+    assert all(before.values())
     with app.test_request_context():
         from copractice.courses.models import Course
         from copractice.members.models import Member
@@ -152,6 +153,7 @@ def test_a_members_only_resource_is_never_shared(app, client):
 
 def test_permission_checks_still_run_when_the_etag_matches(app, client, pages):
     tag, _ = _tag(client, f"/courses/{pages['course']}")
+    assert client.get(f"/courses/{pages['course']}", headers={"If-None-Match": tag}).status_code == 304
     with app.test_request_context():
         from copractice.courses.models import Course
 
