@@ -5,7 +5,7 @@ it filters or sorts?
     .venv/bin/python bench/plans.py --db sqlite
     .venv/bin/python bench/plans.py --verbose        # print every plan
 
-Each page of bench/run.py is requested in process, rendered afresh (page cache off), as the member
+Each page of bench/run.py is requested in process, rendered afresh (no If-None-Match), as the member
 the benchmark uses; every SELECT it runs is planned by the database as it would really run it on the
 large demo data (PostgreSQL: EXPLAIN (FORMAT JSON) with the planner's own choices; SQLite: EXPLAIN
 QUERY PLAN). A problem is a full read of a big table (more than BIG_TABLE rows) or, on PostgreSQL, a
@@ -95,7 +95,7 @@ def main():
     from copractice.extensions import db
     from copractice.members.models import Member
 
-    app = create_app({"HTTP_CACHE_SECONDS": 0})
+    app = create_app()  # anonymous pages also run their ETag validators: planned too
     with app.app_context():
         engine = db.engine
         postgres = engine.dialect.name == "postgresql"

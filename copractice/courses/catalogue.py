@@ -124,14 +124,15 @@ def roster(course):
 def catalogue_version(now=None):
     """What the public catalogue shows, in one cheap statement: the published courses (how many, the newest
     change: an edit, a session, an enrolment moving places_taken all touch ``updated_at``) and the clock's part
-    (sessions started, enrolment windows opened or closed)."""
+    (the next moment a session starts or an enrolment window opens or closes: each changes what is shown)."""
     now = now or now_utc()
     published = Course.status == "published"
-    started = select(func.count(Session.id)).where(Session.starts_at <= now).scalar_subquery()
+    next_start = select(func.min(Session.starts_at)).where(Session.starts_at > now).scalar_subquery()
     row = db.session.execute(select(
         func.count(Course.id), func.max(Course.updated_at),
-        func.sum(case((Course.enrolment_opens_at <= now, 1), else_=0)),
-        func.sum(case((Course.enrolment_closes_at <= now, 1), else_=0)), started).where(published)).one()
+        func.min(case((Course.enrolment_opens_at > now, Course.enrolment_opens_at))),
+        func.min(case((Course.enrolment_closes_at > now, Course.enrolment_closes_at))), next_start)
+        .where(published)).one()
     return list(row)
 
 

@@ -57,7 +57,7 @@ class Resource(db.Model):
     extra: Mapped[dict] = mapped_column(JSON, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)  # the library's ETag
 
     theme_rows: Mapped[list["ResourceTheme"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     audience_rows: Mapped[list["ResourceAudience"]] = relationship(cascade="all, delete-orphan", lazy="selectin")

@@ -28,10 +28,12 @@ def upgrade():
                "SELECT id, CURRENT_DATE, download_count FROM resource WHERE download_count > 0")
     with op.batch_alter_table('resource', schema=None) as batch_op:
         batch_op.drop_column('download_count')
+        batch_op.create_index(batch_op.f('ix_resource_updated_at'), ['updated_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('resource', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_resource_updated_at'))
         batch_op.add_column(sa.Column('download_count', sa.Integer(), nullable=False, server_default='0'))
     op.execute("UPDATE resource SET download_count = COALESCE((SELECT SUM(count) FROM resource_download "
                "WHERE resource_download.resource_id = resource.id), 0)")
