@@ -110,6 +110,11 @@ class Config:
     # reverse proxy for this many seconds (Cache-Control s-maxage; 0: no proxy keeps them). Pages for
     # a logged-in member are never kept anywhere. See copractice/http_cache.py and docs/deployment.md.
     HTTP_CACHE_SECONDS = 5
+    # Flask-Caching for named expensive pieces (the library's facet counts for visitors): in-process by
+    # default; set COPRACTICE_CACHE_TYPE=RedisCache and COPRACTICE_CACHE_REDIS_URL to share one between
+    # servers, or NullCache to switch it off. Keys hold the data's version, so a write is never hidden.
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 300
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48

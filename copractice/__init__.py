@@ -84,6 +84,9 @@ def _init_extensions(app):
     from copractice import http_cache
 
     http_cache.init_app(app)
+    from copractice.extensions import cache
+
+    cache.init_app(app)
 
     from copractice.cli import register_commands
 

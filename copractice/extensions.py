@@ -1,4 +1,5 @@
 """Flask extensions, created unbound and initialised in create_app."""
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -28,3 +29,5 @@ migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+# Named expensive pieces (the library's facet counts), keyed by what they are built from (copractice/http_cache.py).
+cache = Cache()

@@ -2,6 +2,8 @@
 
 Callers commit.
 """
+import hashlib
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -147,13 +149,32 @@ def find(member, filters, page=1, per_page=20):
     else:
         stmt = stmt.order_by(Resource.updated_at.desc(), Resource.id.desc())
     facets = {name: [] for name in FACETS}
-    for name, value, count in db.session.execute(_facet_counts(conditions)):
+    for name, value, count in _facet_rows(member, filters, conditions):
         facets[name].append((int(value) if name == "year" else value, count))
     for name, rows in facets.items():
         rows.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
     results = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100, count=False)
     results.total = sum(count for _value, count in facets["type"])
     return LibraryResults(page=results, facets=facets, searched=ranked is not None)
+
+
+def _facet_rows(member, filters, conditions):
+    """(facet, value, count) rows. For visitors (who all see the same resources) they are kept with
+    Flask-Caching under the library's version (newest resource and newest change: every operation that
+    changes a resource, its themes, audience or tags touches ``updated_at``), so a change is never hidden
+    and a download or a save changes nothing."""
+    if member is not None and getattr(member, "is_authenticated", False):
+        return db.session.execute(_facet_counts(conditions)).all()
+    from copractice.extensions import cache
+
+    parts = [filters.q, *(getattr(filters, name) for name in FACETS), library_version(filters, today=date.min),
+             sorted(get_plugins().enabled_names())]
+    key = "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+    rows = cache.get(key)
+    if rows is None:
+        rows = [tuple(row) for row in db.session.execute(_facet_counts(conditions))]
+        cache.set(key, rows)
+    return rows
 
 
 def _facet_counts(conditions):
