@@ -55,6 +55,7 @@ def app_env(url, page_cache=True):
     env = dict(os.environ)
     if not page_cache:  # no ETag or shared-cache headers (wrk never revalidates, so pages render either way)
         env["COPRACTICE_HTTP_CACHE_SECONDS"] = "0"
+        env["COPRACTICE_CACHE_TYPE"] = "NullCache"  # and no Flask-Caching pieces: what the pages themselves cost
     env.update({
         # Development configuration: production would also need COPRACTICE_SECRET_KEY and COPRACTICE_BASE_URL and
         # secure cookies, which plain-http wrk cannot send back. Debug is off in development too.
@@ -477,7 +478,7 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--only", help="only the pages whose names contain one of these words (comma-separated)")
     parser.add_argument("--page-cache", choices=["on", "off"], default="on",
-                        help="off: no ETag or shared-cache Cache-Control (COPRACTICE_HTTP_CACHE_SECONDS=0)")
+                        help="off: no ETag, shared-cache Cache-Control or Flask-Caching (HTTP_CACHE_SECONDS=0, CACHE_TYPE=NullCache)")
     parser.add_argument("--fresh", action="store_true",
                         help="drop the bench databases first, so the large demo data is generated (and timed) again")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
