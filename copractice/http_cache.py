@@ -49,7 +49,7 @@ def not_modified(version, *args, shared=True):
         return None
     if current_user.is_authenticated:
         return None
-    parts = [current_app.config.get("VERSION"), _enabled_plugins(), request.path, version(*args)]
+    parts = [current_app.config.get("VERSION"), _enabled_plugins(), request.full_path, version(*args)]
     tag = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
     g.setdefault(_KEY, (tag, shared))
     if request.if_none_match.contains(tag):
