@@ -21,6 +21,7 @@ CORE_TABLES = {"member", "theme_leadership", "consent_event", "profile_answer", 
                "resource_search", "saved_resource", "course_resource", "resource_suggestion", "plugin_setting",
                "page_generation", "plugin_slow_hook"}
 CORE_TABLES |= {"low_attendance_reminder"}  # issue 11 point 16
+CORE_TABLES |= {"job_failure"}  # issue 12 point 2
 
 
 @pytest.fixture
