@@ -5,6 +5,7 @@ and the suite's database (SQLite, or PostgreSQL with COPRACTICE_TEST_DATABASE_UR
 import asyncio
 import logging
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +21,7 @@ from sqlalchemy import select
 from copractice.extensions import db
 from copractice.jobs import JobFailure, failed_jobs, jobs_for
 from copractice.notifications.models import OutboxMessage
-from tests.conftest import free_port, post_form
+from tests.conftest import POSTGRES_URL, free_port, post_form
 from tests.test_notifications_delivery import HungSmtpServer
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -69,8 +70,41 @@ def smtp():
         controller.stop()
 
 
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A real Redis server of the test's own, on a free port, keeping nothing on disk."""
+    if not shutil.which("redis-server"):
+        pytest.skip("needs redis-server (apt-get install redis-server)")
+    port = free_port()
+    process = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                "--appendonly", "no", "--dir", str(tmp_path_factory.mktemp("redis"))],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    wait_for(lambda: _answers(client), 20, "redis-server to start")
+    yield f"redis://127.0.0.1:{port}/0"
+    process.terminate()
+    process.wait(10)
+
+
+def _answers(client):
+    try:
+        return client.ping()
+    except Exception:  # noqa: BLE001  (not up yet)
+        return False
+
+
 @pytest.fixture
-def app_settings(tmp_path):
+def app_settings(tmp_path, request, database_url):
+    """The job queue: a SQLite file of the test's own unless the test names a backend."""
+    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+    if backend == "redis":
+        return {"JOBS_URL": request.getfixturevalue("redis_url")}
+    if backend == "postgresql":
+        if not POSTGRES_URL:
+            pytest.skip("needs PostgreSQL (COPRACTICE_TEST_DATABASE_URL)")
+        return {"JOBS_URL": database_url}  # huey_* tables in the test's own schema
     return {"JOBS_URL": f"sqlite:///{tmp_path / 'jobs.sqlite3'}"}
 
 
@@ -179,7 +213,9 @@ def test_a_job_queue_that_cannot_be_reached_never_fails_the_request_and_the_swee
 
 # -- real workers -------------------------------------------------------------------------------------
 
-def test_two_workers_on_one_queue_deliver_each_message_once(app, smtp, workers):
+@pytest.mark.parametrize("backend", ["sqlite", "redis", "postgresql"])
+def test_two_workers_on_one_queue_deliver_each_message_once(backend, app, smtp, workers):
+    jobs_for(app).huey.flush()  # a queue shared with earlier tests starts empty
     server = smtp(pause=0.02)
     first = workers(server.port, "first")
     second = workers(server.port, "second")
