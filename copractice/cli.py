@@ -208,7 +208,7 @@ def develop(host, port, mail_port, mail_folder):
 
         run_simple(host, port, app, threaded=True)
     finally:
-        delivery.terminate()
+        delivery.send_signal(signal.SIGINT)  # the worker finishes the jobs in hand, then stops
         try:
             delivery.wait(timeout=15)
         except subprocess.TimeoutExpired:

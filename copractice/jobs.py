@@ -205,6 +205,11 @@ def _collect_new_outbox_rows(session, _flush_context):
         session.info.setdefault(_NEW_OUTBOX, []).extend(ids)
 
 
+def deliver_after_commit(message_id, session=None):
+    """Hand an existing message (put back in the queue by an admin, say) to a job once the session commits."""
+    (session or db.session()).info.setdefault(_NEW_OUTBOX, []).append(message_id)
+
+
 @event.listens_for(Session, "after_commit")
 def _hand_over_after_commit(session):
     ids = session.info.pop(_NEW_OUTBOX, None)

@@ -294,3 +294,27 @@ def test_a_job_that_fails_after_its_last_retry_is_listed_and_can_be_tried_again(
         assert failed_jobs() == []
         assert db.session.get(JobFailure, failure_id).retried_at is not None
     assert "Jobs that failed" not in client.get("/admin/email").get_data(as_text=True)
+
+
+def test_copractice_check_refuses_a_job_queue_in_one_process_memory(app):
+    from copractice.deploycheck import problems
+
+    assert any("JOBS_URL=memory://" in p for p in problems({**app.config, "JOBS_URL": "memory://"}))
+    assert not any("JOBS_URL" in p for p in problems({**app.config, "JOBS_URL": None}))
+
+
+def test_an_email_an_admin_tries_again_is_handed_to_a_worker_at_once(app, client, auth, make_member):
+    make_member(email="admin@example.org", role="admin")
+    with app.app_context():
+        message = OutboxMessage(to_address="rosa@example.org", kind="test", subject="s", body="b",
+                                status="failed", attempts=8, last_error="refused")
+        db.session.add(message)
+        db.session.commit()
+        message_id = message.id
+    huey = jobs_for(app).huey
+    huey.flush()  # the job the new row got when it was written
+    auth.login("admin@example.org")
+    response = post_form(client, f"/admin/email/{message_id}/retry", {}, page="/admin/email")
+    assert response.status_code == 302
+    [job] = huey.pending()
+    assert (job.name, job.args) == ("deliver_message", (message_id,))

@@ -273,6 +273,9 @@ def try_again(actor, message):
         return False
     before = {"status": message.status, "attempts": message.attempts}
     message.status, message.next_attempt_at, message.attempts = "queued", None, 0
+    from copractice.jobs import deliver_after_commit
+
+    deliver_after_commit(message.id)  # a worker sends it as soon as this is saved
     audit(actor, "email.retried", "outbox_message", message.id, message.subject, before,
           {"status": "queued", "attempts": 0})
     return True
