@@ -34,7 +34,8 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "copractice <no-reply@copractice.invalid>"
     MAIL_TIMEOUT = 10
-    # Web requests only write mail to the outbox; `copractice send-mail --watch` (or a timer running
+    # Web requests only write mail to the outbox; `copractice worker` delivers it (see JOBS_URL). Without a
+    # worker, `copractice send-mail --watch` (or a timer running
     # `copractice send-mail`) delivers it. The watcher looks for due mail every MAIL_POLL_SECONDS.
     MAIL_POLL_SECONDS = 5
     # A failed attempt waits MAIL_RETRY_SECONDS, then twice as long each time (at most 6 hours); after

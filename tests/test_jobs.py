@@ -318,3 +318,33 @@ def test_an_email_an_admin_tries_again_is_handed_to_a_worker_at_once(app, client
     assert response.status_code == 302
     [job] = huey.pending()
     assert (job.name, job.args) == ("deliver_message", (message_id,))
+
+
+@pytest.mark.parametrize("app_settings", [{"MAIL_RETRY_SECONDS": 60}])
+def test_jobs_are_retried_later_and_later(app, monkeypatch, tmp_path):
+    app.config["JOBS_URL"] = f"sqlite:///{tmp_path / 'jobs.sqlite3'}"
+    huey = jobs_for(app).huey
+    queue_messages(app, ["down"])  # queues its job
+    app.config["MAIL_PORT"] = free_port()  # nothing listens: the mail server is down
+    huey.execute(huey.dequeue())
+    [message] = outbox(app)
+    assert (message.status, message.attempts) == ("queued", 1)
+    [later] = huey.scheduled()  # the job waits as long as the message does: 1 minute, then 2, 4...
+    assert later.name == "deliver_message" and abs((later.eta - message.next_attempt_at).total_seconds()) < 1
+
+    import copractice.notifications.operations as operations
+
+    def broken(message_id, now=None):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(operations, "deliver_one", broken)
+    huey.flush()
+    task = jobs_for(app).tasks["deliver_message"].s(message.id)
+    delays = []
+    for _ in range(3):  # a job that raises is tried again after 10 s, 20 s, 40 s
+        delays.append(task.retry_delay)
+        task.eta = None  # its time has come
+        huey.execute(task)
+        [task] = huey.scheduled()
+        huey.flush()
+    assert delays == [10, 20, 40] and task.retries == 2

@@ -219,7 +219,7 @@ def email():
 @bp.route("/email/<int:message_id>/retry", methods=["POST"])
 @permission_required("email.manage")
 def retry_email(message_id):
-    """Put one message back in the queue; the delivery process sends it in its next round."""
+    """Put one message back in the queue; a worker sends it as soon as this is saved."""
     from copractice.courses.forms import ConfirmForm
     from copractice.notifications.models import OutboxMessage
     from copractice.notifications.operations import try_again
