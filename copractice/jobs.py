@@ -51,6 +51,21 @@ class JobFailure(db.Model):
     retried_at: Mapped[datetime | None]
 
 
+# Periodic jobs that other modules add (digests, survey follow-ups): name -> (crontab fields, function,
+# whether it builds links and so needs a request context for BASE_URL).
+PERIODIC = {}
+
+
+def periodic(name, request=False, **schedule):
+    """Decorator: run ``function()`` in every app's worker on a crontab schedule (``minute="*/5"``,
+    ``hour="7", minute="0"``...), in its own unit of work, retried like every job. Register it at import
+    time, before the first worker starts. The function must be safe to run twice."""
+    def register(function):
+        PERIODIC[name] = (schedule, function, request)
+        return function
+    return register
+
+
 def make_huey(url, instance_path, name="copractice"):
     """The Huey instance JOBS_URL names (see the module's docstring)."""
     import huey
@@ -155,6 +170,13 @@ class Jobs:
             return self._in_app(remind, request=True)
 
         self.tasks.update(deliver_message=deliver_message, deliver_due=deliver_due, send_reminders=send_reminders)
+
+        for name, (schedule, function, request) in PERIODIC.items():
+            def run(function=function, request=request):
+                return self._in_app(function, request=request)
+
+            run.__name__ = name
+            self.tasks[name] = huey.periodic_task(crontab(**schedule), name=name, **retry)(run)
 
         @huey.signal(SIGNAL_ERROR)
         def record_failure(signal, task, exc=None):

@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime
 from email import message_from_bytes, policy
 
 import pytest
@@ -348,3 +349,29 @@ def test_jobs_are_retried_later_and_later(app, monkeypatch, tmp_path):
         [task] = huey.scheduled()
         huey.flush()
     assert delays == [10, 20, 40] and task.retries == 2
+
+
+def test_later_issues_add_periodic_jobs_that_run_in_their_own_unit_of_work(app, tmp_path):
+    from copractice import create_app
+    from copractice.jobs import PERIODIC, periodic
+    from tests.conftest import test_settings
+
+    @periodic("weekly_digest", hour="7", minute="0", day_of_week="1")
+    def weekly_digest():
+        db.session.add(OutboxMessage(to_address="digest@example.org", kind="test", subject="Digest", body="b"))
+
+    other = create_app(test_settings(app.config["DATABASE_URL"], app.config["MAIL_PORT"],
+                                     JOBS_URL=f"sqlite:///{tmp_path / 'other.sqlite3'}"))
+    try:
+        jobs = jobs_for(other)
+        jobs.huey  # noqa: B018  (defines the tasks)
+        task = jobs.tasks["weekly_digest"]
+        assert task.s().validate_datetime(datetime(2026, 12, 7, 7, 0))  # a Monday, 07:00
+        assert not task.s().validate_datetime(datetime(2026, 12, 8, 7, 0))
+        task.call_local()
+        assert [m.subject for m in outbox(app)] == ["Digest"]  # committed by the job
+        assert [job.name for job in jobs.huey.pending()] == ["deliver_message"]  # and handed on
+    finally:
+        PERIODIC.pop("weekly_digest")
+        with other.app_context():
+            db.engine.dispose()
