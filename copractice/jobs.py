@@ -57,7 +57,7 @@ PERIODIC = {}
 
 
 def periodic(name, request=False, **schedule):
-    """Decorator: run ``function()`` in every app's worker on a crontab schedule (``minute="*/5"``,
+    """Decorator: run ``function()`` in every app's worker on a crontab schedule in UTC (``minute="*/5"``,
     ``hour="7", minute="0"``...), in its own unit of work, retried like every job. Register it at import
     time, before the first worker starts. The function must be safe to run twice."""
     def register(function):
