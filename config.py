@@ -34,7 +34,8 @@ class Config:
     MAIL_PASSWORD = None
     MAIL_DEFAULT_SENDER = "copractice <no-reply@copractice.invalid>"
     MAIL_TIMEOUT = 10
-    # Web requests only write mail to the outbox; `copractice send-mail --watch` (or a timer running
+    # Web requests only write mail to the outbox; `copractice worker` delivers it (see JOBS_URL). Without a
+    # worker, `copractice send-mail --watch` (or a timer running
     # `copractice send-mail`) delivers it. The watcher looks for due mail every MAIL_POLL_SECONDS.
     MAIL_POLL_SECONDS = 5
     # A failed attempt waits MAIL_RETRY_SECONDS, then twice as long each time (at most 6 hours); after
@@ -44,6 +45,11 @@ class Config:
     # A message claimed this long ago and never marked sent belonged to a process that died: try again
     # (with the same Message-ID, so a copy can be recognised).
     MAIL_CLAIM_TIMEOUT = 600
+    # Background jobs (copractice/jobs.py, run by `copractice worker`): None keeps them in a SQLite file in
+    # the instance folder (one server); redis://host:6379/0 or postgresql://... lets several servers share them.
+    JOBS_URL = None
+    # An idle worker looks for new jobs at least this often (seconds; Redis and PostgreSQL wake it at once).
+    JOBS_POLL_SECONDS = 2
     # `copractice develop` runs a mail catcher here and saves what it receives in <instance>/mail.
     DEV_MAIL_PORT = 8025
 
@@ -156,6 +162,7 @@ class TestingConfig(Config):
     PASSWORD_HASH_MEMORY_COST = 8
     MAIL_SERVER = "127.0.0.1"
     MAIL_PORT = 8025
+    JOBS_URL = "memory://"  # jobs are queued and kept in the process; tests/test_jobs.py runs real workers
 
 
 class ProductionConfig(Config):

@@ -91,6 +91,9 @@ def _init_extensions(app):
     from copractice.cli import register_commands
 
     register_commands(app)
+    from copractice.jobs import init_jobs
+
+    init_jobs(app)
 
 
 def _sqlite_pragmas(app, db):

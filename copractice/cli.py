@@ -173,7 +173,7 @@ def send_mail(watch, interval):
 @click.option("--mail-folder", default=None, help="Where caught email is saved (default <instance>/mail).")
 @with_appcontext
 def develop(host, port, mail_port, mail_folder):
-    """Run the site for development: web server, mail delivery and a local mail catcher.
+    """Run the site for development: web server, job worker (mail delivery) and a local mail catcher.
 
     Nothing is emailed to anyone: every email is saved in <instance>/mail/ as an .eml file
     (and listed at /dev/mail) and summed up on this terminal.
@@ -185,7 +185,7 @@ def develop(host, port, mail_port, mail_folder):
     app = current_app._get_current_object()
     if app.config.get("ENV_NAME") == "production":
         raise click.UsageError("develop is for a development checkout; in production run the web server "
-                               "and `copractice send-mail --watch` separately (docs/deployment.md)")
+                               "and `copractice worker` separately (docs/deployment.md)")
     mail_port = mail_port or app.config["DEV_MAIL_PORT"]
     folder = app.config["DEV_MAIL_FOLDER"] = mail_folder or os.path.join(app.instance_path, "mail")
     try:
@@ -195,7 +195,8 @@ def develop(host, port, mail_port, mail_folder):
     env = dict(os.environ, COPRACTICE_MAIL_SERVER='"127.0.0.1"', COPRACTICE_MAIL_PORT=str(mail_port),
                COPRACTICE_MAIL_USE_TLS="false", COPRACTICE_MAIL_USE_SSL="false", COPRACTICE_MAIL_USERNAME="null")
     env.setdefault("COPRACTICE_BASE_URL", f'"http://{host}:{port}"')
-    delivery = subprocess.Popen([sys.executable, "-m", "copractice.cli", "send-mail", "--watch"], env=env)
+    # The job worker (copractice worker): email, reminders and the end of offers, on the SQLite job queue.
+    delivery = subprocess.Popen([sys.executable, "-m", "copractice.cli", "worker"], env=env)
     import signal
 
     # SIGTERM ends this process through the finally below, so the delivery process stops with it.
@@ -207,7 +208,7 @@ def develop(host, port, mail_port, mail_folder):
 
         run_simple(host, port, app, threaded=True)
     finally:
-        delivery.terminate()
+        delivery.send_signal(signal.SIGINT)  # the worker finishes the jobs in hand, then stops
         try:
             delivery.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -229,6 +230,25 @@ def send_reminders_command():
         expired = expire_offers()
         queued = send_reminders()
     click.echo(f"reminders queued {queued}, offers expired {expired} (the mail goes out with copractice send-mail)")
+
+
+@click.command("worker")
+@click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="How many jobs this process runs at once (threads).")
+@click.option("--no-periodic", is_flag=True,
+              help="Do not schedule the periodic jobs (another worker on the same queue does).")
+@click.option("--poll-seconds", type=float, default=None, help="Idle polling interval (default JOBS_POLL_SECONDS).")
+@with_appcontext
+def worker_command(workers, no_periodic, poll_seconds):
+    """Run background jobs: email delivery, reminders, offers that ran out (Ctrl+C to stop).
+
+    Jobs come from JOBS_URL (default: a SQLite file in the instance folder). Several servers sharing
+    Redis or PostgreSQL each run one; every message is still sent once (docs/deployment.md).
+    """
+    from copractice.jobs import run_worker
+
+    run_worker(current_app._get_current_object(), workers=workers, periodic=not no_periodic,
+               poll_seconds=poll_seconds)
 
 
 @click.command("check")
@@ -367,7 +387,7 @@ def plugins_new(name, directory):
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
-                    check_command, develop):
+                    check_command, develop, worker_command):
         app.cli.add_command(command)
 
 

@@ -53,6 +53,10 @@ def problems(config, workers=1):
     if not key or key == DEV_SECRET_KEY or len(str(key)) < 32:
         found.append("SECRET_KEY is the development key or too short. Set COPRACTICE_SECRET_KEY to a random value "
                      "of at least 32 characters (python -c 'import secrets; print(secrets.token_hex(32))').")
+    if str(config.get("JOBS_URL") or "").startswith("memory://"):
+        found.append("Background jobs are kept in one process's memory (JOBS_URL=memory://), where `copractice worker` "
+                     "never sees them, so email waits for the minute's sweep. Leave COPRACTICE_JOBS_URL unset "
+                     "(a SQLite file, one server) or set it to redis://... shared by every server.")
     if not int(config.get("TRUSTED_PROXIES") or 0):
         found.append("TRUSTED_PROXIES is 0: if nginx or another proxy is in front of the site, every visitor "
                      "shares its address and one person's failed logins lock everyone out. Behind one proxy, "

@@ -415,7 +415,7 @@ def test_a_failure_before_any_commit_still_shows_the_error_page(app, client, aut
 
 
 def test_copractice_develop_serves_the_site_and_catches_its_email(app, database_url, make_member, tmp_path):
-    """What `make run` starts: the web server, a delivery process and the mail catcher, together."""
+    """What `make run` starts: the web server, the job worker and the mail catcher, together."""
     import http.cookiejar
     import os
     import re
@@ -428,7 +428,8 @@ def test_copractice_develop_serves_the_site_and_catches_its_email(app, database_
     make_member(email="newcomer@example.org")
     port, mail_port, folder = free_port(), free_port(), tmp_path / "caught"
     env = dict(os.environ, COPRACTICE_ENV="development", COPRACTICE_DATABASE_URL=database_url,
-               COPRACTICE_MAIL_POLL_SECONDS="0.2", COPRACTICE_BASE_URL=f'"http://127.0.0.1:{port}"')
+               COPRACTICE_MAIL_POLL_SECONDS="0.2", COPRACTICE_BASE_URL=f'"http://127.0.0.1:{port}"',
+               COPRACTICE_JOBS_URL=f"sqlite:///{tmp_path / 'jobs.sqlite3'}")  # not the checkout's own queue
     process = subprocess.Popen(
         [sys.executable, "-m", "copractice.cli", "develop", "--port", str(port), "--mail-port", str(mail_port),
          "--mail-folder", str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

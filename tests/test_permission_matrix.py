@@ -323,3 +323,7 @@ MATRIX.update({
     "admin.retry_email": ("POST", "/admin/email/999999/retry", {}, only_admin(404)),
     "site.dev_mail": ("GET", "/dev/mail", None, {r: 404 for r in ROLES}),  # development only
 })
+
+MATRIX.update({
+    "admin.retry_job": ("POST", "/admin/email/jobs/999999/retry", {}, only_admin(404)),  # issue 12 point 2
+})

@@ -210,13 +210,16 @@ def email():
     from copractice.courses.forms import ConfirmForm
     from copractice.notifications.operations import messages_needing_attention
 
-    return render_template("admin/email.html", messages=messages_needing_attention(), form=ConfirmForm())
+    from copractice.jobs import failed_jobs
+
+    return render_template("admin/email.html", messages=messages_needing_attention(), form=ConfirmForm(),
+                           jobs=failed_jobs())
 
 
 @bp.route("/email/<int:message_id>/retry", methods=["POST"])
 @permission_required("email.manage")
 def retry_email(message_id):
-    """Put one message back in the queue; the delivery process sends it in its next round."""
+    """Put one message back in the queue; a worker sends it as soon as this is saved."""
     from copractice.courses.forms import ConfirmForm
     from copractice.notifications.models import OutboxMessage
     from copractice.notifications.operations import try_again
@@ -232,4 +235,32 @@ def retry_email(message_id):
               "within a minute or two.", "success")
     else:
         flash("That email is not waiting to be sent again.", "info")
+    return redirect(url_for("admin.email"))
+
+
+@bp.route("/email/jobs/<int:failure_id>/retry", methods=["POST"])
+@permission_required("email.manage")
+def retry_job(failure_id):
+    """Queue a background job that failed after its last retry once more."""
+    from copractice.courses.forms import ConfirmForm
+    from copractice.jobs import JobFailure, retry_job as queue_again
+
+    failure = db.session.get(JobFailure, failure_id)
+    if failure is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        flash("That request could not be understood. Please try again.", "error")
+        return redirect(url_for("admin.email"))
+    try:
+        queued = queue_again(current_user, failure)
+    except Exception:  # noqa: BLE001  (the job queue cannot be reached: say so, change nothing)
+        db.session.rollback()
+        current_app.logger.exception("could not queue job failure %s again", failure_id)
+        flash("We could not reach the job queue. Please try again in a few minutes.", "error")
+        return redirect(url_for("admin.email"))
+    if queued:
+        db.session.commit()
+        flash("We have queued that job again. It will run within a minute or two.", "success")
+    else:
+        flash("That job is not waiting to be tried again.", "info")
     return redirect(url_for("admin.email"))

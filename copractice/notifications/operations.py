@@ -1,11 +1,11 @@
 """Queue email in the outbox with the change that caused it; deliver it later, in another process.
 
 A message is written in the caller's transaction, so it exists exactly when the change does. No web
-request ever talks to the mail server: ``copractice send-mail`` (once, from a timer) or
-``copractice send-mail --watch`` (a process beside the web server) delivers what is due.
+request ever talks to the mail server: once the transaction commits, each new message becomes a
+``deliver_message`` job for ``copractice worker`` (copractice/jobs.py), which also runs ``deliver_due``
+every minute; ``copractice send-mail`` (from a timer) or ``send-mail --watch`` still work without it.
 
-Delivery is built for a job engine to take over: ``deliver_due()`` is one round and
-``deliver_one(id)`` one message. Each message is claimed with a conditional UPDATE (queued ->
+``deliver_due()`` is one round and ``deliver_one(id)`` one message. Each message is claimed with a conditional UPDATE (queued ->
 sending, committed, rowcount checked) before it is sent and marked sent after, so two rounds never
 send the same message. Every attempt carries the Message-ID made once for the message, so a
 crash between sending and marking can cause at most one copy, which the receiving side can
@@ -273,6 +273,9 @@ def try_again(actor, message):
         return False
     before = {"status": message.status, "attempts": message.attempts}
     message.status, message.next_attempt_at, message.attempts = "queued", None, 0
+    from copractice.jobs import deliver_after_commit
+
+    deliver_after_commit(message.id)  # a worker sends it as soon as this is saved
     audit(actor, "email.retried", "outbox_message", message.id, message.subject, before,
           {"status": "queued", "attempts": 0})
     return True
