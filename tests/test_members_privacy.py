@@ -159,7 +159,7 @@ def test_the_site_keeps_counting_an_erased_member_only_in_totals(app, signed_in,
 
 def test_download_holds_everything_we_hold(app, signed_in, data):
     response = signed_in.get("/account/data.json")
-    assert response.headers["Cache-Control"] == "no-store"
+    assert "no-store" in response.headers["Cache-Control"]
     got = json.loads(response.data)
     assert (got["format"], got["version"]) == ("copractice-member-data", 1)
     assert got["account"]["email"] == EMAIL and got["account"]["themes_led"] == ["dementia"]
@@ -215,7 +215,7 @@ def test_every_column_of_the_member_row_is_exported_or_left_out_for_a_stated_rea
 
 def test_your_data_page_shows_the_same_in_plain_words(signed_in, data):
     page = signed_in.get("/account/data")
-    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    assert page.status_code == 200 and "no-store" in page.headers["Cache-Control"]
     html = page.get_data(as_text=True)
     for text in (EMAIL, APOLOGY, REMARK, data.certificate_code, COMPANION, GUARDIAN, "Working together",
                  "On the waiting list", "Checked in"):

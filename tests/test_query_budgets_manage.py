@@ -33,7 +33,7 @@ PAGES = {
     "attendance.show_checkin": ("admin", "/manage/sessions/{session}/check-in", 5),
     "attendance.checkin_json": ("admin", "/manage/sessions/{session}/check-in.json", 4),
     "attendance.import_report": ("admin", "/manage/sessions/{session}/import", 7),
-    "library.manage": ("admin", "/manage/resources", 11),
+    "library.manage": ("admin", "/manage/resources", 12),  # + the download counts, in their own table since issue 12
     "library.new": ("admin", "/manage/resources/new", 3),
     "library.edit": ("admin", "/manage/resources/{resource_id}/edit", 8),
 }
