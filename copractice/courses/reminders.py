@@ -30,19 +30,19 @@ def due_reminders(now):
 
 def send_reminders(now=None):
     """Queue one reminder per session and member. The unique (session, member) key means two runs
-    at once, or one run repeated, never remind anyone twice. Returns how many were queued."""
+    at once, or one run repeated, never remind anyone twice. Returns how many were queued; the command
+    that runs it commits."""
     now = now or now_utc()
     queued = 0
     for session, member in due_reminders(now):
-        db.session.add(SessionReminder(session_id=session.id, member_id=member.id, sent_at=now))
         try:
-            db.session.flush()
+            with db.session.begin_nested():  # a conflict undoes this reminder only
+                db.session.add(SessionReminder(session_id=session.id, member_id=member.id, sent_at=now))
+                db.session.flush()
         except IntegrityError:
-            db.session.rollback()  # another run got this one first
-            continue
+            continue  # another run got this one first
         notify([member], "session_reminder", "session_reminder",
                link=external_url("courses.course", slug=session.course.slug),
                course=session.course, session=session)
-        db.session.commit()
         queued += 1
     return queued

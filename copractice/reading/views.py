@@ -33,7 +33,6 @@ def settings():
     if form.validate_on_submit():
         save_reading_settings(current_user, text_size=form.text_size.data, spacing=form.spacing.data,
                               contrast=form.contrast.data, reduced_motion=form.reduced_motion.data)
-        db.session.commit()
         flash("Your reading settings are saved. Every page now uses them.", "success")
         return redirect(url_for("reading.settings"))
     return render_template("reading/settings.html", form=form), 400 if form.errors else 200
