@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from copractice.extensions import db, limiter
+from copractice.extensions import limiter
 from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required

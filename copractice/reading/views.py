@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.validators import AnyOf, InputRequired
 
-from copractice.extensions import db
 from copractice.permissions import permission_required
 from copractice.reading import CONTRASTS, SPACINGS, TEXT_SIZES, reading_settings, save_reading_settings
 
