@@ -114,6 +114,7 @@ def test_two_reminder_runs_at_once_never_remind_anyone_twice(app):
             with app.app_context(), app.test_request_context():
                 barrier.wait(timeout=30)
                 results[index] = send_reminders()
+                db.session.commit()  # as the command does
         except BaseException as exc:  # noqa: BLE001  (every failure must reach the test)
             errors.append(exc)
             barrier.abort()

@@ -25,7 +25,7 @@ def due_reminders(now):
         .join(Member, Member.id == Enrolment.member_id)
         .join(Course, Course.id == Session.course_id)
         .where(Session.starts_at > now, Session.starts_at <= window_end, Course.status == "published", ~already)
-        .order_by(Session.starts_at)).all()
+        .order_by(Session.starts_at, Session.id, Member.id)).all()  # one order: concurrent runs never deadlock
 
 
 def send_reminders(now=None):
