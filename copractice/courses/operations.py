@@ -523,7 +523,7 @@ def decline_offer(member, course, *, now=None):
 def expire_offers(*, now=None, course=None):
     """End offers whose time is up and pass each place to the next person. Safe to run any time."""
     now = now or now_utc()
-    stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now)
+    stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now).order_by(Enrolment.id)
     if course is not None:
         stmt = stmt.where(Enrolment.course_id == course.id)
     expired = 0
