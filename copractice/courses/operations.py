@@ -424,7 +424,10 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
             else:
                 raise _LostRace()
     except (IntegrityError, _LostRace):
-        current = enrolment_of(member, course)
+        # What the other request made of it: read afresh (the row in this session may be stale).
+        current = db.session.execute(
+            select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.member_id == member.id)
+            .execution_options(populate_existing=True)).scalar_one_or_none()
         if current is None:
             raise
         return current
