@@ -171,6 +171,7 @@ def test_access_needs_sheet_lists_people_with_a_place(app, client):
         ops.enrol(create_member(name="Needs BSL", access_needs=["bsl", "step_free"], access_needs_note="Left-handed"),
                   course)
         ops.enrol(create_member(name="Waiting Person", access_needs=["easy_read"]), course)
+        db.session.commit()
         session_id = course.sessions[0].id
     AuthActions(client).login("f@example.org")
     html = client.get(f"/manage/sessions/{session_id}/access-needs").get_data(as_text=True)

@@ -38,6 +38,7 @@ def test_second_view_is_served_from_the_cache_until_something_is_written(app, cl
     assert cached_statements == 2 < fresh_statements
     with app.test_request_context():
         course_ops.enrol(create_member(), db.session.get(Course, course_id))
+        db.session.commit()
     after, statements = get(app, client, f"/courses/{slug}")
     assert "4 places left" in after and statements == fresh_statements
 
