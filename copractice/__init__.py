@@ -32,15 +32,17 @@ def create_app(test_config=None):
     _behind_proxies(app)
 
     from copractice.inputs import init_inputs
+    from copractice.unitofwork import init_unit_of_work
+
+    init_unit_of_work(app)  # first after_request registered, so its commit runs after all the others
 
     init_inputs(app)  # first: its check runs before CSRF, and <int:...> is capped before routes exist
     _init_extensions(app)
     _init_plugins(app)
     _register_blueprints(app)
-    from copractice.aftercommit import saved_anyway
     from copractice.site import render_error
 
-    app.register_error_handler(500, saved_anyway(render_error))  # a saved change never shows an error page
+    app.register_error_handler(500, render_error)  # the request rolled back: nothing it did was saved
     return app
 
 
@@ -67,6 +69,10 @@ def _init_extensions(app):
     db.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _sqlite_pragmas(app, db)
+        from copractice.unitofwork import init_sqlite_savepoints
+
+        with app.app_context():
+            init_sqlite_savepoints(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     from copractice.plugins import configure_alembic
 

@@ -229,6 +229,7 @@ def send_reminders_command():
     with site_request_context():
         expired = expire_offers()
         queued = send_reminders()
+        db.session.commit()  # the command's one unit of work
     click.echo(f"reminders queued {queued}, offers expired {expired} (the mail goes out with copractice send-mail)")
 
 

@@ -281,7 +281,7 @@ def retry_job(actor, failure):
     jobs.huey  # noqa: B018  (defines the tasks)
     if failure.retried_at is not None or failure.task not in jobs.tasks:
         return False
-    jobs.run(failure.task, *json.loads(failure.args or "[]"))
+    jobs.run(failure.task, *json.loads(failure.args or "[]"))  # first: if the queue is down, nothing is written
     failure.retried_at = utcnow()
     audit(actor, "job.retried", "job_failure", failure.id, failure.task, None, {"retried": True})
     return True

@@ -55,11 +55,13 @@ def together(calls, *, timeout=60, context=None):
 
 def at_once(app, calls, *, timeout=60):
     """``together``, each thread in its own application and request context (operations call
-    url_for), so with its own database session, as each request of a server would be."""
+    url_for), so with its own database session, as each request of a server would be: it commits
+    at its end when the call worked (operations only flush)."""
     @contextlib.contextmanager
     def contexts():
         with app.app_context(), app.test_request_context():
             yield
+            db.session.commit()
 
     return together(calls, timeout=timeout, context=contexts)
 

@@ -249,9 +249,13 @@ class DeliveredMailbox:
         self.app = app
 
     def deliver(self):
+        from flask import has_app_context
+
         from copractice.notifications.operations import deliver_due
 
-        with self.app.app_context():  # its own session: the test's own transaction is left alone
+        if has_app_context():  # operations only flush: end the test's unit of work, as a request's end would
+            db.session.commit()
+        with self.app.app_context():  # its own session, as a delivery worker has
             return deliver_due(limit=100_000)
 
     @property

@@ -165,6 +165,7 @@ def test_check_in_through_the_qr_link(app, client):
         course = create_course(starts_in=timedelta(minutes=5))
         me = create_member(email="qr@example.org")
         course_ops.enrol(me, course)
+        db.session.commit()
         session = course.sessions[0]
         code = ops.current_checkin_code(session)[0]
         session_id = session.id

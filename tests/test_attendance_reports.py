@@ -38,6 +38,7 @@ def give_places(course, people):
     admin = create_member(role="admin")
     for person in people:
         course_ops.enrol(person, course, organiser=admin)
+    db.session.commit()
 
 
 def course_with_one_held_and_one_to_come(n_people=1):

@@ -76,6 +76,7 @@ def _queue(course_id, members, start):
     course = db.session.get(Course, course_id)
     for i, member in enumerate(members):
         operations.enrol(member, course, now=start + timedelta(seconds=i))
+    db.session.commit()
 
 
 # -- 1. many members, one course, threads ----------------------------------------------------------------
@@ -135,6 +136,7 @@ def test_one_member_clicking_join_waiting_list_ten_times_queues_them_once(app):
         first_id, member_id = first.id, member.id
         with app.test_request_context():
             operations.enrol(first, db.session.get(Course, course_id))
+            db.session.commit()
 
     results = at_once(app, [_enrol(member_id, course_id) for _ in range(10)])
 
@@ -153,6 +155,7 @@ def test_a_member_who_cancelled_and_clicks_enrol_ten_times_comes_back_once(app):
         with app.test_request_context():
             operations.enrol(member, db.session.get(Course, course_id))
             operations.cancel_place(member, db.session.get(Course, course_id))
+            db.session.commit()
         assert assert_places_consistent(course_id).places_taken == 0
 
     results = at_once(app, [_enrol(member_id, course_id) for _ in range(10)])
@@ -320,6 +323,7 @@ def _three_open_offers(app, queued):
             _queue(course_id, members, now_utc() - timedelta(hours=1))
             for member in members[:3]:
                 operations.cancel_place(member, db.session.get(Course, course_id))
+            db.session.commit()
         assert Counter(statuses(course_id).values()) == {CANCELLED: 3, OFFERED: 3, WAITING: queued - 3}
     return course_id, ids
 

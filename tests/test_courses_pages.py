@@ -150,6 +150,7 @@ def test_changing_a_session_time_tells_everyone_with_a_place(app, lead_client, m
         course = create_course(capacity=1)
         a, b = create_member(), create_member()
         ops.enrol(a, course), ops.enrol(b, course)
+        db.session.commit()
         session_id, a_email, b_email = course.sessions[0].id, a.email, b.email
     mailbox.clear()
     response = post_form(lead_client, f"/manage/sessions/{session_id}/edit", {
@@ -170,6 +171,7 @@ def test_access_needs_sheet_lists_people_with_a_place(app, client):
         ops.enrol(create_member(name="Needs BSL", access_needs=["bsl", "step_free"], access_needs_note="Left-handed"),
                   course)
         ops.enrol(create_member(name="Waiting Person", access_needs=["easy_read"]), course)
+        db.session.commit()
         session_id = course.sessions[0].id
     AuthActions(client).login("f@example.org")
     html = client.get(f"/manage/sessions/{session_id}/access-needs").get_data(as_text=True)
@@ -189,6 +191,7 @@ def test_my_learning_shows_upcoming_sessions_and_each_state(app, client, make_me
         gone = create_course(title="Cancelled one")
         ops.enrol(m, gone)
         ops.cancel_place(m, gone)
+        db.session.commit()
     AuthActions(client).login("me@example.org")
     html = client.get("/learning").get_data(as_text=True)
     assert "Coming up" in html and "https://meet.example/room" in html

@@ -147,6 +147,7 @@ def test_theme_visibility_needs_a_part_in_the_theme(app, client):
         insider = create_member(email="in@example.org")
         course = create_course(theme_slug="dementia")
         course_ops.enrol(insider, course)
+        db.session.commit()
     AuthActions(client).login("out@example.org")
     assert client.get(f"/resources/{slug}/download").status_code == 404
     other = client.application.test_client()

@@ -375,30 +375,6 @@ def test_the_development_mail_page_lists_caught_emails_and_is_absent_elsewhere(a
 
 
 @pytest.mark.parametrize("app_settings", [{"PROPAGATE_EXCEPTIONS": False}])
-def test_a_failure_after_the_commit_reports_the_change_as_saved(app, client, auth, make_member, monkeypatch):
-    """The database drops the connection after the enrolment committed, while the next page is made."""
-    from sqlalchemy.exc import OperationalError
-
-    from copractice.courses import views
-
-    def connection_lost(enrolment):
-        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
-
-    make_member(email="member@example.org")
-    with app.app_context():
-        slug = create_course().slug
-    auth.login("member@example.org")
-    monkeypatch.setattr(views, "_enrolled_message", connection_lost)
-    response = post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}",
-                         headers={"Referer": f"http://localhost/courses/{slug}"})
-    assert response.status_code == 303 and response.headers["Location"] == f"/courses/{slug}"
-    page = client.get(f"/courses/{slug}").get_data(as_text=True)
-    assert "Your change has been saved" in page and "You do not need to do it again" in page
-    with app.app_context():
-        assert db.session.scalar(select(Enrolment.status)) == "enrolled"
-
-
-@pytest.mark.parametrize("app_settings", [{"PROPAGATE_EXCEPTIONS": False}])
 def test_a_failure_before_any_commit_still_shows_the_error_page(app, client, auth, make_member, monkeypatch):
     from copractice.courses import operations
 

@@ -67,6 +67,7 @@ def _open_session(people=1):
     members = [create_member() for _ in range(people)]
     for member in members:
         course_ops.enrol(member, course)
+    db.session.commit()
     return course.sessions[0], members
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, or_, select
 from copractice.admin.models import AuditEntry, PluginSetting, PluginState
 from copractice.extensions import db
 from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+from copractice.unitofwork import savepoint
 
 
 class AdminRuleBroken(Exception):
@@ -33,6 +34,7 @@ def _other_active_admins(member):
     )
 
 
+@savepoint
 def change_role(actor, member, role, themes=(), reason=None):
     """Give ``member`` a role; theme leads lead the ``themes`` given (at least one)."""
     if role not in ROLES:
@@ -58,6 +60,7 @@ def change_role(actor, member, role, themes=(), reason=None):
     return member
 
 
+@savepoint
 def set_active(actor, member, active, reason=None):
     """Switch an account off (it cannot log in, and is logged out) or back on."""
     if member.active == active:
@@ -87,6 +90,7 @@ def search_members(query="", role=None, stakeholder_type=None, area=None):
     return stmt.order_by(func.lower(Member.name), Member.id)
 
 
+@savepoint
 def set_plugin_enabled(actor, plugins, name, enabled):
     """Switch an installed plugin on or off for the whole site (every worker sees it next request)."""
     info = plugins.infos.get(name)

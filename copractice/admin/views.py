@@ -89,7 +89,6 @@ def change_role(member_id):
         except operations.AdminRuleBroken as exc:
             form.role.errors.append(str(exc))
         else:
-            db.session.commit()
             flash(f"{member.name} is now: {member.role_label}.", "success")
             return redirect(url_for("admin.member", member_id=member.id))
     from copractice.attendance.operations import learning_hours
@@ -111,7 +110,6 @@ def set_active(member_id):
         except operations.AdminRuleBroken as exc:
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"{member.name}'s account is now {'on' if member.active else 'switched off'}.", "success")
     else:
         flash("That request could not be understood. Please try again.", "error")
@@ -159,7 +157,6 @@ def plugin_switch(name):
         except operations.AdminRuleBroken as exc:
             flash(str(exc), "error")
         else:
-            db.session.commit()
             flash(f"{name} is now {'enabled' if registry.is_enabled(name) else 'disabled'}.", "success")
         return redirect(url_for("admin.plugins"))
     return render_template("admin/plugin_confirm.html", info=info, form=form, turn_on=turn_on)
@@ -195,7 +192,6 @@ def plugin_settings(name):
     form = _settings_form(fields, operations.plugin_settings(name), request.form if request.method == "POST" else None)
     if form.validate_on_submit():
         operations.save_plugin_settings(current_user, name, {f.name: form[f.name].data or "" for f in fields})
-        db.session.commit()
         flash(f"The settings of {name} have been saved.", "success")
         return redirect(url_for("admin.plugin_settings", name=name))
     return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields)
@@ -230,7 +226,6 @@ def retry_email(message_id):
     if not ConfirmForm().validate_on_submit():
         flash("That request could not be understood. Please try again.", "error")
     elif try_again(current_user, message):
-        db.session.commit()
         flash(f"We will try again to send the email to {message.to_address or 'nobody'} "
               "within a minute or two.", "success")
     else:
@@ -253,13 +248,11 @@ def retry_job(failure_id):
         return redirect(url_for("admin.email"))
     try:
         queued = queue_again(current_user, failure)
-    except Exception:  # noqa: BLE001  (the job queue cannot be reached: say so, change nothing)
-        db.session.rollback()
+    except Exception:  # noqa: BLE001  (the job queue cannot be reached: say so; nothing was written before it)
         current_app.logger.exception("could not queue job failure %s again", failure_id)
         flash("We could not reach the job queue. Please try again in a few minutes.", "error")
         return redirect(url_for("admin.email"))
     if queued:
-        db.session.commit()
         flash("We have queued that job again. It will run within a minute or two.", "success")
     else:
         flash("That job is not waiting to be tried again.", "info")

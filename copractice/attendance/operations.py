@@ -27,6 +27,7 @@ from copractice.members.models import Member
 from copractice.plugins import get_plugins
 from copractice import ratelimits
 from copractice.timeutil import now_utc, utc_to_london
+from copractice.unitofwork import savepoint
 
 
 class AttendanceRefused(Exception):
@@ -138,11 +139,14 @@ def mark_everyone_present(actor, session, now=None):
     return count
 
 
+@savepoint
 def add_walk_in(actor, session, member, now=None):
-    """Someone who turned up without a place: give them one (capacity still holds) and mark them present."""
+    """Someone who turned up without a place: give them one (capacity still holds) and mark them present.
+
+    All or nothing: the place and the mark are one unit of work, and a refusal undoes both."""
     from copractice.courses import operations as course_ops
 
-    if (now or now_utc()) < marking_opens_at(session):  # before enrolling: enrol() commits its own work
+    if (now or now_utc()) < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
     enrolment = course_ops.enrolment_of(member, session.course)
     if enrolment is None or enrolment.status != ENROLLED:
@@ -478,6 +482,7 @@ def _members_by_email(emails):
     return found
 
 
+@savepoint
 def import_participant_report(actor, session, report, min_minutes, now=None):
     """Mark an online session from a participant report (bytes as uploaded, or text): present if they stayed
     at least ``min_minutes``.

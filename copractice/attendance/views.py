@@ -32,20 +32,18 @@ def _session(session_id, action="course.run"):
 
 
 def _done(step):
-    """Run one operation: commit when it worked, else roll back and show its refusal. Returns (worked, result).
+    """Run one operation and show its refusal, if any. Returns (worked, result); the request commits.
 
+    Operations refuse before they write (or undo their own writes), so a refusal saves nothing.
     Someone with no place is a 404 that names nobody, so a member id reveals nothing.
     """
     try:
         result = step()
     except ops.NoPlace:
-        db.session.rollback()
         abort(404)
     except ops.AttendanceRefused as refused:
-        db.session.rollback()
         flash(str(refused), "error")
         return False, None
-    db.session.commit()
     return True, result
 
 
@@ -108,10 +106,8 @@ def walk_in(session_id):
             try:
                 ops.add_walk_in(current_user._get_current_object(), session, member)
             except ops.AttendanceRefused as refused:
-                db.session.rollback()
                 flash(str(refused), "error")
             else:
-                db.session.commit()
                 flash(f"{member.name} has been added and marked present.", "success")
     else:
         flash("Enter their email address.", "error")
@@ -170,9 +166,7 @@ def _do_check_in(form, session=None):
         attendance, changed = ops.self_check_in(current_user._get_current_object(), form.code.data, session=session)
     except ops.AttendanceRefused as refused:
         form.code.errors = list(form.code.errors) + [str(refused)]
-        db.session.rollback()
         return None
-    db.session.commit()
     return render_template("attendance/checked_in.html", attendance=attendance, changed=changed,
                            course=attendance.session.course)
 
@@ -218,10 +212,8 @@ def apologies(session_id):
         try:
             ops.send_apology(current_user._get_current_object(), session, form.reason.data)
         except ops.AttendanceRefused as refused:
-            db.session.rollback()
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash("Thank you for letting us know. The facilitator can see you sent apologies.", "success")
         return redirect(url_for("courses.my_learning"))
     current = ops.current_mark(session.id, current_user.id)
@@ -240,10 +232,8 @@ def withdraw_apologies(session_id):
         try:
             ops.withdraw_apology(current_user._get_current_object(), session)
         except ops.AttendanceRefused as refused:
-            db.session.rollback()
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash("Your apologies have been withdrawn. See you there!", "success")
     return redirect(url_for("courses.my_learning"))
 
@@ -265,10 +255,7 @@ def import_report(session_id):
             result = ops.import_participant_report(current_user, session, form.report.data.read(),
                                                    form.min_minutes.data)
         except ops.AttendanceRefused as problem:
-            db.session.rollback()
             form.report.errors = list(form.report.errors) + [str(problem)]
-        else:
-            db.session.commit()
     unmarked = [row.member for row in ops.register(session) if row.attendance is None and row.enrolled]
     return render_template("attendance/import.html", session=session, course=session.course, form=form,
                            result=result, unmarked=unmarked, mark_form=forms.MarkForm(), shown=UNMATCHED_SHOWN)
@@ -346,7 +333,6 @@ def revoke_certificate(code):
         except ops.AttendanceRefused as refused:
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash("The certificate has been revoked.", "success")
     else:
         flash("Say why the certificate is revoked.", "error")
@@ -364,7 +350,6 @@ def reissue_certificate(code):
         except ops.AttendanceRefused as refused:
             flash(str(refused), "error")
         else:
-            db.session.commit()
             flash(f"A new certificate has been issued: {new.code}.", "success")
             return redirect(url_for("attendance.verify_certificate", code=new.code))
     return redirect(url_for("attendance.verify_certificate", code=cert.code))
@@ -468,7 +453,6 @@ def remind_low_attendance():
     low = reports.low_attendance(filters, current_app.config["LOW_ATTENDANCE_THRESHOLD"])
     sent, already = ops.send_low_attendance_reminders(current_user._get_current_object(), [m for m, *_ in low],
                                                       link=external_url("courses.my_learning"))
-    db.session.commit()
     message = f"A reminder has been sent to {_people(len(sent))}." if sent else "No reminders were sent."
     if already:
         message += f" {_people(already)} had already been sent a reminder today, so they were not sent another."

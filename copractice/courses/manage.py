@@ -103,13 +103,10 @@ def _save(form, course):
         saved = operations.save_course(current_user, course, facilitators=pairs, **fields)
     except operations.FacilitatorRefused as exc:
         form.facilitators.errors = list(form.facilitators.errors) + [str(exc)]
-        db.session.rollback()
         return None
     except (operations.CourseRuleBroken, NoSuchLocalTime) as exc:
         form.status.errors = list(form.status.errors) + [str(exc)]
-        db.session.rollback()
         return None
-    db.session.commit()
     return saved
 
 
@@ -169,7 +166,6 @@ def new_session(course_id):
         except (NoSuchLocalTime, operations.CourseRuleBroken) as exc:
             form.start_time.errors = list(form.start_time.errors) + [str(exc)]
         else:
-            db.session.commit()
             flash(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} added.", "success")
             return redirect(url_for("manage.course", course_id=course.id))
     return render_template("manage/session_form.html", form=form, course=course, session=None)
@@ -194,7 +190,6 @@ def edit_session(session_id):
         except (NoSuchLocalTime, operations.CourseRuleBroken) as exc:
             form.start_time.errors = list(form.start_time.errors) + [str(exc)]
         else:
-            db.session.commit()
             flash("The session has been saved. Anyone with a place has been told about changes.", "success")
             return redirect(url_for("manage.course", course_id=session.course_id))
     return render_template("manage/session_form.html", form=form, course=session.course, session=session)
@@ -208,7 +203,6 @@ def delete_session(session_id):
     course_id = session.course_id
     if forms.ConfirmForm().validate_on_submit():
         operations.delete_session(current_user, session)
-        db.session.commit()
         flash("The session has been removed.", "success")
     return redirect(url_for("manage.course", course_id=course_id))
 

@@ -7,9 +7,11 @@ checked. Each enrolment moves between states by compare-and-set UPDATEs on its o
 unique (course, member) key stops duplicates. That holds with many threads, processes or
 servers on SQLite and on PostgreSQL, where SELECT ... FOR UPDATE would not (SQLite ignores it).
 
-The operations that change enrolments commit their own transaction: they start with a write,
-so SQLite takes its write lock (waiting politely) before anything is read, and a duplicate
-key rolls back only work of theirs.
+Operations flush and never commit: the request (or CLI command) commits once at its end
+(copractice.unitofwork). ``enrol`` runs in a savepoint, so a refusal after it has written (a full
+course, for an organiser) undoes its own work only; on SQLite the savepoint takes the write lock
+(waiting politely) before anything is read. A duplicate key rolls back only the insert's own
+savepoint.
 """
 import logging
 import re
@@ -31,6 +33,7 @@ from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
 from copractice.timeutil import now_utc, utc_to_london
+from copractice.unitofwork import savepoint
 from copractice.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -70,6 +73,7 @@ COURSE_FIELDS = ("title", "summary", "description", "theme_slug", "audience", "l
                  "enrolment_opens_at", "enrolment_closes_at", "status")
 
 
+@savepoint
 def save_course(actor, course=None, *, facilitators=None, **fields):
     """Create or change a course; ``facilitators`` is [(member, lived_experience)]. Caller commits.
 
@@ -140,6 +144,7 @@ def _set_facilitators(course, facilitators):
 
 # -- sessions ------------------------------------------------------------------------------------
 
+@savepoint
 def add_sessions(actor, course, times, *, venue=None, online_link=None, note=None):
     """Add one session per (start, end) UTC pair, e.g. from timeutil.weekly(). Caller commits."""
     sessions = []
@@ -173,6 +178,7 @@ def _sessions_changed(course):
     reevaluate_course_completion(course)
 
 
+@savepoint
 def update_session(actor, session, *, starts_at, ends_at, venue, online_link, note):
     """Change a session; if its time or place changes, everyone with a place is told. Caller commits.
 
@@ -352,8 +358,8 @@ class Change:
     new_status: str
 
 
-def _after(changes, course, *, commit=True):
-    """Tell people (the mail goes to the outbox), run plugin hooks, commit (``commit=False``: the caller commits)."""
+def _after(changes, course):
+    """Tell people (the mail goes to the outbox) and run plugin hooks; the unit of work commits."""
     from copractice.courses.calendar import course_ics_attachment
 
     db.session.expire(course, ["places_taken"])
@@ -376,9 +382,6 @@ def _after(changes, course, *, commit=True):
             notify([member], "cancelled", "cancelled", link=link, course=course, removed=change.new_status == REMOVED)
         plugins.collect("copractice_enrolment_changed", enrolment=change.enrolment,
                         old_status=change.old_status, new_status=change.new_status)
-    if not commit:
-        return
-    db.session.commit()
 
 
 def fill_places(course, now=None):
@@ -404,12 +407,13 @@ def fill_places(course, now=None):
 
 # -- a member's own steps -------------------------------------------------------------------------------
 
+@savepoint
 def enrol(member, course, *, now=None, organiser=None, reason=None):
     """Give ``member`` a place, or a place in the waiting list when the course is full.
 
     Idempotent: a member already enrolled, offered or waiting keeps what they have. With
-    ``organiser`` set (someone adding them by hand) a full course is refused instead of queued.
-    Commits.
+    ``organiser`` set (someone adding them by hand) a full course is refused instead of queued,
+    and the refusal undoes this enrolment's writes (the savepoint) and nothing else.
     """
     now = now or now_utc()
     check_can_enrol(member, course, now, organiser=organiser is not None)
@@ -421,24 +425,27 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
     old_status = existing.status if existing else None
     queued = dict(status=WAITING, queue_key=_queue_key(now), enrolled_at=None, offered_at=None, offer_expires_at=None)
     try:
-        if existing is None:
-            enrolment = Enrolment(course_id=course.id, member_id=member.id, created_at=now, updated_at=now, **queued)
-            db.session.add(enrolment)
-            db.session.flush()  # the unique key turns a double click into an IntegrityError here
-        elif _move(existing.id, [old_status], **queued):
-            enrolment = existing
-        else:
-            raise _LostRace()
+        with db.session.begin_nested():  # a conflict undoes this insert only
+            if existing is None:
+                enrolment = Enrolment(course_id=course.id, member_id=member.id, created_at=now, updated_at=now,
+                                      **queued)
+                db.session.add(enrolment)
+                db.session.flush()  # the unique key turns a double click into an IntegrityError here
+            elif _move(existing.id, [old_status], **queued):
+                enrolment = existing
+            else:
+                raise _LostRace()
     except (IntegrityError, _LostRace):
-        db.session.rollback()
-        current = enrolment_of(member, course)
+        # What the other request made of it: read afresh (the row in this session may be stale).
+        current = db.session.execute(
+            select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.member_id == member.id)
+            .execution_options(populate_existing=True)).scalar_one_or_none()
         if current is None:
             raise
         return current
     if _take_place(course.id):
         _move(enrolment.id, [WAITING], status=ENROLLED, queue_key=None, enrolled_at=now)
     elif organiser is not None:
-        db.session.rollback()
         raise EnrolmentRefused("The course is full. Raise the capacity, or add them to the waiting list.")
     else:
         _move(enrolment.id, [WAITING], queue_key=_next_queue_key(course.id))
@@ -456,12 +463,10 @@ class _LostRace(Exception):
     """Another request changed this enrolment first."""
 
 
-def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None, commit=True):
+def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None):
     held = enrolment.status in HOLDS_PLACE
     old_status = enrolment.status
     if not _move(enrolment.id, from_statuses, status=to_status, queue_key=None, offer_expires_at=None):
-        if commit:
-            db.session.rollback()
         raise EnrolmentRefused("That has already changed. Please check the page again.")
     if held:
         _give_back_place(course.id)
@@ -472,12 +477,12 @@ def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reas
         audit(actor, action, "course", course.id, course.title,
               {"member_id": enrolment.member_id, "status": old_status},
               {"member_id": enrolment.member_id, "status": to_status}, reason)
-    _after(changes, course, commit=commit)
+    _after(changes, course)
     return changes[0].enrolment
 
 
 def cancel_place(member, course, *, now=None):
-    """The member gives up their place; the first person waiting is offered it. Commits."""
+    """The member gives up their place; the first person waiting is offered it."""
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != ENROLLED:
         raise EnrolmentRefused("You do not have a place on this course.")
@@ -488,14 +493,13 @@ def give_up_enrolment(enrolment, *, now=None):
     """End a place, an offer or a place in the waiting list as the member's own step would.
 
     A place given up is offered to the first person waiting, exactly as when someone cancels.
-    Unlike the member's own steps this does not commit: account erasure calls it and must be
-    all or nothing. Returns the enrolment, or None if it was not active.
+    Account erasure calls it, in the same unit of work, so erasure is all or nothing. Returns the enrolment, or None if it was not active.
     """
     if enrolment.status not in ACTIVE:
         return None
     course = db.session.get(Course, enrolment.course_id)
     to_status = LEFT_WAITLIST if enrolment.status == WAITING else CANCELLED
-    return _leave(enrolment, course, [enrolment.status], to_status, now or now_utc(), commit=False)
+    return _leave(enrolment, course, [enrolment.status], to_status, now or now_utc())
 
 
 def leave_waiting_list(member, course, *, now=None):
@@ -506,7 +510,10 @@ def leave_waiting_list(member, course, *, now=None):
 
 
 def accept_offer(member, course, *, now=None):
-    """Take up an offered place while the offer lasts. Commits."""
+    """Take up an offered place while the offer lasts.
+
+    An offer found to have run out is ended (and passed on) before the refusal: the unit of work
+    keeps that, since the view answers the refusal with a redirect."""
     now = now or now_utc()
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != OFFERED:
@@ -515,7 +522,6 @@ def accept_offer(member, course, *, now=None):
         expire_offers(now=now, course=course)
         raise EnrolmentRefused("Sorry, this offer has run out and the place has gone to the next person.")
     if not _move(enrolment.id, [OFFERED], status=ENROLLED, enrolled_at=now, offer_expires_at=None):
-        db.session.rollback()
         raise EnrolmentRefused("That has already changed. Please check the page again.")
     changed = _reload(enrolment.id)
     _after([Change(changed, OFFERED, ENROLLED)], course)
@@ -532,7 +538,7 @@ def decline_offer(member, course, *, now=None):
 def expire_offers(*, now=None, course=None):
     """End offers whose time is up and pass each place to the next person. Safe to run any time."""
     now = now or now_utc()
-    stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now)
+    stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now).order_by(Enrolment.id)
     if course is not None:
         stmt = stmt.where(Enrolment.course_id == course.id)
     expired = 0
@@ -550,7 +556,7 @@ def expire_offers(*, now=None, course=None):
 # -- organisers' steps ---------------------------------------------------------------------------------------
 
 def remove_member(actor, enrolment, reason=None, *, now=None):
-    """An organiser takes someone off the course or its waiting list. Commits."""
+    """An organiser takes someone off the course or its waiting list."""
     course = db.session.get(Course, enrolment.course_id)
     if enrolment.status not in ACTIVE:
         raise EnrolmentRefused("They are not on this course or its waiting list.")
@@ -559,7 +565,7 @@ def remove_member(actor, enrolment, reason=None, *, now=None):
 
 
 def move_in_waiting_list(actor, enrolment, direction, reason=None):
-    """Move someone one step up (-1) or down (+1) the waiting list. Commits."""
+    """Move someone one step up (-1) or down (+1) the waiting list."""
     queue = waiting_list(db.session.get(Course, enrolment.course_id))
     ids = [e.id for e in queue]
     if enrolment.id not in ids:
@@ -577,7 +583,6 @@ def move_in_waiting_list(actor, enrolment, direction, reason=None):
     audit(actor, "waiting_list.reordered", "course", enrolment.course_id, enrolment.course.title,
           {"member_id": enrolment.member_id, "position": index + 1},
           {"member_id": enrolment.member_id, "position": other_index + 1}, reason)
-    db.session.commit()
     return _reload(enrolment.id)
 
 

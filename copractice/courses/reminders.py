@@ -25,24 +25,24 @@ def due_reminders(now):
         .join(Member, Member.id == Enrolment.member_id)
         .join(Course, Course.id == Session.course_id)
         .where(Session.starts_at > now, Session.starts_at <= window_end, Course.status == "published", ~already)
-        .order_by(Session.starts_at)).all()
+        .order_by(Session.starts_at, Session.id, Member.id)).all()  # one order: concurrent runs never deadlock
 
 
 def send_reminders(now=None):
     """Queue one reminder per session and member. The unique (session, member) key means two runs
-    at once, or one run repeated, never remind anyone twice. Returns how many were queued."""
+    at once, or one run repeated, never remind anyone twice. Returns how many were queued; the command
+    that runs it commits."""
     now = now or now_utc()
     queued = 0
     for session, member in due_reminders(now):
-        db.session.add(SessionReminder(session_id=session.id, member_id=member.id, sent_at=now))
         try:
-            db.session.flush()
+            with db.session.begin_nested():  # a conflict undoes this reminder only
+                db.session.add(SessionReminder(session_id=session.id, member_id=member.id, sent_at=now))
+                db.session.flush()
         except IntegrityError:
-            db.session.rollback()  # another run got this one first
-            continue
+            continue  # another run got this one first
         notify([member], "session_reminder", "session_reminder",
                link=external_url("courses.course", slug=session.course.slug),
                course=session.course, session=session)
-        db.session.commit()
         queued += 1
     return queued

@@ -191,7 +191,6 @@ def calendar_feed():
     form = forms.ConfirmForm()
     if form.validate_on_submit():
         current_user.calendar_token = secrets.token_urlsafe(32)
-        db.session.commit()
         flash("You have a new calendar address. The old one (if any) no longer works.", "success")
         return redirect(url_for("courses.calendar_feed"))
     url = external_url("courses.member_ics", token=current_user.calendar_token) \
@@ -209,7 +208,6 @@ def notices():
     unread = [n.id for n in items if n.read_at is None]
     if unread:
         db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=now_utc()))
-        db.session.commit()
     return render_template("courses/notices.html", items=items, unread=set(unread), form=form)
 
 
@@ -231,7 +229,6 @@ def email_preferences():
                     db.session.add(EmailPreference(member_id=current_user.id, kind=kind, email=wanted))
                 else:
                     row.email = wanted
-        db.session.commit()
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("members.profile"))
     return render_template("courses/email_preferences.html", kinds=NOTICE_KINDS, current=current, form=form)

@@ -42,6 +42,7 @@ from copractice.library.models import (
 from copractice.library.storage import get_storage
 from copractice.members.models import utcnow
 from copractice.plugins import get_plugins
+from copractice.unitofwork import savepoint
 
 
 class LibraryRuleBroken(Exception):
@@ -243,6 +244,7 @@ FIELDS = ("title", "summary", "type", "year", "authors", "licence", "review_due"
           "key_findings", "plain_summary", "extra")
 
 
+@savepoint
 def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None, upload=None, **fields):
     """Create or change a resource (and store a new file version if ``upload`` is given)."""
     unknown = set(fields) - set(FIELDS)
@@ -296,6 +298,7 @@ def add_version(actor, resource, upload, key=None):
     return version
 
 
+@savepoint
 def set_status(actor, resource, status):
     if status not in ("draft", "published", "retired"):
         raise LibraryRuleBroken("That is not a status.")
@@ -346,6 +349,7 @@ def suggest(member, *, title, url=None, summary=None, theme_slug=None):
     return suggestion
 
 
+@savepoint
 def decide_suggestion(actor, suggestion, accept):
     """Accept (a draft resource is made from it, for a curator to finish) or decline a suggestion."""
     if suggestion.status != "waiting":

@@ -69,7 +69,6 @@ def resource(slug):
 
 def _send(item, version):
     ops.record_download(item)
-    db.session.commit()
     response = send_file(get_storage().open(version.storage_key), mimetype=version.content_type, as_attachment=True,
                          download_name=version.original_name, max_age=0)
     # Revalidate every time: a replaced or retired file must not be served from a cache.
@@ -86,7 +85,6 @@ def download(slug):
         if not item.external_url:
             abort(404)
         ops.record_download(item)
-        db.session.commit()
         return redirect(item.external_url)  # a curator's address, never one from the request
     return _send(item, item.current_file)
 
@@ -114,7 +112,6 @@ def save(slug):
         else:
             ops.save_for(current_user, item)
             flash("Saved. Find it in My saved resources.", "success")
-        db.session.commit()
     return redirect(url_for("library.resource", slug=item.slug))
 
 
@@ -134,7 +131,6 @@ def suggest():
     if form.validate_on_submit():
         ops.suggest(current_user, title=form.title.data, url=form.url.data, summary=form.summary.data,
                     theme_slug=form.theme_slug.data)
-        db.session.commit()
         flash("Thank you. A curator will look at your suggestion.", "success")
         return redirect(url_for("library.index"))
     return render_template("library/suggest.html", form=form)
@@ -207,14 +203,11 @@ def _save(form, item):
             study_count=form.study_count.data, key_findings=form.key_findings.data or None,
             plain_summary=form.plain_summary.data or None, extra=extra)
     except ops.LibraryRuleBroken as broken:
-        db.session.rollback()
         form.status.errors = list(form.status.errors) + [str(broken)]
         return None
     except StorageFailed as failed:
-        db.session.rollback()
         form.file.errors = list(form.file.errors) + [str(failed)]
         return None
-    db.session.commit()
     return saved
 
 
@@ -259,7 +252,6 @@ def set_status(resource_id):
         except ops.LibraryRuleBroken as broken:
             flash(str(broken), "error")
         else:
-            db.session.commit()
             flash(f"The resource is now {item.status}.", "success")
     return redirect(url_for("library.resource", slug=item.slug))
 
@@ -278,7 +270,6 @@ def decide(suggestion_id):
         except ops.LibraryRuleBroken as broken:
             flash(str(broken), "error")
         else:
-            db.session.commit()
             if created is not None:
                 flash("Accepted: finish the draft and publish it.", "success")
                 return redirect(url_for("library.edit", resource_id=created.id))
@@ -301,11 +292,9 @@ def recommend(course_id):
             flash("No resource has that web address name.", "error")
         elif request.form.get("action") == "remove":
             ops.unrecommend(current_user, course, item)
-            db.session.commit()
             flash("Taken off the course page.", "success")
         else:
             ops.recommend(current_user, course, item)
-            db.session.commit()
             flash(f"“{item.title}” is now recommended on the course page.", "success")
     else:
         flash("Enter the resource's web address name.", "error")

@@ -24,6 +24,7 @@ from copractice.security import (
     read_token,
 )
 from copractice.urls import external_url
+from copractice.unitofwork import savepoint
 
 VERIFY, RESET = "verify-email", "reset-password"
 
@@ -261,6 +262,7 @@ def save_profile_answers(member, answers):
 
 # -- the member's rights over their data (copractice/members/data_rights.py does the work) ---------------
 
+@savepoint
 def delete_own_account(member, password):
     """A member deletes their own account, confirming with their password."""
     if not check_password(member.password_hash, password):

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, flash, g, redirect, render_t
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from copractice.extensions import db, limiter
+from copractice.extensions import limiter
 from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required
@@ -29,11 +29,6 @@ def _plugin_questions():
     return get_plugins().collect_by_plugin("copractice_profile_fields")
 
 
-def _commit_and_deliver():
-    """Commit; the mail the change queued is delivered by another process (copractice send-mail)."""
-    db.session.commit()
-
-
 @bp.route("/register", methods=["GET", "POST"])
 @permission_required("site.view")
 def register():
@@ -50,7 +45,6 @@ def register():
             consents={kind: getattr(form, kind).data for kind in CONSENTS},
             answers=forms.plugin_answers_from(form),
         )
-        _commit_and_deliver()
         return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
     return render_template("members/register.html", form=form)
 
@@ -62,7 +56,6 @@ def verify_email(token):
     member = operations.verify_email(token)
     if member is None:
         return render_template("members/link_invalid.html", what="confirmation"), 400
-    db.session.commit()
     flash("Thank you. Your email address is confirmed. You can now log in.", "success")
     return redirect(url_for("members.login"))
 
@@ -76,7 +69,6 @@ def resend_verification():
     form = forms.EmailForm()
     if form.validate_on_submit():
         operations.request_verification_email(form.email.data)
-        _commit_and_deliver()
         return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
     return render_template("members/resend_verification.html", form=form)
 
@@ -110,7 +102,6 @@ def login():
             login_user(member, remember=form.remember.data)
             g.pop("csrf_token", None)
             generate_csrf()  # and a new CSRF secret in it now, so the pages that follow can be cached
-            db.session.commit()
             return redirect(next_url or url_for("members.profile"))
     return render_template("members/login.html", form=form, refused=refused, next_url=next_url)
 
@@ -120,7 +111,6 @@ def login():
 def logout():
     """Log out; the session token changes, so every copy of the old cookie stops working."""
     current_user.rotate_session_token()
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have logged out.", "success")
@@ -136,7 +126,6 @@ def forgot_password():
     form = forms.EmailForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
-        _commit_and_deliver()
         return render_template("members/reset_sent.html", email=operations.normalise_email(form.email.data))
     return render_template("members/forgot_password.html", form=form)
 
@@ -151,7 +140,6 @@ def reset_password(token):
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         operations.set_password(member, form.password.data)
-        db.session.commit()
         logout_user()
         session.clear()
         flash("Your password has been changed. Log in with your new password.", "success")
@@ -192,7 +180,6 @@ def edit_profile():
             access_needs=form.access_needs.data, access_needs_note=form.access_needs_note.data,
             answers=forms.plugin_answers_from(form),
         )
-        db.session.commit()
         flash("Your details have been saved.", "success")
         return redirect(url_for("members.profile"))
     return render_template("members/edit_profile.html", form=form)
@@ -209,7 +196,6 @@ def consents():
             getattr(form, kind).data = bool(event and event.granted)
     if form.validate_on_submit():
         operations.set_consents(current_user, {kind: getattr(form, kind).data for kind in CONSENTS})
-        db.session.commit()
         flash("Your choices have been saved.", "success")
         return redirect(url_for("members.profile"))
     return render_template("members/consents.html", form=form, current=current)
@@ -226,7 +212,6 @@ def change_password():
         except operations.WrongPassword:
             form.current.errors.append("Your current password is not right.")
         else:
-            _commit_and_deliver()
             login_user(current_user._get_current_object())  # re-issue this device's cookie with the new token
             flash("Your password has been changed. Other devices have been logged out.", "success")
             return redirect(url_for("members.profile"))
@@ -275,14 +260,11 @@ def delete_account():
         except operations.WrongPassword:
             form.password.errors.append("Your password is not right.")
         except data_rights.ErasureRefused as refused:
-            db.session.rollback()
             flash(str(refused), "error")
         except data_rights.ErasureFailed:
-            db.session.rollback()  # all or nothing: the account is exactly as it was
             flash("We could not delete your account just now, so nothing has been changed. "
                   "Please try again later or contact the programme team.", "error")
         else:
-            _commit_and_deliver()  # the first person waiting for a place you had is offered it
             logout_user()
             session.clear()
             return render_template("members/deleted.html")

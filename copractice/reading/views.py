@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField
 from wtforms.validators import AnyOf, InputRequired
 
-from copractice.extensions import db
 from copractice.permissions import permission_required
 from copractice.reading import CONTRASTS, SPACINGS, TEXT_SIZES, reading_settings, save_reading_settings
 
@@ -33,7 +32,6 @@ def settings():
     if form.validate_on_submit():
         save_reading_settings(current_user, text_size=form.text_size.data, spacing=form.spacing.data,
                               contrast=form.contrast.data, reduced_motion=form.reduced_motion.data)
-        db.session.commit()
         flash("Your reading settings are saved. Every page now uses them.", "success")
         return redirect(url_for("reading.settings"))
     return render_template("reading/settings.html", form=form), 400 if form.errors else 200

@@ -37,6 +37,7 @@ def give_places(course, people, organiser):
     """Give each person a place, as an organiser would (the course may already have started)."""
     for person in people:
         course_ops.enrol(person, course, organiser=organiser)
+    db.session.commit()
 
 
 def percent_of(fraction):

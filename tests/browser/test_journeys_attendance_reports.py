@@ -37,6 +37,7 @@ PEOPLE = {"ann.okafor@example.org": "Ann Okafor", "bill.turner@example.org": "Bi
 def give_places(course, people, organiser):
     for person in people:
         course_ops.enrol(person, course, organiser=organiser)
+    db.session.commit()
 
 
 def test_facilitator_imports_a_teams_attendance_report(page, live_server, app):

@@ -35,6 +35,7 @@ def course_with_people(facilitator, sessions, starts_in, names, lived_experience
     people = [create_member(name=name) for name in names]
     for person in people:
         course_ops.enrol(person, course, organiser=admin)
+    db.session.commit()
     return course, people
 
 

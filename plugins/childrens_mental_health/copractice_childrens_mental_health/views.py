@@ -71,7 +71,6 @@ def consents():
                                            consent_date=consent_form.consent_date.data, recorded_by_id=current_user.id))
             audit(current_user, "childrens_mental_health.consent_recorded", "member", member.id, member.name, None,
                   {"guardian": consent_form.guardian_name.data.strip(), "date": consent_form.consent_date.data.isoformat()})
-            db.session.commit()
             flash(f"Consent recorded for {member.name}. They can now join Starting Well courses.", "success")
             return redirect(url_for(f"{NAME}.consents"))
     if request.method == "POST" and "check-email" in request.form and check_form.validate():
@@ -83,7 +82,6 @@ def consents():
             db.session.add(check)
             audit(current_user, "childrens_mental_health.safeguarding_recorded", "member", member.id, member.name,
                   {"checked_on": before}, {"checked_on": check.checked_on.isoformat()})
-            db.session.commit()
             flash(f"Safeguarding check recorded for {member.name}.", "success")
             return redirect(url_for(f"{NAME}.consents"))
     consents = db.session.scalars(select(GuardianConsent).order_by(GuardianConsent.recorded_at.desc()).limit(50)).all()

@@ -52,14 +52,12 @@ def companions():
         if request.form.get("action") == "remove" and course_id in existing:
             if FlaskForm().validate_on_submit():
                 db.session.delete(existing[course_id])
-                db.session.commit()
                 flash("Your companion has been taken off that course.", "success")
             return redirect(url_for("dementia.companions"))
         if form.validate_on_submit():
             row = existing.get(course_id) or Companion(course_id=course_id, member_id=current_user.id)
             row.name, row.relationship_to_member = form.name.data.strip(), (form.relationship.data or "").strip() or None
             db.session.add(row)
-            db.session.commit()
             flash(f"{row.name} is on the register as your companion. They do not need a place.", "success")
             return redirect(url_for("dementia.companions"))
     return render_template("dementia/companions.html", courses=courses, existing=existing, form=form)

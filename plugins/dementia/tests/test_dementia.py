@@ -87,6 +87,7 @@ def test_plugin_data_is_downloaded_and_erased_with_the_account(app, client, enab
     with app.test_request_context():
         course = create_course(theme_slug="dementia")
         course_ops.enrol(db.session.get(Member, member_id), course)
+        db.session.commit()
         course_id = course.id
     AuthActions(client).login("data@example.org")
     post_form(client, "/dementia/companions", {"course_id": course_id, "name": "Sam Friend"})

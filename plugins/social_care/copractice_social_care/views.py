@@ -87,7 +87,6 @@ def _save(form, partner):
     db.session.flush()
     audit(current_user, "social_care.partner_saved", "partner", partner.id, partner.name, before,
           {"name": partner.name, "status": partner.status, "groups": sorted(wanted)})
-    db.session.commit()
     return partner
 
 
