@@ -13,7 +13,7 @@ from copractice.courses.reminders import send_reminders
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage, SessionReminder
-from copractice.notifications.operations import deliver_queued
+from copractice.notifications.operations import deliver_due
 from copractice.timeutil import utc_to_london
 from tests.conftest import Mailbox, create_member, free_port, post_form
 from tests.factories_courses import create_course
@@ -91,7 +91,7 @@ def test_one_reminder_for_a_session_within_48_hours_and_none_for_others(ctx, mai
     assert reminder_pairs() == [(first.id, enrolled.id)] and len(reminder_mail()) == 1
     assert count(Notice, Notice.kind == "session_reminder") == 1
 
-    assert deliver_queued() == (1, 0)
+    assert deliver_due() == (1, 0)
     [mail] = mailbox.to(enrolled.email)
     assert mail["Subject"] == reminder_subject(soon, first)
     assert mailbox.to(waiting.email) == [] and mailbox.to(cancelled.email) == []
@@ -202,7 +202,7 @@ def test_switching_off_session_changes_keeps_the_notice_but_stops_the_email(app,
         ]
         [message] = db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "session_changed")).all()
         assert (message.to_address, message.member_id) == ("keen@example.org", keen.id)
-        assert deliver_queued() == (1, 0)
+        assert deliver_due() == (1, 0)
 
     assert mailbox.to("quiet@example.org") == []
     [mail] = mailbox.to("keen@example.org")

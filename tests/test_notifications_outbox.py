@@ -6,7 +6,7 @@ from sqlalchemy import select
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import OutboxMessage
-from copractice.notifications.operations import deliver_queued
+from copractice.notifications.operations import deliver_due
 from tests.conftest import Mailbox, free_port, post_form
 
 REGISTRATION = {"name": "Nia", "email": "nia@example.org", "stakeholder_type": "patient", "area": "kent",
@@ -50,7 +50,7 @@ def test_smtp_down_keeps_the_member_and_queues_the_mail_then_delivers_on_retry(a
     with app.app_context():
         message = db.session.scalars(select(OutboxMessage)).one()
         assert message.status == "sent" and message.sent_at is not None and message.last_error is None
-        assert deliver_queued() == (0, 0)  # nothing sent twice
+        assert deliver_due() == (0, 0)  # nothing sent twice
 
 
 def test_a_claimed_message_is_not_sent_by_a_second_worker(app):
@@ -58,4 +58,4 @@ def test_a_claimed_message_is_not_sent_by_a_second_worker(app):
         db.session.add(OutboxMessage(to_address="a@example.org", kind="test", subject="s", body="b",
                                      status="sending"))
         db.session.commit()
-        assert deliver_queued() == (0, 0)
+        assert deliver_due() == (0, 0)

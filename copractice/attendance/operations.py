@@ -78,7 +78,7 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     """Set one member's mark for one session; returns the Attendance (unchanged marks are left alone)."""
     if status not in MARKS:
         raise AttendanceRefused(f"{status!r} is not a mark.")
-    if minutes is not None and not 0 <= minutes <= 24 * 60:
+    if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
         minutes = None  # no one attends longer than a day: not a real figure, and never too big for the column
     now = now or now_utc()
     old = current_mark(session.id, member_id)
@@ -356,13 +356,12 @@ def parse_minutes(text):
 
 
 def minutes_or_none(value):
-    """Minutes sent back by a form: a whole number from 0 to a day, else None (never an error, and never a
-    number too big for the database)."""
+    """Minutes sent back by a form as a whole number, else None (never an error; ``mark`` keeps them within
+    a day)."""
     try:
-        minutes = int(value)
+        return int(value)
     except (TypeError, ValueError):
         return None
-    return minutes if 0 <= minutes <= MAX_MINUTES else None
 
 
 def decode_report(raw):

@@ -229,9 +229,6 @@ def deliver_due(limit=100, should_stop=None):
     return Round(sent, failed)
 
 
-deliver_queued = deliver_due  # the name earlier code and tests use
-
-
 def watch(interval=None, should_stop=lambda: False, on_round=None):
     """Deliver rounds until ``should_stop()``: the loop behind ``copractice send-mail --watch``.
 
