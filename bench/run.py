@@ -392,10 +392,10 @@ class Browser:
         if match:
             self.token = match.group(1)
 
-    def login(self, email):
+    def login(self, email, password=PASSWORD):
         """A real form POST with the CSRF token of the log-in page."""
         self.open("/login")
-        status, _, address = self.open("/login", {"email": email, "password": PASSWORD})
+        status, _, address = self.open("/login", {"email": email, "password": password})
         if status != 200 or "/login" in address:
             raise RuntimeError(f"could not log in as {email}")
         return self
@@ -718,6 +718,9 @@ class Pacer:
 
     def stop(self):
         self.stopped.set()
+        with self.lock:  # writes that came due but were never started (every worker busy) are missed too
+            due = int((self.clock() - self.start) * self.rate) + 1 if self.rate > 0 else 0
+            self.missed += max(0, due - self.issued)
 
 
 def percentile(values, share):
@@ -732,18 +735,18 @@ class WriterPool:
     facilitator (several sessions, for register marks and the check-in code), members of the busy-day course
     (self check-ins) and members who enrol on and leave other courses."""
 
-    def __init__(self, base, busy, facilitator_sessions=4):
+    def __init__(self, base, busy, facilitator_sessions=4, password=PASSWORD):
         self.base, self.busy = base, busy
         self.facilitators = queue.Queue()
         for _ in range(facilitator_sessions):
-            self.facilitators.put(Browser(base).login(busy["facilitator"]))
+            self.facilitators.put(Browser(base).login(busy["facilitator"], password))
         self.absent = queue.Queue()  # busy-day members ready to check in
         self.present = queue.Queue()  # (member id) checked in: the facilitator marks them absent, so they can again
         for member in busy["checkin_members"]:
-            self.absent.put((member["id"], Browser(base).login(member["email"])))
+            self.absent.put((member["id"], Browser(base).login(member["email"], password)))
         self.enrollers = queue.Queue()
         for number, email in enumerate(busy["enrol_members"]):
-            self.enrollers.put({"browser": Browser(base).login(email), "turn": number, "state": {}})
+            self.enrollers.put({"browser": Browser(base).login(email, password), "turn": number, "state": {}})
         self.others = busy["other_member_ids"]  # marked present or absent in turn when nobody is waiting
         self.other_turn = 0
         self.code, self.code_at = None, 0.0
@@ -777,11 +780,12 @@ class Writer:
     enrolment step (enrol; then cancel the place or leave the waiting list; then enrol again) and a download
     of a public resource (anonymous; a redirect to its web address, which counts the download). Each POST
     carries the session's CSRF token and follows its redirect, as a browser does. At most ``threads`` writes
-    are in flight: a server slower than the rate gets fewer writes (counted as missed), not a queue of them."""
+    are in flight (default twice the rate, at most 32): a server slower than the rate gets fewer writes
+    (counted as missed), not a queue of them."""
 
     def __init__(self, pool, rate, threads=None):
         self.pool, self.rate = pool, rate
-        self.threads = threads or max(2, min(16, 2 * rate))
+        self.threads = threads or max(2, min(32, 2 * rate))
         self.pacer = Pacer(rate)
         self.records = []  # (kind, outcome, finished at, seconds, detail)
         self.turn = 0
