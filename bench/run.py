@@ -920,6 +920,8 @@ class Writer:
                 "refused": sum(1 for r in inside if r[1] == "refused"),
                 "unchanged": sum(1 for r in inside if r[1] == "unchanged"),
                 "missed": self.pacer.missed, "by_kind": by_kind,
+                "whole_run": {outcome: sum(1 for r in self.records if r[1] == outcome)  # warm-up and after too
+                              for outcome in ("done", "unchanged", "refused", "error")},
                 "p50_ms": round(percentile(latencies, 0.5), 1) if latencies else None,
                 "p99_ms": round(percentile(latencies, 0.99), 1) if latencies else None,
                 "problems": dict(sorted(problems.items(), key=lambda kv: -kv[1])[:8])}
@@ -1036,13 +1038,12 @@ def nginx_cache_directives():
 
 
 def mixed_step(server, front, script, pool, rate, args):
-    """One write rate: warm up, then the read mix under wrk while the writer writes."""
-    if args.warmup:
+    """One write rate: the writer starts, the read mix warms up, then wrk measures it while the writer writes."""
+    writer = Writer(pool, rate).start()
+    if args.warmup:  # the writer's first writes are under way when the measurement starts
         wrk(front + "/", None, args.warmup, args.connections, args.threads, script=script)
-        server.wait_idle()
     watch = LoadWatch()
     cpu, db_cpu = server.cpu_seconds(), postgres_cpu_seconds()
-    writer = Writer(pool, rate).start()
     started = time.monotonic()
     reads = wrk(front + "/", None, args.duration, args.connections, args.threads, script=script)
     ended = time.monotonic()
@@ -1108,7 +1109,7 @@ def step_line(step):
     r, w = step["reads"], step["writes"]
     return (f"reads {r['requests_per_s']:.1f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, non-2xx "
             f"{r['non_2xx']}; writes {w['achieved_per_s']}/s of {w['target_per_s']} ({w['writes']} done, "
-            f"{w['errors']} errors, {w['refused']} refused, {w['missed']} missed); load {step['loadavg_before']:.1f}/"
+            f"{w['errors']} errors, {w['refused']} refused, {w['missed']} missed; whole run {w['whole_run']}); load {step['loadavg_before']:.1f}/"
             f"{step['loadavg_during_max']:.1f}/{step['loadavg_after']:.1f}, steal {step['cpu_steal']:.1%}")
 
 
