@@ -777,7 +777,8 @@ def _outcome(status, body, wanted=200):
 class Writer:
     """Real writes over HTTP at a fixed rate, in turn: a self check-in (the code from the facilitator's screen),
     a register mark (the facilitator marks someone who checked in absent, so they can check in again), an
-    enrolment step (enrol; then cancel the place or leave the waiting list; then enrol again) and a download
+    enrolment step (enrol; then cancel the place, leave the waiting list or decline an offer, as the course
+    page offers; then enrol again) and a download
     of a public resource (anonymous; a redirect to its web address, which counts the download). Each POST
     carries the session's CSRF token and follows its redirect, as a browser does. At most ``threads`` writes
     are in flight (default twice the rate, at most 32): a server slower than the rate gets fewer writes
@@ -863,19 +864,15 @@ class Writer:
             courses = self.pool.busy["enrol_courses"]
             slug = courses[enroller["turn"] % len(courses)]
             enroller["turn"] += 1
-            state = enroller["state"].get(slug)
-            step = {"enrolled": "cancel", "waiting": "leave-waiting-list"}.get(state, "enrol")
+            step = enroller["state"].get(slug, "enrol")
             status, body, _ = enroller["browser"].open(f"/courses/{slug}/{step}", {})
             outcome, detail = _outcome(status, body)
-            if "You have a place on this course" in body:
-                enroller["state"][slug] = "enrolled"
-            elif "on the waiting list at number" in body:
-                enroller["state"][slug] = "waiting"
-            elif "already have a place or an offer" in body:  # from an earlier run: take it back first
-                enroller["state"][slug] = "enrolled" if state != "enrolled" else "waiting"
+            if outcome != "error":  # the next step is the one the course page now offers them
+                enroller["state"][slug] = next(
+                    (action for action in ("cancel", "decline", "leave-waiting-list")
+                     if f'/courses/{slug}/{action}"' in body), "enrol")
+            if "already have a place or an offer" in body:  # left from an earlier run
                 outcome, detail = "unchanged", "already enrolled"
-            elif outcome != "error":
-                enroller["state"][slug] = None
             return outcome, detail
         finally:
             self.pool.enrollers.put(enroller)

@@ -138,6 +138,16 @@ def test_the_writer_makes_real_writes_at_its_rate(app, busy_site):
         assert ("late", "self_checkin") in changes  # (the session began 20 minutes ago)
         assert ("absent", "register") in changes
         assert db.session.scalar(select(func.sum(ResourceDownload.count))) == summary["by_kind"]["download"]["done"]
-        joined = db.session.scalars(select(Enrolment.status).join(Member, Member.id == Enrolment.member_id)
-                                    .where(Member.email.like("joins%"))).all()
-        assert joined, "the enrolment writes left no enrolment"
+
+    # Enrolment steps go round: enrol (a place, or the waiting list of the full course), then give it up.
+    steps = []
+    for enroller in list(pool.enrollers.queue):
+        browser, plain = enroller["browser"], enroller["browser"].open
+        browser.open = lambda path, data=None, plain=plain: steps.append(path.rsplit("/", 1)[1]) or plain(path, data)
+    for _ in range(8):  # two steps for each member on each course
+        assert writer._enrolment()[0] == "done"
+    assert sorted(set(steps)) == ["cancel", "enrol", "leave-waiting-list"] and steps.count("enrol") == 4, steps
+    with app.app_context():
+        rows = db.session.scalar(select(func.count()).select_from(Enrolment).join(
+            Member, Member.id == Enrolment.member_id).where(Member.email.like("joins%")))
+        assert rows == 4  # one row for each member and course, moved between states: nothing piles up
