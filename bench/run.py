@@ -470,15 +470,16 @@ def measure(server, name, url, cookie, args):
     if args.warmup:
         wrk(url, cookie, args.warmup, args.connections, args.threads)
         server.wait_idle()
-    load = loadavg()
+    watch = LoadWatch()
     cpu, db_cpu = server.cpu_seconds(), postgres_cpu_seconds()
     result = wrk(url, cookie, args.duration, args.connections, args.threads)
+    watch.during_done()
     # The server is saturated throughout, so these are CPU per completed request.
     cpu, db_cpu = server.cpu_seconds() - cpu, postgres_cpu_seconds() - db_cpu
     server.wait_idle()  # requests wrk left queued in gunicorn finish before the next measurement
     done = max(1, result["requests"])
     result.update({"bytes": size, "single_request_ms": round(singles[2], 1), "first_request_ms": round(first * 1000, 1),
-                   "loadavg_before": load,
+                   **watch.result(),
                    "worker_cpu_ms_per_request": round(cpu * 1000 / done, 1),
                    "postgres_cpu_ms_per_request": round(db_cpu * 1000 / done, 1)})
     return result
@@ -575,7 +576,7 @@ def report(result):
         f"load average {ref['before']['loadavg_before']} before it")
     postgres = result["database"] == "postgresql"
     log(f"{'page':<44} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'ratio':>6} {'target':>6} {'CPU ms':>6} "
-        f"{'PG ms':>6} {'1 req':>6} {'load':>4}  verdict")
+        f"{'PG ms':>6} {'1 req':>6} {'load':>4} {'steal':>5}  verdict")
     for row in result["pages"]:
         target = TARGET_SHARE[row["kind"]]
         ok = row["meets_share"] and row["meets_p99"]
@@ -584,7 +585,7 @@ def report(result):
         log(f"{row['page'][:44]:<44} {row['requests_per_s']:>7.1f} {p50} {p99} {row['ratio']:>6.1%} {target:>6.0%} "
             f"{row['worker_cpu_ms_per_request']:>6.1f} "
             f"{row['postgres_cpu_ms_per_request'] if postgres else '-':>6} {row['single_request_ms']:>6.1f} "
-            f"{row['loadavg_before']:>4.1f}  {'MEETS' if ok else 'misses ' + ' and '.join(why)}")
+            f"{row['loadavg_before']:>4.1f} {row['cpu_steal']:>5.1%}  {'MEETS' if ok else 'misses ' + ' and '.join(why)}")
     for name, e in result["exports"].items():
         log(f"{name:<44} peak RSS {e['peak_rss_mb']:.0f} MB (idle {e['rss_before_mb']:.0f} MB), {e['seconds']} s, "
             f"{e['bytes']:,} bytes: {'MEETS' if e['meets_target'] else 'misses'} < {TARGET_RSS_MB} MB")
