@@ -736,7 +736,7 @@ class WriterPool:
     facilitator (several sessions, for register marks and the check-in code), members of the busy-day course
     (self check-ins) and members who enrol on and leave other courses."""
 
-    def __init__(self, base, busy, facilitator_sessions=4, password=PASSWORD):
+    def __init__(self, base, busy, facilitator_sessions=8, password=PASSWORD):
         self.base, self.busy = base, busy
         self.facilitators = queue.Queue()
         for _ in range(facilitator_sessions):
@@ -821,7 +821,10 @@ class Writer:
                 self.records.append((kind, outcome, finished, finished - started, detail))
 
     def _check_in(self):
-        member_id, browser = self.pool.absent.get()
+        try:
+            member_id, browser = self.pool.absent.get(timeout=2)
+        except queue.Empty:  # all of them checked in and waiting for their mark: nothing to write
+            return "unchanged", "every check-in member was busy or checked in"
         outcome = "error"
         try:
             facilitator = self.pool.facilitators.get()
