@@ -58,7 +58,9 @@ def test_the_lua_script_lists_the_pages_in_order_with_cookies_only_for_members()
     assert "local upto = {25, 35, 50, 56}" in script and "local total = 56" in script
     assert "math.randomseed(3 + 7919 * (id or 0))" in script
     assert f'["User-Agent"] = "{bench.USER_AGENT}"' in script
-    for name in ("function setup(thread)", "function init(args)", "function request()"):
+    assert 'io.write(string.format("Redirects: %d\\n", count))' in script  # one line wrk() reads back
+    for name in ("function setup(thread)", "function init(args)", "function request()", "function response(",
+                 "function done("):
         assert name in script
     with pytest.raises(ValueError):
         bench.lua_string("/courses?q=caf\u00e9")
