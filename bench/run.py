@@ -1146,8 +1146,9 @@ def report_mixed(result):
         elif run["caching"] != "off" and run.get("not_below_cache_off") is False:
             verdict = "below cache off"
         load = f"{run['loadavg_before']:.1f}/{run['loadavg_during_max']:.1f}/{run['loadavg_after']:.1f}"
+        p50, p99 = (f"{r['p50_ms']:>7.1f}", f"{r['p99_ms']:>7.1f}") if r["requests"] and r["p99_ms"] else ("      -",) * 2
         log(f"{run['caching']:<8} {run['write_rate']:>8} {w['achieved_per_s']:>8.2f} {w['errors']:>6} "
-            f"{r['requests_per_s']:>8.1f} {r['p50_ms'] or 0:>7.1f} {r['p99_ms'] or 0:>7.1f} {r['share']:>6.1%} "
+            f"{r['requests_per_s']:>8.1f} {p50} {p99} {r['share']:>6.1%} "
             f"{r['worker_cpu_ms_per_request']:>6.1f} {load:>25} {run['cpu_steal']:>6.1%}  {verdict}")
     problems = {}
     for run in result["runs"]:
