@@ -799,12 +799,12 @@ class Writer:
     page offers; then enrol again) and a download
     of a public resource (anonymous; a redirect to its web address, which counts the download). Each POST
     carries the session's CSRF token and follows its redirect, as a browser does. At most ``threads`` writes
-    are in flight (default twice the rate, at most 32): a server slower than the rate gets fewer writes
-    (counted as missed), not a queue of them."""
+    are in flight (default twice the rate, at most 16: half the readers): a server slower than the rate gets
+    fewer writes (counted as missed), not a queue of them."""
 
     def __init__(self, pool, rate, threads=None):
         self.pool, self.rate = pool, rate
-        self.threads = threads or max(2, min(32, 2 * rate))
+        self.threads = threads or max(2, min(16, 2 * rate))
         self.pacer = Pacer(rate)
         self.records = []  # (kind, outcome, finished at, seconds, detail)
         self.turn = 0
