@@ -590,7 +590,8 @@ def report(result):
         log(f"{row['page'][:44]:<44} {row['requests_per_s']:>7.1f} {p50} {p99} {row['ratio']:>6.1%} {target:>6.0%} "
             f"{row['worker_cpu_ms_per_request']:>6.1f} "
             f"{row['postgres_cpu_ms_per_request'] if postgres else '-':>6} {row['single_request_ms']:>6.1f} "
-            f"{row['loadavg_before']:>4.1f} {row['cpu_steal']:>5.1%}  {'MEETS' if ok else 'misses ' + ' and '.join(why)}")
+            f"{row['loadavg_before']:>4.1f} {row['cpu_steal']:>5.1%}  "
+            f"{'MEETS' if ok else 'misses ' + ' and '.join(why)}")
     for name, e in result["exports"].items():
         log(f"{name:<44} peak RSS {e['peak_rss_mb']:.0f} MB (idle {e['rss_before_mb']:.0f} MB), {e['seconds']} s, "
             f"{e['bytes']:,} bytes: {'MEETS' if e['meets_target'] else 'misses'} < {TARGET_RSS_MB} MB")
@@ -1126,10 +1127,12 @@ def run_mixed(db, args):
 
 def step_line(step):
     r, w = step["reads"], step["writes"]
-    return (f"reads {r['requests_per_s']:.1f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, non-2xx "
-            f"{r['non_2xx']}, redirects {r.get('redirects')}; writes {w['achieved_per_s']}/s of {w['target_per_s']} ({w['writes']} done, "
-            f"{w['errors']} errors, {w['refused']} refused, {w['missed']} missed; whole run {w['whole_run']}); load {step['loadavg_before']:.1f}/"
-            f"{step['loadavg_during_max']:.1f}/{step['loadavg_after']:.1f}, steal {step['cpu_steal']:.1%}")
+    return (f"reads {r['requests_per_s']:.1f} req/s, p50 {r['p50_ms']} ms, p99 {r['p99_ms']} ms, "
+            f"non-2xx {r['non_2xx']}, redirects {r.get('redirects')}; "
+            f"writes {w['achieved_per_s']}/s of {w['target_per_s']} ({w['writes']} done, {w['errors']} errors, "
+            f"{w['refused']} refused, {w['missed']} missed; whole run {w['whole_run']}); "
+            f"load {step['loadavg_before']:.1f}/{step['loadavg_during_max']:.1f}/{step['loadavg_after']:.1f}, "
+            f"steal {step['cpu_steal']:.1%}")
 
 
 def report_mixed(result):
@@ -1148,7 +1151,8 @@ def report_mixed(result):
         elif run["caching"] != "off" and run.get("not_below_cache_off") is False:
             verdict = "below cache off"
         load = f"{run['loadavg_before']:.1f}/{run['loadavg_during_max']:.1f}/{run['loadavg_after']:.1f}"
-        p50, p99 = (f"{r['p50_ms']:>7.1f}", f"{r['p99_ms']:>7.1f}") if r["requests"] and r["p99_ms"] else ("      -",) * 2
+        finished = r["requests"] and r["p99_ms"]
+        p50, p99 = (f"{r['p50_ms']:>7.1f}", f"{r['p99_ms']:>7.1f}") if finished else ("      -",) * 2
         log(f"{run['caching']:<8} {run['write_rate']:>8} {w['achieved_per_s']:>8.2f} {w['errors']:>6} "
             f"{r['requests_per_s']:>8.1f} {p50} {p99} {r['share']:>6.1%} "
             f"{r['worker_cpu_ms_per_request']:>6.1f} {load:>25} {run['cpu_steal']:>6.1%}  {verdict}")
