@@ -7,7 +7,7 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run db demo test test-browser clean bench plans
+.PHONY: install run db demo test test-browser clean bench bench-busy-day plans
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,13 @@ test: install
 ## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")
 bench: install
 	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
+	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## bench-busy-day: the mixed mode: a weighted read mix while a writer writes at 0, 1, 5 and 20 per second,
+## caching off, on, and on behind nginx's micro-cache (bench/README.md, "The busy day")
+bench-busy-day:
+	$(MAKE) bench BENCH_ARGS="--mixed $(BENCH_ARGS)"
 
 ## plans: every benchmark page's query plans on the large data; fails on a big table read whole (bench/plans.py)
 plans: install
