@@ -18,10 +18,10 @@ def app_settings():
 
 
 @pytest.fixture
-def admin(app):
+def admin(app, make_member):
+    """A test client signed in as an admin."""
+    make_member(email="admin@example.org", role="admin")
     client = app.test_client()
-    with app.app_context():
-        create_member(email="admin@example.org", role="admin", name="Ada Admin")
     AuthActions(client).login("admin@example.org")
     return client
 
