@@ -68,6 +68,8 @@ def check(field, answer):
     if not text:
         if kind == "choice":
             raise SettingInvalid(field.message or "Choose one of the options.")
+        if field.required and kind == "int" and field.minimum is not None and field.maximum is not None:
+            raise SettingInvalid(field.message or f"Enter a number from {field.minimum} to {field.maximum}.")
         if field.required:
             raise SettingInvalid(field.message or f"Enter {_lower_first(field.label)}.")
         return None if kind == "int" else ""
