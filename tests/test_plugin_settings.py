@@ -120,3 +120,20 @@ def test_the_dementia_command_group_is_refused_while_dementia_is_disabled(app, r
     assert refused.exit_code != 0 and "the dementia plugin is disabled" in refused.output
     with app.app_context():
         assert db.session.query(db.Model.metadata.tables["course"]).count() == 0
+
+
+BUNDLED_SETTINGS = {
+    "dementia": ["Which courses offer companion places?", "Suggested text size", "Suggested spacing"],
+    "childrens_mental_health": ["Age below which a parent&#39;s or guardian&#39;s consent is needed",
+                                "Safeguarding lead&#39;s email address"],
+    "social_care": ["Groups partners serve"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BUNDLED_SETTINGS))
+def test_every_bundled_plugin_has_a_settings_page(app, admin, name):
+    pytest.importorskip(f"copractice_{name}")
+    assert f'href="/admin/plugins/{name}/settings"' in admin.get("/admin/plugins").get_data(as_text=True)
+    page = admin.get(f"/admin/plugins/{name}/settings").get_data(as_text=True)
+    for label in BUNDLED_SETTINGS[name]:
+        assert label in page
