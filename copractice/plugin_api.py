@@ -129,7 +129,7 @@ class RegisterExtra:
     note: str = ""
 
 
-def plugin_setting(plugin, name, default=None):
+def plugin_setting(plugin: str, name: str, default: object = None) -> object:
     """Read one of a plugin's settings: the saved value, typed as its ``SettingField`` says, else its default.
 
     ``default`` is only for a name the plugin does not declare in ``copractice_settings_form``.

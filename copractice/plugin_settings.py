@@ -7,12 +7,17 @@ is judged: the settings form shows its message beside the field, and ``save_sett
 it refuses, so nothing else can store a value the plugin cannot use.
 """
 import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from flask import g, has_app_context
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
 from copractice.extensions import db
+
+if TYPE_CHECKING:
+    from copractice.plugin_api import SettingField
 
 KINDS = ("text", "int", "email", "choice", "list")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -26,12 +31,12 @@ class SettingInvalid(ValueError):
 class SettingsInvalid(ValueError):
     """Some answers could not be saved: ``errors`` maps each field's name to its message."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, str]) -> None:
         super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
         self.errors = errors
 
 
-def setting_fields(plugin):
+def setting_fields(plugin: str) -> list["SettingField"]:
     """The ``SettingField`` list ``plugin`` declares (empty when it has no settings)."""
     from copractice.plugins import get_plugins
 
@@ -42,11 +47,11 @@ def setting_fields(plugin):
     return fields
 
 
-def _lower_first(label):
+def _lower_first(label: str) -> str:
     return label[:1].lower() + label[1:]
 
 
-def check(field, answer):
+def check(field: "SettingField", answer: Any) -> Any:
     """The typed value of ``answer`` (text from a form, or a value) for ``field``; SettingInvalid if it cannot be."""
     kind = field.type
     if kind == "list":
@@ -96,7 +101,7 @@ def check(field, answer):
     return text
 
 
-def as_text(field, value):
+def as_text(field: "SettingField", value: Any) -> str:
     """How ``value`` is stored (and shown in the form): lists one entry per line."""
     if value is None:
         return ""
@@ -105,7 +110,7 @@ def as_text(field, value):
     return str(value)
 
 
-def _stored(plugin):
+def _stored(plugin: str) -> dict[str, str | None]:
     """{name: stored text} of ``plugin``, read once per app context (a request, a command, a job)."""
     from copractice.admin.models import PluginSetting
 
@@ -120,7 +125,7 @@ def _stored(plugin):
     return cache[plugin]
 
 
-def _value(field, stored):
+def _value(field: "SettingField", stored: Mapping[str, str | None]) -> Any:
     if field.name not in stored:
         return field.default
     try:
@@ -132,13 +137,13 @@ def _value(field, stored):
     return value
 
 
-def settings_of(plugin):
+def settings_of(plugin: str) -> dict[str, Any]:
     """{name: typed value} of every setting ``plugin`` declares."""
     stored = _stored(plugin)
     return {field.name: _value(field, stored) for field in setting_fields(plugin)}
 
 
-def get_setting(plugin, name, default=None):
+def get_setting(plugin: str, name: str, default: Any = None) -> Any:
     """One of ``plugin``'s settings, typed; its declared default until saved (``default`` for undeclared names)."""
     stored = _stored(plugin)
     for field in setting_fields(plugin):
@@ -147,7 +152,7 @@ def get_setting(plugin, name, default=None):
     return stored.get(name, default)
 
 
-def save_settings(actor, plugin, answers):
+def save_settings(actor, plugin: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Check every answer, store them and record the change in the audit log; SettingsInvalid if any is wrong."""
     from copractice.admin.models import PluginSetting
     from copractice.admin.operations import audit
@@ -178,7 +183,7 @@ def save_settings(actor, plugin, answers):
     return settings_of(plugin)
 
 
-def settings_form(fields, values, formdata=None):
+def settings_form(fields: list["SettingField"], values: Mapping[str, Any], formdata=None):
     """A WTForms form for ``fields``, filled with ``values`` (typed); each answer is judged by ``check``."""
     from flask_wtf import FlaskForm
     from wtforms import EmailField, RadioField, StringField, TextAreaField
