@@ -364,9 +364,12 @@ def add_plugin_command(app, plugin_name, command):
     def guarded(*args, **kwargs):
         if not get_plugins().is_enabled(plugin_name):
             raise click.ClickException(f"the {plugin_name} plugin is disabled; enable it first")
-        return original(*args, **kwargs)
+        return original(*args, **kwargs) if original is not None else None
 
-    command.callback = with_appcontext(guarded) if original is not None else None
+    # A group's callback runs before any of its subcommands, so guarding it guards them all, even when
+    # the group had no callback of its own (an AppGroup made without a function, say).
+    guard = original is not None or isinstance(command, click.Group)
+    command.callback = with_appcontext(guarded) if guard else None
     app.cli.add_command(command)
 
 

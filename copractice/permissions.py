@@ -60,6 +60,12 @@ def _admin_on_another_member(member, obj):
     return _is_admin(member) and obj is not None and obj.id != member.id and obj.erased_at is None
 
 
+@_rule("plugin.configure")
+def _may_configure_plugin(member, obj):
+    """A plugin's settings page (obj is the plugin's name): admins. Theme leads may follow (issue 13, point 1)."""
+    return _is_admin(member)
+
+
 @_rule("theme.manage")
 def _theme_lead_or_admin(member, obj):
     """Admins manage every theme; a theme lead manages the themes they lead (obj is a theme slug)."""

@@ -81,13 +81,36 @@ class Widget:
 
 @dataclass(frozen=True)
 class SettingField:
-    """One setting on a plugin's admin page, stored per plugin; ``choices`` makes it a list."""
+    """One setting on a plugin's settings page, stored per plugin and read with ``plugin_setting``.
+
+    ``kind`` says what it holds and how the form checks it:
+
+    - ``"text"``: one line of text (at most ``max_length`` characters);
+    - ``"int"``: a whole number from ``minimum`` to ``maximum``;
+    - ``"email"``: an email address;
+    - ``"choice"``: one of ``choices``, a tuple of (value, label) pairs (``choices`` alone implies it);
+    - ``"list"``: a list of short entries, one on each line (at most ``maximum`` of ``max_length`` characters).
+
+    ``default`` is what ``plugin_setting`` answers until someone saves the page (an int for "int", a
+    tuple of strings for "list"). ``required`` refuses an empty answer; ``message`` replaces the
+    error shown beside the field when the answer is missing or wrong.
+    """
 
     name: str
     label: str
-    default: str = ""
+    default: object = ""
     hint: str = ""
     choices: tuple = ()
+    kind: str = ""
+    minimum: int | None = None
+    maximum: int | None = None
+    required: bool = False
+    max_length: int = 200
+    message: str = ""
+
+    @property
+    def type(self) -> str:
+        return self.kind or ("choice" if self.choices else "text")
 
 
 @dataclass(frozen=True)
@@ -106,8 +129,11 @@ class RegisterExtra:
     note: str = ""
 
 
-def plugin_setting(plugin, name, default=""):
-    """Read one of a plugin's settings (as saved on its admin page)."""
-    from copractice.admin.operations import plugin_settings
+def plugin_setting(plugin: str, name: str, default: object = None) -> object:
+    """Read one of a plugin's settings: the saved value, typed as its ``SettingField`` says, else its default.
 
-    return plugin_settings(plugin).get(name, default)
+    ``default`` is only for a name the plugin does not declare in ``copractice_settings_form``.
+    """
+    from copractice.plugin_settings import get_setting
+
+    return get_setting(plugin, name, default)

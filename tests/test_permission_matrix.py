@@ -140,6 +140,7 @@ PLUGIN_MATRIX = {
         # Moved to the core's /account/reading: a permanent redirect for members' bookmarks.
         "dementia.reading": ("GET", "/dementia/reading", None, {**SIGNED_IN, **{r: 301 for r in ROLES[1:]}}),
         "dementia.companions": ("GET", "/dementia/companions", None, SIGNED_IN),
+        "dementia.easier_reading": ("GET", "/dementia/easier-reading", None, SIGNED_IN),
     },
     "childrens_mental_health": {
         "childrens_mental_health.index": ("GET", "/childrens-mental-health/", None, {r: 302 for r in ROLES}),

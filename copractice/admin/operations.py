@@ -1,7 +1,7 @@
 """Admin rules: roles, switching accounts off and on, plugins, and the audit log they write."""
 from sqlalchemy import func, or_, select
 
-from copractice.admin.models import AuditEntry, PluginSetting, PluginState
+from copractice.admin.models import AuditEntry, PluginState
 from copractice.extensions import db
 from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
 from copractice.unitofwork import savepoint
@@ -111,24 +111,3 @@ def set_plugin_enabled(actor, plugins, name, enabled):
     audit(actor, "plugin.enabled" if enabled else "plugin.disabled", "plugin", name, name,
           {"enabled": before}, {"enabled": enabled})
     plugins.forget_enabled()
-
-
-def plugin_settings(plugin):
-    """{name: value} of a plugin's saved settings."""
-    return dict(db.session.execute(select(PluginSetting.name, PluginSetting.value)
-                                   .where(PluginSetting.plugin == plugin)).all())
-
-
-def save_plugin_settings(actor, plugin, values):
-    """Save a plugin's settings and record the change in the audit log."""
-    current = {row.name: row for row in db.session.scalars(select(PluginSetting).where(PluginSetting.plugin == plugin))}
-    before = {name: row.value for name, row in current.items()}
-    for name, value in values.items():
-        row = current.get(name)
-        if row is None:
-            db.session.add(PluginSetting(plugin=plugin, name=name, value=value))
-        else:
-            row.value = value
-    after = {**before, **values}
-    if before != after:
-        audit(actor, "plugin.settings_changed", "plugin", plugin, plugin, before, after)

@@ -162,39 +162,31 @@ def plugin_switch(name):
     return render_template("admin/plugin_confirm.html", info=info, form=form, turn_on=turn_on)
 
 
-def _settings_form(fields, saved, formdata=None):
-    from flask_wtf import FlaskForm
-    from wtforms import SelectField, StringField
-    from wtforms.validators import Length, Optional
-
-    attrs = {}
-    for field in fields:
-        if field.choices:
-            attrs[field.name] = SelectField(field.label, choices=list(field.choices), description=field.hint,
-                                            default=saved.get(field.name, field.default))
-        else:
-            attrs[field.name] = StringField(field.label, description=field.hint, validators=[Optional(), Length(max=2000)],
-                                            default=saved.get(field.name, field.default))
-    return type("PluginSettingsForm", (FlaskForm,), attrs)(formdata)
-
-
 @bp.route("/plugins/<name>/settings", methods=["GET", "POST"])
-@permission_required("plugins.manage")
+@permission_required("account.manage")
 def plugin_settings(name):
-    """A plugin's own settings, as it asks for them (copractice_settings_form)."""
+    """A plugin's own settings, as it declares them (copractice_settings_form), checked beside each field."""
+    from copractice.plugin_settings import SettingsInvalid, save_settings, setting_fields, settings_form, settings_of
+
+    require("plugin.configure", name)
     registry = get_plugins()
     info = registry.infos.get(name)
     if info is None or info.builtin or not info.loaded:
         abort(404)
-    fields = registry.collect_from(name, "copractice_settings_form")
+    fields = setting_fields(name)
     if not fields:
         abort(404)
-    form = _settings_form(fields, operations.plugin_settings(name), request.form if request.method == "POST" else None)
+    form = settings_form(fields, settings_of(name), request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        operations.save_plugin_settings(current_user, name, {f.name: form[f.name].data or "" for f in fields})
-        flash(f"The settings of {name} have been saved.", "success")
-        return redirect(url_for("admin.plugin_settings", name=name))
-    return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields)
+        try:
+            save_settings(current_user, name, {field.name: form[field.name].data for field in fields})
+        except SettingsInvalid as exc:
+            for field_name, message in exc.errors.items():
+                form[field_name].errors.append(message)
+        else:
+            flash(f"The settings of {name} have been saved.", "success")
+            return redirect(url_for("admin.plugin_settings", name=name))
+    return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields), 400 if form.errors else 200
 
 
 # -- email that could not be sent -------------------------------------------------------------

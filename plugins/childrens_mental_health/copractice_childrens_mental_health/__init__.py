@@ -1,11 +1,11 @@
-"""Starting Well: Children's Mental Health - guardian consent for under-16s, safeguarding checks, a young people's view."""
+"""Starting Well: Children's Mental Health - guardian consent for young people, safeguarding checks, a young people's view."""
 from datetime import date, timedelta
 from pathlib import Path
 
 from sqlalchemy import delete, select
 
 from copractice.extensions import db
-from copractice.plugin_api import NavItem, ProfileField, Theme, Widget, can, hookimpl
+from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, Widget, can, hookimpl, plugin_setting
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -17,8 +17,24 @@ THEME = Theme(slug="childrens-mental-health", name="Starting Well: Children's Me
               colour="#00a499")
 AGE_BANDS = (("under_13", "Under 13"), ("13_15", "13 to 15"), ("16_17", "16 or 17"), ("18_24", "18 to 24"),
              ("25_plus", "25 or over"))
-NEEDS_CONSENT = {"under_13", "13_15"}
+# The youngest age in each band: a band needs consent when anyone in it can be below the consent age.
+BAND_YOUNGEST = {"under_13": 0, "13_15": 13, "16_17": 16, "18_24": 18, "25_plus": 25}
 SAFEGUARDING_YEARS = 3
+
+
+def consent_age():
+    """The age below which a parent's or guardian's consent is needed (set on the plugin's settings page)."""
+    return plugin_setting(NAME, "consent_age")
+
+
+def band_needs_consent(band):
+    """Whether members in age ``band`` need a guardian's consent: yes when anyone in it is below the consent age."""
+    return band in BAND_YOUNGEST and BAND_YOUNGEST[band] < consent_age()
+
+
+def safeguarding_contact():
+    """(name, email) of the safeguarding lead young people are told about; email "" when none is set."""
+    return plugin_setting(NAME, "safeguarding_name"), plugin_setting(NAME, "safeguarding_email")
 
 
 def age_band(member):
@@ -65,8 +81,23 @@ def copractice_nav_items(app, member):
 @hookimpl
 def copractice_profile_fields(app):
     return [ProfileField(name="age_band", label="How old are you? (optional)", choices=AGE_BANDS,
-                         hint="We ask so that young people get the right support. "
-                              "If you are under 16, a parent or guardian needs to agree before you join a course.")]
+                         hint="We ask so that young people get the right support. If you are under "
+                              f"{consent_age()}, a parent or guardian needs to agree before you join a course.")]
+
+
+@hookimpl
+def copractice_settings_form(app):
+    return [
+        SettingField("consent_age", "Age below which a parent's or guardian's consent is needed", kind="int",
+                     default=16, minimum=13, maximum=18, required=True,
+                     hint="Young people younger than this cannot join a Starting Well course until a theme lead "
+                          "records their parent's or guardian's consent. The law sets 13 as the lowest."),
+        SettingField("safeguarding_name", "Safeguarding lead's name (optional)", max_length=120,
+                     hint="Shown to young people with the email address below."),
+        SettingField("safeguarding_email", "Safeguarding lead's email address (optional)", kind="email",
+                     hint="Young people and their families are told to write here if they are worried about "
+                          "their safety or someone else's."),
+    ]
 
 
 @hookimpl
@@ -76,7 +107,7 @@ def copractice_enrolment_check(app, member, course):
     band = age_band(member)
     if band is None and member.stakeholder_type == "young_person":
         return ["Please tell us your age on your profile (under “How old are you?”) before you join this course."]
-    if band in NEEDS_CONSENT and not has_consent(member):
+    if band_needs_consent(band) and not has_consent(member):
         return ["A parent or guardian needs to give their consent before you can join this course. "
                 "Ask them to contact the course organiser, who will record it."]
     return []
@@ -92,9 +123,11 @@ def copractice_facilitator_check(app, member, course):
 
 @hookimpl
 def copractice_dashboard_widgets(app, member):
-    if age_band(member) in NEEDS_CONSENT and not has_consent(member):
+    if band_needs_consent(age_band(member)) and not has_consent(member):
+        name, email = safeguarding_contact()
+        worried = f" If you are worried about your safety, write to {name or 'our safeguarding lead'} at {email}." if email else ""
         return [Widget("Before you join a Starting Well course",
-                       "A parent or guardian needs to agree first. Ask them to contact the course organiser.")]
+                       "A parent or guardian needs to agree first. Ask them to contact the course organiser." + worried)]
     return []
 
 

@@ -9,7 +9,7 @@ from copractice.members.models import Member, utcnow
 
 
 class GuardianConsent(db.Model):
-    """A parent's or guardian's consent for a member under 16 to take part, as recorded by an organiser."""
+    """A parent's or guardian's consent for a member below the consent age (a setting) to take part, as recorded by an organiser."""
 
     __tablename__ = "childrens_mental_health_consent"
 

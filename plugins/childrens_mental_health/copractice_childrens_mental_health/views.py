@@ -14,7 +14,7 @@ from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.library.operations import visible_to
 from copractice.members.operations import find_by_email
 from copractice.plugin_api import SingleLine, permission_required, require
-from copractice_childrens_mental_health import NAME, THEME
+from copractice_childrens_mental_health import NAME, THEME, consent_age, safeguarding_contact
 from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
 
 bp = Blueprint(NAME, __name__, url_prefix="/childrens-mental-health", template_folder="templates")
@@ -60,7 +60,7 @@ def index():
 @bp.route("/consent-and-checks", methods=["GET", "POST"])
 @permission_required("account.manage")
 def consents():
-    """For the theme's leads: record guardian consent for under-16s and facilitators' safeguarding checks."""
+    """For the theme's leads: record guardian consent for young people and facilitators' safeguarding checks."""
     require("theme.manage", THEME.slug)
     consent_form, check_form = ConsentForm(prefix="consent"), CheckForm(prefix="check")
     if request.method == "POST" and "consent-email" in request.form and consent_form.validate():
@@ -87,7 +87,7 @@ def consents():
     consents = db.session.scalars(select(GuardianConsent).order_by(GuardianConsent.recorded_at.desc()).limit(50)).all()
     checks = db.session.scalars(select(SafeguardingCheck).order_by(SafeguardingCheck.checked_on.desc()).limit(50)).all()
     return render_template("childrens_mental_health/consents.html", consent_form=consent_form, check_form=check_form,
-                           consents=consents, checks=checks)
+                           consents=consents, checks=checks, consent_age=consent_age())
 
 
 @bp.route("/for-young-people")
@@ -101,4 +101,6 @@ def young_people():
                                exists().where(ResourceAudience.resource_id == Resource.id,
                                               ResourceAudience.stakeholder_type == "young_person"))
         .order_by(Resource.title).limit(50)).all()
-    return render_template("childrens_mental_health/young_people.html", items=items)
+    name, email = safeguarding_contact()
+    return render_template("childrens_mental_health/young_people.html", items=items, safeguarding_name=name,
+                           safeguarding_email=email)

@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from copractice.extensions import db
-from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, Theme, Widget, hookimpl)
+from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, SettingField, Theme, Widget, hookimpl)
+from copractice.reading import SPACINGS, TEXT_SIZES
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -18,6 +19,8 @@ THEME = Theme(slug="dementia", name="Living with Dementia",
               colour="#7c2855")
 CONNECTIONS = (("living_with", "I am living with dementia"), ("carer", "I care for someone living with dementia"),
                ("professional", "I work with people living with dementia"), ("other", "Another connection"))
+COMPANION_PLACES = (("all", "Every course"), ("theme", "Living with Dementia courses only"),
+                    ("none", "No course (companion places are switched off)"))
 
 
 def connection(member):
@@ -59,10 +62,23 @@ def copractice_migration_locations(app):
 
 
 @hookimpl
+def copractice_settings_form(app):
+    return [
+        SettingField("companion_places", "Which courses offer companion places?", default="all", choices=COMPANION_PLACES,
+                     hint="Members living with dementia can bring a companion, who does not take a place."),
+        SettingField("reading_text_size", "Suggested text size", default="large", choices=tuple(TEXT_SIZES.items()),
+                     hint="Offered to members on the Easier reading page, with one button to use it."),
+        SettingField("reading_spacing", "Suggested spacing", default="wide", choices=tuple(SPACINGS.items())),
+    ]
+
+
+@hookimpl
 def copractice_dashboard_widgets(app, member):
+    from copractice_dementia.operations import companion_places
+
     widgets = [Widget("Easier reading", "Larger text, more space and clearer colours: switch on what helps you.",
-                      "Choose reading settings", url_for("reading.settings"))]
-    if connection(member) == "living_with":
+                      "Choose reading settings", url_for("dementia.easier_reading"))]
+    if connection(member) == "living_with" and companion_places() != "none":
         widgets.append(Widget("Bringing someone with you?", "You can bring a companion to your courses. "
                               "They do not need a place of their own.", "Add a companion", url_for("dementia.companions")))
     return widgets

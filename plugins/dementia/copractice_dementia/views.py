@@ -6,11 +6,12 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from copractice.courses.models import ENROLLED, Course, Enrolment
 from copractice.extensions import db
 from copractice.plugin_api import permission_required
+from copractice.reading import SPACINGS, TEXT_SIZES
 from copractice_dementia import THEME, connection
 from copractice_dementia.models import Companion
+from copractice_dementia.operations import companion_courses, companion_places, suggested_reading, use_suggested_reading
 
 bp = Blueprint("dementia", __name__, url_prefix="/dementia", template_folder="templates")
 
@@ -39,10 +40,9 @@ def reading():
 @permission_required("account.manage")
 def companions():
     """Bring a named companion to your courses; they do not take a place."""
-    if connection(current_user) != "living_with":
-        return render_template("dementia/companions_not_offered.html")
-    courses = db.session.scalars(select(Course).join(Enrolment, Enrolment.course_id == Course.id).where(
-        Enrolment.member_id == current_user.id, Enrolment.status == ENROLLED).order_by(Course.title)).all()
+    if connection(current_user) != "living_with" or companion_places() == "none":
+        return render_template("dementia/companions_not_offered.html", switched_off=companion_places() == "none")
+    courses = companion_courses(current_user)
     existing = {c.course_id: c for c in db.session.scalars(select(Companion).where(Companion.member_id == current_user.id))}
     form = CompanionForm()
     if request.method == "POST":
@@ -60,4 +60,19 @@ def companions():
             db.session.add(row)
             flash(f"{row.name} is on the register as your companion. They do not need a place.", "success")
             return redirect(url_for("dementia.companions"))
-    return render_template("dementia/companions.html", courses=courses, existing=existing, form=form)
+    return render_template("dementia/companions.html", courses=courses, existing=existing, form=form,
+                           theme_only=companion_places() == "theme")
+
+
+@bp.route("/easier-reading", methods=["GET", "POST"])
+@permission_required("account.manage")
+def easier_reading():
+    """The reading settings the theme suggests, with one button to use them."""
+    form = FlaskForm()
+    if form.validate_on_submit():
+        use_suggested_reading(current_user)
+        flash("Your reading settings are saved. Every page now uses them.", "success")
+        return redirect(url_for("dementia.easier_reading"))
+    suggested = suggested_reading()
+    return render_template("dementia/easier_reading.html", form=form, text_size=TEXT_SIZES[suggested["text_size"]],
+                           spacing=SPACINGS[suggested["spacing"]])

@@ -109,3 +109,64 @@ def test_disabled_plugin_hides_pages_and_keeps_data(app, client, runner, enabled
     assert "Reading settings" in page and "reading-text-large" in page  # the core's: the theme's switch leaves them
     runner.invoke(args=["plugins", "enable", "dementia"])
     assert "reading-text-large" in client.get("/courses").get_data(as_text=True)
+
+
+# -- settings (issue 13, point 3): set on /admin/plugins/dementia/settings, read by the plugin's rules -------
+
+def set_dementia(app, **answers):
+    """Save the dementia settings page as an admin, the defaults for anything not given."""
+    admin = app.test_client()
+    with app.app_context():
+        create_member(email="settings-admin@example.org", role="admin")
+    AuthActions(admin).login("settings-admin@example.org")
+    answers = {"companion_places": "all", "reading_text_size": "large", "reading_spacing": "wide", **answers}
+    return post_form(admin, "/admin/plugins/dementia/settings", answers)
+
+
+def test_settings_page_asks_for_companion_places_and_reading_defaults(app, enabled):
+    admin = app.test_client()
+    with app.app_context():
+        create_member(email="a@example.org", role="admin")
+    AuthActions(admin).login("a@example.org")
+    page = admin.get("/admin/plugins/dementia/settings").get_data(as_text=True)
+    assert "Which courses offer companion places?" in page and "Suggested text size" in page
+    refused = post_form(admin, "/admin/plugins/dementia/settings", {"companion_places": "some",
+                                                                    "reading_text_size": "huge", "reading_spacing": ""})
+    assert refused.status_code == 400 and refused.get_data(as_text=True).count("Choose one of the options.") == 6
+
+
+@pytest.mark.parametrize("offered, shown", [("all", ["Dementia course", "Other course"]), ("theme", ["Dementia course"]),
+                                            ("none", [])])
+def test_companion_places_setting_decides_which_courses_offer_them(app, client, enabled, offered, shown):
+    member_id = living_with(app, "offered@example.org")
+    with app.test_request_context():
+        member = db.session.get(Member, member_id)
+        ids = {}
+        for title, theme in (("Dementia course", "dementia"), ("Other course", "cross-cutting")):
+            course = create_course(title=title, theme_slug=theme)
+            course_ops.enrol(member, course)
+            ids[title] = course.id
+        db.session.commit()
+    assert set_dementia(app, companion_places=offered).status_code == 302
+    AuthActions(client).login("offered@example.org")
+    page = client.get("/dementia/companions").get_data(as_text=True)
+    for title in ids:
+        assert (f"Add my companion<span class=\"visually-hidden\"> to {title}" in page) is (title in shown)
+    assert ("Bringing someone with you?" in client.get("/account").get_data(as_text=True)) is bool(shown)
+    if "Other course" not in shown:  # not offered: adding one anyway is refused, nothing stored
+        post_form(client, "/dementia/companions", {"course_id": ids["Other course"], "name": "Pat"}, page="/account")
+        with app.app_context():
+            assert db.session.query(Companion).count() == 0
+
+
+def test_reading_defaults_are_offered_with_one_button(app, client, enabled):
+    with app.app_context():
+        create_member(email="easier@example.org")
+    assert set_dementia(app, reading_text_size="largest", reading_spacing="wide").status_code == 302
+    AuthActions(client).login("easier@example.org")
+    assert "/dementia/easier-reading" in client.get("/account").get_data(as_text=True)
+    page = client.get("/dementia/easier-reading").get_data(as_text=True)
+    assert "Largest text" in page and "More space between lines" in page
+    post_form(client, "/dementia/easier-reading", {})
+    html = client.get("/courses").get_data(as_text=True)
+    assert '<html lang="en-GB" class="reading-text-largest reading-spacing-wide">' in html

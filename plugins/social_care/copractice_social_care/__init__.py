@@ -1,7 +1,7 @@
 """Primary and Community Health and Social Care: care roles and a directory of partner organisations."""
 from pathlib import Path
 
-from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl
+from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, hookimpl, plugin_setting
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -12,6 +12,33 @@ THEME = Theme(slug="social-care", name="Primary and Community Health and Social 
               colour="#330072")
 CARE_ROLES = (("unpaid_carer", "Unpaid carer"), ("care_worker", "Care worker"), ("social_worker", "Social worker"),
               ("gp_practice", "GP practice staff"), ("commissioner", "Commissioner"), ("other", "Other"))
+
+
+def partner_categories():
+    """{key: label} of the groups partners serve, in the order set on the plugin's settings page.
+
+    A key is what partners' rows store: the bundled categories keep their original keys, a new one's
+    key is made from its words. Renaming a category starts a new one; partners keep the old key.
+    """
+    from copractice.courses.operations import slugify
+    from copractice_social_care.models import GROUPS
+
+    bundled = {label.lower(): key for key, label in GROUPS.items()}
+    categories = {}
+    for label in plugin_setting("social_care", "partner_categories"):
+        key = bundled.get(label.lower()) or slugify(label).replace("-", "_")[:32]
+        categories.setdefault(key, label)
+    return categories
+
+
+@hookimpl
+def copractice_settings_form(app):
+    from copractice_social_care.models import GROUPS
+
+    return [SettingField("partner_categories", "Groups partners serve", kind="list", default=tuple(GROUPS.values()),
+                         required=True, maximum=30, max_length=60,
+                         hint="One on each line. These are the choices on the partner form, the directory's filter "
+                              "and the rows of the gaps table.")]
 
 
 @hookimpl

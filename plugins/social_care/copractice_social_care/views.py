@@ -10,7 +10,7 @@ from copractice.admin.operations import audit
 from copractice.extensions import db
 from copractice.forms import CheckboxesField
 from copractice.plugin_api import SingleLine, can, permission_required, require
-from copractice_social_care import THEME
+from copractice_social_care import THEME, partner_categories
 from copractice_social_care.models import COUNTIES, GROUPS, STATUSES, Partner, PartnerGroup
 
 bp = Blueprint("social_care", __name__, url_prefix="/social-care", template_folder="templates")
@@ -20,7 +20,7 @@ class PartnerForm(FlaskForm):
     name = StringField("Name of the organisation or group",
                        validators=[SingleLine(), DataRequired("Enter a name."), Length(max=200)])
     county = SelectField("County", choices=list(COUNTIES.items()), validators=[DataRequired("Choose a county.")])
-    groups = CheckboxesField("Groups they serve", choices=list(GROUPS.items()))
+    groups = CheckboxesField("Groups they serve", choices=[])  # the categories set on the settings page
     status = SelectField("Partnership", choices=list(STATUSES.items()), validators=[DataRequired()])
     website = URLField("Website (optional)", validators=[Optional(), URL(message="Enter a full web address starting "
                                                                                  "with https://"), Length(max=500)])
@@ -38,8 +38,9 @@ def index():
 @permission_required("site.view")
 def partners():
     """Partner organisations and community groups by county, filtered by the groups they serve."""
+    groups = partner_categories()
     county = request.args.get("county") if request.args.get("county") in COUNTIES else ""
-    group = request.args.get("group") if request.args.get("group") in GROUPS else ""
+    group = request.args.get("group") if request.args.get("group") in groups else ""
     stmt = select(Partner).where(Partner.status != "ended")
     if county:
         stmt = stmt.where(Partner.county == county)
@@ -47,12 +48,12 @@ def partners():
         stmt = stmt.where(Partner.id.in_(select(PartnerGroup.partner_id).where(PartnerGroup.group == group)))
     items = db.session.scalars(stmt.order_by(Partner.county, Partner.name)).all()
     return render_template("social_care/partners.html", items=items, county=county, group=group, counties=COUNTIES,
-                           groups=GROUPS, statuses=STATUSES, may_edit=can(current_user, "theme.manage", THEME.slug))
+                           groups=groups, statuses=STATUSES, may_edit=can(current_user, "theme.manage", THEME.slug))
 
 
 def gap_table():
     """{(county, group): number of active partners}, zero where nobody serves that group there (one query)."""
-    counts = {(c, g): 0 for c in COUNTIES for g in GROUPS}
+    counts = {(c, g): 0 for c in COUNTIES for g in partner_categories()}
     rows = db.session.execute(
         select(Partner.county, PartnerGroup.group, func.count(Partner.id))
         .join(PartnerGroup, PartnerGroup.partner_id == Partner.id)
@@ -67,9 +68,18 @@ def gap_table():
 @permission_required("site.view")
 def gaps():
     """Where are we missing partners? Counties and groups with no active partner."""
-    counts = gap_table()
-    missing = [(COUNTIES[c], GROUPS[g]) for (c, g), n in counts.items() if n == 0]
-    return render_template("social_care/gaps.html", counts=counts, counties=COUNTIES, groups=GROUPS, missing=missing)
+    counts, groups = gap_table(), partner_categories()
+    missing = [(COUNTIES[c], groups[g]) for (c, g), n in counts.items() if n == 0]
+    return render_template("social_care/gaps.html", counts=counts, counties=COUNTIES, groups=groups, missing=missing)
+
+
+def _partner_form(partner=None):
+    """The partner form, offering the categories set on the settings page (and any the partner already has)."""
+    form = PartnerForm(obj=partner)
+    categories = partner_categories()
+    kept = [(g, GROUPS.get(g) or g.replace("_", " ").capitalize()) for g in (partner.groups if partner else ()) if g not in categories]
+    form.groups.choices = list(categories.items()) + kept
+    return form
 
 
 def _save(form, partner):
@@ -95,7 +105,7 @@ def _save(form, partner):
 def new_partner():
     """Add a partner organisation or community group."""
     require("theme.manage", THEME.slug)
-    form = PartnerForm()
+    form = _partner_form()
     if _save(form, None) is not None:
         flash("The partner has been added.", "success")
         return redirect(url_for("social_care.partners"))
@@ -110,7 +120,7 @@ def edit_partner(partner_id):
     partner = db.session.get(Partner, partner_id)
     if partner is None:
         abort(404)
-    form = PartnerForm(obj=partner)
+    form = _partner_form(partner)
     if request.method == "GET":
         form.groups.data = partner.groups
     if _save(form, partner) is not None:
