@@ -162,7 +162,7 @@ def test_the_text_match_runs_once_per_statement_and_facets_come_from_the_search_
         assert joined == [], joined
         assert not any("resource.extra" in s or "r.extra" in s for s in texts)
         searching = [s for s in texts if "resource_search" in s]
-        assert len(searching) == 2, searching  # the facet counts and the page
+        assert len(searching) == 1, searching  # the facet counts and the page, in one statement
 
 
 def test_postgresql_finds_a_search_with_two_facets_in_one_index_scan_without_parallel_workers(ctx):

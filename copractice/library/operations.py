@@ -129,7 +129,7 @@ class _ResultsPage(Pagination):
     """A page of results whose rows and total ``find`` has found already."""
 
     def _query_items(self):
-        return self._query_args["fetch"](self._query_offset, self.per_page)
+        return self._query_args["items"]
 
     def _query_count(self):
         return self._query_args["total"]
@@ -159,46 +159,51 @@ def _filter_keys(filters):
 def find(member, filters, page=1, per_page=20):
     """Search and filter published resources the member may see; facets count what the filters leave.
 
-    The search rows keep what the filters, facets and visibility need (search.keys_for), so two statements
-    read one table whatever the size of the library: every facet's counts from the keys of the rows that
-    match (on PostgreSQL one GIN index scan finds them), then the page's rows, best matches first. The
-    total is the sum of the type facet: every resource has exactly one type.
+    The search rows keep what the filters, facets and visibility need (search.keys_for), so one statement
+    reads one table whatever the size of the library: the rows that match are found once (on PostgreSQL
+    one GIN index scan over the words and the keys), every facet's counts come from their keys, and the
+    page takes the best of them. The total is the sum of the type facet: every resource has one type.
     """
+    from copractice.extensions import cache
+
     required, any_of = visible_keys(member)
     required = required + _filter_keys(filters)
+    page, per_page = max(1, page), min(max(1, per_page), 100)
+    key = _counts_key(member, filters)
+    counts = cache.get(key) if key else None
+    found, rows = text_search.find_rows(filters.q, required, any_of, limit=per_page, offset=(page - 1) * per_page,
+                                        counts=counts is None)
+    if counts is None:
+        counts = found
+        if key:
+            cache.set(key, counts)
     facets = {name: [] for name in FACETS}
-    for key, count in _facet_rows(member, filters, required, any_of):
+    for key, count in counts:
         name, _, value = key.partition(":")
         if name in facets:
             facets[name].append((int(value) if name == "year" else value, count))
-    for name, rows in facets.items():
-        rows.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
-
-    def fetch(offset, limit):
-        return [ListedResource(*row) for row in text_search.page_rows(filters.q, required, any_of, limit, offset)]
-
-    results = _ResultsPage(page=page, per_page=per_page, error_out=False, max_per_page=100, fetch=fetch,
+    for name, values in facets.items():
+        values.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
+    results = _ResultsPage(page=page, per_page=per_page, error_out=False, max_per_page=100,
+                           items=[ListedResource(*row) for row in rows],
                            total=sum(count for _value, count in facets["type"]))
     return LibraryResults(page=results, facets=facets, searched=bool(text_search.words(filters.q)))
 
 
-def _facet_rows(member, filters, required, any_of):
-    """(key, count) rows. For visitors (who all see the same resources) they are kept with Flask-Caching
-    under the library's version (newest resource and newest change: every operation that changes a
-    resource, its themes, audience or tags touches ``updated_at``), so a change is never hidden and a
-    download or a save changes nothing."""
-    if member is not None and getattr(member, "is_authenticated", False):
-        return text_search.key_counts(filters.q, required, any_of)
+def _counts_key(member, filters):
+    """Visitors all see the same resources, so their facet counts are kept with Flask-Caching under the
+    library's version (newest resource and newest change: every operation that changes a resource, its
+    themes, audience or tags touches ``updated_at``): a change is never hidden, a download or a save
+    changes nothing. None: not kept (members, or no cache configured)."""
+    from flask_caching.backends import NullCache
+
     from copractice.extensions import cache
 
+    if (member is not None and getattr(member, "is_authenticated", False)) or isinstance(cache.cache, NullCache):
+        return None
     parts = [filters.q, *(getattr(filters, name) for name in FACETS), library_version(filters, today=date.min),
              sorted(get_plugins().enabled_names())]
-    key = "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-    rows = cache.get(key)
-    if rows is None:
-        rows = text_search.key_counts(filters.q, required, any_of)
-        cache.set(key, rows)
-    return rows
+    return "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 def most_used(member, theme_slug, limit=5, today=None):

@@ -111,28 +111,43 @@ def _bind(statement, params):
     return text(statement).bindparams(*binds, **params)
 
 
-def key_counts(query, required, any_of=()):
-    """[(key, number of matching rows having it)] over the rows ``_hits`` finds: one statement."""
-    source, where, _rank, params = _hits(query, required, any_of)
-    if _postgres():
-        statement = f"SELECT k, count(*) FROM (SELECT unnest(s.keys) AS k FROM {source} WHERE {where}) AS hit_keys GROUP BY k"
-    else:
-        statement = f"SELECT key.value, count(*) FROM {source}, json_each(s.keys) AS key WHERE {where} GROUP BY key.value"
-    return [(key, count) for key, count in db.session.execute(_bind(statement, params))]
-
-
 LISTED = "r.id, r.slug, r.title, r.summary, r.type, r.year, r.format"  # what the results list shows
+NO_ROW = "CAST(NULL AS TEXT) AS key, CAST(NULL AS BIGINT) AS n"  # a page row has no key count
+NO_COUNT = ", ".join(["NULL"] * 8)  # a count row has no page columns
 
 
-def page_rows(query, required, any_of, limit, offset):
-    """The rows of one page of results: best matches first with words, newest changes first without."""
+def find_rows(query, required, any_of, limit, offset, counts=True):
+    """One statement for a page of results and (with ``counts``) the key counts of every matching row:
+    ([(key, rows having it)] or None, [the page's rows: id, slug, title, summary, type, year, format]).
+
+    With words, the matching rows are found and ranked once (a materialised CTE; on PostgreSQL one GIN
+    scan over the words and the keys); the counts unnest their keys and the page takes the best of them.
+    Without words the page is the newest changes first, found by walking resource.updated_at, and the
+    counts read the search rows that have the keys.
+    """
     source, where, rank, params = _hits(query, required, any_of)
     params.update(limit=limit, offset=offset)
+    # Both kinds of row share the columns: key, n (a count) | sort, the listed columns (a page row).
     if rank is not None:
-        statement = (f"SELECT {LISTED} FROM (SELECT s.resource_id, {rank} AS rank FROM {source} WHERE {where} "
-                     "ORDER BY rank DESC, s.resource_id LIMIT :limit OFFSET :offset) AS found "
-                     "JOIN resource AS r ON r.id = found.resource_id ORDER BY found.rank DESC, found.resource_id")
+        statement = (f"WITH hits AS MATERIALIZED (SELECT s.resource_id, s.keys, {rank} AS rank FROM {source} "
+                     f"WHERE {where}) SELECT {NO_ROW}, found.rank AS sort, {LISTED} FROM (SELECT resource_id, rank "
+                     "FROM hits ORDER BY rank DESC, resource_id LIMIT :limit OFFSET :offset) AS found "
+                     "JOIN resource AS r ON r.id = found.resource_id")
+        counted, counted_where = "hits AS s", ""
     else:
-        statement = (f"SELECT {LISTED} FROM {source} JOIN resource AS r ON r.id = s.resource_id WHERE {where} "
-                     "ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset")
-    return db.session.execute(_bind(statement, params)).all()
+        statement = (f"SELECT * FROM (SELECT {NO_ROW}, r.updated_at AS sort, {LISTED} FROM {source} "
+                     f"JOIN resource AS r ON r.id = s.resource_id WHERE {where} "
+                     "ORDER BY r.updated_at DESC, r.id DESC LIMIT :limit OFFSET :offset) AS page")
+        counted, counted_where = source, f" WHERE {where}"
+    if counts and _postgres():
+        statement += (f" UNION ALL SELECT k, count(*), {NO_COUNT} FROM (SELECT unnest(s.keys) AS k FROM {counted}"
+                      f"{counted_where}) AS hit_keys GROUP BY k")
+    elif counts:
+        statement += (f" UNION ALL SELECT key.value, count(*), {NO_COUNT} FROM {counted}, json_each(s.keys) AS key"
+                      f"{counted_where} GROUP BY key.value")
+    rows = db.session.execute(_bind(statement, params)).all()
+    page = sorted((row for row in rows if row[0] is None),
+                  key=(lambda row: (-row[2], row[3])) if rank is not None else (lambda row: (row[2], row[3])),
+                  reverse=rank is None)  # best first, then by id; or newest change first
+    found = [(row[0], row[1]) for row in rows if row[0] is not None] if counts else None
+    return found, [tuple(row[3:]) for row in page]
