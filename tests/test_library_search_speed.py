@@ -213,3 +213,14 @@ def test_the_migration_backfills_the_keys_index_resource_writes(ctx):
     written = {row.resource_id: sorted(row.keys) for row in db.session.scalars(select(ResourceSearch))}
     kept = {item.id: sorted(search.keys_for(item)) for item in db.session.scalars(select(Resource))}
     assert backfilled == written == kept
+
+
+def test_the_large_demo_data_writes_the_keys_index_resource_would(app):
+    """demo-data --scale large writes search rows directly (COPY on PostgreSQL): their keys must be right."""
+    from tests.test_demo_large import _build
+
+    _build(app)
+    with app.app_context():
+        written = {row.resource_id: sorted(row.keys) for row in db.session.scalars(select(ResourceSearch))}
+        kept = {item.id: sorted(search.keys_for(item)) for item in db.session.scalars(select(Resource))}
+        assert written == kept and len(kept) > 50
