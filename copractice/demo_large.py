@@ -189,7 +189,8 @@ class _Writer:
         columns = self.columns[name]
         table = db.metadata.tables[name]
         if self.postgres:
-            json_at = [i for i, c in enumerate(columns) if isinstance(table.c[c].type, JSON)]
+            json_at = [i for i, c in enumerate(columns)
+                       if isinstance(table.c[c].type.dialect_impl(self.connection.dialect), JSON)]
             cursor = self.connection.connection.driver_connection.cursor()
             with cursor.copy(f'COPY "{name}" ({", ".join(columns)}) FROM STDIN') as copy:
                 for row in rows:
@@ -689,7 +690,7 @@ def _resources(writer, connection, rng, count, courses, people, now):
                "population", "study_count", "key_findings", "plain_summary", "extra",
                "created_by_id", "created_at", "updated_at"]
     writer.table("resource", columns, counted=True)
-    writer.table("resource_search", ["resource_id", "title", "body"], parents=("resource",))
+    writer.table("resource_search", ["resource_id", "title", "body", "keys"], parents=("resource",))
     writer.table("resource_download", ["resource_id", "day", "count"], parents=("resource",))
     writer.table("resource_theme", ["id", "resource_id", "theme_slug"], parents=("resource",))
     writer.table("resource_audience", ["id", "resource_id", "stakeholder_type"], parents=("resource",))
@@ -750,7 +751,11 @@ def _resources(writer, connection, rng, count, courses, people, now):
             writer.add("resource_download", (rid, created.date(), downloads))
         # The same text index_resource writes: title; summary, tags, authors, plain summary, key findings.
         body = " ".join(filter(None, [summary, " ".join(tags), authors, plain or "", key_findings or ""]))
-        writer.add("resource_search", (rid, title, body))
+        keys = [f"type:{kind}", f"format:{fmt}", f"year:{year}", *(f"theme:{t}" for t in themes),
+                *(f"audience:{a}" for a in audience)]  # the keys index_resource writes (search.keys_for)
+        if status == "published":
+            keys += ["published", *((f"shown:theme:{t}" for t in themes) if visibility == "theme" else [f"shown:{visibility}"])]
+        writer.add("resource_search", (rid, title, body, keys))
         for slug_ in themes:
             writer.add("resource_theme", (theme_row, rid, slug_))
             theme_row += 1

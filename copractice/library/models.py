@@ -2,6 +2,7 @@
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
@@ -143,6 +144,10 @@ class ResourceSearch(db.Model):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # summary, tags and authors
+    # What the filters, facets and visibility rules need ("type:guide", "audience:carer", "shown:public", ...;
+    # copractice.library.search.keys_for), so a search with facets reads this one row: a text[] in the GIN
+    # index beside the words on PostgreSQL, a JSON list on SQLite.
+    keys: Mapped[list[str]] = mapped_column(JSON().with_variant(ARRAY(Text), "postgresql"), default=list)
 
 
 class SavedResource(db.Model):

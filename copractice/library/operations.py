@@ -8,19 +8,17 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import (
-    String,
     and_,
-    cast,
     exists,
     false,
     func,
-    literal,
     or_,
     select,
-    union_all,
 )
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from copractice.admin.operations import audit
@@ -107,90 +105,105 @@ class LibraryFilters:
 
 @dataclass
 class LibraryResults:
-    page: object  # a Flask-SQLAlchemy page of Resource
+    page: object  # a Flask-SQLAlchemy Pagination of ListedResource
     facets: dict = field(default_factory=dict)  # name -> [(value, count)]
     searched: bool = False
 
 
-def _conditions(member, filters):
-    """WHERE conditions for published resources the member may see that pass every facet filter."""
-    conditions = [visible_to(member), Resource.status == "published"]
-    if filters.type:
-        conditions.append(Resource.type == filters.type)
-    if filters.format:
-        conditions.append(Resource.format == filters.format)
+class ListedResource(NamedTuple):
+    """What the results list shows of a resource (no ORM object, no themes, audience or tags loaded)."""
+
+    id: int
+    slug: str
+    title: str
+    summary: str
+    type: str
+    year: int | None
+    format: str | None
+
+    type_label = Resource.type_label
+    format_label = Resource.format_label
+
+
+class _ResultsPage(Pagination):
+    """A page of results whose rows and total ``find`` has found already."""
+
+    def _query_items(self):
+        return self._query_args["items"]
+
+    def _query_count(self):
+        return self._query_args["total"]
+
+
+def visible_keys(member):
+    """``visible_to`` for published resources, said in search-row keys (search.keys_for): (keys a row must all
+    have, keys of which it needs one). Visitors see public ones, admins every one, members the public and
+    members-only ones and those of their themes (courses they take or took, themes they lead)."""
+    if not _signed_in(member):
+        return ["shown:public"], []
+    if member.role == "admin":
+        return ["published"], []
+    themes = set(db.session.scalars(member_theme_slugs(member))) | set(member.led_themes or ())
+    return [], ["shown:public", "shown:members"] + [f"shown:theme:{slug}" for slug in sorted(themes)]
+
+
+def _filter_keys(filters):
+    """The keys a resource needs to pass every facet filter chosen."""
+    keys = [f"{name}:{getattr(filters, name)}" for name in ("type", "format", "theme", "audience")
+            if getattr(filters, name)]
     if filters.year and filters.year.isascii() and filters.year.isdigit() and len(filters.year) <= 4:
-        conditions.append(Resource.year == int(filters.year))
-    # Aliases: the facet counts join these tables too, and the filters must not be correlated to them.
-    if filters.theme:
-        theme = aliased(ResourceTheme)
-        conditions.append(exists().where(theme.resource_id == Resource.id, theme.theme_slug == filters.theme))
-    if filters.audience:
-        audience = aliased(ResourceAudience)
-        conditions.append(exists().where(audience.resource_id == Resource.id,
-                                         audience.stakeholder_type == filters.audience))
-    return conditions
+        keys.append(f"year:{int(filters.year)}")
+    return keys
 
 
 def find(member, filters, page=1, per_page=20):
     """Search and filter published resources the member may see; facets count what the filters leave.
 
-    Two statements whatever the size of the library: the page of results (the text index drives it,
-    best matches first) and every facet's counts at once (the text match there is an id list, found
-    once). The total is the sum of the type facet: every resource has exactly one type.
+    The search rows keep what the filters, facets and visibility need (search.keys_for), so one statement
+    reads one table whatever the size of the library: the rows that match are found once (on PostgreSQL
+    one GIN index scan over the words and the keys), every facet's counts come from their keys, and the
+    page takes the best of them. The total is the sum of the type facet: every resource has one type.
     """
-    conditions = _conditions(member, filters)
-    ranked = text_search.matching(filters.q)
-    stmt = select(Resource).where(*conditions)
-    if ranked is not None:
-        ranked = ranked.subquery("ranked")
-        stmt = stmt.join(ranked, ranked.c.resource_id == Resource.id).order_by(ranked.c.rank.desc(), Resource.id)
-        matched = text_search.matching(filters.q).subquery("matched")  # its own copy: no correlation
-        conditions = conditions + [Resource.id.in_(select(matched.c.resource_id).correlate(None))]
-    else:
-        stmt = stmt.order_by(Resource.updated_at.desc(), Resource.id.desc())
-    facets = {name: [] for name in FACETS}
-    for name, value, count in _facet_rows(member, filters, conditions):
-        facets[name].append((int(value) if name == "year" else value, count))
-    for name, rows in facets.items():
-        rows.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
-    results = db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100, count=False)
-    results.total = sum(count for _value, count in facets["type"])
-    return LibraryResults(page=results, facets=facets, searched=ranked is not None)
-
-
-def _facet_rows(member, filters, conditions):
-    """(facet, value, count) rows. For visitors (who all see the same resources) they are kept with
-    Flask-Caching under the library's version (newest resource and newest change: every operation that
-    changes a resource, its themes, audience or tags touches ``updated_at``), so a change is never hidden
-    and a download or a save changes nothing."""
-    if member is not None and getattr(member, "is_authenticated", False):
-        return db.session.execute(_facet_counts(conditions)).all()
     from copractice.extensions import cache
 
+    required, any_of = visible_keys(member)
+    required = required + _filter_keys(filters)
+    page, per_page = max(1, page), min(max(1, per_page), 100)
+    key = _counts_key(member, filters)
+    counts = cache.get(key) if key else None
+    found, rows = text_search.find_rows(filters.q, required, any_of, limit=per_page, offset=(page - 1) * per_page,
+                                        counts=counts is None)
+    if counts is None:
+        counts = found
+        if key:
+            cache.set(key, counts)
+    facets = {name: [] for name in FACETS}
+    for key, count in counts:
+        name, _, value = key.partition(":")
+        if name in facets:
+            facets[name].append((int(value) if name == "year" else value, count))
+    for name, values in facets.items():
+        values.sort(key=(lambda r: -r[0]) if name == "year" else (lambda r: (-r[1], str(r[0]))))
+    results = _ResultsPage(page=page, per_page=per_page, error_out=False, max_per_page=100,
+                           items=[ListedResource(*row) for row in rows],
+                           total=sum(count for _value, count in facets["type"]))
+    return LibraryResults(page=results, facets=facets, searched=bool(text_search.words(filters.q)))
+
+
+def _counts_key(member, filters):
+    """Visitors all see the same resources, so their facet counts are kept with Flask-Caching under the
+    library's version (newest resource and newest change: every operation that changes a resource, its
+    themes, audience or tags touches ``updated_at``): a change is never hidden, a download or a save
+    changes nothing. None: not kept (members, or no cache configured)."""
+    from flask_caching.backends import NullCache
+
+    from copractice.extensions import cache
+
+    if (member is not None and getattr(member, "is_authenticated", False)) or isinstance(cache.cache, NullCache):
+        return None
     parts = [filters.q, *(getattr(filters, name) for name in FACETS), library_version(filters, today=date.min),
              sorted(get_plugins().enabled_names())]
-    key = "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
-    rows = cache.get(key)
-    if rows is None:
-        rows = [tuple(row) for row in db.session.execute(_facet_counts(conditions))]
-        cache.set(key, rows)
-    return rows
-
-
-def _facet_counts(conditions):
-    """One statement: (facet, value, count) for every facet over the resources passing ``conditions``."""
-    dimensions = [("type", Resource.type, None), ("format", Resource.format, None), ("year", Resource.year, None),
-                  ("theme", ResourceTheme.theme_slug, ResourceTheme),
-                  ("audience", ResourceAudience.stakeholder_type, ResourceAudience)]
-    parts = []
-    for name, column, table in dimensions:
-        part = select(literal(name).label("facet"), cast(column, String).label("value"), func.count().label("n"))
-        part = part.select_from(Resource)
-        if table is not None:
-            part = part.join(table, table.resource_id == Resource.id)
-        parts.append(part.where(*conditions, column.is_not(None)).group_by(column))
-    return union_all(*parts)
+    return "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 
 def most_used(member, theme_slug, limit=5, today=None):
@@ -295,6 +308,7 @@ def add_version(actor, resource, upload, key=None):
     resource.format = upload.format
     db.session.flush()
     db.session.expire(resource, ["files"])
+    text_search.index_resource(resource)  # the format facet
     return version
 
 
@@ -306,6 +320,7 @@ def set_status(actor, resource, status):
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     before = resource.status
     resource.status = status
+    text_search.index_resource(resource)  # who may find it changes with its status
     audit(actor, f"resource.{status}", "resource", resource.id, resource.title, {"status": before}, {"status": status})
 
 
