@@ -152,12 +152,3 @@ def course_version(course, now=None, with_people=True):
                   [(r.id, r.updated_at) for r in recommended_for(None, course)]]
     return parts
 
-
-def member_feed_version(member):
-    """What a member's calendar feed shows: the courses they hold a place on (each touched when its sessions
-    change) and their enrolments."""
-    row = db.session.execute(
-        select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.member_id == member.id)).one()
-    return [member.id, *row]

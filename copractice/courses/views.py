@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
 from copractice.courses import forms, operations
-from copractice.courses.calendar import course_calendar, member_calendar
+from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.inputs import page_arg
-from copractice.members.models import STAKEHOLDER_TYPES, Member
+from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
@@ -175,12 +175,12 @@ def my_learning():
 @permission_required("site.view")
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
-    member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None
-    if member is None or not member.is_active:
+    member_id = feed_member_id(token)
+    if member_id is None:
         abort(404)
-    if (unchanged := not_modified(finder.member_feed_version, member, shared=False)) is not None:
+    if (unchanged := not_modified(member_feed_version, member_id, shared=False)) is not None:
         return unchanged
-    return Response(member_calendar(member), mimetype="text/calendar",
+    return Response(member_calendar(member_id), mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})
 
 
