@@ -9,7 +9,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
-from copractice.courses import forms, operations
+from copractice.courses import forms, learning, operations
 from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
@@ -166,9 +166,28 @@ def course_ics(slug):
 @permission_required("account.manage")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
-    learning = finder.my_learning(current_user)
-    return render_template("courses/learning.html", learning=learning, form=forms.ConfirmForm(),
-                           position=operations.waiting_position, now=now_utc())
+    now = now_utc()
+    return render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
+                           groups=learning.GROUPS, now=now)
+
+
+@bp.route("/learning/sessions")
+@permission_required("account.manage")
+def my_sessions():
+    """Every session coming up on your courses, soonest first, a page at a time."""
+    pager, now = learning.Pager(page_arg(), 0), now_utc()
+    rows, pager.total = learning.upcoming_sessions(current_user.id, now, limit=pager.per_page,
+                                                   offset=(pager.page - 1) * pager.per_page)
+    return render_template("courses/learning_sessions.html", rows=rows, pager=pager, now=now)
+
+
+@bp.route("/learning/courses")
+@permission_required("account.manage")
+def my_courses():
+    """Every course you have had a place on or waited for, newest first, a page at a time."""
+    pager = learning.Pager(page_arg(), 0)
+    rows, pager.total = learning.all_courses(current_user.id, pager.page)
+    return render_template("courses/learning_courses.html", rows=rows, pager=pager)
 
 
 @bp.route("/calendar/<token>.ics")
