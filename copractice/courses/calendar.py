@@ -9,11 +9,11 @@ and folded by an ``icalendar.Event`` once per course and reused, and each sessio
 per event, which was 70% of the feed.
 """
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from datetime import datetime, time, timedelta
 
 from icalendar import Calendar, Event
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
@@ -122,34 +122,41 @@ def feed_window_start(now=None):
     return datetime.combine(day, time())
 
 
+@cache
+def _statements():
+    """Built once per process (the feed is asked for often): only their parameters change."""
+    member_id = bindparam("member_id")
+    owner = select(Member.id).where(Member.calendar_token == bindparam("token"), Member.active.is_(True),
+                                    Member.erased_at.is_(None))
+    sessions = (select(Session.id, Session.starts_at, Session.ends_at, Session.venue, Session.online_link,
+                       Session.note, Course.slug, Course.title, Course.summary)
+                .join(Enrolment, Enrolment.course_id == Session.course_id)
+                .join(Course, Course.id == Session.course_id)
+                .where(Enrolment.member_id == member_id, Enrolment.status.in_(HOLDS_PLACE),
+                       Session.starts_at >= bindparam("since"))
+                .order_by(Session.starts_at, Session.id))
+    version = (select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
+               .join(Course, Course.id == Enrolment.course_id).where(Enrolment.member_id == member_id))
+    return owner, sessions, version
+
+
 def feed_member_id(token):
     """The id of the active member whose private calendar address has this secret, else None (one statement,
     no member object: the feed needs nothing else of them)."""
     if not token or len(token) < 20:
         return None
-    return db.session.scalar(select(Member.id).where(
-        Member.calendar_token == token, Member.active.is_(True), Member.erased_at.is_(None)))
+    return db.session.scalar(_statements()[0], {"token": token})
 
 
 def member_calendar(member_id, now=None):
     """The sessions, from ``FEED_PAST_DAYS`` ago onwards, of every course the member has a place on, with
     joining details (one statement)."""
-    rows = db.session.execute(
-        select(Session.id, Session.starts_at, Session.ends_at, Session.venue, Session.online_link, Session.note,
-               Course.slug, Course.title, Course.summary)
-        .join(Enrolment, Enrolment.course_id == Session.course_id)
-        .join(Course, Course.id == Session.course_id)
-        .where(Enrolment.member_id == member_id, Enrolment.status.in_(HOLDS_PLACE),
-               Session.starts_at >= feed_window_start(now))
-        .order_by(Session.starts_at, Session.id))
+    rows = db.session.execute(_statements()[1], {"member_id": member_id, "since": feed_window_start(now)})
     return _feed("My co-production courses", rows, True)  # rows have FeedSession's attributes
 
 
 def member_feed_version(member_id, now=None):
     """What a member's calendar feed shows: the courses they hold a place on (each touched when its sessions
     change), their enrolments, and the window's start (which moves on once a day)."""
-    row = db.session.execute(
-        select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.member_id == member_id)).one()
+    row = db.session.execute(_statements()[2], {"member_id": member_id}).one()
     return [member_id, feed_window_start(now), *row]

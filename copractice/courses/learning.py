@@ -6,9 +6,10 @@ costs what a new one does; the rest are a click away on paged lists (every sessi
 Each list is one statement of the columns the page shows, whatever the member's history.
 """
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from copractice.courses.models import (CANCELLED, ENROLLED, ENROLMENT_STATUS_LABELS, OFFERED, WAITING, Course,
@@ -39,55 +40,69 @@ class Learning:
     shown: dict = field(default_factory=lambda: {"upcoming": UPCOMING_SHOWN, "group": GROUP_SHOWN})
 
 
+@cache
+def _upcoming_statement():
+    """Built once per process: only its parameters change (member_id, now, limit, offset)."""
+    from copractice.attendance.models import Attendance
+
+    member_id = bindparam("member_id")
+    return (select(Session.id.label("session_id"), Session.starts_at, Session.ends_at, Session.venue,
+                   Session.online_link, Course.slug, Course.title, Attendance.status.label("mark_status"),
+                   Attendance.source.label("mark_source"), func.count().over().label("total"))
+            .join(Enrolment, Enrolment.course_id == Session.course_id)
+            .join(Course, Course.id == Session.course_id)
+            .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.member_id == member_id))
+            .where(Enrolment.member_id == member_id, Enrolment.status == ENROLLED, Session.ends_at > bindparam("now"))
+            .order_by(Session.starts_at, Session.id).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
 def upcoming_sessions(member_id, now=None, limit=UPCOMING_SHOWN, offset=0):
     """([rows], total): sessions not yet ended of the courses the member has a place on, soonest first, with the
     member's own mark if there is one (apologies, a check-in). One statement."""
-    from copractice.attendance.models import Attendance
-
-    now = now or now_utc()
-    rows = db.session.execute(
-        select(Session.id.label("session_id"), Session.starts_at, Session.ends_at, Session.venue, Session.online_link,
-               Course.slug, Course.title, Attendance.status.label("mark_status"),
-               Attendance.source.label("mark_source"), func.count().over().label("total"))
-        .join(Enrolment, Enrolment.course_id == Session.course_id)
-        .join(Course, Course.id == Session.course_id)
-        .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.member_id == member_id))
-        .where(Enrolment.member_id == member_id, Enrolment.status == ENROLLED, Session.ends_at > now)
-        .order_by(Session.starts_at, Session.id).limit(limit).offset(offset)).all()
+    rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or now_utc(),
+                                                      "limit": limit, "offset": offset}).all()
     return rows, (rows[0].total if rows else 0)
 
 
-def _grouped_enrolments(member_id, now, statuses):
-    """A subquery of the member's enrolments in ``statuses`` with their course, their group (a place on a course
-    that has ended is FINISHED, or _DONE when completed) and, when waiting, their place in the queue."""
+def _grouped_enrolments(statuses):
+    """A subquery of the member's (bound parameter ``member_id``) enrolments in ``statuses`` with their course,
+    their group (a place on a course whose sessions have all ended by ``now`` is FINISHED, or _DONE when
+    completed) and, when waiting, their place in the queue."""
     from copractice.attendance.models import Completion
 
+    member_id, now = bindparam("member_id"), bindparam("now")
     ahead = aliased(Enrolment)
     position = (select(func.count(ahead.id) + 1).where(
         ahead.course_id == Enrolment.course_id, ahead.status == WAITING,
         or_(ahead.queue_key < Enrolment.queue_key, and_(ahead.queue_key == Enrolment.queue_key, ahead.id < Enrolment.id)))
         .correlate(Enrolment).scalar_subquery())
-    ended = and_(Enrolment.status == ENROLLED, exists().where(Session.course_id == Enrolment.course_id),
-                 ~exists().where(Session.course_id == Enrolment.course_id, Session.ends_at > now))
+    last_end = select(func.max(Session.ends_at)).where(Session.course_id == Enrolment.course_id).scalar_subquery()
     completed = exists().where(Completion.course_id == Enrolment.course_id, Completion.member_id == member_id)
-    group = case((and_(ended, completed), literal(_DONE)), (ended, literal(FINISHED)), else_=Enrolment.status)
-    return (select(Enrolment.id.label("enrolment_id"), Enrolment.course_id, Enrolment.status, Enrolment.offer_expires_at,
-                   Enrolment.updated_at, Course.slug, Course.title, group.label("grp"),
+    ended = and_(Enrolment.status == ENROLLED, last_end <= now)
+    group = case((ended, case((completed, literal(_DONE)), else_=literal(FINISHED))), else_=Enrolment.status)
+    return (select(Enrolment.id.label("enrolment_id"), Enrolment.course_id, Enrolment.status,
+                   Enrolment.offer_expires_at, Enrolment.updated_at, Course.slug, Course.title, group.label("grp"),
                    case((Enrolment.status == WAITING, position)).label("position"))
             .join(Course, Course.id == Enrolment.course_id)
             .where(Enrolment.member_id == member_id, Enrolment.status.in_(statuses))).subquery()
 
 
-def course_groups(member_id, now=None, limit=GROUP_SHOWN):
-    """({group: [rows]}, {group: total}): the newest ``limit`` enrolments of each of My learning's lists, and how
-    many each has. One statement."""
-    now = now or now_utc()
-    grouped = _grouped_enrolments(member_id, now, (OFFERED, ENROLLED, WAITING, CANCELLED))
+@cache
+def _course_groups_statement():
+    """Built once per process: only its parameters change (member_id, now, limit)."""
+    grouped = _grouped_enrolments((OFFERED, ENROLLED, WAITING, CANCELLED))
     order = (grouped.c.updated_at.desc(), grouped.c.enrolment_id.desc())
     numbered = select(grouped, func.row_number().over(partition_by=grouped.c.grp, order_by=order).label("rn"),
                       func.count().over(partition_by=grouped.c.grp).label("total")).subquery()
-    rows = db.session.execute(select(numbered).where(numbered.c.rn <= limit, numbered.c.grp != _DONE)
-                              .order_by(numbered.c.grp, numbered.c.rn)).all()
+    return (select(numbered).where(numbered.c.rn <= bindparam("limit"), numbered.c.grp != _DONE)
+            .order_by(numbered.c.grp, numbered.c.rn))
+
+
+def course_groups(member_id, now=None, limit=GROUP_SHOWN):
+    """({group: [rows]}, {group: total}): the newest ``limit`` enrolments of each of My learning's lists, and how
+    many each has. One statement."""
+    rows = db.session.execute(_course_groups_statement(),
+                              {"member_id": member_id, "now": now or now_utc(), "limit": limit}).all()
     groups, totals = {}, {}
     for row in rows:
         groups.setdefault(row.grp, []).append(row)
@@ -95,18 +110,24 @@ def course_groups(member_id, now=None, limit=GROUP_SHOWN):
     return groups, totals
 
 
+@cache
+def _completed_statement():
+    """Built once per process: only its parameters change (member_id, limit)."""
+    from copractice.attendance.models import Certificate, Completion
+
+    member_id = bindparam("member_id")
+    certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
+                                 Certificate.revoked_at.is_(None))
+    return (select(Course.slug, Course.title, Completion.completed_at, certificate.label("has_certificate"),
+                   func.count().over().label("total"))
+            .join(Course, Course.id == Completion.course_id).where(Completion.member_id == member_id)
+            .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(bindparam("limit")))
+
+
 def completed_courses(member_id, limit=GROUP_SHOWN):
     """([rows], total): the member's newest completions with whether a certificate (not revoked) is there to
     download. One statement."""
-    from copractice.attendance.models import Certificate, Completion
-
-    certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
-                                 Certificate.revoked_at.is_(None))
-    rows = db.session.execute(
-        select(Course.slug, Course.title, Completion.completed_at, certificate.label("has_certificate"),
-               func.count().over().label("total"))
-        .join(Course, Course.id == Completion.course_id).where(Completion.member_id == member_id)
-        .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(limit)).all()
+    rows = db.session.execute(_completed_statement(), {"member_id": member_id, "limit": limit}).all()
     return rows, (rows[0].total if rows else 0)
 
 
@@ -137,8 +158,7 @@ def all_courses(member_id, page=1, now=None, per_page=PER_PAGE):
     time, with completions and certificates. One statement."""
     from copractice.attendance.models import Certificate, Completion
 
-    now = now or now_utc()
-    grouped = _grouped_enrolments(member_id, now, tuple(ENROLMENT_STATUS_LABELS))
+    grouped = _grouped_enrolments(tuple(ENROLMENT_STATUS_LABELS))
     certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
                                  Certificate.revoked_at.is_(None))
     rows = db.session.execute(
@@ -147,7 +167,7 @@ def all_courses(member_id, page=1, now=None, per_page=PER_PAGE):
         .select_from(grouped)
         .outerjoin(Completion, and_(Completion.course_id == grouped.c.course_id, Completion.member_id == member_id))
         .order_by(grouped.c.updated_at.desc(), grouped.c.enrolment_id.desc())
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        .limit(per_page).offset((page - 1) * per_page), {"member_id": member_id, "now": now or now_utc()}).all()
     labels = {**ENROLMENT_STATUS_LABELS, ENROLLED: "You have a place", FINISHED: "Finished", _DONE: "Finished"}
     return [CourseRow(r.slug, r.title, labels.get(r.grp, r.grp), r.completed_at, bool(r.has_certificate))
             for r in rows], (rows[0].total if rows else 0)
