@@ -108,7 +108,7 @@ def test_the_feeds_validator_moves_on_with_its_window(app):
         assert member_feed_version(member_id, now=now_utc() + timedelta(days=1)) != today
 
 
-def test_feed_runs_two_statements_whatever_the_number_of_courses(app, client):
+def test_feed_runs_at_most_three_statements_whatever_the_number_of_courses(app, client):
     seed(app)
     with app.app_context():
         member = db.session.scalar(select(Enrolment.member_id).limit(1))
