@@ -1,8 +1,8 @@
 """iCalendar (RFC 5545) feeds: one per course, and a private one per member.
 
 Speed (issue 12 point 4): a member's feed reads only the columns it writes, in one statement, and only
-sessions that start from ``FEED_PAST_DAYS`` ago onwards (as Google and Outlook feeds do: a calendar app keeps
-what it has already shown). Serialising is done by icalendar, but once per distinct text, not once per
+sessions that start from ``FEED_PAST_DAYS`` ago onwards, as published Google and Outlook calendars do (older
+sessions leave subscribers' calendars; the member's attendance page lists every session marked). Serialising is done by icalendar, but once per distinct text, not once per
 session: the long lines (summary, description, location: the same for every session of a course) are built
 and folded by an ``icalendar.Event`` once per course and reused, and each session adds its own short lines
 (UID, DTSTAMP, DTSTART, DTEND) with icalendar's value types. icalendar's line folding costs about 0.2 ms
