@@ -104,7 +104,7 @@ def _feed(name, sessions, with_joining_details):
     return b"".join(parts)
 
 
-def course_calendar(course, *, with_joining_details=False):
+def course_calendar(course: Course, *, with_joining_details: bool = False) -> bytes:
     """The course's sessions; joining links only for someone with a place."""
     sessions = [FeedSession(s.id, s.starts_at, s.ends_at, s.venue, s.online_link, s.note,
                             course.slug, course.title, course.summary) for s in course.sessions]
@@ -116,7 +116,7 @@ def course_ics_attachment(course):
     return (f"{course.slug}.ics", "text/calendar", course_calendar(course, with_joining_details=True).decode())
 
 
-def feed_window_start(now=None):
+def feed_window_start(now: datetime | None = None) -> datetime:
     """The earliest start a member's feed shows: the start (UTC) of the day ``FEED_PAST_DAYS`` ago."""
     day = (now or now_utc()).date() - timedelta(days=FEED_PAST_DAYS)
     return datetime.combine(day, time())
@@ -140,7 +140,7 @@ def _statements():
     return owner, sessions, version
 
 
-def feed_member_id(token):
+def feed_member_id(token: str) -> int | None:
     """The id of the active member whose private calendar address has this secret, else None (one statement,
     no member object: the feed needs nothing else of them)."""
     if not token or len(token) < 20:
@@ -148,14 +148,14 @@ def feed_member_id(token):
     return db.session.scalar(_statements()[0], {"token": token})
 
 
-def member_calendar(member_id, now=None):
+def member_calendar(member_id: int, now: datetime | None = None) -> bytes:
     """The sessions, from ``FEED_PAST_DAYS`` ago onwards, of every course the member has a place on, with
     joining details (one statement)."""
     rows = db.session.execute(_statements()[1], {"member_id": member_id, "since": feed_window_start(now)})
     return _feed("My co-production courses", rows, True)  # rows have FeedSession's attributes
 
 
-def member_feed_version(member_id, now=None):
+def member_feed_version(member_id: int, now: datetime | None = None) -> list:
     """What a member's calendar feed shows: the courses they hold a place on (each touched when its sessions
     change), their enrolments, and the window's start (which moves on once a day)."""
     row = db.session.execute(_statements()[2], {"member_id": member_id}).one()

@@ -5,9 +5,9 @@ Bounded work (issue 12 point 4): My learning shows the next ``UPCOMING_SHOWN`` s
 costs what a new one does; the rest are a click away on paged lists (every session coming up, every course).
 Each list is one statement of the columns the page shows, whatever the member's history.
 """
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased
@@ -37,7 +37,6 @@ class Learning:
     completed: list  # rows: slug, title, completed_at, has_certificate
     completed_total: int
     hours: float = 0.0
-    shown: dict = field(default_factory=lambda: {"upcoming": UPCOMING_SHOWN, "group": GROUP_SHOWN})
 
 
 @cache
@@ -56,7 +55,8 @@ def _upcoming_statement():
             .order_by(Session.starts_at, Session.id).limit(bindparam("limit")).offset(bindparam("offset")))
 
 
-def upcoming_sessions(member_id, now=None, limit=UPCOMING_SHOWN, offset=0):
+def upcoming_sessions(member_id: int, now: datetime | None = None, limit: int = UPCOMING_SHOWN,
+                      offset: int = 0) -> tuple[list, int]:
     """([rows], total): sessions not yet ended of the courses the member has a place on, soonest first, with the
     member's own mark if there is one (apologies, a check-in). One statement."""
     rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or now_utc(),
@@ -98,7 +98,7 @@ def _course_groups_statement():
             .order_by(numbered.c.grp, numbered.c.rn))
 
 
-def course_groups(member_id, now=None, limit=GROUP_SHOWN):
+def course_groups(member_id: int, now: datetime | None = None, limit: int = GROUP_SHOWN) -> tuple[dict, dict]:
     """({group: [rows]}, {group: total}): the newest ``limit`` enrolments of each of My learning's lists, and how
     many each has. One statement."""
     rows = db.session.execute(_course_groups_statement(),
@@ -124,14 +124,14 @@ def _completed_statement():
             .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(bindparam("limit")))
 
 
-def completed_courses(member_id, limit=GROUP_SHOWN):
+def completed_courses(member_id: int, limit: int = GROUP_SHOWN) -> tuple[list, int]:
     """([rows], total): the member's newest completions with whether a certificate (not revoked) is there to
     download. One statement."""
     rows = db.session.execute(_completed_statement(), {"member_id": member_id, "limit": limit}).all()
     return rows, (rows[0].total if rows else 0)
 
 
-def my_learning(member, now=None):
+def my_learning(member, now: datetime | None = None) -> Learning:
     """What My learning shows, in five statements whatever the member's history."""
     from copractice.attendance.operations import learning_hours
 
@@ -153,7 +153,8 @@ class CourseRow:
     has_certificate: bool
 
 
-def all_courses(member_id, page=1, now=None, per_page=PER_PAGE):
+def all_courses(member_id: int, page: int = 1, now: datetime | None = None,
+                per_page: int = PER_PAGE) -> tuple[list[CourseRow], int]:
     """([CourseRow], total): every course the member has had a place on or waited for, newest first, a page at a
     time, with completions and certificates. One statement."""
     from copractice.attendance.models import Certificate, Completion
