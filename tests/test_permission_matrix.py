@@ -64,6 +64,8 @@ MATRIX = {
     "courses.cancel": ("GET", "/courses/{slug}/cancel", None, SIGNED_IN_REDIRECT),
     "courses.course_ics": ("GET", "/courses/{slug}/calendar.ics", None, ALL),
     "courses.my_learning": ("GET", "/learning", None, SIGNED_IN),
+    "courses.my_sessions": ("GET", "/learning/sessions", None, SIGNED_IN),
+    "courses.my_courses": ("GET", "/learning/courses", None, SIGNED_IN),
     "courses.member_ics": ("GET", "/calendar/not-a-real-calendar-token-at-all.ics", None, {r: 404 for r in ROLES}),
     "courses.calendar_feed": ("GET", "/account/calendar", None, SIGNED_IN),
     "courses.notices": ("GET", "/notices", None, SIGNED_IN),

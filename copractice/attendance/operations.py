@@ -13,9 +13,10 @@ import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, case, func, select, union
+from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
 from copractice.admin.operations import audit
@@ -639,10 +640,19 @@ def reissue_certificate(actor, certificate, now=None):
 
 # -- hours --------------------------------------------------------------------------------------------------------
 
-def _session_seconds():
-    if db.session.get_bind().dialect.name == "postgresql":
+def _session_seconds(dialect=None):
+    if (dialect or db.session.get_bind().dialect.name) == "postgresql":
         return func.extract("epoch", Session.ends_at - Session.starts_at)
     return (func.julianday(Session.ends_at) - func.julianday(Session.starts_at)) * 86400
+
+
+@cache
+def _learning_hours_statement(dialect):
+    # Built once per database kind (My learning asks on every request): only the member ids change.
+    return (select(Attendance.member_id, func.sum(_session_seconds(dialect)))
+            .join(Session, Session.id == Attendance.session_id)
+            .where(Attendance.member_id.in_(bindparam("member_ids", expanding=True)), Attendance.status.in_(ATTENDED))
+            .group_by(Attendance.member_id))
 
 
 def learning_hours(member_ids):
@@ -650,11 +660,8 @@ def learning_hours(member_ids):
     member_ids = list(member_ids)
     if not member_ids:
         return {}
-    rows = db.session.execute(
-        select(Attendance.member_id, func.sum(_session_seconds()))
-        .join(Session, Session.id == Attendance.session_id)
-        .where(Attendance.member_id.in_(member_ids), Attendance.status.in_(ATTENDED))
-        .group_by(Attendance.member_id)).all()
+    rows = db.session.execute(_learning_hours_statement(db.session.get_bind().dialect.name),
+                              {"member_ids": member_ids}).all()
     hours = {member_id: 0.0 for member_id in member_ids}
     hours.update({member_id: round(float(seconds or 0) / 3600, 2) for member_id, seconds in rows})
     return hours

@@ -1,4 +1,4 @@
-"""Finding courses: the public catalogue, a course's page data, and a member's learning."""
+"""Finding courses: the public catalogue, a course's page data, and the courses a member runs."""
 from dataclasses import dataclass
 
 from sqlalchemy import case, exists, func, or_, select
@@ -61,46 +61,6 @@ def course_by_slug(slug):
             selectinload(Course.facilitators).joinedload(CourseFacilitator.member)))
 
 
-@dataclass
-class Learning:
-    upcoming: list  # [(Session, Course)]
-    by_status: dict  # status -> [Enrolment]
-    completed: list = None  # [(Completion, Certificate or None)]
-    hours: float = 0.0
-    marks: dict = None  # session id -> the member's Attendance, for the upcoming sessions already marked
-
-
-def my_learning(member, now=None):
-    """A member's courses by state, upcoming sessions with joining details, completions and hours (a fixed
-    number of queries, whatever the number of courses)."""
-    now = now or now_utc()
-    enrolments = db.session.scalars(
-        select(Enrolment).where(Enrolment.member_id == member.id)
-        .options(selectinload(Enrolment.course).selectinload(Course.sessions))
-        .order_by(Enrolment.updated_at.desc())).all()
-    by_status = {}
-    upcoming = []
-    for enrolment in enrolments:
-        by_status.setdefault(enrolment.status, []).append(enrolment)
-        if enrolment.status == "enrolled":
-            upcoming += [(s, enrolment.course) for s in enrolment.course.sessions if s.ends_at > now]
-    upcoming.sort(key=lambda pair: pair[0].starts_at)
-    from copractice.attendance.models import Attendance, Certificate, Completion
-    from copractice.attendance.operations import learning_hours
-
-    # Apologies sent and check-ins for what is coming up (one query, only when something is).
-    marks = {a.session_id: a for a in db.session.scalars(select(Attendance).where(
-        Attendance.member_id == member.id, Attendance.session_id.in_([s.id for s, _ in upcoming])))} if upcoming else {}
-
-    certificates = {c.course_id: c for c in db.session.scalars(select(Certificate).where(
-        Certificate.member_id == member.id, Certificate.revoked_at.is_(None)))}
-    completed = [(c, certificates.get(c.course_id)) for c in db.session.scalars(
-        select(Completion).where(Completion.member_id == member.id)
-        .options(selectinload(Completion.course)).order_by(Completion.completed_at.desc()))]
-    return Learning(upcoming=upcoming, by_status=by_status, completed=completed,
-                    hours=learning_hours([member.id])[member.id], marks=marks)
-
-
 def organiser_courses(member, can_manage_all, themes):
     """Courses a member runs: all (admin), their themes' (theme lead), or those they facilitate."""
     stmt = select(Course).options(selectinload(Course.sessions))
@@ -152,12 +112,3 @@ def course_version(course, now=None, with_people=True):
                   [(r.id, r.updated_at) for r in recommended_for(None, course)]]
     return parts
 
-
-def member_feed_version(member):
-    """What a member's calendar feed shows: the courses they hold a place on (each touched when its sessions
-    change) and their enrolments."""
-    row = db.session.execute(
-        select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.member_id == member.id)).one()
-    return [member.id, *row]

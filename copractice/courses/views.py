@@ -9,13 +9,13 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
-from copractice.courses import forms, operations
-from copractice.courses.calendar import course_calendar, member_calendar
+from copractice.courses import forms, learning, operations
+from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.inputs import page_arg
-from copractice.members.models import STAKEHOLDER_TYPES, Member
+from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
@@ -166,21 +166,40 @@ def course_ics(slug):
 @permission_required("account.manage")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
-    learning = finder.my_learning(current_user)
-    return render_template("courses/learning.html", learning=learning, form=forms.ConfirmForm(),
-                           position=operations.waiting_position, now=now_utc())
+    now = now_utc()
+    return render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
+                           groups=learning.GROUPS, now=now)
+
+
+@bp.route("/learning/sessions")
+@permission_required("account.manage")
+def my_sessions():
+    """Every session coming up on your courses, soonest first, a page at a time."""
+    pager, now = learning.Pager(page_arg(), 0), now_utc()
+    rows, pager.total = learning.upcoming_sessions(current_user.id, now, limit=pager.per_page,
+                                                   offset=(pager.page - 1) * pager.per_page)
+    return render_template("courses/learning_sessions.html", rows=rows, pager=pager, now=now)
+
+
+@bp.route("/learning/courses")
+@permission_required("account.manage")
+def my_courses():
+    """Every course you have had a place on or waited for, newest first, a page at a time."""
+    pager = learning.Pager(page_arg(), 0)
+    rows, pager.total = learning.all_courses(current_user.id, pager.page)
+    return render_template("courses/learning_courses.html", rows=rows, pager=pager)
 
 
 @bp.route("/calendar/<token>.ics")
 @permission_required("site.view")
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
-    member = db.session.scalar(select(Member).where(Member.calendar_token == token)) if len(token) >= 20 else None
-    if member is None or not member.is_active:
+    member_id = feed_member_id(token)
+    if member_id is None:
         abort(404)
-    if (unchanged := not_modified(finder.member_feed_version, member, shared=False)) is not None:
+    if (unchanged := not_modified(member_feed_version, member_id, shared=False)) is not None:
         return unchanged
-    return Response(member_calendar(member), mimetype="text/calendar",
+    return Response(member_calendar(member_id), mimetype="text/calendar",
                     headers={"Cache-Control": "private, max-age=300"})
 
 

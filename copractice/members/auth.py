@@ -1,18 +1,25 @@
 """How Flask-Login finds the member behind a session or remember-me cookie."""
-from sqlalchemy import exists, select
+from functools import cache
+
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import with_expression
 
 from copractice.extensions import db, login_manager
 from copractice.members.models import Member
 
 
-def _member_with_facts(member_id):
-    """The member, with whether they run any course loaded in the same statement (the nav asks every page)."""
+@cache
+def _member_statement():
+    # Built once per process (every signed-in request runs it): only the id changes.
     from copractice.courses.models import CourseFacilitator  # courses sit above members: import at call time
 
     runs = exists().where(CourseFacilitator.member_id == Member.id)
-    return db.session.scalar(select(Member).where(Member.id == member_id)
-                             .options(with_expression(Member.runs_courses, runs)))
+    return select(Member).where(Member.id == bindparam("member_id")).options(with_expression(Member.runs_courses, runs))
+
+
+def _member_with_facts(member_id):
+    """The member, with whether they run any course loaded in the same statement (the nav asks every page)."""
+    return db.session.scalar(_member_statement(), {"member_id": member_id})
 
 
 @login_manager.user_loader

@@ -1,0 +1,203 @@
+"""A member's learning: the sessions coming up, their courses by state, completions and hours.
+
+Bounded work (issue 12 point 4): My learning shows the next ``UPCOMING_SHOWN`` sessions and at most
+``GROUP_SHOWN`` courses in each list, each with how many there are in all, so a member with years of courses
+costs what a new one does; the rest are a click away on paged lists (every session coming up, every course).
+Each list is one statement of the columns the page shows, whatever the member's history.
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from copractice.courses.models import (CANCELLED, ENROLLED, ENROLMENT_STATUS_LABELS, OFFERED, WAITING, Course,
+                                       Enrolment, Session)
+from copractice.extensions import db
+from copractice.timeutil import now_utc
+
+UPCOMING_SHOWN = 10  # sessions on My learning
+GROUP_SHOWN = 10  # courses in each of My learning's lists
+PER_PAGE = 25  # on the paged lists
+FINISHED = "finished"  # a course with a place whose sessions have all ended, not completed
+_DONE = "done"  # ... and completed: listed with the completions instead
+# My learning's lists, in order, as (group, heading).
+GROUPS = ((OFFERED, "Places offered to you"), (ENROLLED, "Courses you have a place on"),
+          (WAITING, "Waiting lists you are on"), (FINISHED, "Courses that have finished"),
+          (CANCELLED, "Places you cancelled"))
+
+
+@dataclass
+class Learning:
+    upcoming: list  # rows: session_id, starts_at, ends_at, venue, online_link, slug, title, mark_status, mark_source
+    upcoming_total: int
+    groups: dict  # group -> rows: enrolment_id, status, slug, title, offer_expires_at, position
+    group_totals: dict  # group -> how many in all
+    completed: list  # rows: slug, title, completed_at, has_certificate
+    completed_total: int
+    hours: float = 0.0
+
+
+@cache
+def _upcoming_statement():
+    """Built once per process: only its parameters change (member_id, now, limit, offset)."""
+    from copractice.attendance.models import Attendance
+
+    member_id = bindparam("member_id")
+    return (select(Session.id.label("session_id"), Session.starts_at, Session.ends_at, Session.venue,
+                   Session.online_link, Course.slug, Course.title, Attendance.status.label("mark_status"),
+                   Attendance.source.label("mark_source"), func.count().over().label("total"))
+            .join(Enrolment, Enrolment.course_id == Session.course_id)
+            .join(Course, Course.id == Session.course_id)
+            .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.member_id == member_id))
+            .where(Enrolment.member_id == member_id, Enrolment.status == ENROLLED, Session.ends_at > bindparam("now"))
+            .order_by(Session.starts_at, Session.id).limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+def upcoming_sessions(member_id: int, now: datetime | None = None, limit: int = UPCOMING_SHOWN,
+                      offset: int = 0) -> tuple[list, int]:
+    """([rows], total): sessions not yet ended of the courses the member has a place on, soonest first, with the
+    member's own mark if there is one (apologies, a check-in). One statement."""
+    rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or now_utc(),
+                                                      "limit": limit, "offset": offset}).all()
+    return rows, (rows[0].total if rows else 0)
+
+
+def _grouped_enrolments(statuses):
+    """A subquery of the member's (bound parameter ``member_id``) enrolments in ``statuses`` with their course,
+    their group (a place on a course whose sessions have all ended by ``now`` is FINISHED, or _DONE when
+    completed) and, when waiting, their place in the queue."""
+    from copractice.attendance.models import Completion
+
+    member_id, now = bindparam("member_id"), bindparam("now")
+    ahead = aliased(Enrolment)
+    position = (select(func.count(ahead.id) + 1).where(
+        ahead.course_id == Enrolment.course_id, ahead.status == WAITING,
+        or_(ahead.queue_key < Enrolment.queue_key, and_(ahead.queue_key == Enrolment.queue_key, ahead.id < Enrolment.id)))
+        .correlate(Enrolment).scalar_subquery())
+    last_end = select(func.max(Session.ends_at)).where(Session.course_id == Enrolment.course_id).scalar_subquery()
+    completed = exists().where(Completion.course_id == Enrolment.course_id, Completion.member_id == member_id)
+    ended = and_(Enrolment.status == ENROLLED, last_end <= now)
+    group = case((ended, case((completed, literal(_DONE)), else_=literal(FINISHED))), else_=Enrolment.status)
+    return (select(Enrolment.id.label("enrolment_id"), Enrolment.course_id, Enrolment.status,
+                   Enrolment.offer_expires_at, Enrolment.updated_at, Course.slug, Course.title, group.label("grp"),
+                   case((Enrolment.status == WAITING, position)).label("position"))
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.member_id == member_id, Enrolment.status.in_(statuses))).subquery()
+
+
+@cache
+def _course_groups_statement():
+    """Built once per process: only its parameters change (member_id, now, limit)."""
+    grouped = _grouped_enrolments((OFFERED, ENROLLED, WAITING, CANCELLED))
+    order = (grouped.c.updated_at.desc(), grouped.c.enrolment_id.desc())
+    numbered = select(grouped, func.row_number().over(partition_by=grouped.c.grp, order_by=order).label("rn"),
+                      func.count().over(partition_by=grouped.c.grp).label("total")).subquery()
+    return (select(numbered).where(numbered.c.rn <= bindparam("limit"), numbered.c.grp != _DONE)
+            .order_by(numbered.c.grp, numbered.c.rn))
+
+
+def course_groups(member_id: int, now: datetime | None = None, limit: int = GROUP_SHOWN) -> tuple[dict, dict]:
+    """({group: [rows]}, {group: total}): the newest ``limit`` enrolments of each of My learning's lists, and how
+    many each has. One statement."""
+    rows = db.session.execute(_course_groups_statement(),
+                              {"member_id": member_id, "now": now or now_utc(), "limit": limit}).all()
+    groups, totals = {}, {}
+    for row in rows:
+        groups.setdefault(row.grp, []).append(row)
+        totals[row.grp] = row.total
+    return groups, totals
+
+
+@cache
+def _completed_statement():
+    """Built once per process: only its parameters change (member_id, limit)."""
+    from copractice.attendance.models import Certificate, Completion
+
+    member_id = bindparam("member_id")
+    certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
+                                 Certificate.revoked_at.is_(None))
+    return (select(Course.slug, Course.title, Completion.completed_at, certificate.label("has_certificate"),
+                   func.count().over().label("total"))
+            .join(Course, Course.id == Completion.course_id).where(Completion.member_id == member_id)
+            .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(bindparam("limit")))
+
+
+def completed_courses(member_id: int, limit: int = GROUP_SHOWN) -> tuple[list, int]:
+    """([rows], total): the member's newest completions with whether a certificate (not revoked) is there to
+    download. One statement."""
+    rows = db.session.execute(_completed_statement(), {"member_id": member_id, "limit": limit}).all()
+    return rows, (rows[0].total if rows else 0)
+
+
+def my_learning(member, now: datetime | None = None) -> Learning:
+    """What My learning shows, in five statements whatever the member's history."""
+    from copractice.attendance.operations import learning_hours
+
+    now = now or now_utc()
+    upcoming, upcoming_total = upcoming_sessions(member.id, now)
+    groups, totals = course_groups(member.id, now)
+    completed, completed_total = completed_courses(member.id)
+    return Learning(upcoming=upcoming, upcoming_total=upcoming_total, groups=groups, group_totals=totals,
+                    completed=completed, completed_total=completed_total,
+                    hours=learning_hours([member.id])[member.id])
+
+
+@dataclass
+class CourseRow:
+    slug: str
+    title: str
+    label: str
+    completed_at: datetime | None
+    has_certificate: bool
+
+
+def all_courses(member_id: int, page: int = 1, now: datetime | None = None,
+                per_page: int = PER_PAGE) -> tuple[list[CourseRow], int]:
+    """([CourseRow], total): every course the member has had a place on or waited for, newest first, a page at a
+    time, with completions and certificates. One statement."""
+    from copractice.attendance.models import Certificate, Completion
+
+    grouped = _grouped_enrolments(tuple(ENROLMENT_STATUS_LABELS))
+    certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
+                                 Certificate.revoked_at.is_(None))
+    rows = db.session.execute(
+        select(grouped.c.slug, grouped.c.title, grouped.c.grp, grouped.c.status, Completion.completed_at,
+               certificate.label("has_certificate"), func.count().over().label("total"))
+        .select_from(grouped)
+        .outerjoin(Completion, and_(Completion.course_id == grouped.c.course_id, Completion.member_id == member_id))
+        .order_by(grouped.c.updated_at.desc(), grouped.c.enrolment_id.desc())
+        .limit(per_page).offset((page - 1) * per_page), {"member_id": member_id, "now": now or now_utc()}).all()
+    labels = {**ENROLMENT_STATUS_LABELS, ENROLLED: "You have a place", FINISHED: "Finished", _DONE: "Finished"}
+    return [CourseRow(r.slug, r.title, labels.get(r.grp, r.grp), r.completed_at, bool(r.has_certificate))
+            for r in rows], (rows[0].total if rows else 0)
+
+
+@dataclass
+class Pager:
+    """What the shared pagination macro (admin/_pagination.html) reads."""
+
+    page: int
+    total: int
+    per_page: int = PER_PAGE
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return min(self.page - 1, self.pages)
+
+    @property
+    def next_num(self):
+        return self.page + 1
