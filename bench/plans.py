@@ -8,7 +8,10 @@ it filters or sorts?
 Each page of bench/run.py is requested in process, rendered afresh (no If-None-Match), as the member
 the benchmark uses; every SELECT it runs is planned by the database as it would really run it on the
 large demo data (PostgreSQL: EXPLAIN (FORMAT JSON) with the planner's own choices; SQLite: EXPLAIN
-QUERY PLAN). A problem is a full read of a big table (more than BIG_TABLE rows) or, on PostgreSQL, a
+QUERY PLAN). Then the busy day's writes (bench/run.py's Writer: a self check-in, a register mark, three
+enrolment steps, a download) are made for real over HTTP against the app served in this process, and every
+statement they run that reads rows (SELECT, UPDATE, DELETE, INSERT ... SELECT or ON CONFLICT) is planned the
+same way. A problem is a full read of a big table (more than BIG_TABLE rows) or, on PostgreSQL, a
 sort of more than BIG_SORT rows (an order an index should have given). Small tables (a row per
 plugin, the generation row) are read whole by design.
 """
@@ -71,12 +74,77 @@ def table_sizes(cursor, postgres, tables):
     return sizes
 
 
+def reads_rows(statement):
+    """A statement worth planning: it finds rows (a plain INSERT ... VALUES has nothing to plan)."""
+    head = statement.lstrip().upper()
+    if head.startswith(("SELECT", "WITH", "UPDATE", "DELETE")):
+        return True
+    return head.startswith("INSERT") and (" SELECT " in head or "ON CONFLICT" in head)
+
+
+def report_page(name, captured, cursor, sizes, check, verbose, postgres):
+    """Plan every captured statement; print the page's line and its problems; return how many."""
+    page_problems = []
+    for statement, parameters in captured:
+        found, plan = check(cursor, statement, parameters, sizes)
+        if found:
+            page_problems.append((found, statement, plan))
+        if verbose:
+            print(f"\n-- {name}\n{statement}\n{json.dumps(plan, indent=1) if postgres else plan}")
+    verdict = "uses indexes" if not page_problems else f"{len(page_problems)} statement(s) to look at"
+    print(f"{name:<52} {len(captured):>3} statements  {verdict}")
+    for found, statement, _ in page_problems:
+        print(f"    {'; '.join(found)}\n      in: {' '.join(statement.split())[:400]}")
+    return len(page_problems)
+
+
+def plan_writes(app, engine, busy, captured, record, cursor, sizes, check, args):
+    """The busy day's writes, each made once for real (they commit, as in the benchmark) through the app served
+    on a loopback port in this process, so their statements are captured here."""
+    import threading
+
+    from sqlalchemy import event
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    import run
+
+    class Quiet(WSGIRequestHandler):
+        def log_request(self, *args, **kwargs):
+            pass
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    few = dict(busy, checkin_members=busy["checkin_members"][:2], enrol_members=busy["enrol_members"][:1])
+    problems = 0
+    try:
+        writer = run.Writer(run.WriterPool(base, few, facilitator_sessions=1), rate=1)
+        steps = [("check-in", writer._check_in), ("register mark", writer._register_mark)]
+        steps += [(f"enrolment step {n}", writer._enrolment) for n in (1, 2, 3)] + [("download", writer._download)]
+        postgres = engine.dialect.name == "postgresql"
+        for kind, write in steps:
+            captured.clear()
+            event.listen(engine, "before_cursor_execute", record)
+            try:
+                outcome, detail = write()
+            finally:
+                event.remove(engine, "before_cursor_execute", record)
+            assert outcome in ("done", "unchanged"), (kind, outcome, detail)
+            problems += report_page(f"Write: {kind} ({outcome})", list(captured), cursor, sizes, check,
+                                    args.verbose, postgres)
+    finally:
+        server.shutdown()
+    return problems
+
+
 def main():
     global BIG_TABLE, BIG_SORT
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="postgresql")
     parser.add_argument("--verbose", action="store_true")
     parser.add_argument("--big-table", type=int, default=BIG_TABLE, help=f"rows (default {BIG_TABLE:,})")
+    parser.add_argument("--no-writes", action="store_true", help="plan the pages only")
     parser.add_argument("--big-sort", type=int, default=BIG_SORT, help=f"rows (default {BIG_SORT:,})")
     args = parser.parse_args()
     BIG_TABLE, BIG_SORT = args.big_table, args.big_sort
@@ -86,7 +154,7 @@ def main():
     url = run.DATABASES[args.db]
     if args.db == "postgresql" and not run.ensure_postgres_database(url):
         sys.exit("no PostgreSQL bench database")
-    facts = run.prepare(args.db, url)
+    facts = run.prepare(args.db, url, busy_day=not args.no_writes)
     os.environ.update({"COPRACTICE_ENV": "development", "COPRACTICE_DATABASE_URL": url})
 
     from sqlalchemy import event, select
@@ -104,7 +172,7 @@ def main():
     captured = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
-        if not executemany and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        if not executemany and reads_rows(statement):
             captured.append((statement, parameters))
 
     problems = 0
@@ -124,18 +192,9 @@ def main():
         finally:
             event.remove(engine, "before_cursor_execute", record)
         assert status == 200, (name, status)
-        page_problems = []
-        for statement, parameters in captured:
-            found, plan = check(cursor, statement, parameters, sizes)
-            if found:
-                page_problems.append((found, statement, plan))
-            if args.verbose:
-                print(f"\n-- {name}\n{statement}\n{json.dumps(plan, indent=1) if postgres else plan}")
-        verdict = "uses indexes" if not page_problems else f"{len(page_problems)} statement(s) to look at"
-        print(f"{name:<52} {len(captured):>3} statements  {verdict}")
-        for found, statement, _ in page_problems:
-            print(f"    {'; '.join(found)}\n      in: {' '.join(statement.split())[:400]}")
-        problems += len(page_problems)
+        problems += report_page(name, captured, cursor, sizes, check, args.verbose, postgres)
+    if not args.no_writes:
+        problems += plan_writes(app, engine, facts["busy_day"], captured, record, cursor, sizes, check, args)
     raw.rollback()
     raw.close()
     print(f"\n{args.db}: {problems} statement(s) read a big table whole or sort many rows")
