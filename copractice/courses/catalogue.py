@@ -1,10 +1,13 @@
 """Finding courses: the public catalogue, a course's page data, and a member's learning."""
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import selectinload, with_expression
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import DateTime, case, cast, exists, func, null, or_, select, union_all
+from sqlalchemy.orm import load_only, selectinload, with_expression
 
 from copractice.courses.models import ACTIVE, Course, CourseAudience, CourseFacilitator, Enrolment, Session
+from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.timeutil import now_utc
 
@@ -21,37 +24,104 @@ class CatalogueFilters:
         return bool(self.q or self.theme or self.format or self.audience or self.has_places)
 
 
-def next_session_start(now):
-    """Correlated subquery: the start of the course's next session after ``now``."""
-    return (select(func.min(Session.starts_at))
-            .where(Session.course_id == Course.id, Session.starts_at > now)
-            .correlate(Course).scalar_subquery())
-
-
-def catalogue(filters, page=1, per_page=12, now=None):
-    """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
-    each Course has ``next_start`` set. Two queries (rows and count) plus one for audiences, whatever the data."""
-    now = now or now_utc()
-    next_start = next_session_start(now)
-    stmt = select(Course).where(Course.status == "published")
+def _conditions(filters):
+    conditions = [Course.status == "published"]
     q = (filters.q or "").strip()
     if q:
         like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Course.title).like(like), func.lower(Course.summary).like(like)))
+        conditions.append(or_(func.lower(Course.title).like(like), func.lower(Course.summary).like(like)))
     if filters.theme:
-        stmt = stmt.where(Course.theme_slug == filters.theme)
+        conditions.append(Course.theme_slug == filters.theme)
     if filters.format:
-        stmt = stmt.where(Course.format == filters.format)
+        conditions.append(Course.format == filters.format)
     if filters.audience:
         any_audience = exists().where(CourseAudience.course_id == Course.id)
         this_audience = exists().where(CourseAudience.course_id == Course.id,
                                        CourseAudience.stakeholder_type == filters.audience)
-        stmt = stmt.where(or_(~any_audience, this_audience))  # no audience set means everyone
+        conditions.append(or_(~any_audience, this_audience))  # no audience set means everyone
     if filters.has_places:
-        stmt = stmt.where(Course.places_taken < Course.capacity)
-    stmt = stmt.options(with_expression(Course.next_start, next_start), selectinload(Course.audience_rows)).order_by(
-        next_start.is_(None), next_start, Course.title, Course.id)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=50, count=True)
+        conditions.append(Course.places_taken < Course.capacity)
+    return conditions
+
+
+def _next_start(now):
+    """A course's next session after ``now``: its kept ``next_session_at`` while that is still to come, else
+    (the job has not moved it on yet) worked out from its sessions."""
+    return case((Course.next_session_at > now, Course.next_session_at),
+                (Course.next_session_at.is_(None), null()), else_=next_start_after(now))
+
+
+def _ordering(filters, page, per_page, now):
+    """One page of the catalogue's order, as {"rows": [course id], "total", "changes_at"}: soonest next session
+    first, then by title; courses with no session to come last, by title.
+
+    The order comes from the index on (next_session_at, title, id), walked twice (the courses with a session to
+    come, and those with none, each only as far as this page reaches), plus the few courses whose kept value has
+    just passed, whose next session is worked out from their sessions. ``changes_at`` is the soonest next
+    session of all the courses matching: the order stays right until then (or until a course changes)."""
+    conditions = _conditions(filters)
+    reach = page * per_page
+    upcoming = (select(Course.id, Course.next_session_at.label("next_start"), Course.title)
+                .where(*conditions, Course.next_session_at > now)
+                .order_by(Course.next_session_at, Course.title, Course.id).limit(reach))
+    undated = (select(Course.id, cast(null(), DateTime).label("next_start"), Course.title)
+               .where(*conditions, Course.next_session_at.is_(None))
+               .order_by(Course.title, Course.id).limit(reach))
+    passed = (select(Course.id, next_start_after(now).label("next_start"), Course.title)
+              .where(*conditions, Course.next_session_at <= now))
+    candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")
+    c = candidates.c
+    rows = db.session.execute(
+        select(c.id, func.min(c.next_start).over().label("changes_at"))
+        .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
+        .limit(per_page).offset((page - 1) * per_page)).all()
+    total = db.session.scalar(select(func.count()).select_from(Course).where(*conditions))
+    changes_at = rows[0].changes_at if rows else None
+    if isinstance(changes_at, str):  # SQLite gives a window's result as text
+        changes_at = datetime.fromisoformat(changes_at)
+    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}
+
+
+class CataloguePage(Pagination):
+    """Flask-SQLAlchemy's pagination over the catalogue's (kept) order."""
+
+    def _query_items(self):
+        args = self._query_args
+        self._order = args["order"](self.page, self.per_page)
+        ids = self._order["rows"]
+        if not ids:
+            return []
+        # Only the columns a card shows (no description), and the next session worked out again (it may have
+        # started since the order was kept).
+        courses = {course.id: course for course in db.session.scalars(
+            select(Course).where(Course.id.in_(ids)).options(
+                load_only(Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
+                          Course.capacity, Course.places_taken, Course.next_session_at),
+                with_expression(Course.next_start, _next_start(args["now"]))))}
+        return [courses[i] for i in ids if i in courses]
+
+    def _query_count(self):
+        return self._order["total"]
+
+
+def catalogue(filters, page=1, per_page=12, now=None):
+    """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
+    each Course has ``next_start`` set. Three statements (the order, the count, the courses), whatever the
+    data; two when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
+    "has places", its places change, and when the soonest next session has started)."""
+    from copractice import pieces
+
+    now = now or now_utc()
+    parts = ["catalogue", filters.q.strip().lower(), filters.theme, filters.format, filters.audience,
+             filters.has_places]
+    entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
+
+    def order(page, per_page):
+        return pieces.remember("catalogue-order", parts + [page, per_page], entities,
+                               lambda: _ordering(filters, page, per_page, now),
+                               still_good=lambda kept: kept["changes_at"] is None or kept["changes_at"] > now)
+
+    return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
 
 
 def course_by_slug(slug):
