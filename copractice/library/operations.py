@@ -34,6 +34,7 @@ from copractice.library.models import (
     ResourceAudience,
     ResourceDownload,
     ResourceFile,
+    ResourceLink,
     ResourceSuggestion,
     ResourceTag,
     ResourceTheme,
@@ -405,9 +406,13 @@ def unrecommend(actor, course, resource):
 
 
 def recommended_for(member, course):
-    return db.session.scalars(select(Resource).join(CourseResource, CourseResource.resource_id == Resource.id)
-                              .where(CourseResource.course_id == course.id, visible_to(member),
-                                     Resource.status == "published").order_by(Resource.title)).all()
+    """The published resources recommended for a course that the member may see, as links (the columns shown)."""
+    rows = db.session.execute(
+        select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
+        .join(CourseResource, CourseResource.resource_id == Resource.id)
+        .where(CourseResource.course_id == course.id, visible_to(member), Resource.status == "published")
+        .order_by(Resource.title)).all()
+    return [ResourceLink(*row) for row in rows]
 
 
 # -- validators for ETags (copractice/http_cache.py): they change when, and only when, the page changes --------
