@@ -12,12 +12,15 @@ Two things move it:
   session out from the sessions themselves, so what it shows and its order are right whether or not the job
   has run. A read never writes.
 
-Either change forgets the catalogue's kept ordering (``copractice.pieces``, entity "catalogue").
+Either change forgets the catalogue's kept ordering (``copractice.pieces``, entity "catalogue"), and so does
+any write of what the catalogue filters or sorts by (a course's title, summary, status, theme, format or
+audience; its places for "has places", entity "catalogue-places"), whoever writes it. A check-in, a mark or a
+download writes none of these.
 """
 from sqlalchemy import event, func, inspect, select, update
 from sqlalchemy.orm import Session as OrmSession
 
-from copractice.courses.models import Course, Session
+from copractice.courses.models import Course, CourseAudience, Session
 from copractice.extensions import db
 from copractice.jobs import periodic
 from copractice.timeutil import now_utc
@@ -60,17 +63,45 @@ def advance_next_sessions(now=None):
 
 
 def _session_course_ids(obj):
-    """The course (or, for a session moved between courses, both) a written session belongs to."""
-    state = inspect(obj)
-    history = state.attrs.course_id.history
-    ids = {*history.added, *history.deleted, *history.unchanged}
-    if obj.course_id is not None:
-        ids.add(obj.course_id)
+    """The course (or, for a session moved between courses or taken off one, each) a written session belongs to."""
+    attrs = inspect(obj).attrs
+    ids = {*attrs.course_id.history.sum(), obj.course_id}
+    ids |= {course.id for course in attrs.course.history.sum() if course is not None}
     return {i for i in ids if i is not None}
+
+
+def _moved(obj):
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in ("starts_at", "course_id", "course"))
+
+
+_LISTED = ("title", "summary", "status", "theme_slug", "format")  # what the catalogue filters and sorts by
+_PLACES = ("capacity", "places_taken")
+
+
+def _catalogue_entities(session):
+    """The catalogue's entities this flush changed."""
+    entities = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, Course):
+            entities |= {"catalogue", "catalogue-places"}
+        elif isinstance(obj, CourseAudience):
+            entities.add("catalogue")
+    for obj in session.dirty:
+        if isinstance(obj, Course):
+            attrs = inspect(obj).attrs
+            if any(attrs[name].history.has_changes() for name in _LISTED):
+                entities.add("catalogue")
+            if any(attrs[name].history.has_changes() for name in _PLACES):
+                entities.add("catalogue-places")
+    return entities
 
 
 @event.listens_for(OrmSession, "after_flush")
 def _collect_changed_sessions(session, _flush_context):
+    from copractice import pieces
+
+    pieces.changed(*_catalogue_entities(session), session=session)
     ids = set()
     for obj in session.new:
         if isinstance(obj, Session):
@@ -78,9 +109,8 @@ def _collect_changed_sessions(session, _flush_context):
     for obj in session.deleted:
         if isinstance(obj, Session):
             ids |= _session_course_ids(obj)
-    for obj in session.dirty:
-        if isinstance(obj, Session) and (inspect(obj).attrs.starts_at.history.has_changes()
-                                         or inspect(obj).attrs.course_id.history.has_changes()):
+    for obj in session.dirty:  # a session taken off its course (deleted as an orphan) is among these
+        if isinstance(obj, Session) and _moved(obj):
             ids |= _session_course_ids(obj)
     if ids:
         session.info.setdefault(_PENDING, set()).update(ids)

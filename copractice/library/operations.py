@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from copractice import pieces
 from copractice.admin.operations import audit
 from copractice.courses.models import ACTIVE, Course, Enrolment
 from copractice.extensions import db
@@ -195,20 +196,30 @@ def _facet_counts(conditions):
 
 
 def most_used(member, theme_slug, limit=5, today=None):
-    """The most downloaded resources of a theme the member may see, counting downloads up to yesterday.
+    """The most downloaded resources of a theme the member may see, counting downloads up to yesterday, as
+    links (a theme's statistic, shown on its page and in the library).
 
     Today's downloads are left out so the list (and the library page's ETag) changes once a day, not
-    with every download.
+    with every download. For visitors (who all see the same resources) it is kept with Flask-Caching
+    (``copractice.pieces``) for the day under the theme's generation, which the operations that change a
+    resource of the theme (``save_resource``, ``set_status``) move on; a download moves nothing.
     """
     before = today or date.today()
-    downloads = (select(func.coalesce(func.sum(ResourceDownload.count), 0))
-                 .where(ResourceDownload.resource_id == Resource.id, ResourceDownload.day < before)
-                 .correlate(Resource).scalar_subquery())
-    return db.session.scalars(
-        select(Resource).where(visible_to(member), Resource.status == "published",
-                               exists().where(ResourceTheme.resource_id == Resource.id,
-                                              ResourceTheme.theme_slug == theme_slug))
-        .order_by(downloads.desc(), Resource.title).limit(limit)).all()
+
+    def build():
+        downloads = (select(func.coalesce(func.sum(ResourceDownload.count), 0))
+                     .where(ResourceDownload.resource_id == Resource.id, ResourceDownload.day < before)
+                     .correlate(Resource).scalar_subquery())
+        rows = db.session.execute(
+            select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
+            .where(visible_to(member), Resource.status == "published",
+                   exists().where(ResourceTheme.resource_id == Resource.id, ResourceTheme.theme_slug == theme_slug))
+            .order_by(downloads.desc(), Resource.title).limit(limit)).all()
+        return [ResourceLink(*row) for row in rows]
+
+    if _signed_in(member):
+        return build()
+    return pieces.remember("most-used", [theme_slug, limit, before], [f"theme:{theme_slug}"], build)
 
 
 # -- types --------------------------------------------------------------------------------------------------------
@@ -258,6 +269,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
         resource = Resource(slug=_unique_slug(fields.get("title") or "resource"), created_by_id=getattr(actor, "id", None))
         db.session.add(resource)
     before = None if created else {"title": resource.title, "status": resource.status, "visibility": resource.visibility}
+    themes_before = set() if created else set(resource.themes)
     for key, value in fields.items():
         setattr(resource, key, value)
     if resource.variant_of_id and resource.variant_of_id == resource.id:
@@ -281,6 +293,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     text_search.index_resource(resource)
     resource.updated_at = utcnow()  # themes, audience or tags may change without a column of the resource changing
+    pieces.changed(*(f"theme:{slug}" for slug in themes_before | set(resource.themes)))  # their most-used lists
     audit(actor, "resource.created" if created else "resource.updated", "resource", resource.id, resource.title,
           before, {"title": resource.title, "status": resource.status, "visibility": resource.visibility})
     return resource
@@ -307,6 +320,7 @@ def set_status(actor, resource, status):
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     before = resource.status
     resource.status = status
+    pieces.changed(*(f"theme:{slug}" for slug in resource.themes))
     audit(actor, f"resource.{status}", "resource", resource.id, resource.title, {"status": before}, {"status": status})
 
 
