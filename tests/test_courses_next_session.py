@@ -124,3 +124,18 @@ def test_the_catalogue_is_right_before_the_job_has_run(ctx):
     assert [c.title for c in page.items] == ["Next in five days", "Started, next in ten days", "Finished"]
     assert page.items[1].next_start == now + timedelta(days=10)
     assert page.items[2].next_start is None and page.total == 3
+
+
+def test_the_large_demo_data_fills_it(app):
+    """The benchmark's data is written with COPY, not the ORM: it must fill the column itself."""
+    from copractice import demo_large
+    from tests.test_demo_large import _build
+
+    _build(app)
+    with app.app_context():
+        now = now_utc()
+        courses = db.session.scalars(select(Course)).all()
+        assert courses and any(c.next_session_at for c in courses) and demo_large.large_present()
+        for course in courses:
+            upcoming = [s.starts_at for s in course.sessions if s.starts_at > now]
+            assert course.next_session_at == (min(upcoming) if upcoming else None), course.slug
