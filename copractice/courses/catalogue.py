@@ -79,7 +79,8 @@ def _order_statements(shape):
                 .order_by(Course.next_session_at, Course.title, Course.id).limit(reach))
     undated = (select(Course.id, cast(null(), DateTime).label("next_start"), Course.title)
                .where(*conditions, Course.next_session_at.is_(None))
-               .order_by(Course.title, Course.id).limit(reach))
+               # next_session_at (NULL throughout) first, so the index's order serves: no sort
+               .order_by(Course.next_session_at, Course.title, Course.id).limit(reach))
     passed = (select(Course.id, next_start_after(now).label("next_start"), Course.title)
               .where(*conditions, Course.next_session_at <= now))
     candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")

@@ -1,4 +1,5 @@
 """The catalogue, course pages, joining and leaving, My learning, calendars and notices."""
+import functools
 import secrets
 
 import nh3
@@ -26,8 +27,10 @@ bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
+@functools.lru_cache(maxsize=512)
 def render_markdown(text):
-    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives."""
+    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives (a pure function of the text, so the
+    few descriptions shown over and over are rendered once per worker)."""
     return Markup(nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow"))
 
 
