@@ -7,6 +7,11 @@ when the transaction commits (so a reader that built the piece from the old rows
 under the new token), and every piece built from it is missed from then on. Pieces built from other entities
 stay: a check-in or a download changes none of the catalogue's entities.
 
+One window stays: on SQLite a request reads from the snapshot of its first statement, so a request that began
+just before a write committed, and asks for the token just after, can keep a piece built from the old rows
+under the new token, until it expires (``CACHE_DEFAULT_TIMEOUT``) or the entity changes again. PostgreSQL
+(read committed) reads each statement afresh, so there the window is closed.
+
 With ``CACHE_TYPE = "NullCache"`` nothing is kept and no key is worked out: every piece is built each time.
 """
 import hashlib

@@ -47,7 +47,7 @@ def catalogue(app, client, url="/courses"):
 def courses_with_people(app):
     with app.test_request_context():
         soon = create_course(title="Soon", capacity=2, starts_in=timedelta(days=2), sessions=2)
-        later = create_course(title="Later", capacity=5, starts_in=timedelta(days=9))
+        later = create_course(title="Later", capacity=5, starts_in=timedelta(days=8))
         member, other = create_member(), create_member()
         courses.enrol(member, soon)
         db.session.commit()
@@ -79,7 +79,7 @@ def test_editing_a_courses_sessions_forgets_the_order(app, client, courses_with_
         courses.update_session(None, session, starts_at=moved, ends_at=moved + timedelta(hours=1), venue=None,
                                online_link=None, note=None)
         db.session.commit()
-    assert catalogue(app, client) == (["Later", "Soon"], True)  # Soon's next session is now its second, day 9+
+    assert catalogue(app, client) == (["Later", "Soon"], True)  # Soon's next is now its second (day 9), after day 8
     with app.test_request_context():
         later = db.session.get(Course, ids["later"])
         courses.add_sessions(None, later, [(now_utc() + timedelta(days=1), now_utc() + timedelta(days=1, hours=1))])
