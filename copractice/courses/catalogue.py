@@ -85,10 +85,10 @@ def _order_statements(shape):
               .where(*conditions, Course.next_session_at <= now))
     candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")
     c = candidates.c
-    order = (select(c.id, func.min(c.next_start).over().label("changes_at"))
+    count = select(func.count()).select_from(Course).where(*conditions)
+    order = (select(c.id, func.min(c.next_start).over().label("changes_at"), count.scalar_subquery().label("total"))
              .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
              .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer)))
-    count = select(func.count()).select_from(Course).where(*conditions)
     return order, count
 
 
@@ -99,7 +99,7 @@ def _ordering(filters, page, per_page, now):
     order, count = _order_statements(shape)
     rows = db.session.execute(order, {**values, "now": now, "reach": page * per_page, "per_page": per_page,
                                       "skip": (page - 1) * per_page}).all()
-    total = db.session.scalar(count, values)
+    total = rows[0].total if rows else db.session.scalar(count, values)  # the count rides on the page's rows
     changes_at = rows[0].changes_at if rows else None
     if isinstance(changes_at, str):  # SQLite gives a window's result as text
         changes_at = datetime.fromisoformat(changes_at)
@@ -134,8 +134,8 @@ class CataloguePage(Pagination):
 
 def catalogue(filters, page=1, per_page=12, now=None):
     """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
-    each Course has ``next_start`` set. Three statements (the order, the count, the courses), whatever the
-    data; two when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
+    each Course has ``next_start`` set. Two statements (the order with the count, the courses), whatever the
+    data (three past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
     "has places", its places change, and when the soonest next session has started)."""
     from copractice import pieces
 
