@@ -233,6 +233,17 @@ def send_reminders_command():
     click.echo(f"reminders queued {queued}, offers expired {expired} (the mail goes out with copractice send-mail)")
 
 
+@click.command("advance-next-sessions")
+@with_appcontext
+def advance_next_sessions_command():
+    """Move on each course's next session once it has started (the worker does this every minute)."""
+    from copractice.courses.next_session import advance_next_sessions
+
+    moved = advance_next_sessions()
+    db.session.commit()  # the command's one unit of work
+    click.echo(f"courses moved on {moved}")
+
+
 @click.command("worker")
 @click.option("--workers", type=click.IntRange(min=1), default=2, show_default=True,
               help="How many jobs this process runs at once (threads).")
@@ -391,7 +402,7 @@ def plugins_new(name, directory):
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
-                    check_command, develop, worker_command):
+                    check_command, develop, worker_command, advance_next_sessions_command):
         app.cli.add_command(command)
 
 

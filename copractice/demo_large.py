@@ -489,7 +489,8 @@ def _write_courses(writer, connection, rng, courses, now):
     """Write courses, their facilitators, audiences, sessions and enrolments, in that order."""
     writer.table("course", ["id", "slug", "title", "summary", "description", "theme_slug", "level", "format",
                             "capacity", "places_taken", "enrolment_opens_at", "enrolment_closes_at", "status",
-                            "completion_share", "excused_neutral", "created_at", "updated_at"], counted=True)
+                            "completion_share", "excused_neutral", "created_at", "updated_at", "next_session_at"],
+                 counted=True)
     writer.table("course_audience", ["id", "course_id", "stakeholder_type"], parents=("course",))
     writer.table("course_facilitator", ["id", "course_id", "member_id", "lived_experience"], parents=("course",))
     writer.table("course_session", ["id", "course_id", "starts_at", "ends_at", "venue", "online_link", "note"],
@@ -507,7 +508,9 @@ def _write_courses(writer, connection, rng, courses, now):
             course.slug = f"{_slug(course.row[2])[:100]}-{course.id}"
         row = course.row
         row[0], row[1], row[8], row[9] = course.id, course.slug, course.capacity, course.places_taken
-        writer.add("course", tuple(row))
+        # The catalogue's kept order: the first session still to come (copractice/courses/next_session.py).
+        upcoming = [session[1] for session in course.sessions if session[1] > now]
+        writer.add("course", (*row, min(upcoming) if upcoming else None))
         for member_id, lived in course.facilitator_rows:
             writer.add("course_facilitator", (facilitator_id, course.id, member_id, lived))
             facilitator_id += 1

@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import exists, select
+from sqlalchemy import exists, inspect, select
 
 from copractice.extensions import db, login_manager
 
@@ -85,8 +85,20 @@ def _manages_course(member, course):
 
 
 def _facilitates(member, course):
-    """Assigned to run this course, whatever their role: a trainee co-facilitator takes its register too."""
-    return _signed_in(member) and any(row.member_id == member.id for row in course.facilitators)
+    """Assigned to run this course, whatever their role: a trainee co-facilitator takes its register too.
+
+    From the course's facilitators when they are loaded; else (a page that shows only their names) a member
+    who runs no course at all needs no look-up, and anyone else one ``exists``."""
+    if not _signed_in(member):
+        return False
+    if "facilitators" not in inspect(course).unloaded:
+        return any(row.member_id == member.id for row in course.facilitators)
+    if getattr(member, "runs_courses", None) is False:
+        return False
+    from copractice.courses.models import CourseFacilitator  # courses sit above permissions: import late
+
+    return bool(db.session.scalar(select(exists().where(CourseFacilitator.course_id == course.id,
+                                                        CourseFacilitator.member_id == member.id))))
 
 
 def _runs_a_course(member):

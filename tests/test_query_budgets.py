@@ -15,8 +15,10 @@ from tests.query_budget import counted_queries
 # Measured with the bundled plugins installed but disabled; an enabled plugin may add its hooks' queries.
 # Each includes the page cache's look-up of the site's generation (and, with PLUGIN_STATE_TTL 0 as in
 # tests, of the plugin switches): these are the statements of a page that is not in the cache yet.
-BUDGETS = {"catalogue": 7, "catalogue_search": 7, "course": 12, "learning": 11, "register": 9, "course_report": 12,
-           "library_search": 10, "ical": 6}
+BUDGETS = {"catalogue": 4, "catalogue_search": 4, "course": 10, "learning": 11, "register": 9, "course_report": 12,
+           "library_search": 10, "ical": 6, "course_visitor": 8}
+# catalogue 4, course 10 and course_visitor 8 since issue 12 point 4 (the order from next_session_at with its
+# count, no audience rows on the cards; the course page reads facilitators' names and resource links as columns).
 # learning: 11 since issue 11 point 16 (one look-up of apologies and check-ins for the sessions coming up).
 
 
@@ -54,6 +56,7 @@ def urls(ids):
         "catalogue": ("anonymous", "/courses"),
         "catalogue_search": ("anonymous", "/courses?q=course&format=online&has_places=y"),
         "course": ("trainee", f"/courses/{ids['slug']}"),
+        "course_visitor": ("anonymous", f"/courses/{ids['slug']}"),
         "learning": ("trainee", "/learning"),
         "register": ("fac", f"/manage/sessions/{ids['session']}/register"),
         "course_report": ("fac", f"/reports/courses/{ids['course']}"),

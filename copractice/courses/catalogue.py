@@ -1,11 +1,16 @@
 """Finding courses: the public catalogue, a course's page data, and the courses a member runs."""
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import case, exists, func, or_, select
-from sqlalchemy.orm import selectinload, with_expression
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import DateTime, Integer, String, bindparam, case, cast, exists, func, null, or_, select, union_all
+from sqlalchemy.orm import load_only, selectinload, with_expression
 
 from copractice.courses.models import ACTIVE, Course, CourseAudience, CourseFacilitator, Enrolment, Session
+from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
+from copractice.members.models import Member
 from copractice.timeutil import now_utc
 
 
@@ -21,37 +26,153 @@ class CatalogueFilters:
         return bool(self.q or self.theme or self.format or self.audience or self.has_places)
 
 
-def next_session_start(now):
-    """Correlated subquery: the start of the course's next session after ``now``."""
-    return (select(func.min(Session.starts_at))
-            .where(Session.course_id == Course.id, Session.starts_at > now)
-            .correlate(Course).scalar_subquery())
+def _shape(filters):
+    """Which filters are in use (the statements are built once per shape) and their values."""
+    q = (filters.q or "").strip().lower()
+    values = {"like": f"%{q}%" if q else None, "theme": filters.theme or None, "format": filters.format or None,
+              "audience": filters.audience or None}
+    shape = tuple(value is not None for value in values.values()) + (bool(filters.has_places),)
+    return shape, {k: v for k, v in values.items() if v is not None}
+
+
+def _conditions(shape):
+    has_q, has_theme, has_format, has_audience, has_places = shape
+    conditions = [Course.status == "published"]
+    if has_q:
+        like = bindparam("like", type_=String)
+        conditions.append(or_(func.lower(Course.title).like(like), func.lower(Course.summary).like(like)))
+    if has_theme:
+        conditions.append(Course.theme_slug == bindparam("theme", type_=String))
+    if has_format:
+        conditions.append(Course.format == bindparam("format", type_=String))
+    if has_audience:
+        any_audience = exists().where(CourseAudience.course_id == Course.id)
+        this_audience = exists().where(CourseAudience.course_id == Course.id,
+                                       CourseAudience.stakeholder_type == bindparam("audience", type_=String))
+        conditions.append(or_(~any_audience, this_audience))  # no audience set means everyone
+    if has_places:
+        conditions.append(Course.places_taken < Course.capacity)
+    return conditions
+
+
+def _next_start(now):
+    """A course's next session after ``now``: its kept ``next_session_at`` while that is still to come, else
+    (the job has not moved it on yet) worked out from its sessions."""
+    return case((Course.next_session_at > now, Course.next_session_at),
+                (Course.next_session_at.is_(None), null()), else_=next_start_after(now))
+
+
+@functools.cache
+def _order_statements(shape):
+    """The catalogue's order and count for one shape of filters, built once (parameters: the filters' values,
+    ``now``, ``reach``, ``per_page``, ``skip``).
+
+    The order comes from the index on (status, next_session_at, title, id), walked twice (the courses with a
+    session to come, and those with none, each only as far as the page reaches), plus the few courses whose
+    kept value has just passed, whose next session is worked out from their sessions. ``changes_at`` is the
+    soonest next session of all the courses matching: the order stays right until then, or until a course
+    changes."""
+    conditions = _conditions(shape)
+    now, reach = bindparam("now", type_=DateTime), bindparam("reach", type_=Integer)
+    upcoming = (select(Course.id, Course.next_session_at.label("next_start"), Course.title)
+                .where(*conditions, Course.next_session_at > now)
+                .order_by(Course.next_session_at, Course.title, Course.id).limit(reach))
+    undated = (select(Course.id, cast(null(), DateTime).label("next_start"), Course.title)
+               .where(*conditions, Course.next_session_at.is_(None))
+               # next_session_at (NULL throughout) first, so the index's order serves: no sort
+               .order_by(Course.next_session_at, Course.title, Course.id).limit(reach))
+    passed = (select(Course.id, next_start_after(now).label("next_start"), Course.title)
+              .where(*conditions, Course.next_session_at <= now))
+    candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")
+    c = candidates.c
+    count = select(func.count()).select_from(Course).where(*conditions)
+    order = (select(c.id, func.min(c.next_start).over().label("changes_at"), count.scalar_subquery().label("total"))
+             .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
+             .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer)))
+    return order, count
+
+
+def _ordering(filters, page, per_page, now):
+    """One page of the catalogue's order, as {"rows": [course id], "total", "changes_at"}: soonest next session
+    first, then by title; courses with no session to come last, by title."""
+    shape, values = _shape(filters)
+    order, count = _order_statements(shape)
+    rows = db.session.execute(order, {**values, "now": now, "reach": page * per_page, "per_page": per_page,
+                                      "skip": (page - 1) * per_page}).all()
+    total = rows[0].total if rows else db.session.scalar(count, values)  # the count rides on the page's rows
+    changes_at = rows[0].changes_at if rows else None
+    if isinstance(changes_at, str):  # SQLite gives a window's result as text
+        changes_at = datetime.fromisoformat(changes_at)
+    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}
+
+
+@functools.cache
+def _cards():
+    """The courses of a page by id: the columns a card shows (no description), and the next session worked out
+    again (it may have started since the order was kept)."""
+    return select(Course).where(Course.id.in_(bindparam("ids", expanding=True))).options(
+        load_only(Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
+                  Course.capacity, Course.places_taken, Course.next_session_at),
+        with_expression(Course.next_start, _next_start(bindparam("now", type_=DateTime))))
+
+
+class CataloguePage(Pagination):
+    """Flask-SQLAlchemy's pagination over the catalogue's (kept) order."""
+
+    def _query_items(self):
+        args = self._query_args
+        self._order = args["order"](self.page, self.per_page)
+        ids = self._order["rows"]
+        if not ids:
+            return []
+        courses = {course.id: course for course in db.session.scalars(_cards(), {"ids": ids, "now": args["now"]})}
+        return [courses[i] for i in ids if i in courses]
+
+    def _query_count(self):
+        return self._order["total"]
 
 
 def catalogue(filters, page=1, per_page=12, now=None):
     """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
-    each Course has ``next_start`` set. Two queries (rows and count) plus one for audiences, whatever the data."""
+    each Course has ``next_start`` set. Two statements (the order with the count, the courses), whatever the
+    data (three past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
+    "has places", its places change, and when the soonest next session has started)."""
+    from copractice import pieces
+
     now = now or now_utc()
-    next_start = next_session_start(now)
-    stmt = select(Course).where(Course.status == "published")
-    q = (filters.q or "").strip()
-    if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Course.title).like(like), func.lower(Course.summary).like(like)))
-    if filters.theme:
-        stmt = stmt.where(Course.theme_slug == filters.theme)
-    if filters.format:
-        stmt = stmt.where(Course.format == filters.format)
-    if filters.audience:
-        any_audience = exists().where(CourseAudience.course_id == Course.id)
-        this_audience = exists().where(CourseAudience.course_id == Course.id,
-                                       CourseAudience.stakeholder_type == filters.audience)
-        stmt = stmt.where(or_(~any_audience, this_audience))  # no audience set means everyone
-    if filters.has_places:
-        stmt = stmt.where(Course.places_taken < Course.capacity)
-    stmt = stmt.options(with_expression(Course.next_start, next_start), selectinload(Course.audience_rows)).order_by(
-        next_start.is_(None), next_start, Course.title, Course.id)
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=50, count=True)
+    parts = ["catalogue", (filters.q or "").strip().lower(), filters.theme, filters.format, filters.audience,
+             filters.has_places]
+    entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
+
+    def order(page, per_page):
+        return pieces.remember("catalogue-order", parts + [page, per_page], entities,
+                               lambda: _ordering(filters, page, per_page, now),
+                               still_good=lambda kept: kept["changes_at"] is None or kept["changes_at"] > now)
+
+    return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
+
+
+def course_page(slug):
+    """A course for its public page: with its sessions and audience; who runs it comes from
+    :func:`facilitators_of` (names only)."""
+    return db.session.scalar(
+        select(Course).where(Course.slug == slug).options(selectinload(Course.sessions),
+                                                          selectinload(Course.audience_rows)))
+
+
+@dataclass(frozen=True)
+class Facilitator:
+    member_id: int
+    name: str
+    lived_experience: bool
+
+
+def facilitators_of(course):
+    """Who runs a course, as the page shows them: name and whether they bring lived experience (one statement)."""
+    return [Facilitator(*row) for row in db.session.execute(
+        select(CourseFacilitator.member_id, Member.name, CourseFacilitator.lived_experience)
+        .join(Member, Member.id == CourseFacilitator.member_id)
+        .where(CourseFacilitator.course_id == course.id).order_by(CourseFacilitator.id))]
 
 
 def course_by_slug(slug):
@@ -96,9 +217,10 @@ def catalogue_version(now=None):
     return list(row)
 
 
-def course_version(course, now=None, with_people=True):
+def course_version(course, now=None, with_people=True, facilitators=None, recommended=None):
     """What a course's page (or, ``with_people`` False, its calendar file) shows an anonymous visitor, from the
-    course already loaded with its sessions and facilitators, plus its waiting list and linked resources."""
+    course already loaded with its sessions, plus its waiting list, who runs it and its linked resources (those
+    the page has already read may be given)."""
     from copractice.courses.operations import closed_reason, waiting_count
     from copractice.library.operations import recommended_for
 
@@ -108,7 +230,7 @@ def course_version(course, now=None, with_people=True):
               for s in course.sessions]]
     if with_people:
         parts += [closed_reason(course, now), waiting_count(course),
-                  [(f.member_id, f.member.name, f.lived_experience) for f in course.facilitators],
-                  [(r.id, r.updated_at) for r in recommended_for(None, course)]]
+                  [(f.member_id, f.name, f.lived_experience) for f in (facilitators_of(course) if facilitators is None else facilitators)],
+                  [(r.id, r.updated_at) for r in (recommended_for(None, course) if recommended is None else recommended)]]
     return parts
 

@@ -2,11 +2,29 @@
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField, TimeField, URLField)
+from wtforms.widgets import Select
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from copractice.courses.models import FORMATS, LEVELS, STATUSES
 from copractice.forms import CheckboxesField, SingleLine
 from copractice.members.models import STAKEHOLDER_TYPES
+
+
+class KeptSelect(Select):
+    """wtforms' ``<select>``, its HTML kept per field, choices, value and attributes (the same few on every
+    catalogue request: building their options' markup was about half of the page's template time)."""
+
+    _kept = {}
+
+    def __call__(self, field, **kwargs):
+        key = (field.id, field.name, repr(field.choices), repr(field.data), repr(field.flags),
+               repr(sorted(kwargs.items())))
+        html = self._kept.get(key)
+        if html is None:
+            if len(self._kept) > 500:  # a bound, whatever values people type into the address
+                self._kept.clear()
+            html = self._kept[key] = super().__call__(field, **kwargs)
+        return html
 
 
 class CatalogueForm(FlaskForm):
@@ -16,10 +34,11 @@ class CatalogueForm(FlaskForm):
         csrf = False
 
     q = StringField("Search courses", validators=[Optional(), Length(max=100)])
-    theme = SelectField("Theme", choices=[], validators=[Optional()])
-    format = SelectField("Format", choices=[("", "Any format")] + list(FORMATS.items()), validators=[Optional()])
+    theme = SelectField("Theme", choices=[], validators=[Optional()], widget=KeptSelect())
+    format = SelectField("Format", choices=[("", "Any format")] + list(FORMATS.items()), validators=[Optional()],
+                         widget=KeptSelect())
     audience = SelectField("Suitable for", choices=[("", "Anyone")] + list(STAKEHOLDER_TYPES.items()),
-                           validators=[Optional()])
+                           validators=[Optional()], widget=KeptSelect())
     has_places = BooleanField("Only show courses with places left")
 
 

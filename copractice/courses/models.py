@@ -33,6 +33,8 @@ class Course(db.Model):
         CheckConstraint("capacity >= 0", name="capacity_not_negative"),
         CheckConstraint("places_taken >= 0", name="places_taken_not_negative"),
         Index("ix_course_status_theme", "status", "theme_slug"),
+        # The catalogue walks it: published, soonest next session first, then by title; none to come (NULL) by title.
+        Index("ix_course_next_session", "status", "next_session_at", "title", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -56,6 +58,8 @@ class Course(db.Model):
     excused_neutral: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # The start of the next session after the last refresh (copractice/courses/next_session.py keeps it).
+    next_session_at: Mapped[datetime | None]
     # Filled by queries that ask for it (with_expression): the start of the next session.
     next_start: Mapped[datetime | None] = query_expression()
 
@@ -173,3 +177,7 @@ class Enrolment(db.Model):
     @property
     def status_label(self):
         return ENROLMENT_STATUS_LABELS.get(self.status, self.status)
+
+
+# Keeps Course.next_session_at right whenever sessions are written, and moves it on as time passes.
+from copractice.courses import next_session  # noqa: E402,F401

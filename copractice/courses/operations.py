@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from copractice import pieces
 from copractice.admin.operations import audit
 from copractice.courses.models import (
     ACTIVE, CANCELLED, ENROLLED, HOLDS_PLACE, LEFT_WAITLIST, OFFER_DECLINED, OFFER_EXPIRED, OFFERED, REMOVED,
@@ -304,13 +305,17 @@ def _take_place(course_id):
     result = db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken < Course.capacity)
         .values(places_taken=Course.places_taken + 1).execution_options(synchronize_session=False))
+    if result.rowcount == 1:
+        pieces.changed("catalogue-places")  # "has places" may now leave the course out
     return result.rowcount == 1
 
 
 def _give_back_place(course_id):
-    db.session.execute(
+    result = db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken > 0)
         .values(places_taken=Course.places_taken - 1).execution_options(synchronize_session=False))
+    if result.rowcount:
+        pieces.changed("catalogue-places")
 
 
 def _move(enrolment_id, from_statuses, **values):

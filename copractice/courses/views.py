@@ -1,4 +1,5 @@
 """The catalogue, course pages, joining and leaving, My learning, calendars and notices."""
+import functools
 import secrets
 
 import nh3
@@ -26,8 +27,10 @@ bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
+@functools.lru_cache(maxsize=512)
 def render_markdown(text):
-    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives."""
+    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives (a pure function of the text, so the
+    few descriptions shown over and over are rendered once per worker)."""
     return Markup(nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow"))
 
 
@@ -66,16 +69,21 @@ def _course_or_404(slug):
 @permission_required("site.view")
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
-    course = _course_or_404(slug)
-    if (unchanged := not_modified(finder.course_version, course, shared=course.status == "published")) is not None:
+    from copractice.library.operations import recommended_for
+
+    course = finder.course_page(slug)
+    if course is None or not can(current_user, "course.view", course):
+        abort(404)
+    facilitators = finder.facilitators_of(course)
+    recommended = recommended_for(current_user, course)
+    if (unchanged := not_modified(finder.course_version, course, None, True, facilitators, recommended,
+                                  shared=course.status == "published")) is not None:
         return unchanged
     enrolment = operations.enrolment_of(current_user, course)
     choice = operations.choice_for(current_user, course, enrolment)
-    from copractice.library.operations import recommended_for
-
     return render_template(
         "courses/course.html", course=course, choice=choice, enrolment=enrolment,
-        recommended=recommended_for(current_user, course),
+        facilitators=facilitators, recommended=recommended,
         waiting=operations.waiting_count(course), theme=get_plugins().themes().get(course.theme_slug),
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.

@@ -1,4 +1,5 @@
 """The resource library: resources, their file versions, themes, audiences, tags and variants."""
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -85,7 +86,7 @@ class Resource(db.Model):
 
     @property
     def type_label(self):
-        return RESOURCE_TYPES.get(self.type, self.type.replace("_", " ").capitalize())
+        return type_label(self.type)
 
     @property
     def format_label(self):
@@ -207,3 +208,23 @@ class ResourceDownload(db.Model):
     resource_id: Mapped[int] = mapped_column(ForeignKey("resource.id", ondelete="CASCADE"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
     count: Mapped[int] = mapped_column(default=0)
+
+
+def type_label(type_key):
+    """What a resource type is called on the page."""
+    return RESOURCE_TYPES.get(type_key, type_key.replace("_", " ").capitalize())
+
+
+@dataclass(frozen=True)
+class ResourceLink:
+    """What a list of links to resources shows (no ORM object): the course page's recommendations."""
+
+    id: int
+    slug: str
+    title: str
+    type: str
+    updated_at: datetime
+
+    @property
+    def type_label(self):
+        return type_label(self.type)

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
+from copractice import pieces
 from copractice.admin.operations import audit
 from copractice.courses.models import ACTIVE, Course, Enrolment
 from copractice.extensions import db
@@ -32,6 +33,7 @@ from copractice.library.models import (
     ResourceAudience,
     ResourceDownload,
     ResourceFile,
+    ResourceLink,
     ResourceSuggestion,
     ResourceTag,
     ResourceTheme,
@@ -207,20 +209,30 @@ def _counts_key(member, filters):
 
 
 def most_used(member, theme_slug, limit=5, today=None):
-    """The most downloaded resources of a theme the member may see, counting downloads up to yesterday.
+    """The most downloaded resources of a theme the member may see, counting downloads up to yesterday, as
+    links (a theme's statistic, shown on its page and in the library).
 
     Today's downloads are left out so the list (and the library page's ETag) changes once a day, not
-    with every download.
+    with every download. For visitors (who all see the same resources) it is kept with Flask-Caching
+    (``copractice.pieces``) for the day under the theme's generation, which the operations that change a
+    resource of the theme (``save_resource``, ``set_status``) move on; a download moves nothing.
     """
     before = today or date.today()
-    downloads = (select(func.coalesce(func.sum(ResourceDownload.count), 0))
-                 .where(ResourceDownload.resource_id == Resource.id, ResourceDownload.day < before)
-                 .correlate(Resource).scalar_subquery())
-    return db.session.scalars(
-        select(Resource).where(visible_to(member), Resource.status == "published",
-                               exists().where(ResourceTheme.resource_id == Resource.id,
-                                              ResourceTheme.theme_slug == theme_slug))
-        .order_by(downloads.desc(), Resource.title).limit(limit)).all()
+
+    def build():
+        downloads = (select(func.coalesce(func.sum(ResourceDownload.count), 0))
+                     .where(ResourceDownload.resource_id == Resource.id, ResourceDownload.day < before)
+                     .correlate(Resource).scalar_subquery())
+        rows = db.session.execute(
+            select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
+            .where(visible_to(member), Resource.status == "published",
+                   exists().where(ResourceTheme.resource_id == Resource.id, ResourceTheme.theme_slug == theme_slug))
+            .order_by(downloads.desc(), Resource.title).limit(limit)).all()
+        return [ResourceLink(*row) for row in rows]
+
+    if _signed_in(member):
+        return build()
+    return pieces.remember("most-used", [theme_slug, limit, before], [f"theme:{theme_slug}"], build)
 
 
 # -- types --------------------------------------------------------------------------------------------------------
@@ -270,6 +282,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
         resource = Resource(slug=_unique_slug(fields.get("title") or "resource"), created_by_id=getattr(actor, "id", None))
         db.session.add(resource)
     before = None if created else {"title": resource.title, "status": resource.status, "visibility": resource.visibility}
+    themes_before = set() if created else set(resource.themes)
     for key, value in fields.items():
         setattr(resource, key, value)
     if resource.variant_of_id and resource.variant_of_id == resource.id:
@@ -293,6 +306,7 @@ def save_resource(actor, resource=None, *, themes=None, audience=None, tags=None
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     text_search.index_resource(resource)
     resource.updated_at = utcnow()  # themes, audience or tags may change without a column of the resource changing
+    pieces.changed(*(f"theme:{slug}" for slug in themes_before | set(resource.themes)))  # their most-used lists
     audit(actor, "resource.created" if created else "resource.updated", "resource", resource.id, resource.title,
           before, {"title": resource.title, "status": resource.status, "visibility": resource.visibility})
     return resource
@@ -320,6 +334,7 @@ def set_status(actor, resource, status):
         raise LibraryRuleBroken("Add a file or a web address before publishing.")
     before = resource.status
     resource.status = status
+    pieces.changed(*(f"theme:{slug}" for slug in resource.themes))
     text_search.index_resource(resource)  # who may find it changes with its status
     audit(actor, f"resource.{status}", "resource", resource.id, resource.title, {"status": before}, {"status": status})
 
@@ -420,9 +435,14 @@ def unrecommend(actor, course, resource):
 
 
 def recommended_for(member, course):
-    return db.session.scalars(select(Resource).join(CourseResource, CourseResource.resource_id == Resource.id)
-                              .where(CourseResource.course_id == course.id, visible_to(member),
-                                     Resource.status == "published").order_by(Resource.title)).all()
+    """The published resources recommended for a course that the member may see, as links (the columns shown)."""
+    rows = db.session.execute(
+        select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
+        # By id from the course's few links: as a join, SQLite walked every published resource to probe them.
+        .where(Resource.id.in_(select(CourseResource.resource_id).where(CourseResource.course_id == course.id)),
+               visible_to(member), Resource.status == "published")
+        .order_by(Resource.title)).all()
+    return [ResourceLink(*row) for row in rows]
 
 
 # -- validators for ETags (copractice/http_cache.py): they change when, and only when, the page changes --------

@@ -1,0 +1,82 @@
+"""Named expensive pieces of pages kept with Flask-Caching, each under the generations of the entities it is built from.
+
+A piece (the catalogue's ordering, a theme's most-used resources) is kept under a key made of its name, what
+it was asked for, and the current generation token of every entity it reads ("catalogue", "theme:dementia").
+An operation that changes an entity calls :func:`changed`; the entity's token is forgotten at once and again
+when the transaction commits (so a reader that built the piece from the old rows in between cannot keep it
+under the new token), and every piece built from it is missed from then on. Pieces built from other entities
+stay: a check-in or a download changes none of the catalogue's entities.
+
+One window stays: on SQLite a request reads from the snapshot of its first statement, so a request that began
+just before a write committed, and asks for the token just after, can keep a piece built from the old rows
+under the new token, until it expires (``CACHE_DEFAULT_TIMEOUT``) or the entity changes again. PostgreSQL
+(read committed) reads each statement afresh, so there the window is closed.
+
+With ``CACHE_TYPE = "NullCache"`` nothing is kept and no key is worked out: every piece is built each time.
+"""
+import hashlib
+import json
+import secrets
+
+from flask import has_app_context
+from flask_caching.backends import NullCache
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from copractice.extensions import cache, db
+
+_STALE = "copractice_changed_entities"
+_PREFIX = "generation:"
+
+
+def _enabled():
+    return has_app_context() and not isinstance(cache.cache, NullCache)
+
+
+def generations(*entities):
+    """The current token of each entity (a new one for an entity nobody has asked about since it changed)."""
+    keys = [_PREFIX + entity for entity in entities]
+    tokens = list(cache.get_many(*keys))
+    for i, token in enumerate(tokens):
+        if token is None:
+            token = secrets.token_hex(8)
+            if not cache.add(keys[i], token, timeout=0):  # another worker made one first: use theirs
+                token = cache.get(keys[i]) or token
+            tokens[i] = token
+    return tokens
+
+
+def remember(name, parts, entities, build, still_good=None):
+    """The piece ``name`` for ``parts`` (JSON-able), built by ``build()`` when it is not kept under the current
+    generations of ``entities``, or when ``still_good(piece)`` says it has run out (the clock moved past it)."""
+    if not _enabled():
+        return build()
+    tag = json.dumps([parts, generations(*entities)], default=str, sort_keys=True)
+    key = f"{name}:{hashlib.sha256(tag.encode()).hexdigest()[:32]}"
+    piece = cache.get(key)
+    if piece is None or still_good is not None and not still_good(piece):
+        piece = build()
+        cache.set(key, piece)
+    return piece
+
+
+def changed(*entities, session=None):
+    """An operation changed these entities: forget every piece built from them, now and once it commits."""
+    if not entities:
+        return
+    (session or db.session()).info.setdefault(_STALE, set()).update(entities)
+    if _enabled():
+        cache.delete_many(*(_PREFIX + entity for entity in entities))
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_after_commit(session):
+    entities = session.info.pop(_STALE, None)
+    if entities and _enabled():
+        cache.delete_many(*(_PREFIX + entity for entity in entities))
+
+
+@event.listens_for(Session, "after_rollback")
+def _nothing_changed_after_rollback(session):
+    if not session.in_nested_transaction():
+        session.info.pop(_STALE, None)
