@@ -73,11 +73,9 @@ def grid_rows(grid):
 
     cell = {status: f"<td>{escape(label)}</td>" for status, label in MARKS.items()}
     cell[None] = "<td></td>"
-    session_ids = [s.id for s in grid.sessions]
     out = []
     for row in grid.rows:
-        get = row.marks.get
-        cells = "".join([cell.get(get(session_id), "<td></td>") for session_id in session_ids])
+        cells = "".join(map(cell.__getitem__, row.statuses))
         completed = uk_date(row.completed_at) if row.completed_at else "Not yet"
         extra = "".join(f"<td>{escape(report_cell(c, row.member))}</td>" for c in grid.columns)
         out.append(f'<tr><th scope="row">{escape(row.name)}</th>{cells}'
