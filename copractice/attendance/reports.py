@@ -4,6 +4,7 @@ import csv
 import io
 from collections import Counter
 from itertools import chain, compress
+from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -100,27 +101,28 @@ def course_grid(course, now=None):
     """Sessions x members for one course in five queries (sessions, marks, enrolled, people, completions),
     and a sixth for the Member objects when a plugin adds report columns.
 
-    Plain columns and tuples, not ORM objects. The marks are read through the Session's connection (Core
-    rows cost half what the ORM's do), and Python's only step per mark is to put it in its person's
+    Plain columns and tuples, not ORM objects, read through the Session's connection (Core rows cost
+    half what the ORM's do), and Python's only step per mark is to put it in its person's
     column; the counting is done a row at a time by C code (Counter, compress, sum). (Counting in the
     database was slower: with the hours, PostgreSQL spent 30 ms grouping 8,400 marks.)
     """
     now = now or now_utc()
-    sessions = db.session.execute(select(Session.id, Session.starts_at, Session.ends_at)
-                                  .where(Session.course_id == course.id).order_by(Session.starts_at)).all()
+    db.session.flush()
+    conn = db.session.connection()  # Core rows: the ORM's result machinery cost more than the queries here
+    sessions = conn.execute(select(Session.id, Session.starts_at, Session.ends_at)
+                            .where(Session.course_id == course.id).order_by(Session.starts_at)).all()
     held_ids = frozenset(s.id for s in sessions if s.starts_at <= now)
     column = {s.id: i for i, s in enumerate(sessions)}
-    db.session.flush()
-    marks = db.session.connection().execute(
+    marks = conn.execute(
         select(Attendance.session_id, Attendance.member_id, Attendance.status)
         .where(Attendance.session_id.in_(list(column)))).all()
     # The people are those with a place and those with a mark, found by id: a join to "enrolled
     # UNION marked" let PostgreSQL guess thousands of rows and read all 100,000 members instead.
-    in_grid = set(db.session.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
-                                                                       Enrolment.status == ENROLLED)))
-    in_grid.update(member_id for _, member_id, _ in marks)
+    in_grid = set(conn.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
+                                                                 Enrolment.status == ENROLLED)))
+    in_grid.update(map(itemgetter(1), marks))
     # Erased accounts are not rows of a per-person grid; their marks count only in anonymous totals.
-    people = db.session.execute(
+    people = conn.execute(
         select(Member.id, Member.name, Member.stakeholder_type, Member.area)
         .where(Member.id.in_(in_grid), Member.erased_at.is_(None))
         .order_by(func.lower(Member.name), Member.id)).all() if in_grid else []
@@ -142,7 +144,7 @@ def course_grid(course, now=None):
         row.attended, row.excused = sum(so_far[status] for status in ATTENDED), so_far[EXCUSED]
         row.hours = round(sum(compress(hours, map(attended, statuses))), 2)  # summed, then rounded
         per_session.update(enumerate(statuses))
-    for member_id, completed_at in db.session.execute(
+    for member_id, completed_at in conn.execute(
             select(Completion.member_id, Completion.completed_at).where(Completion.course_id == course.id)):
         if member_id in rows:
             rows[member_id].completed_at = completed_at
