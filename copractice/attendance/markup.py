@@ -18,19 +18,6 @@ _BUTTONS = {current: "".join(_BUTTON.format(key=key, label=escape(label), presse
                              for key, label in MARKS.items())
             for current in (None, *MARKS)}
 
-_ROW = """<li class="register__row" id="person-{id}">
-<fieldset class="register__fieldset">
-<legend class="register__name"><span id="name-{id}">{name}</span>{no_place}
-<span class="register__now">{now}</span>
-</legend>
-<div class="register__buttons">{buttons}</div>
-<div class="register__remark">
-<label class="label" for="remark-{id}">Remark<span class="visually-hidden"> for {name}</span> (optional)</label>{error}
-<input class="input" id="remark-{id}" name="remark-{id}" maxlength="500" value="{value}"{described}>{was}
-</div>
-</fieldset>
-</li>
-"""
 _NO_PLACE = ' <span class="hint">(no place)</span>'
 _ERROR = ('<span class="error-message" id="remark-{id}-error"><span class="visually-hidden">Error:</span> '
           'Choose a mark to save this remark.</span>')
@@ -47,21 +34,34 @@ def register_rows(rows, typed=None):
     typed = typed or {}
     out = []
     for row in rows:
-        member_id, current = row.member_id, row.status
+        i, current = row.member_id, row.status  # i: an int, safe as it is
         name = escape(row.name)
         if current:
-            now = MARKS.get(current, current) + SOURCE_NOTES.get(row.source, "")
+            now = escape(MARKS.get(current, current) + SOURCE_NOTES.get(row.source, ""))
         else:
             now = "Not marked yet"
-        was = f'<input type="hidden" name="was-{member_id}" value="{escape(row.remark)}">' if row.remark else ""
-        if member_id in typed:
-            value, error = escape(typed[member_id]), _ERROR.format(id=member_id)
-            described = f' aria-describedby="remark-{member_id}-error"'
+        no_place = "" if row.enrolled else _NO_PLACE
+        buttons = _BUTTONS.get(current, _BUTTONS[None]).replace("{id}", str(i))
+        was = f'<input type="hidden" name="was-{i}" value="{escape(row.remark)}">' if row.remark else ""
+        if i in typed:
+            value, error = escape(typed[i]), _ERROR.format(id=i)
+            described = f' aria-describedby="remark-{i}-error"'
         else:
             value, error, described = escape(row.remark or ""), "", ""
-        out.append(_ROW.format(id=member_id, name=name, no_place="" if row.enrolled else _NO_PLACE, now=escape(now),
-                               buttons=_BUTTONS.get(current, _BUTTONS[None]).format(id=member_id), error=error, value=value,
-                               described=described, was=was))
+        # An f-string: cheaper than str.format with named fields, 200 times a page.
+        out.append(f"""<li class="register__row" id="person-{i}">
+<fieldset class="register__fieldset">
+<legend class="register__name"><span id="name-{i}">{name}</span>{no_place}
+<span class="register__now">{now}</span>
+</legend>
+<div class="register__buttons">{buttons}</div>
+<div class="register__remark">
+<label class="label" for="remark-{i}">Remark<span class="visually-hidden"> for {name}</span> (optional)</label>{error}
+<input class="input" id="remark-{i}" name="remark-{i}" maxlength="500" value="{value}"{described}>{was}
+</div>
+</fieldset>
+</li>
+""")
     return Markup("".join(out))
 
 
