@@ -75,12 +75,12 @@ def test_register_page_marks_with_one_tap(app, client):
         session_id, a_id = course.sessions[0].id, a.id
     AuthActions(client).login("fac@example.org")
     page = client.get(f"/manage/sessions/{session_id}/register").get_data(as_text=True)
-    assert page.count('name="status" value="present"') == 3 and "Not marked yet" in page
-    response = post_form(client, f"/manage/sessions/{session_id}/register/{a_id}", {"status": "late", "remark": "10 min"},
+    assert page.count('<button name="present" value=') == 3 and "Not marked yet" in page
+    response = post_form(client, f"/manage/sessions/{session_id}/register/marks", {"late": a_id, f"remark-{a_id}": "10 min"},
                          page=f"/manage/sessions/{session_id}/register")
     assert response.status_code == 302 and response.headers["Location"].endswith(f"#person-{a_id}")
     page = client.get(f"/manage/sessions/{session_id}/register").get_data(as_text=True)
-    assert 'value="late" class="mark-button mark-button--late" aria-pressed="true"' in page
+    assert f'name="late" value="{a_id}" class="mark-button mark-button--late" aria-pressed="true"' in page
     history = client.get(f"/manage/sessions/{session_id}/register/history").get_data(as_text=True)
     assert "Not marked" in history and "Late (10 min)" in history
 

@@ -76,7 +76,7 @@ def test_erased_member_leaves_registers_and_mark_everyone_present(app, signed_in
     delete_account(signed_in)
     with app.test_request_context():
         for session_id in (data.marked_past_session_id, data.unmarked_past_session_id, data.future_session_id):
-            assert data.member_id not in {row.member.id for row in attendance_ops.register(session_of(session_id))}
+            assert data.member_id not in {row.member_id for row in attendance_ops.register(session_of(session_id))}
         admin = db.session.scalar(select(Member).where(Member.role == "admin"))
         unmarked = session_of(data.unmarked_past_session_id)
         assert attendance_ops.mark_everyone_present(admin, unmarked) == 1  # the other member only
@@ -86,7 +86,7 @@ def test_erased_member_leaves_registers_and_mark_everyone_present(app, signed_in
         kept = db.session.scalars(select(Attendance).where(Attendance.member_id == data.member_id)).all()
         assert len(kept) == 3 and all(mark.remark is None for mark in kept)
         grid = course_grid(db.session.get(Course, data.full_course_id))
-        assert data.member_id not in {row.member.id for row in grid.rows}
+        assert data.member_id not in {row.member_id for row in grid.rows}
         certificate = db.session.scalar(select(Certificate).where(Certificate.code == data.certificate_code))
         assert certificate.revoked_at is not None
     admin_client = app.test_client()

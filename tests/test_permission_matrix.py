@@ -83,6 +83,8 @@ MATRIX = {
     "manage.move": ("POST", "/manage/enrolments/{enrolment}/move", {"direction": "up"}, MANAGERS_POST),
     "attendance.register": ("GET", "/manage/sessions/{session}/register", None, RUNNERS),
     "attendance.mark": ("POST", "/manage/sessions/{session}/register/{target}", {"status": "present"}, RUNNERS_POST),
+    "attendance.take_register": ("POST", "/manage/sessions/{session}/register/marks", {"present": "{target}"},
+                                 RUNNERS_POST),
     "attendance.everyone_present": ("POST", "/manage/sessions/{session}/register/everyone-present", {}, RUNNERS_POST),
     "attendance.walk_in": ("POST", "/manage/sessions/{session}/register/walk-in", {"email": "nobody@example.org"},
                            RUNNERS_POST),

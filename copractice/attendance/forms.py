@@ -1,8 +1,12 @@
 """Forms for registers, check-in, apologies, online reports, certificates and report filters."""
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from werkzeug.datastructures import MultiDict
+
+from copractice.attendance.models import MARKS
 
 from copractice.members.models import AREAS, STAKEHOLDER_TYPES
 from copractice.forms import SingleLine
@@ -10,6 +14,48 @@ from copractice.forms import SingleLine
 
 class MarkForm(FlaskForm):
     remark = StringField("Remark (optional)", validators=[SingleLine(), Optional(), Length(max=500)])
+
+
+def _member_id(text):
+    """A member id from a button's value or a field's name, or None if it is not one."""
+    return int(text) if text and text.isascii() and text.isdigit() and len(text) < 10 else None
+
+
+class RegisterForm(FlaskForm):
+    """The whole register is one form with one CSRF token.
+
+    Each mark button is named for its mark and holds the person's id (``present=42``). Each remark
+    box is ``remark-42``; ``was-42`` holds the remark the page showed, so only remarks someone changed
+    are saved when Enter is pressed in a box (the form's first button, ``save``, which keeps the marks).
+    """
+
+    def pressed(self):
+        """(status, member_id) of the mark button pressed, or None when none was (or the request is odd)."""
+        found = [(status, _member_id(request.form.get(status))) for status in MARKS if status in request.form]
+        return found[0] if len(found) == 1 and found[0][1] is not None else None
+
+    @staticmethod
+    def _remark(value):
+        """(valid, cleaned remark) checked as the single mark form checks it; None means no box was sent."""
+        if value is None:
+            return True, None
+        form = MarkForm(formdata=MultiDict([("remark", value)]), meta={"csrf": False})
+        return form.validate(), form.remark.data
+
+    def remark_of(self, member_id):
+        return self._remark(request.form.get(f"remark-{member_id}"))
+
+    def changed_remarks(self):
+        """({member_id: remark} for the boxes whose text differs from what the page showed, valid)."""
+        changed, valid = {}, True
+        for name, value in request.form.items():
+            member_id = _member_id(name.removeprefix("remark-")) if name.startswith("remark-") else None
+            if member_id is None or value == request.form.get(f"was-{member_id}", ""):
+                continue
+            ok, remark = self._remark(value)
+            valid = valid and ok
+            changed[member_id] = remark
+        return changed, valid
 
 
 class WalkInForm(FlaskForm):

@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, select, union
@@ -102,11 +103,15 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     return row
 
 
-@dataclass
-class RegisterRow:
-    member: Member
-    attendance: Attendance | None
+class RegisterRow(NamedTuple):
+    """One line of a register: the columns the page shows, not ORM objects (a register has hundreds)."""
+
+    member_id: int
+    name: str
     enrolled: bool
+    status: str | None  # None: not marked yet
+    source: str | None
+    remark: str | None
 
 
 def register(session):
@@ -119,13 +124,32 @@ def register(session):
     marked_ids = select(Attendance.member_id).where(Attendance.session_id == session.id)
     # A union of two indexed look-ups; "enrolled OR marked" written as one condition would read every member.
     on_register = union(enrolled_ids, marked_ids).subquery()
-    rows = db.session.execute(
-        select(Member, Attendance, Member.id.in_(enrolled_ids))
+    db.session.flush()
+    rows = db.session.connection().execute(  # Core rows: cheaper than the ORM's for hundreds of plain tuples
+        select(Member.id, Member.name, Member.id.in_(enrolled_ids), Attendance.status, Attendance.source,
+               Attendance.remark)
         .join(on_register, on_register.c.member_id == Member.id)
         .outerjoin(Attendance, and_(Attendance.member_id == Member.id, Attendance.session_id == session.id))
         .where(Member.erased_at.is_(None))
         .order_by(func.lower(Member.name), Member.id)).all()
-    return [RegisterRow(member, attendance, bool(enrolled)) for member, attendance, enrolled in rows]
+    return [RegisterRow(member_id, name, bool(enrolled), status, source, remark)
+            for member_id, name, enrolled, status, source, remark in rows]
+
+
+def save_remarks(actor, session, remarks, now=None):
+    """Save remarks typed on the register, each keeping the person's current mark.
+
+    ``remarks`` maps member ids to the new remark. Returns the ids of those who have no mark yet:
+    a remark goes with a mark, so theirs cannot be saved until one is chosen.
+    """
+    if not remarks:
+        return []
+    current = dict(db.session.execute(select(Attendance.member_id, Attendance.status).where(
+        Attendance.session_id == session.id, Attendance.member_id.in_(list(remarks)))).all())
+    for member_id, remark in remarks.items():
+        if member_id in current:
+            mark(actor, session, member_id, current[member_id], remark=remark, now=now)
+    return [member_id for member_id in remarks if member_id not in current]
 
 
 def mark_everyone_present(actor, session, now=None):
@@ -134,8 +158,8 @@ def mark_everyone_present(actor, session, now=None):
         raise AttendanceRefused(not_started_message(session))
     count = 0
     for row in register(session):
-        if row.attendance is None and row.enrolled:
-            mark(actor, session, row.member.id, PRESENT, now=now)
+        if row.status is None and row.enrolled:
+            mark(actor, session, row.member_id, PRESENT, now=now)
             count += 1
     return count
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 
-from copractice.attendance import forms, operations as ops, reports
+from copractice.attendance import forms, markup, operations as ops, reports
 from copractice.attendance.certificates import certificate_pdf
 from copractice.attendance.models import MARKS, AttendanceChange, Certificate
 from copractice.courses.catalogue import course_by_slug
@@ -49,17 +49,55 @@ def _done(step):
 
 # -- the register ---------------------------------------------------------------------------------------------------
 
+def _register_page(session, typed=None):
+    opens = ops.marking_opens_at(session)
+    rows = ops.register(session)
+    return render_template("attendance/register.html", session=session, course=session.course,
+                           opens=opens, started=now_utc() >= opens, rows=rows, marks=MARKS,
+                           rows_html=markup.register_rows(rows, typed),
+                           walk_in=forms.WalkInForm(),
+                           extras=get_plugins().collect("copractice_register_extras", session=session))
+
+
 @bp.route("/manage/sessions/<int:session_id>/register")
 @permission_required("courses.organise")
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
+    return _register_page(_session(session_id))
+
+
+@bp.route("/manage/sessions/<int:session_id>/register/marks", methods=["POST"])
+@permission_required("courses.organise")
+def take_register(session_id):
+    """The register's one form. A mark button saves that person's mark and their remark; Enter in a
+    remark box saves the remarks that were changed, each keeping its mark."""
     session = _session(session_id)
-    opens = ops.marking_opens_at(session)
-    return render_template("attendance/register.html", session=session, course=session.course,
-                           opens=opens, started=now_utc() >= opens,
-                           rows=ops.register(session), marks=MARKS, form=forms.MarkForm(),
-                           walk_in=forms.WalkInForm(),
-                           extras=get_plugins().collect("copractice_register_extras", session=session))
+    back = url_for("attendance.register", session_id=session.id)
+    form = forms.RegisterForm()
+    if not form.validate_on_submit():
+        flash("That mark could not be saved. Please try again.", "error")
+        return redirect(back)
+    pressed = form.pressed()
+    if pressed is not None:
+        status, member_id = pressed
+        valid, remark = form.remark_of(member_id)
+        if not valid:
+            flash("That mark could not be saved. Please try again.", "error")
+        elif not _done(lambda: ops.mark(current_user, session, member_id, status, remark=remark))[0]:
+            return redirect(back)
+        return redirect(f"{back}#person-{member_id}")
+    remarks, valid = form.changed_remarks()
+    if not valid:
+        flash("That remark could not be saved. Please try again.", "error")
+        return redirect(back)
+    worked, unmarked = _done(lambda: ops.save_remarks(current_user, session, remarks))
+    if not worked:
+        return redirect(back)
+    if unmarked:  # keep what they typed, and say what to do
+        flash("Not saved yet: a remark is saved with a mark. Choose Present, Late, Excused or Absent to save it. "
+              "What you typed is still in the box.", "error")
+        return _register_page(session, typed={member_id: remarks[member_id] for member_id in unmarked})
+    return redirect(f"{back}#person-{next(iter(remarks))}" if remarks else back)
 
 
 @bp.route("/manage/sessions/<int:session_id>/register/<int:member_id>", methods=["POST"])
@@ -256,7 +294,7 @@ def import_report(session_id):
                                                    form.min_minutes.data)
         except ops.AttendanceRefused as problem:
             form.report.errors = list(form.report.errors) + [str(problem)]
-    unmarked = [row.member for row in ops.register(session) if row.attendance is None and row.enrolled]
+    unmarked = [row for row in ops.register(session) if row.status is None and row.enrolled]
     return render_template("attendance/import.html", session=session, course=session.course, form=form,
                            result=result, unmarked=unmarked, mark_form=forms.MarkForm(), shown=UNMATCHED_SHOWN)
 
@@ -269,7 +307,7 @@ def match_row(session_id):
     form = forms.MarkForm()
     member_id = request.form.get("member_id", type=int)
     status = request.form.get("status")
-    has_place = member_id in {row.member.id for row in ops.register(session) if row.enrolled}
+    has_place = member_id in {row.member_id for row in ops.register(session) if row.enrolled}
     if form.validate_on_submit() and status in MARKS and has_place:
         if _done(lambda: ops.mark(current_user, session, member_id, status, remark=form.remark.data, source="import",
                                   minutes=ops.minutes_or_none(request.form.get("minutes"))))[0]:
@@ -357,8 +395,13 @@ def reissue_certificate(code):
 
 # -- reports ----------------------------------------------------------------------------------------------------------
 
-def _export(headers, rows, name):
+def _export(table, name):
+    """The CSV or XLSX the query string asks for, or None for the page. ``table`` makes (headers, rows),
+    called only for an export: the page itself never builds it."""
     kind = request.args.get("format")
+    if kind not in ("csv", "xlsx"):
+        return None
+    headers, rows = table()
     if kind == "csv":
         return Response(stream_with_context(reports.csv_lines(headers, rows)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
@@ -378,10 +421,11 @@ def course_report(course_id):
         abort(404)
     require("course.run", course)
     grid = reports.course_grid(course)
-    exported = _export(*reports.course_grid_table(grid), f"attendance-{course.slug}")
+    exported = _export(lambda: reports.course_grid_table(grid), f"attendance-{course.slug}")
     if exported is not None:
         return exported
-    return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent)
+    return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent,
+                           rows_html=markup.grid_rows(grid))
 
 
 @bp.route("/reports/members/<int:member_id>")
@@ -393,7 +437,8 @@ def member_report(member_id):
         abort(404)
     require("member.history", member)
     marks, completions, hours = reports.member_history(member)
-    exported = _export(*reports.member_history_table(member, marks, completions), f"attendance-member-{member.id}")
+    exported = _export(lambda: reports.member_history_table(member, marks, completions),
+                       f"attendance-member-{member.id}")
     if exported is not None:
         return exported
     return render_template("attendance/member_report.html", member=member, marks=marks, completions=completions,
@@ -430,12 +475,12 @@ def overview():
     if request.args.get("table") == "low":
         table = (["Name", "Describes themselves as", "Area", "Sessions marked", "Attended", "Attendance rate"],
                  [[m.name, m.stakeholder_label, m.area_label, n, attended, r] for m, n, attended, r in low])
-        exported = _export(*table, "low-attendance")
+        exported = _export(lambda: table, "low-attendance")
     else:
         table = (["Month", "Marks", "Attended", "Attended or gave notice", "Attendance rate",
                   "Attended or gave notice rate"],
                  [[m, n, a, g, reports.rate(a, n), reports.rate(g, n)] for m, n, a, g in months])
-        exported = _export(*table, "attendance-by-month")
+        exported = _export(lambda: table, "attendance-by-month")
     if exported is not None:
         return exported
     args = {k: v for k, v in request.args.items() if v and k not in ("format", "table")}
