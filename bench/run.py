@@ -871,9 +871,11 @@ class Writer:
             status_ = ("present", "absent")[(turn // len(self.pool.others)) % 2]
         facilitator = self.pool.facilitators.get()
         try:
+            # The register is one form: the pressed button is named for the mark and holds the person's id,
+            # and their remark box goes with it (as a browser sends it).
             status, body, _ = facilitator.open(
-                f"/manage/sessions/{self.pool.busy['session_id']}/register/{member_id}",
-                {"status": status_, "remark": ""})
+                f"/manage/sessions/{self.pool.busy['session_id']}/register/marks",
+                {status_: str(member_id), f"remark-{member_id}": ""})
             return _outcome(status, body)
         finally:
             self.pool.facilitators.put(facilitator)
