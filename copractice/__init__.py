@@ -1,4 +1,5 @@
 """copractice: co-production training, community of practice and resource library."""
+import gc
 import os
 from importlib.metadata import PackageNotFoundError, version
 
@@ -43,6 +44,11 @@ def create_app(test_config=None):
     from copractice.site import render_error
 
     app.register_error_handler(500, render_error)  # the request rolled back: nothing it did was saved
+    if not app.testing:
+        # What building the app made (routes, templates, mappers, plugin modules) lives as long as the process:
+        # move it out of the collector's reach, so a full collection walks what requests made, not all of that.
+        gc.collect()
+        gc.freeze()
     return app
 
 
