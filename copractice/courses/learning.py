@@ -5,11 +5,13 @@ Bounded work (issue 12 point 4): My learning shows the next ``UPCOMING_SHOWN`` s
 costs what a new one does; the rest are a click away on paged lists (every session coming up, every course).
 Each list is one statement of the columns the page shows, whatever the member's history.
 """
+from collections import namedtuple
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy import (Boolean, DateTime, Float, Integer, String, and_, bindparam, case, cast, exists, func, literal,
+                        null, or_, select, type_coerce, union_all)
 from sqlalchemy.orm import aliased
 
 from copractice.courses.models import (CANCELLED, ENROLLED, ENROLMENT_STATUS_LABELS, OFFERED, WAITING, Course,
@@ -52,7 +54,7 @@ def _upcoming_statement():
             .join(Course, Course.id == Session.course_id)
             .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.member_id == member_id))
             .where(Enrolment.member_id == member_id, Enrolment.status == ENROLLED, Session.ends_at > bindparam("now"))
-            .order_by(Session.starts_at, Session.id).limit(bindparam("limit")).offset(bindparam("offset")))
+            .order_by(Session.starts_at, Session.id).limit(bindparam("upcoming_limit")).offset(bindparam("offset")))
 
 
 def upcoming_sessions(member_id: int, now: datetime | None = None, limit: int = UPCOMING_SHOWN,
@@ -60,7 +62,7 @@ def upcoming_sessions(member_id: int, now: datetime | None = None, limit: int = 
     """([rows], total): sessions not yet ended of the courses the member has a place on, soonest first, with the
     member's own mark if there is one (apologies, a check-in). One statement."""
     rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or now_utc(),
-                                                      "limit": limit, "offset": offset}).all()
+                                                      "upcoming_limit": limit, "offset": offset}).all()
     return rows, (rows[0].total if rows else 0)
 
 
@@ -131,17 +133,75 @@ def completed_courses(member_id: int, limit: int = GROUP_SHOWN) -> tuple[list, i
     return rows, (rows[0].total if rows else 0)
 
 
-def my_learning(member, now: datetime | None = None) -> Learning:
-    """What My learning shows, in five statements whatever the member's history."""
-    from copractice.attendance.operations import learning_hours
+# My learning's one statement: the four lists as one UNION ALL, each kind of row filling its own columns.
+_COLUMNS = {"seq": Integer, "grp": String, "row_id": Integer, "course_id": Integer, "slug": String, "title": String,
+            "at": DateTime, "until": DateTime, "venue": String, "online_link": String, "mark_status": String,
+            "mark_source": String, "status": String, "position": Integer, "has_certificate": Boolean,
+            "total": Integer, "seconds": Float}
+_Upcoming = namedtuple("Upcoming", "session_id starts_at ends_at venue online_link slug title mark_status mark_source")
+_Grouped = namedtuple("Grouped", "enrolment_id course_id status offer_expires_at updated_at slug title grp position")
+_Completed = namedtuple("Completed", "slug title completed_at has_certificate")
 
-    now = now or now_utc()
-    upcoming, upcoming_total = upcoming_sessions(member.id, now)
-    groups, totals = course_groups(member.id, now)
-    completed, completed_total = completed_courses(member.id)
-    return Learning(upcoming=upcoming, upcoming_total=upcoming_total, groups=groups, group_totals=totals,
-                    completed=completed, completed_total=completed_total,
-                    hours=learning_hours([member.id])[member.id])
+
+def _kind(kind, source, **columns):
+    """One kind of My learning's rows: its columns by name, NULL (cast to the column's type) in the others. (No
+    CAST of a real column: SQLite would make a date a number.)"""
+    return select(literal(kind, String).label("kind"),
+                  *[(type_coerce(columns[name], type_) if name in columns else cast(null(), type_)).label(name)
+                    for name, type_ in _COLUMNS.items()]).select_from(source)
+
+
+@cache
+def _my_learning_statement(dialect):
+    """Built once per database kind: only its parameters change (member_id, now, the three limits)."""
+    from copractice.attendance.models import ATTENDED, Attendance, Completion
+    from copractice.attendance.operations import _session_seconds
+
+    up = (_upcoming_statement().add_columns(
+        func.row_number().over(order_by=(Session.starts_at, Session.id)).label("seq")).subquery())
+    grouped = _course_groups_statement().subquery()
+    done = _completed_statement().add_columns(func.row_number().over(
+        order_by=(Completion.completed_at.desc(), Completion.id.desc())).label("seq")).subquery()
+    hours = (select(func.sum(_session_seconds(dialect)).label("seconds"))
+             .join_from(Attendance, Session, Session.id == Attendance.session_id)
+             .where(Attendance.member_id == bindparam("member_id"), Attendance.status.in_(ATTENDED))).subquery()
+    kinds = union_all(
+        _kind("upcoming", up, seq=up.c.seq, row_id=up.c.session_id, slug=up.c.slug, title=up.c.title,
+              at=up.c.starts_at, until=up.c.ends_at, venue=up.c.venue, online_link=up.c.online_link,
+              mark_status=up.c.mark_status, mark_source=up.c.mark_source, total=up.c.total),
+        _kind("group", grouped, seq=grouped.c.rn, grp=grouped.c.grp, row_id=grouped.c.enrolment_id,
+              course_id=grouped.c.course_id, slug=grouped.c.slug, title=grouped.c.title,
+              at=grouped.c.offer_expires_at, until=grouped.c.updated_at, status=grouped.c.status,
+              position=grouped.c.position, total=grouped.c.total),
+        _kind("completed", done, seq=done.c.seq, slug=done.c.slug, title=done.c.title, at=done.c.completed_at,
+              has_certificate=done.c.has_certificate, total=done.c.total),
+        _kind("hours", hours, seconds=hours.c.seconds)).subquery()
+    return select(kinds).order_by(kinds.c.kind, kinds.c.grp, kinds.c.seq)
+
+
+def my_learning(member, now: datetime | None = None) -> Learning:
+    """What My learning shows, in one statement whatever the member's history: the next sessions, the newest
+    courses of each list and completions, with how many there are in all, and the hours (as
+    attendance.operations.learning_hours counts them)."""
+    rows = db.session.execute(_my_learning_statement(db.session.get_bind().dialect.name),
+                              {"member_id": member.id, "now": now or now_utc(), "offset": 0,
+                               "limit": GROUP_SHOWN, "upcoming_limit": UPCOMING_SHOWN}).all()
+    learning = Learning(upcoming=[], upcoming_total=0, groups={}, group_totals={}, completed=[], completed_total=0)
+    for row in rows:
+        if row.kind == "upcoming":
+            learning.upcoming.append(_Upcoming(row.row_id, row.at, row.until, row.venue, row.online_link, row.slug,
+                                               row.title, row.mark_status, row.mark_source))
+            learning.upcoming_total = row.total
+        elif row.kind == "group":
+            learning.groups.setdefault(row.grp, []).append(_Grouped(
+                row.row_id, row.course_id, row.status, row.at, row.until, row.slug, row.title, row.grp, row.position))
+            learning.group_totals[row.grp] = row.total
+        elif row.kind == "completed":
+            learning.completed.append(_Completed(row.slug, row.title, row.at, row.has_certificate))
+            learning.completed_total = row.total
+        else:
+            learning.hours = round(float(row.seconds or 0) / 3600, 2)
+    return learning
 
 
 @dataclass
