@@ -1,6 +1,5 @@
 """Template helpers: navigation from plugins, dates in UK time, and form macros' support."""
 from datetime import timezone
-from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -25,22 +24,6 @@ def uk_time(value, fmt="%-d %B %Y, %-I:%M%p"):
 
 def uk_date(value):
     return uk_time(value, "%-d %B %Y")
-
-
-def with_query(base, args):
-    """``base`` (from url_for) with ``args`` as its query string, as url_for writes it (Werkzeug 3: the same
-    characters left as they are), for pages with many links to one endpoint: one url_for, then this per link."""
-    items = [(key, value) for key, value in args.items() if value is not None]
-    return f"{base}?{urlencode(items, safe=QUERY_SAFE)}" if items else base
-
-
-def path_segment(value):
-    """``value`` quoted as url_for quotes a path part (Werkzeug's default converter), to follow a url_for prefix."""
-    return quote(str(value), safe=PATH_SAFE)
-
-
-QUERY_SAFE = "!$'()*,/:;?@"  # werkzeug.urls: https://url.spec.whatwg.org/#percent-encoded-bytes
-PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug.routing.converters: https://url.spec.whatwg.org/#url-path-segment-string
 
 
 def nav_items():
@@ -73,8 +56,6 @@ def _reading_classes():
 def init_templating(app):
     app.jinja_env.filters["uk_time"] = uk_time
     app.jinja_env.filters["uk_date"] = uk_date
-    app.jinja_env.filters["path_segment"] = path_segment
-    app.jinja_env.globals["with_query"] = with_query
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     from copractice.urls import external_url
