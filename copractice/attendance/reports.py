@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from openpyxl import Workbook
-from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select
+from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select, union_all
 
 from copractice.attendance.models import ATTENDED, EXCUSED, MARKS, Attendance, Completion
 from copractice.attendance.operations import learning_hours
@@ -106,6 +106,14 @@ def _among(conn, column, ids):
     return column.in_(ids)
 
 
+def _id_rows(conn, ids):
+    """The ids as the rows of a one-column select: one array unnested on PostgreSQL, one JSON array on SQLite."""
+    if conn.dialect.name == "postgresql":
+        return select(func.unnest(literal(list(ids), ARRAY(Integer))))
+    values = func.json_each(json.dumps(list(ids))).table_valued("value")
+    return select(values.c.value)
+
+
 def _marks_by_session(conn, session_ids):
     """[(session_id, [member_id, ...], [status, ...])]: the marks of these sessions, one row per session.
 
@@ -126,8 +134,8 @@ def _marks_by_session(conn, session_ids):
 
 
 def course_grid(course, now=None):
-    """Sessions x members for one course in four queries (sessions, marks, enrolled, people with their
-    completions), and a fifth for the Member objects when a plugin adds report columns.
+    """Sessions x members for one course in three queries (sessions, marks, people with their
+    completions), and a fourth for the Member objects when a plugin adds report columns.
 
     Plain columns and tuples, not ORM objects, read through the Session's connection (Core rows cost
     half what the ORM's do); the marks come a session at a time (``_marks_by_session``), and Python's
@@ -143,18 +151,19 @@ def course_grid(course, now=None):
     held_ids = frozenset(s.id for s in sessions if s.starts_at <= now)
     column = {s.id: i for i, s in enumerate(sessions)}
     marks = _marks_by_session(conn, list(column))
-    # The people are those with a place and those with a mark, found by id: a join to "enrolled
-    # UNION marked" let PostgreSQL guess thousands of rows and read all 100,000 members instead.
-    in_grid = set(conn.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
-                                                                 Enrolment.status == ENROLLED)))
-    in_grid.update(chain.from_iterable(map(itemgetter(1), marks)))
+    # The people are those with a place and those with a mark, found by id: the marked as the ids just
+    # read (``_id_rows``), not a second pass over the marks, which let PostgreSQL guess thousands of
+    # rows and read all 100,000 members instead.
+    in_grid = union_all(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
+                                                          Enrolment.status == ENROLLED),
+                        _id_rows(conn, set(chain.from_iterable(map(itemgetter(1), marks)))))
     # Erased accounts are not rows of a per-person grid; their marks count only in anonymous totals.
     # Completions come with the people (one per course and member: an outer join adds no rows).
     people = conn.execute(
         select(Member.id, Member.name, Member.stakeholder_type, Member.area, Completion.completed_at)
         .outerjoin(Completion, (Completion.member_id == Member.id) & (Completion.course_id == course.id))
-        .where(_among(conn, Member.id, in_grid), Member.erased_at.is_(None))
-        .order_by(func.lower(Member.name), Member.id)).all() if in_grid else []
+        .where(Member.id.in_(in_grid), Member.erased_at.is_(None))
+        .order_by(func.lower(Member.name), Member.id)).all()
     empty = [None] * len(sessions)
     rows = {member_id: GridRow(member_id, name, stakeholder_type, area, completed_at=completed_at,
                                statuses=empty.copy())
