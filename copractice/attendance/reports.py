@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 from openpyxl import Workbook
-from sqlalchemy import case, func, select
+from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select, union_all
 
 from copractice.attendance.models import ATTENDED, EXCUSED, MARKS, Attendance, Completion
 from copractice.attendance.operations import learning_hours
@@ -78,7 +78,7 @@ class CourseGrid:
     held: int  # sessions that have started
     columns: list = field(default_factory=list)  # ReportColumn from plugins
     held_ids: frozenset = frozenset()
-    per_session: Counter = field(default_factory=Counter)  # (column, status) -> marks of people in the grid
+    per_session: list = field(default_factory=list)  # a Counter per session column: status -> marks of people in the grid
 
     def labels(self, row):
         """The row's mark in each session column, as the page shows it ("" where there is none)."""
@@ -93,9 +93,25 @@ class CourseGrid:
             if s.id not in self.held_ids:
                 rates.append((None, None))
                 continue
-            attended = sum(count[column, status] for status in ATTENDED)
-            rates.append(attendance_rates(attended, count[column, EXCUSED], people))
+            marks = count[column]
+            rates.append(attendance_rates(sum(marks[status] for status in ATTENDED), marks[EXCUSED], people))
         return rates
+
+
+def _among(conn, column, ids):
+    """``column IN ids``. On PostgreSQL one array parameter (``= ANY``): a list of 200 ids as 200 bind
+    parameters cost more to expand, send and parse than the lookups themselves (SQLite has no arrays)."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(literal(list(ids), ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _id_rows(conn, ids):
+    """The ids as the rows of a one-column select: one array unnested on PostgreSQL, one JSON array on SQLite."""
+    if conn.dialect.name == "postgresql":
+        return select(func.unnest(literal(list(ids), ARRAY(Integer))))
+    values = func.json_each(json.dumps(list(ids))).table_valued("value")
+    return select(values.c.value)
 
 
 def _marks_by_session(conn, session_ids):
@@ -107,7 +123,7 @@ def _marks_by_session(conn, session_ids):
     """
     if not session_ids:
         return []
-    where = Attendance.session_id.in_(session_ids)
+    where = _among(conn, Attendance.session_id, session_ids)
     if conn.dialect.name == "postgresql":
         return conn.execute(select(Attendance.session_id, func.array_agg(Attendance.member_id),
                                    func.array_agg(Attendance.status)).where(where)
@@ -118,13 +134,14 @@ def _marks_by_session(conn, session_ids):
 
 
 def course_grid(course, now=None):
-    """Sessions x members for one course in five queries (sessions, marks, enrolled, people, completions),
-    and a sixth for the Member objects when a plugin adds report columns.
+    """Sessions x members for one course in three queries (sessions, marks, people with their
+    completions), and a fourth for the Member objects when a plugin adds report columns.
 
     Plain columns and tuples, not ORM objects, read through the Session's connection (Core rows cost
     half what the ORM's do); the marks come a session at a time (``_marks_by_session``), and Python's
-    only step per mark is to put it in its person's column; the counting is done a row at a time by C code (Counter, compress, sum). (Counting in the
-    database was slower: with the hours, PostgreSQL spent 30 ms grouping 8,400 marks.)
+    only step per mark is to put it in its person's column; the counting is done a row or a session at
+    a time by C code (list.count, Counter, compress, sum). (Counting in the database was slower: with
+    the hours, PostgreSQL spent 30 ms grouping 8,400 marks.)
     """
     now = now or now_utc()
     db.session.flush()
@@ -134,40 +151,44 @@ def course_grid(course, now=None):
     held_ids = frozenset(s.id for s in sessions if s.starts_at <= now)
     column = {s.id: i for i, s in enumerate(sessions)}
     marks = _marks_by_session(conn, list(column))
-    # The people are those with a place and those with a mark, found by id: a join to "enrolled
-    # UNION marked" let PostgreSQL guess thousands of rows and read all 100,000 members instead.
-    in_grid = set(conn.scalars(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
-                                                                 Enrolment.status == ENROLLED)))
-    in_grid.update(chain.from_iterable(map(itemgetter(1), marks)))
+    # The people are those with a place and those with a mark, found by id: the marked as the ids just
+    # read (``_id_rows``), not a second pass over the marks, which let PostgreSQL guess thousands of
+    # rows and read all 100,000 members instead.
+    in_grid = union_all(select(Enrolment.member_id).where(Enrolment.course_id == course.id,
+                                                          Enrolment.status == ENROLLED),
+                        _id_rows(conn, set(chain.from_iterable(map(itemgetter(1), marks)))))
     # Erased accounts are not rows of a per-person grid; their marks count only in anonymous totals.
+    # Completions come with the people (one per course and member: an outer join adds no rows).
     people = conn.execute(
-        select(Member.id, Member.name, Member.stakeholder_type, Member.area)
+        select(Member.id, Member.name, Member.stakeholder_type, Member.area, Completion.completed_at)
+        .outerjoin(Completion, (Completion.member_id == Member.id) & (Completion.course_id == course.id))
         .where(Member.id.in_(in_grid), Member.erased_at.is_(None))
-        .order_by(func.lower(Member.name), Member.id)).all() if in_grid else []
+        .order_by(func.lower(Member.name), Member.id)).all()
     empty = [None] * len(sessions)
-    rows = {member_id: GridRow(member_id, name, stakeholder_type, area, statuses=empty.copy())
-            for member_id, name, stakeholder_type, area in people}
+    rows = {member_id: GridRow(member_id, name, stakeholder_type, area, completed_at=completed_at,
+                               statuses=empty.copy())
+            for member_id, name, stakeholder_type, area, completed_at in people}
+    in_rows = rows.__contains__
+    per_session = [Counter() for _ in sessions]
     for session_id, member_ids, statuses in marks:
         at = column[session_id]
+        # The session's marks of people in the grid (not of erased accounts), counted at once.
+        per_session[at] = Counter(compress(statuses, map(in_rows, member_ids)))
         for member_id, status in zip(member_ids, statuses):
             row = rows.get(member_id)
             if row is not None:
                 row.statuses[at] = status
     held = [s.id in held_ids for s in sessions]
+    all_held = all(held)
     hours = [(s.ends_at - s.starts_at).total_seconds() / 3600 for s in sessions]
     attended = frozenset(ATTENDED).__contains__
-    per_session = Counter()
     for row in rows.values():
         statuses = row.statuses
         row.marked = len(statuses) - statuses.count(None)
-        so_far = Counter(compress(statuses, held))  # an apology for a session to come is not counted yet
-        row.attended, row.excused = sum(so_far[status] for status in ATTENDED), so_far[EXCUSED]
+        # An apology for a session to come is not counted yet.
+        so_far = statuses if all_held else list(compress(statuses, held))
+        row.attended, row.excused = sum(map(so_far.count, ATTENDED)), so_far.count(EXCUSED)
         row.hours = round(sum(compress(hours, map(attended, statuses))), 2)  # summed, then rounded
-        per_session.update(enumerate(statuses))
-    for member_id, completed_at in conn.execute(
-            select(Completion.member_id, Completion.completed_at).where(Completion.course_id == course.id)):
-        if member_id in rows:
-            rows[member_id].completed_at = completed_at
     columns = get_plugins().collect("copractice_report_columns", report="course")
     if columns and rows:  # a plugin's column is given the Member, as the plugin API says
         for member in db.session.scalars(select(Member).where(Member.id.in_(list(rows)))):

@@ -5,6 +5,7 @@ from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redi
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from copractice.attendance import forms, markup, operations as ops, reports
 from copractice.attendance.certificates import certificate_pdf
@@ -24,7 +25,8 @@ bp = Blueprint("attendance", __name__)
 
 
 def _session(session_id, action="course.run"):
-    session = db.session.get(Session, session_id)
+    """The session with its course (which every register page and its permission check read) in one statement."""
+    session = db.session.get(Session, session_id, options=[joinedload(Session.course, innerjoin=True)])
     if session is None:
         abort(404)
     require(action, session.course)
