@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import DateTime, Integer, String, bindparam, case, cast, exists, func, null, or_, select, union_all
+from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cast, exists, func, literal, null, or_, select,
+                        union_all)
 from sqlalchemy.orm import load_only, selectinload, with_expression
 
-from copractice.courses.models import ACTIVE, Course, CourseAudience, CourseFacilitator, Enrolment, Session
+from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, CourseFacilitator, Enrolment, Session
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member
@@ -152,12 +153,90 @@ def catalogue(filters, page=1, per_page=12, now=None):
     return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
 
 
-def course_page(slug):
-    """A course for its public page: with its sessions and audience; who runs it comes from
-    :func:`facilitators_of` (names only)."""
-    return db.session.scalar(
-        select(Course).where(Course.slug == slug).options(selectinload(Course.sessions),
-                                                          selectinload(Course.audience_rows)))
+@functools.cache
+def _course_by_slug():
+    return select(Course).where(Course.slug == bindparam("slug", type_=String))
+
+
+def _parts_statement(member):
+    """Everything a course's page shows beside the course row, as one UNION ALL (parameter: ``course_id``):
+    its audience, sessions, facilitators' names, the resources it recommends that ``member`` may see, and how
+    many are waiting. Columns: kind, id, n, at1, at2, t1, t2, t3, flag (NULL where a kind has nothing)."""
+    from copractice.library.operations import recommended_links
+
+    course_id = bindparam("course_id", type_=Integer)
+
+    def row(kind, id=None, n=None, at1=None, at2=None, t1=None, t2=None, t3=None, flag=None):
+        values = {"id": (id, Integer), "n": (n, Integer), "at1": (at1, DateTime), "at2": (at2, DateTime),
+                  "t1": (t1, String), "t2": (t2, String), "t3": (t3, String), "flag": (flag, Boolean)}
+        return [literal(kind, Integer).label("kind")] + [
+            (cast(null(), type_) if value is None else value).label(name) for name, (value, type_) in values.items()]
+
+    links = recommended_links(member, course_id).subquery()
+    parts = union_all(
+        select(*row(_AUDIENCE, t1=CourseAudience.stakeholder_type)).where(CourseAudience.course_id == course_id),
+        select(*row(_SESSIONS, id=Session.id, at1=Session.starts_at, at2=Session.ends_at, t1=Session.venue,
+                    t2=Session.online_link, t3=Session.note)).where(Session.course_id == course_id),
+        select(*row(_FACILITATORS, id=CourseFacilitator.member_id, n=CourseFacilitator.id, t1=Member.name,
+                    flag=CourseFacilitator.lived_experience))
+        .join(Member, Member.id == CourseFacilitator.member_id).where(CourseFacilitator.course_id == course_id),
+        select(*row(_RESOURCES, id=links.c.id, at2=links.c.updated_at, t1=links.c.title, t2=links.c.slug,
+                    t3=links.c.type)),
+        select(*row(_WAITING, n=func.count(Enrolment.id)))
+        .where(Enrolment.course_id == course_id, Enrolment.status == WAITING)).subquery("parts")
+    c = parts.c
+    # audience by type, sessions by start, facilitators in the order they were added, resources by title
+    return select(c.kind, c.id, c.n, c.at1, c.at2, c.t1, c.t2, c.t3, c.flag).order_by(c.kind, c.n, c.at1, c.t1)
+
+
+_AUDIENCE, _SESSIONS, _FACILITATORS, _RESOURCES, _WAITING = range(5)
+_anonymous_parts = functools.cache(lambda: _parts_statement(None))
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    online_link: str
+    note: str
+
+
+@dataclass
+class CoursePage:
+    """A course's public page: the course and what is shown with it (no ORM objects beside the course)."""
+    course: Course
+    audience: list
+    sessions: list
+    facilitators: list
+    recommended: list
+    waiting: int
+
+
+def course_page(slug, member=None):
+    """A course for its public page, or None: the course, then in one more statement its audience, sessions,
+    facilitators (names only), the resources it recommends that ``member`` may see, and its waiting count."""
+    from copractice.library.models import ResourceLink
+
+    course = db.session.scalar(_course_by_slug(), {"slug": slug})
+    if course is None:
+        return None
+    # visible_to() is the same for every visitor: their statement is built once; a member's names their themes
+    statement = _parts_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_parts()
+    page = CoursePage(course, [], [], [], [], 0)
+    for kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"course_id": course.id}):
+        if kind == _SESSIONS:
+            page.sessions.append(SessionRow(id_, at1, at2, t1, t2, t3))
+        elif kind == _AUDIENCE:
+            page.audience.append(t1)
+        elif kind == _FACILITATORS:
+            page.facilitators.append(Facilitator(id_, t1, bool(flag)))
+        elif kind == _RESOURCES:
+            page.recommended.append(ResourceLink(id_, t2, t1, t3, at2))
+        else:
+            page.waiting = n
+    return page
 
 
 @dataclass(frozen=True)
@@ -217,20 +296,24 @@ def catalogue_version(now=None):
     return list(row)
 
 
-def course_version(course, now=None, with_people=True, facilitators=None, recommended=None):
+def course_version(course, now=None, with_people=True, page=None):
     """What a course's page (or, ``with_people`` False, its calendar file) shows an anonymous visitor, from the
-    course already loaded with its sessions, plus its waiting list, who runs it and its linked resources (those
-    the page has already read may be given)."""
+    course already loaded with its sessions, plus its waiting list, who runs it and its linked resources (or
+    all of these from the ``page`` the view has already read, :func:`course_page`)."""
     from copractice.courses.operations import closed_reason, waiting_count
     from copractice.library.operations import recommended_for
 
     now = now or now_utc()
+    sessions = course.sessions if page is None else page.sessions
     parts = [course.id, course.updated_at, course.status, course.places_taken, course.capacity,
              [(s.id, s.starts_at, s.ends_at, s.venue, s.note, s.starts_at <= now, s.ends_at <= now)
-              for s in course.sessions]]
+              for s in sessions]]
     if with_people:
-        parts += [closed_reason(course, now), waiting_count(course),
-                  [(f.member_id, f.name, f.lived_experience) for f in (facilitators_of(course) if facilitators is None else facilitators)],
-                  [(r.id, r.updated_at) for r in (recommended_for(None, course) if recommended is None else recommended)]]
+        if page is None:
+            waiting, facilitators, recommended = waiting_count(course), facilitators_of(course), recommended_for(None, course)
+        else:
+            waiting, facilitators, recommended = page.waiting, page.facilitators, page.recommended
+        parts += [closed_reason(course, now), waiting,
+                  [(f.member_id, f.name, f.lived_experience) for f in facilitators],
+                  [(r.id, r.updated_at) for r in recommended]]
     return parts
-
