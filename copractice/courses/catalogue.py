@@ -6,7 +6,7 @@ from datetime import datetime
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cast, exists, func, literal, null, or_, select,
                         union_all)
-from sqlalchemy.orm import load_only, selectinload, with_expression
+from sqlalchemy.orm import selectinload
 
 from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, CourseFacilitator, Enrolment, Session
 from copractice.courses.next_session import next_start_after
@@ -87,15 +87,42 @@ def _order_statements(shape):
     candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")
     c = candidates.c
     count = select(func.count()).select_from(Course).where(*conditions)
-    order = (select(c.id, func.min(c.next_start).over().label("changes_at"), count.scalar_subquery().label("total"))
-             .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
-             .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer)))
+    ordered = (select(c.id, c.next_start, c.title, func.min(c.next_start).over().label("changes_at"),
+                      count.scalar_subquery().label("total"))
+               .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
+               .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer))
+               .subquery("ordered"))
+    o = ordered.c
+    # the page's cards come with their order: candidates' next_start is the card's (_next_start) by construction
+    order = (select(*_CARD_COLUMNS, o.next_start, o.changes_at, o.total).join(ordered, ordered.c.id == Course.id)
+             .order_by(o.next_start.is_(None), o.next_start, o.title, o.id))
     return order, count
 
 
+_CARD_COLUMNS = (Course.id, Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
+                 Course.capacity, Course.places_taken)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A course as the catalogue shows it (no ORM object, no description)."""
+    id: int
+    slug: str
+    title: str
+    summary: str
+    theme_slug: str
+    format: str
+    capacity: int
+    places_taken: int
+    next_start: datetime | None
+
+    places_left = Course.places_left
+    format_label = Course.format_label
+
+
 def _ordering(filters, page, per_page, now):
-    """One page of the catalogue's order, as {"rows": [course id], "total", "changes_at"}: soonest next session
-    first, then by title; courses with no session to come last, by title."""
+    """One page of the catalogue's order with its cards: ({"rows": [course id], "total", "changes_at"}, [Card]),
+    soonest next session first, then by title; courses with no session to come last, by title."""
     shape, values = _shape(filters)
     order, count = _order_statements(shape)
     rows = db.session.execute(order, {**values, "now": now, "reach": page * per_page, "per_page": per_page,
@@ -104,17 +131,15 @@ def _ordering(filters, page, per_page, now):
     changes_at = rows[0].changes_at if rows else None
     if isinstance(changes_at, str):  # SQLite gives a window's result as text
         changes_at = datetime.fromisoformat(changes_at)
-    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}
+    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}, [Card(*row[:9]) for row in rows]
 
 
 @functools.cache
 def _cards():
-    """The courses of a page by id: the columns a card shows (no description), and the next session worked out
+    """The courses of a kept order's page by id: the columns a card shows, and the next session worked out
     again (it may have started since the order was kept)."""
-    return select(Course).where(Course.id.in_(bindparam("ids", expanding=True))).options(
-        load_only(Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
-                  Course.capacity, Course.places_taken, Course.next_session_at),
-        with_expression(Course.next_start, _next_start(bindparam("now", type_=DateTime))))
+    return select(*_CARD_COLUMNS, _next_start(bindparam("now", type_=DateTime))).where(
+        Course.id.in_(bindparam("ids", expanding=True)))
 
 
 class CataloguePage(Pagination):
@@ -122,11 +147,13 @@ class CataloguePage(Pagination):
 
     def _query_items(self):
         args = self._query_args
-        self._order = args["order"](self.page, self.per_page)
+        self._order, cards = args["order"](self.page, self.per_page)
+        if cards is not None:  # the order was worked out now: its cards came with it
+            return cards
         ids = self._order["rows"]
         if not ids:
             return []
-        courses = {course.id: course for course in db.session.scalars(_cards(), {"ids": ids, "now": args["now"]})}
+        courses = {row.id: Card(*row) for row in db.session.execute(_cards(), {"ids": ids, "now": args["now"]})}
         return [courses[i] for i in ids if i in courses]
 
     def _query_count(self):
@@ -135,8 +162,8 @@ class CataloguePage(Pagination):
 
 def catalogue(filters, page=1, per_page=12, now=None):
     """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
-    each Course has ``next_start`` set. Two statements (the order with the count, the courses), whatever the
-    data (three past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
+    each a :class:`Card` (with ``next_start``). One statement (the order with the count and the cards), whatever
+    the data (two past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
     "has places", its places change, and when the soonest next session has started)."""
     from copractice import pieces
 
@@ -146,9 +173,17 @@ def catalogue(filters, page=1, per_page=12, now=None):
     entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
 
     def order(page, per_page):
-        return pieces.remember("catalogue-order", parts + [page, per_page], entities,
-                               lambda: _ordering(filters, page, per_page, now),
+        """(the order, the page's cards when the order was worked out now, else None)"""
+        built = []
+
+        def build():
+            order, cards = _ordering(filters, page, per_page, now)
+            built.append(cards)
+            return order
+
+        kept = pieces.remember("catalogue-order", parts + [page, per_page], entities, build,
                                still_good=lambda kept: kept["changes_at"] is None or kept["changes_at"] > now)
+        return kept, (built[0] if built else None)
 
     return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
 
