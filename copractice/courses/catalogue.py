@@ -5,7 +5,7 @@ from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cast, exists, func, literal, null, or_, select,
-                        union_all)
+                        true, union_all)
 from sqlalchemy.orm import selectinload
 
 from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, CourseFacilitator, Enrolment, Session
@@ -188,18 +188,15 @@ def catalogue(filters, page=1, per_page=12, now=None):
     return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
 
 
-@functools.cache
-def _course_by_slug():
-    return select(Course).where(Course.slug == bindparam("slug", type_=String))
-
-
-def _parts_statement(member):
-    """Everything a course's page shows beside the course row, as one UNION ALL (parameter: ``course_id``):
-    its audience, sessions, facilitators' names, the resources it recommends that ``member`` may see, and how
-    many are waiting. Columns: kind, id, n, at1, at2, t1, t2, t3, flag (NULL where a kind has nothing)."""
+def _page_statement(member):
+    """A course's page in one statement (parameter: ``slug``): the course, joined to everything its page shows
+    beside it as one UNION ALL: its audience, sessions, facilitators' names, the resources it recommends that
+    ``member`` may see, and how many are waiting (that row is always there). Columns: the course, then kind,
+    id, n, at1, at2, t1, t2, t3, flag (NULL where a kind has nothing)."""
     from copractice.library.operations import recommended_links
 
-    course_id = bindparam("course_id", type_=Integer)
+    by_slug = Course.__table__.alias("by_slug")
+    course_id = select(by_slug.c.id).where(by_slug.c.slug == bindparam("slug", type_=String)).scalar_subquery()
 
     def row(kind, id=None, n=None, at1=None, at2=None, t1=None, t2=None, t3=None, flag=None):
         values = {"id": (id, Integer), "n": (n, Integer), "at1": (at1, DateTime), "at2": (at2, DateTime),
@@ -221,11 +218,13 @@ def _parts_statement(member):
         .where(Enrolment.course_id == course_id, Enrolment.status == WAITING)).subquery("parts")
     c = parts.c
     # audience by type, sessions by start, facilitators in the order they were added, resources by title
-    return select(c.kind, c.id, c.n, c.at1, c.at2, c.t1, c.t2, c.t3, c.flag).order_by(c.kind, c.n, c.at1, c.t1)
+    return (select(Course, c.kind, c.id, c.n, c.at1, c.at2, c.t1, c.t2, c.t3, c.flag)
+            .outerjoin(parts, true()).where(Course.slug == bindparam("slug", type_=String))
+            .order_by(c.kind, c.n, c.at1, c.t1))
 
 
 _AUDIENCE, _SESSIONS, _FACILITATORS, _RESOURCES, _WAITING = range(5)
-_anonymous_parts = functools.cache(lambda: _parts_statement(None))
+_anonymous_page = functools.cache(lambda: _page_statement(None))
 
 
 @dataclass(frozen=True)
@@ -250,17 +249,16 @@ class CoursePage:
 
 
 def course_page(slug, member=None):
-    """A course for its public page, or None: the course, then in one more statement its audience, sessions,
+    """A course for its public page, or None, in one statement: the course, its audience, sessions,
     facilitators (names only), the resources it recommends that ``member`` may see, and its waiting count."""
     from copractice.library.models import ResourceLink
 
-    course = db.session.scalar(_course_by_slug(), {"slug": slug})
-    if course is None:
-        return None
     # visible_to() is the same for every visitor: their statement is built once; a member's names their themes
-    statement = _parts_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_parts()
-    page = CoursePage(course, [], [], [], [], 0)
-    for kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"course_id": course.id}):
+    statement = _page_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_page()
+    page = None
+    for course, kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"slug": slug}):
+        if page is None:
+            page = CoursePage(course, [], [], [], [], 0)
         if kind == _SESSIONS:
             page.sessions.append(SessionRow(id_, at1, at2, t1, t2, t3))
         elif kind == _AUDIENCE:
@@ -269,7 +267,7 @@ def course_page(slug, member=None):
             page.facilitators.append(Facilitator(id_, t1, bool(flag)))
         elif kind == _RESOURCES:
             page.recommended.append(ResourceLink(id_, t2, t1, t3, at2))
-        else:
+        elif kind == _WAITING:
             page.waiting = n
     return page
 
