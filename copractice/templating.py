@@ -1,8 +1,9 @@
 """Template helpers: navigation from plugins, dates in UK time, and form macros' support."""
+import re
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from flask import url_for
+from flask import g, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
 
@@ -24,6 +25,23 @@ def uk_time(value, fmt="%-d %B %Y, %-I:%M%p"):
 
 def uk_date(value):
     return uk_time(value, "%-d %B %Y")
+
+
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
+
+
+def slug_url(endpoint, slug):
+    """``url_for(endpoint, slug=slug)`` for the many links of a list: the route is built once per request and
+    endpoint, and a plain slug (what ``slugify`` makes: nothing to quote) put at its end. Anything else, or a
+    route where the slug is not last, goes through ``url_for``."""
+    if not _PLAIN_SLUG.match(slug):
+        return url_for(endpoint, slug=slug)
+    prefixes = g.setdefault("copractice_slug_urls", {})
+    prefix = prefixes.get(endpoint)
+    if prefix is None:
+        url = url_for(endpoint, slug="x")
+        prefix = prefixes[endpoint] = url[:-1] if url.endswith("/x") else ""
+    return prefix + slug if prefix else url_for(endpoint, slug=slug)
 
 
 def nav_items():
@@ -65,4 +83,4 @@ def init_templating(app):
     @app.context_processor
     def _globals():
         return {"nav_items": nav_items, "can": can, "service_name": app.config["SERVICE_NAME"],
-                "page_assets": page_assets, "reading_classes": _reading_classes}
+                "page_assets": page_assets, "reading_classes": _reading_classes, "slug_url": slug_url}

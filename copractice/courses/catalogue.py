@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import DateTime, Integer, String, bindparam, case, cast, exists, func, null, or_, select, union_all
-from sqlalchemy.orm import load_only, selectinload, with_expression
+from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cast, exists, func, literal, null, or_, select,
+                        true, union_all)
+from sqlalchemy.orm import selectinload
 
-from copractice.courses.models import ACTIVE, Course, CourseAudience, CourseFacilitator, Enrolment, Session
+from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, CourseFacilitator, Enrolment, Session
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member
@@ -86,15 +87,42 @@ def _order_statements(shape):
     candidates = union_all(*(select(*part.subquery().c) for part in (upcoming, undated, passed))).subquery("candidates")
     c = candidates.c
     count = select(func.count()).select_from(Course).where(*conditions)
-    order = (select(c.id, func.min(c.next_start).over().label("changes_at"), count.scalar_subquery().label("total"))
-             .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
-             .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer)))
+    ordered = (select(c.id, c.next_start, c.title, func.min(c.next_start).over().label("changes_at"),
+                      count.scalar_subquery().label("total"))
+               .order_by(c.next_start.is_(None), c.next_start, c.title, c.id)
+               .limit(bindparam("per_page", type_=Integer)).offset(bindparam("skip", type_=Integer))
+               .subquery("ordered"))
+    o = ordered.c
+    # the page's cards come with their order: candidates' next_start is the card's (_next_start) by construction
+    order = (select(*_CARD_COLUMNS, o.next_start, o.changes_at, o.total).join(ordered, ordered.c.id == Course.id)
+             .order_by(o.next_start.is_(None), o.next_start, o.title, o.id))
     return order, count
 
 
+_CARD_COLUMNS = (Course.id, Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
+                 Course.capacity, Course.places_taken)
+
+
+@dataclass(frozen=True)
+class Card:
+    """A course as the catalogue shows it (no ORM object, no description)."""
+    id: int
+    slug: str
+    title: str
+    summary: str
+    theme_slug: str
+    format: str
+    capacity: int
+    places_taken: int
+    next_start: datetime | None
+
+    places_left = Course.places_left
+    format_label = Course.format_label
+
+
 def _ordering(filters, page, per_page, now):
-    """One page of the catalogue's order, as {"rows": [course id], "total", "changes_at"}: soonest next session
-    first, then by title; courses with no session to come last, by title."""
+    """One page of the catalogue's order with its cards: ({"rows": [course id], "total", "changes_at"}, [Card]),
+    soonest next session first, then by title; courses with no session to come last, by title."""
     shape, values = _shape(filters)
     order, count = _order_statements(shape)
     rows = db.session.execute(order, {**values, "now": now, "reach": page * per_page, "per_page": per_page,
@@ -103,17 +131,15 @@ def _ordering(filters, page, per_page, now):
     changes_at = rows[0].changes_at if rows else None
     if isinstance(changes_at, str):  # SQLite gives a window's result as text
         changes_at = datetime.fromisoformat(changes_at)
-    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}
+    return {"rows": [row.id for row in rows], "total": total, "changes_at": changes_at}, [Card(*row[:9]) for row in rows]
 
 
 @functools.cache
 def _cards():
-    """The courses of a page by id: the columns a card shows (no description), and the next session worked out
+    """The courses of a kept order's page by id: the columns a card shows, and the next session worked out
     again (it may have started since the order was kept)."""
-    return select(Course).where(Course.id.in_(bindparam("ids", expanding=True))).options(
-        load_only(Course.slug, Course.title, Course.summary, Course.theme_slug, Course.format,
-                  Course.capacity, Course.places_taken, Course.next_session_at),
-        with_expression(Course.next_start, _next_start(bindparam("now", type_=DateTime))))
+    return select(*_CARD_COLUMNS, _next_start(bindparam("now", type_=DateTime))).where(
+        Course.id.in_(bindparam("ids", expanding=True)))
 
 
 class CataloguePage(Pagination):
@@ -121,11 +147,13 @@ class CataloguePage(Pagination):
 
     def _query_items(self):
         args = self._query_args
-        self._order = args["order"](self.page, self.per_page)
+        self._order, cards = args["order"](self.page, self.per_page)
+        if cards is not None:  # the order was worked out now: its cards came with it
+            return cards
         ids = self._order["rows"]
         if not ids:
             return []
-        courses = {course.id: course for course in db.session.scalars(_cards(), {"ids": ids, "now": args["now"]})}
+        courses = {row.id: Card(*row) for row in db.session.execute(_cards(), {"ids": ids, "now": args["now"]})}
         return [courses[i] for i in ids if i in courses]
 
     def _query_count(self):
@@ -134,8 +162,8 @@ class CataloguePage(Pagination):
 
 def catalogue(filters, page=1, per_page=12, now=None):
     """Published courses matching ``filters``, soonest next session first, as a Flask-SQLAlchemy page;
-    each Course has ``next_start`` set. Two statements (the order with the count, the courses), whatever the
-    data (three past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
+    each a :class:`Card` (with ``next_start``). One statement (the order with the count and the cards), whatever
+    the data (two past the last page); one when the order is kept (``copractice.pieces``: forgotten when a course, its sessions or, for
     "has places", its places change, and when the soonest next session has started)."""
     from copractice import pieces
 
@@ -145,19 +173,103 @@ def catalogue(filters, page=1, per_page=12, now=None):
     entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
 
     def order(page, per_page):
-        return pieces.remember("catalogue-order", parts + [page, per_page], entities,
-                               lambda: _ordering(filters, page, per_page, now),
+        """(the order, the page's cards when the order was worked out now, else None)"""
+        built = []
+
+        def build():
+            order, cards = _ordering(filters, page, per_page, now)
+            built.append(cards)
+            return order
+
+        kept = pieces.remember("catalogue-order", parts + [page, per_page], entities, build,
                                still_good=lambda kept: kept["changes_at"] is None or kept["changes_at"] > now)
+        return kept, (built[0] if built else None)
 
     return CataloguePage(page=page, per_page=per_page, max_per_page=50, error_out=False, order=order, now=now)
 
 
-def course_page(slug):
-    """A course for its public page: with its sessions and audience; who runs it comes from
-    :func:`facilitators_of` (names only)."""
-    return db.session.scalar(
-        select(Course).where(Course.slug == slug).options(selectinload(Course.sessions),
-                                                          selectinload(Course.audience_rows)))
+def _page_statement(member):
+    """A course's page in one statement (parameter: ``slug``): the course, joined to everything its page shows
+    beside it as one UNION ALL: its audience, sessions, facilitators' names, the resources it recommends that
+    ``member`` may see, and how many are waiting (that row is always there). Columns: the course, then kind,
+    id, n, at1, at2, t1, t2, t3, flag (NULL where a kind has nothing)."""
+    from copractice.library.operations import recommended_links
+
+    by_slug = Course.__table__.alias("by_slug")
+    course_id = select(by_slug.c.id).where(by_slug.c.slug == bindparam("slug", type_=String)).scalar_subquery()
+
+    def row(kind, id=None, n=None, at1=None, at2=None, t1=None, t2=None, t3=None, flag=None):
+        values = {"id": (id, Integer), "n": (n, Integer), "at1": (at1, DateTime), "at2": (at2, DateTime),
+                  "t1": (t1, String), "t2": (t2, String), "t3": (t3, String), "flag": (flag, Boolean)}
+        return [literal(kind, Integer).label("kind")] + [
+            (cast(null(), type_) if value is None else value).label(name) for name, (value, type_) in values.items()]
+
+    links = recommended_links(member, course_id).subquery()
+    parts = union_all(
+        select(*row(_AUDIENCE, t1=CourseAudience.stakeholder_type)).where(CourseAudience.course_id == course_id),
+        select(*row(_SESSIONS, id=Session.id, at1=Session.starts_at, at2=Session.ends_at, t1=Session.venue,
+                    t2=Session.online_link, t3=Session.note)).where(Session.course_id == course_id),
+        select(*row(_FACILITATORS, id=CourseFacilitator.member_id, n=CourseFacilitator.id, t1=Member.name,
+                    flag=CourseFacilitator.lived_experience))
+        .join(Member, Member.id == CourseFacilitator.member_id).where(CourseFacilitator.course_id == course_id),
+        select(*row(_RESOURCES, id=links.c.id, at2=links.c.updated_at, t1=links.c.title, t2=links.c.slug,
+                    t3=links.c.type)),
+        select(*row(_WAITING, n=func.count(Enrolment.id)))
+        .where(Enrolment.course_id == course_id, Enrolment.status == WAITING)).subquery("parts")
+    c = parts.c
+    # audience by type, sessions by start, facilitators in the order they were added, resources by title
+    return (select(Course, c.kind, c.id, c.n, c.at1, c.at2, c.t1, c.t2, c.t3, c.flag)
+            .outerjoin(parts, true()).where(Course.slug == bindparam("slug", type_=String))
+            .order_by(c.kind, c.n, c.at1, c.t1))
+
+
+_AUDIENCE, _SESSIONS, _FACILITATORS, _RESOURCES, _WAITING = range(5)
+_anonymous_page = functools.cache(lambda: _page_statement(None))
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    online_link: str
+    note: str
+
+
+@dataclass
+class CoursePage:
+    """A course's public page: the course and what is shown with it (no ORM objects beside the course)."""
+    course: Course
+    audience: list
+    sessions: list
+    facilitators: list
+    recommended: list
+    waiting: int
+
+
+def course_page(slug, member=None):
+    """A course for its public page, or None, in one statement: the course, its audience, sessions,
+    facilitators (names only), the resources it recommends that ``member`` may see, and its waiting count."""
+    from copractice.library.models import ResourceLink
+
+    # visible_to() is the same for every visitor: their statement is built once; a member's names their themes
+    statement = _page_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_page()
+    page = None
+    for course, kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"slug": slug}):
+        if page is None:
+            page = CoursePage(course, [], [], [], [], 0)
+        if kind == _SESSIONS:
+            page.sessions.append(SessionRow(id_, at1, at2, t1, t2, t3))
+        elif kind == _AUDIENCE:
+            page.audience.append(t1)
+        elif kind == _FACILITATORS:
+            page.facilitators.append(Facilitator(id_, t1, bool(flag)))
+        elif kind == _RESOURCES:
+            page.recommended.append(ResourceLink(id_, t2, t1, t3, at2))
+        elif kind == _WAITING:
+            page.waiting = n
+    return page
 
 
 @dataclass(frozen=True)
@@ -217,20 +329,24 @@ def catalogue_version(now=None):
     return list(row)
 
 
-def course_version(course, now=None, with_people=True, facilitators=None, recommended=None):
+def course_version(course, now=None, with_people=True, page=None):
     """What a course's page (or, ``with_people`` False, its calendar file) shows an anonymous visitor, from the
-    course already loaded with its sessions, plus its waiting list, who runs it and its linked resources (those
-    the page has already read may be given)."""
+    course already loaded with its sessions, plus its waiting list, who runs it and its linked resources (or
+    all of these from the ``page`` the view has already read, :func:`course_page`)."""
     from copractice.courses.operations import closed_reason, waiting_count
     from copractice.library.operations import recommended_for
 
     now = now or now_utc()
+    sessions = course.sessions if page is None else page.sessions
     parts = [course.id, course.updated_at, course.status, course.places_taken, course.capacity,
              [(s.id, s.starts_at, s.ends_at, s.venue, s.note, s.starts_at <= now, s.ends_at <= now)
-              for s in course.sessions]]
+              for s in sessions]]
     if with_people:
-        parts += [closed_reason(course, now), waiting_count(course),
-                  [(f.member_id, f.name, f.lived_experience) for f in (facilitators_of(course) if facilitators is None else facilitators)],
-                  [(r.id, r.updated_at) for r in (recommended_for(None, course) if recommended is None else recommended)]]
+        if page is None:
+            waiting, facilitators, recommended = waiting_count(course), facilitators_of(course), recommended_for(None, course)
+        else:
+            waiting, facilitators, recommended = page.waiting, page.facilitators, page.recommended
+        parts += [closed_reason(course, now), waiting,
+                  [(f.member_id, f.name, f.lived_experience) for f in facilitators],
+                  [(r.id, r.updated_at) for r in recommended]]
     return parts
-

@@ -69,22 +69,19 @@ def _course_or_404(slug):
 @permission_required("site.view")
 def course(slug):
     """A course: what it is, when, who runs it, places left, and the one button that fits you."""
-    from copractice.library.operations import recommended_for
-
-    course = finder.course_page(slug)
+    page = finder.course_page(slug, current_user)
+    course = page.course if page is not None else None
     if course is None or not can(current_user, "course.view", course):
         abort(404)
-    facilitators = finder.facilitators_of(course)
-    recommended = recommended_for(current_user, course)
-    if (unchanged := not_modified(finder.course_version, course, None, True, facilitators, recommended,
+    if (unchanged := not_modified(finder.course_version, course, None, True, page,
                                   shared=course.status == "published")) is not None:
         return unchanged
     enrolment = operations.enrolment_of(current_user, course)
     choice = operations.choice_for(current_user, course, enrolment)
     return render_template(
-        "courses/course.html", course=course, choice=choice, enrolment=enrolment,
-        facilitators=facilitators, recommended=recommended,
-        waiting=operations.waiting_count(course), theme=get_plugins().themes().get(course.theme_slug),
+        "courses/course.html", course=course, choice=choice, enrolment=enrolment, audience=page.audience,
+        sessions=page.sessions, facilitators=page.facilitators, recommended=page.recommended,
+        waiting=page.waiting, theme=get_plugins().themes().get(course.theme_slug),
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.
         form=forms.ConfirmForm() if current_user.is_authenticated else None,

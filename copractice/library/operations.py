@@ -434,14 +434,19 @@ def unrecommend(actor, course, resource):
                                                                CourseResource.resource_id == resource.id))
 
 
+def recommended_links(member, course_id):
+    """SELECT of the published resources recommended for a course (``course_id``: a value or a bind parameter)
+    that the member may see: id, slug, title, type, updated_at, unordered (the course page reads them in its
+    one statement, :func:`copractice.courses.catalogue.course_page`)."""
+    return (select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
+            # By id from the course's few links: as a join, SQLite walked every published resource to probe them.
+            .where(Resource.id.in_(select(CourseResource.resource_id).where(CourseResource.course_id == course_id)),
+                   visible_to(member), Resource.status == "published"))
+
+
 def recommended_for(member, course):
     """The published resources recommended for a course that the member may see, as links (the columns shown)."""
-    rows = db.session.execute(
-        select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
-        # By id from the course's few links: as a join, SQLite walked every published resource to probe them.
-        .where(Resource.id.in_(select(CourseResource.resource_id).where(CourseResource.course_id == course.id)),
-               visible_to(member), Resource.status == "published")
-        .order_by(Resource.title)).all()
+    rows = db.session.execute(recommended_links(member, course.id).order_by(Resource.title)).all()
     return [ResourceLink(*row) for row in rows]
 
 
