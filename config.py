@@ -121,6 +121,9 @@ class Config:
     # servers, or NullCache to switch it off. Keys hold the data's version, so a write is never hidden.
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 300
+    # The catalogue's order and a theme's most-used resources are kept only in a shared cache (RedisCache):
+    # a change made through one worker must reach every worker. Set this only when one process serves the site.
+    PIECES_IN_PROCESS = False
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48

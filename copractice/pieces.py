@@ -12,14 +12,15 @@ just before a write committed, and asks for the token just after, can keep a pie
 under the new token, until it expires (``CACHE_DEFAULT_TIMEOUT``) or the entity changes again. PostgreSQL
 (read committed) reads each statement afresh, so there the window is closed.
 
-With ``CACHE_TYPE = "NullCache"`` nothing is kept and no key is worked out: every piece is built each time.
+Only a shared cache keeps pieces (``CACHE_TYPE = "RedisCache"``); the in-process ``SimpleCache`` keeps them only
+with ``PIECES_IN_PROCESS`` set, for a site served by one process. With ``CACHE_TYPE = "NullCache"`` nothing is kept and no key is worked out: every piece is built each time.
 """
 import hashlib
 import json
 import secrets
 
-from flask import has_app_context
-from flask_caching.backends import NullCache
+from flask import current_app, has_app_context
+from flask_caching.backends import NullCache, SimpleCache
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -30,7 +31,12 @@ _PREFIX = "generation:"
 
 
 def _enabled():
-    return has_app_context() and not isinstance(cache.cache, NullCache)
+    """Pieces are kept only in a cache every process shares (Redis): a change made in one worker must reach the
+    others at once. The in-process default is used only where one process serves the site and says so
+    (``PIECES_IN_PROCESS``): with several workers each would keep its own pieces and miss the others' changes."""
+    if not has_app_context() or isinstance(cache.cache, NullCache):
+        return False
+    return not isinstance(cache.cache, SimpleCache) or current_app.config.get("PIECES_IN_PROCESS", False)
 
 
 def generations(*entities):

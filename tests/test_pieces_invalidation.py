@@ -21,7 +21,7 @@ from tests.test_library import add
 
 @pytest.fixture
 def app_settings():
-    return {"CACHE_TYPE": "SimpleCache"}
+    return {"CACHE_TYPE": "SimpleCache", "PIECES_IN_PROCESS": True}  # one process: the test's
 
 
 def titles(html):
@@ -186,3 +186,21 @@ def test_no_cache_keeps_nothing(app):
         create_course(title="Only")
     assert catalogue(app, client) == (["Only"], True)
     assert catalogue(app, client) == (["Only"], True)
+
+
+def test_the_in_process_cache_keeps_no_pieces_unless_one_process_serves_the_site(app):
+    """Several gunicorn workers each have their own SimpleCache: a piece kept in one would miss a change made
+    through another. So by default only a shared cache (Redis) keeps pieces."""
+    from copractice import pieces
+
+    built = []
+    app.config["PIECES_IN_PROCESS"] = False
+    with app.test_request_context():
+        for _ in range(2):
+            pieces.remember("probe", [1], ["catalogue"], lambda: built.append(1) or "piece")
+    assert len(built) == 2
+    app.config["PIECES_IN_PROCESS"] = True
+    with app.test_request_context():
+        for _ in range(2):
+            pieces.remember("probe", [2], ["catalogue"], lambda: built.append(1) or "piece")
+    assert len(built) == 3
