@@ -30,6 +30,8 @@ class Attendance(db.Model):
     __table_args__ = (
         UniqueConstraint("session_id", "member_id"),
         Index("ix_attendance_member_status", "member_id", "status"),
+        # The course report reads a session's marks from this index alone (migration 0017).
+        Index("ix_attendance_session_member_status", "session_id", "member_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
