@@ -2,7 +2,7 @@
 from functools import cache
 
 from sqlalchemy import bindparam, exists, select
-from sqlalchemy.orm import with_expression
+from sqlalchemy.orm import joinedload, with_expression
 
 from copractice.extensions import db, login_manager
 from copractice.members.models import Member
@@ -14,12 +14,15 @@ def _member_statement():
     from copractice.courses.models import CourseFacilitator  # courses sit above members: import at call time
 
     runs = exists().where(CourseFacilitator.member_id == Member.id)
-    return select(Member).where(Member.id == bindparam("member_id")).options(with_expression(Member.runs_courses, runs))
+    # Their theme leaderships (a few rows, usually none) come joined in the same statement: the permission
+    # checks of every page ask for them.
+    return select(Member).where(Member.id == bindparam("member_id")).options(
+        with_expression(Member.runs_courses, runs), joinedload(Member.leaderships))
 
 
 def _member_with_facts(member_id):
-    """The member, with whether they run any course loaded in the same statement (the nav asks every page)."""
-    return db.session.scalar(_member_statement(), {"member_id": member_id})
+    """The member, with whether they run any course and their leaderships, in one statement (every page asks)."""
+    return db.session.execute(_member_statement(), {"member_id": member_id}).unique().scalar_one_or_none()
 
 
 @login_manager.user_loader
