@@ -274,3 +274,18 @@ def test_the_grid_counts_and_hours_match_the_marks(app):
         assert grid.labels(by_id[c]) == ["Absent", "", "Excused"]
         assert grid.session_rates() == [(round(1 / 3, 3), round(2 / 3, 3)), (round(1 / 3, 3), round(1 / 3, 3)),
                                         (None, None)]
+
+
+def test_remarks_for_someone_not_on_this_register_save_nothing(app, fac_client):
+    """An attacker's form: remark boxes named for a member of another course (who has a mark there) and for an
+    id that does not exist. Nothing is written, on either register, and the page answers."""
+    _, session_id, (a,) = register_course(app, 1)
+    _, other_session, (b,) = register_course(app, 1)
+    log_in(fac_client)
+    assert post_register(fac_client, other_session, {"present": str(b)}).status_code == 302
+    before = marks_of(app, other_session)
+    response = post_register(fac_client, session_id, {"save": "remarks", f"remark-{b}": "not yours",
+                                                      "remark-99999999": "nobody"})
+    assert response.status_code in (200, 302)
+    assert marks_of(app, session_id) == {}
+    assert marks_of(app, other_session) == before

@@ -16,7 +16,7 @@ from copractice.attendance.models import ATTENDED, EXCUSED, MARKS, Attendance, C
 from copractice.attendance.operations import learning_hours
 from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
-from copractice.members.models import AREAS, STAKEHOLDER_TYPES, Member
+from copractice.members.models import Member, area_label, stakeholder_label
 from copractice.plugins import get_plugins
 from copractice.timeutil import london_to_utc, now_utc, utc_to_london
 
@@ -57,11 +57,11 @@ class GridRow:
 
     @property
     def stakeholder_label(self):
-        return STAKEHOLDER_TYPES.get(self.stakeholder_type, self.stakeholder_type)
+        return stakeholder_label(self.stakeholder_type)
 
     @property
     def area_label(self):
-        return AREAS.get(self.area, "") if self.area else ""
+        return area_label(self.area)
 
     def attendance_rate(self, held):
         return attendance_rates(self.attended, self.excused, held)[0]

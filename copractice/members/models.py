@@ -57,6 +57,16 @@ CONSENTS = {
 }
 
 
+def stakeholder_label(code):
+    """What a stakeholder type is called on pages and in reports."""
+    return STAKEHOLDER_TYPES.get(code, code)
+
+
+def area_label(code):
+    """What an area is called on pages and in reports (blank when none was given)."""
+    return AREAS.get(code, "") if code else ""
+
+
 def new_session_token():
     return secrets.token_urlsafe(24)
 
@@ -113,11 +123,11 @@ class Member(UserMixin, db.Model):
 
     @property
     def stakeholder_label(self):
-        return STAKEHOLDER_TYPES.get(self.stakeholder_type, self.stakeholder_type)
+        return stakeholder_label(self.stakeholder_type)
 
     @property
     def area_label(self):
-        return AREAS.get(self.area, "") if self.area else ""
+        return area_label(self.area)
 
     @property
     def role_label(self):
