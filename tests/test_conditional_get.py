@@ -192,3 +192,15 @@ def test_visitors_facet_counts_are_kept_until_a_resource_changes_and_a_download_
     html = client.get(url).get_data(as_text=True)
     assert "Toolkit" in html  # the new resource's type is counted at once: a change is never hidden
     assert queries_for(app, client, url)[1] == second
+
+
+def test_a_course_taken_off_the_catalogue_changes_its_etag(app, client, pages):
+    url = pages["urls"][0]
+    before = _tag(client, url)[0]
+    with app.test_request_context():
+        from copractice.courses.models import Course
+
+        course = db.session.get(Course, pages["course_id"])
+        course_ops.save_course(create_member(role="admin"), course, status="draft")
+        db.session.commit()
+    assert _tag(client, url)[0] != before

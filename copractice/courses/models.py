@@ -35,6 +35,10 @@ class Course(db.Model):
         Index("ix_course_status_theme", "status", "theme_slug"),
         # The catalogue walks it: published, soonest next session first, then by title; none to come (NULL) by title.
         Index("ix_course_next_session", "status", "next_session_at", "title", "id"),
+        # The catalogue's ETag reads the newest change and the next window opening or closing from these alone.
+        Index("ix_course_updated_at", "updated_at"),
+        Index("ix_course_enrolment_opens_at", "enrolment_opens_at"),
+        Index("ix_course_enrolment_closes_at", "enrolment_closes_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
