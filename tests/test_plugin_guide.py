@@ -135,4 +135,4 @@ def test_the_example_installs_migrates_loads_and_passes_its_own_tests(example, e
         (source / "tests" / "conftest.py").write_text(STAND_IN_CONFTEST)
     tests = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], target, source)
     assert tests.returncode == 0, tests.stdout + tests.stderr
-    assert re.search(r"\b5 passed\b", tests.stdout), tests.stdout
+    assert re.search(r"\b6 passed\b", tests.stdout), tests.stdout
