@@ -133,6 +133,7 @@ def test_the_example_installs_migrates_loads_and_passes_its_own_tests(example, e
 
     if importlib.util.find_spec("copractice.testing") is None:
         (source / "tests" / "conftest.py").write_text(STAND_IN_CONFTEST)
-    tests = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], target, source)
+    # -P: the tests import the installed copy (templates and migrations from the wheel), not the source folder.
+    tests = run([sys.executable, "-P", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"], target, source)
     assert tests.returncode == 0, tests.stdout + tests.stderr
     assert re.search(r"\b6 passed\b", tests.stdout), tests.stdout
