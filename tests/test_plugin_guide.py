@@ -65,6 +65,25 @@ def test_the_guide_holds_every_file_of_its_example():
     assert set(example_files()) == EXAMPLE_FILES
 
 
+def test_the_example_reaches_the_core_only_through_the_plugin_api():
+    for path, text in example_files().items():
+        if path.endswith(".py") and not path.startswith("tests/"):
+            core = set(re.findall(r"^\s*(?:from|import) (copractice(?:\.\w+)*)\b", text, flags=re.M))
+            assert core <= {"copractice.plugin_api"}, f"{path} imports {core - {'copractice.plugin_api'}}"
+
+
+def test_the_core_revisions_the_guide_names_create_the_tables_it_says():
+    section = guide().split("**Which core revision to depend on.**", 1)[1].split("\n\n**", 1)[0]
+    rows = re.findall(r"^\| `(\d{4})` \| (.+) \|$", section, flags=re.M)
+    assert [revision for revision, _ in rows] == ["0001", "0002", "0003", "0004", "0005"]
+    for revision, tables in rows:
+        [migration] = (ROOT / "migrations" / "versions").glob(f"*_{revision}_*.py")
+        created = set(re.findall(r"create_table\(\s*['\"](\w+)['\"]", migration.read_text()))
+        named = set(re.findall(r"`(\w+)`", tables))
+        assert named <= created, f"revision {revision} does not create {named - created}"
+        assert all(table in named or table.startswith("resource_") for table in created), (revision, created - named)
+
+
 def test_every_permission_action_is_in_the_guide_with_its_obj():
     section = guide().split("### Permission actions", 1)[1].split("\n## ", 1)[0]
     rows = re.findall(r"^\| `([\w.]+)` \| ([^|]+) \| ([^|]+) \|$", section, flags=re.M)
