@@ -78,7 +78,7 @@ def test_every_entry_says_when_what_who_and_what_if_it_raises(name):
              ("When", "Returns", "Asked", "If it raises")}
     missing = [label for label, found in lines.items() if not found]
     assert not missing, f"{name}: its entry has no {missing} line"
-    asked, raises = lines["Asked"].group(1), lines["If it raises"].group(1)
+    asked, raises = (" ".join(lines[label].group(1).split()) for label in ("Asked", "If it raises"))
     spec = getattr(hookspecs, name)
 
     if spec.copractice_spec.get("firstresult"):
