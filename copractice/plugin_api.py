@@ -137,3 +137,9 @@ def plugin_setting(plugin: str, name: str, default: object = None) -> object:
     from copractice.plugin_settings import get_setting
 
     return get_setting(plugin, name, default)
+
+
+# -- the database (issue 13, point 5 adds the read helpers and models beside these) --------------
+from copractice.extensions import db  # noqa: E402
+
+Model = db.Model  # the base class of a plugin's models: tables are named <plugin name>_<thing>
