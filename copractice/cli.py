@@ -396,7 +396,7 @@ def plugins_new(name, directory):
     except ScaffoldError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(f"Wrote {path}. Install it with: pip install -e {path}  (then: copractice db upgrade; "
-               f"copractice plugins enable {name})")
+               f"copractice plugins enable {path.name})")
 
 
 def register_commands(app):

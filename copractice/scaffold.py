@@ -1,8 +1,18 @@
-"""`copractice plugins new NAME`: write a working plugin distribution to start from."""
+"""`copractice plugins new NAME`: write a working plugin distribution to start from.
+
+The naming rule: 2 to 31 lower-case letters and digits, starting with a letter, words joined by single
+hyphens or underscores. ``primary-care`` (or ``primary_care``) gives the distribution
+``copractice-primary-care``, the package ``copractice_primary_care``, the plugin (entry point) name
+``primary_care`` (its tables ``primary_care_*``, its settings and its blueprint), and pages under
+``/primary-care``.
+"""
 import re
 from pathlib import Path
 
-NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+NAME = re.compile(r"^[a-z][a-z0-9]*(?:[-_][a-z0-9]+)*$")
+MAX_LENGTH = 31
+NAME_RULE = ("A plugin name uses lower-case letters and digits, starts with a letter, and joins words with "
+             "a hyphen or an underscore, for example primary-care. It is 2 to 31 characters long.")
 
 FILES = {
     "pyproject.toml": '''[build-system]
@@ -10,7 +20,7 @@ requires = ["setuptools>=65"]
 build-backend = "setuptools.build_meta"
 
 [project]
-name = "copractice-{dist}"
+name = "{dist}"
 version = "0.1.0"
 description = "{title}: a copractice theme plugin"
 requires-python = ">=3.11"
@@ -24,11 +34,24 @@ include = ["copractice_{name}*"]
 
 [tool.setuptools.package-data]
 "copractice_{name}" = ["templates/**/*", "static/**/*", "migrations/**/*"]
+
+[tool.pytest.ini_options]
+testpaths = ["tests"]
+pythonpath = ["."]
+# copractice's fixtures (app, client, database, make_member, login, enable_plugin, sent_mail) come from
+# its pytest plugin, copractice.testing: installing copractice is enough, this names it to be sure.
+addopts = "-p copractice.testing"
+# Load this plugin into the test apps before it is pip-installed (ignored once it is installed).
+copractice_plugins = ["{name}=copractice_{name}"]
 ''',
-    "README.md": '''# copractice-{dist}
+    "README.md": '''# {dist}
 
 {title}: a copractice theme plugin. Install it next to copractice, run `copractice db upgrade`,
 then enable it in Admin -> Plugins (or `copractice plugins enable {name}`).
+
+Run its tests with `pytest` in this folder: they use copractice's test fixtures (the pytest plugin
+`copractice.testing`), on a temporary SQLite database, or on PostgreSQL when
+`COPRACTICE_TEST_DATABASE_URL` is set.
 ''',
     "copractice_{name}/__init__.py": '''"""{title}: a copractice theme plugin."""
 from pathlib import Path
@@ -113,8 +136,11 @@ def upgrade():
 def downgrade():
     op.drop_table("{name}_note")
 ''',
-    "tests/test_{name}.py": '''"""Tests of the {title} plugin."""
+    "tests/test_{name}.py": '''"""Tests of the {title} plugin, with copractice's fixtures (copractice.testing):
+app, client, database, make_member(role=...), login(client, member), enable_plugin(name) and sent_mail."""
 from pathlib import Path
+
+from sqlalchemy import inspect
 
 import copractice_{name} as plugin
 
@@ -123,17 +149,33 @@ def test_it_declares_what_it_supports():
     assert plugin.COPRACTICE_REQUIRES and plugin.COPRACTICE_HOOKSPEC_VERSION == 1
 
 
-def test_it_provides_its_theme_and_page():
-    assert plugin.copractice_themes(app=None) == [plugin.THEME]
-    assert plugin.copractice_blueprints(app=None)[0].name == "{name}"
-    template = Path(plugin.__file__).parent / "templates" / "{name}" / "index.html"
-    assert template.exists()
+def test_its_page_is_served_once_it_is_enabled(client, enable_plugin):
+    assert client.get("/{slug}/").status_code == 404  # installed, not yet enabled
+    enable_plugin("{name}")
+    page = client.get("/{slug}/")
+    assert page.status_code == 200 and "<h1>{title}</h1>" in page.get_data(as_text=True)
+
+
+def test_signed_in_members_find_it_in_the_menu(client, make_member, login, enable_plugin):
+    enable_plugin("{name}")
+    login(client, make_member(role="trainee"))
+    assert 'href="/{slug}/"' in client.get("/account").get_data(as_text=True)
+
+
+def test_its_migration_made_its_table(database):
+    assert "{name}_note" in inspect(database.engine).get_table_names()
 
 
 def test_its_migration_branch_is_named_after_it():
     [versions] = plugin.copractice_migration_locations(app=None)
     text = (Path(versions) / "{name}_0001_first_tables.py").read_text()
     assert 'branch_labels = ("{name}",)' in text
+
+
+def test_it_sends_no_mail_of_its_own(client, enable_plugin, sent_mail):
+    enable_plugin("{name}")
+    client.get("/{slug}/")
+    assert sent_mail.messages == []
 ''',
 }
 
@@ -142,15 +184,21 @@ class ScaffoldError(ValueError):
     """The name or the place is not usable; the message says why."""
 
 
+def plugin_names(name):
+    """The names a plugin called ``name`` goes by, or ScaffoldError saying the naming rule."""
+    if not NAME.match(name or "") or not 2 <= len(name) <= MAX_LENGTH:
+        raise ScaffoldError(f"“{name}” cannot be a plugin name. {NAME_RULE}")
+    plugin = name.replace("-", "_")
+    return {"name": plugin, "module": f"copractice_{plugin}", "dist": "copractice-" + plugin.replace("_", "-"),
+            "slug": plugin.replace("_", "-"), "title": plugin.replace("_", " ").capitalize()}
+
+
 def write_plugin(name, directory):
-    """Write the plugin distribution ``copractice-<name>`` under ``directory/<name>``; return its path."""
-    if not NAME.match(name):
-        raise ScaffoldError("use lower-case letters, digits and underscores, starting with a letter (2 to 31 characters)")
-    target = Path(directory) / name
+    """Write the plugin distribution ``copractice-<name>`` under ``directory/<plugin name>``; return its path."""
+    values = plugin_names(name)
+    target = Path(directory) / values["name"]
     if target.exists():
         raise ScaffoldError(f"{target} already exists")
-    values = {"name": name, "dist": name.replace("_", "-"), "slug": name.replace("_", "-"),
-              "title": name.replace("_", " ").capitalize()}
     for relative, template in FILES.items():
         path = target / relative.format(**values)
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -53,7 +53,7 @@ def test_scaffolded_plugin_installs_migrates_enables_and_serves(installed, fresh
     own_tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(installed / "tests")],
                                capture_output=True, text=True, timeout=300, cwd=installed)
     assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
-    assert "3 passed" in own_tests.stdout
+    assert "6 passed" in own_tests.stdout
 
 
 def test_scaffold_refuses_bad_names_and_existing_folders(tmp_path, runner):

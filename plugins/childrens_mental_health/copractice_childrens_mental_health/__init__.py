@@ -4,8 +4,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from copractice.extensions import db
-from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, Widget, can, hookimpl, plugin_setting
+from copractice.plugin_api import (NavItem, ProfileField, SettingField, Theme, Widget, can, db, hookimpl, plugin_setting,
+                                   profile_answer)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -38,10 +38,7 @@ def safeguarding_contact():
 
 
 def age_band(member):
-    from copractice.members.models import ProfileAnswer
-
-    return db.session.scalar(select(ProfileAnswer.value).where(
-        ProfileAnswer.member_id == member.id, ProfileAnswer.plugin == NAME, ProfileAnswer.field == "age_band"))
+    return profile_answer(member, NAME, "age_band")
 
 
 def has_consent(member):

@@ -4,11 +4,10 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.plugin_api import Member, Model, utcnow
 
 
-class GuardianConsent(db.Model):
+class GuardianConsent(Model):
     """A parent's or guardian's consent for a member below the consent age (a setting) to take part, as recorded by an organiser."""
 
     __tablename__ = "childrens_mental_health_consent"
@@ -24,7 +23,7 @@ class GuardianConsent(db.Model):
     member: Mapped[Member] = relationship(foreign_keys=[member_id])
 
 
-class SafeguardingCheck(db.Model):
+class SafeguardingCheck(Model):
     """The date of a facilitator's most recent safeguarding (DBS) check."""
 
     __tablename__ = "childrens_mental_health_safeguarding"

@@ -4,16 +4,12 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import exists, select
+from sqlalchemy import select
 from wtforms import DateField, EmailField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from copractice.admin.operations import audit
-from copractice.extensions import db
-from copractice.library.models import Resource, ResourceAudience, ResourceTheme
-from copractice.library.operations import visible_to
-from copractice.members.operations import find_by_email
-from copractice.plugin_api import SingleLine, permission_required, require
+from copractice.plugin_api import (SingleLine, audit, current_member, db, find_member_by_email, permission_required, require,
+                                   visible_resources)
 from copractice_childrens_mental_health import NAME, THEME, consent_age, safeguarding_contact
 from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
 
@@ -44,7 +40,7 @@ class CheckForm(FlaskForm):
 
 
 def _member(field):
-    member = find_by_email(field.data)
+    member = find_member_by_email(field.data)
     if member is None or not member.is_active:
         field.errors = list(field.errors) + ["No account has that email address."]
     return member
@@ -94,13 +90,7 @@ def consents():
 @permission_required("site.view")
 def young_people():
     """Resources picked for young people, shown simply."""
-    items = db.session.scalars(
-        select(Resource).where(visible_to(current_user), Resource.status == "published",
-                               exists().where(ResourceTheme.resource_id == Resource.id,
-                                              ResourceTheme.theme_slug == THEME.slug),
-                               exists().where(ResourceAudience.resource_id == Resource.id,
-                                              ResourceAudience.stakeholder_type == "young_person"))
-        .order_by(Resource.title).limit(50)).all()
+    items = visible_resources(current_member(), theme=THEME.slug, audience="young_person", limit=50)
     name, email = safeguarding_contact()
     return render_template("childrens_mental_health/young_people.html", items=items, safeguarding_name=name,
                            safeguarding_email=email)

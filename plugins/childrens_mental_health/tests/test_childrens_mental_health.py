@@ -4,29 +4,23 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from copractice.courses import operations as course_ops
-from copractice.courses.models import Course, Enrolment
-from copractice.extensions import db
-from copractice.members import operations as member_ops
-from copractice.members.models import Member
+from copractice.plugin_api import Course, Enrolment, Member, db
+from copractice.testing import (AuthActions, EnrolmentRefused, create_course, create_member, create_resource, enrol,
+                                post_form, set_profile_answer)
 from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
-from tests.conftest import AuthActions, create_member, post_form
-from tests.factories_courses import create_course
 
 SLUG = "childrens-mental-health"
 
 
 @pytest.fixture
-def enabled(runner):
-    assert runner.invoke(args=["plugins", "enable", "childrens_mental_health"]).exit_code == 0
+def enabled(enable_plugin):
+    enable_plugin("childrens_mental_health")
 
 
 @pytest.fixture
-def lead(app):
+def lead(app, make_member, login):
     client = app.test_client()
-    with app.app_context():
-        create_member(email="lead@example.org", role="theme_lead", themes=(SLUG,))
-    AuthActions(client).login("lead@example.org")
+    login(client, make_member(email="lead@example.org", role="theme_lead", themes=(SLUG,)))
     return client
 
 
@@ -34,7 +28,7 @@ def young(app, email, band):
     with app.app_context():
         member = create_member(email=email, name="Aisha Begum", stakeholder_type="young_person")
         if band:
-            member_ops.save_profile_answers(member, {("childrens_mental_health", "age_band"): band})
+            set_profile_answer(member, "childrens_mental_health", "age_band", band)
         db.session.commit()
         return member.id
 
@@ -64,16 +58,16 @@ def test_under_16_is_refused_until_consent_is_recorded(app, client, lead, enable
 def test_young_person_without_an_age_is_asked_for_it(app, enabled):
     member_id = young(app, "noage@example.org", None)
     with app.test_request_context():
-        with pytest.raises(course_ops.EnrolmentRefused, match="tell us your age"):
-            course_ops.enrol(db.session.get(Member, member_id), create_course(theme_slug=SLUG))
+        with pytest.raises(EnrolmentRefused, match="tell us your age"):
+            enrol(db.session.get(Member, member_id), create_course(theme_slug=SLUG))
 
 
 def test_16_and_over_and_other_themes_need_no_consent(app, enabled):
     older = young(app, "older@example.org", "16_17")
     younger = young(app, "younger@example.org", "under_13")
     with app.test_request_context():
-        assert course_ops.enrol(db.session.get(Member, older), create_course(theme_slug=SLUG)).status == "enrolled"
-        assert course_ops.enrol(db.session.get(Member, younger), create_course()).status == "enrolled"
+        assert enrol(db.session.get(Member, older), create_course(theme_slug=SLUG)).status == "enrolled"
+        assert enrol(db.session.get(Member, younger), create_course()).status == "enrolled"
 
 
 def test_consent_form_errors_are_clear(app, lead, enabled):
@@ -111,11 +105,9 @@ def test_only_the_themes_leads_record_consent(app, client, enabled):
 
 
 def test_young_peoples_resources_view(app, client, enabled):
-    from tests.test_library import add
-
     with app.test_request_context():
-        add(title="Your voice matters", themes=(SLUG,), audience=["young_person"])
-        add(title="For researchers only", themes=(SLUG,), audience=["researcher"])
+        create_resource(title="Your voice matters", themes=(SLUG,), audience=["young_person"])
+        create_resource(title="For researchers only", themes=(SLUG,), audience=["researcher"])
     page = client.get("/childrens-mental-health/for-young-people").get_data(as_text=True)
     assert "Your voice matters" in page and "For researchers only" not in page and "Childline" in page
 
@@ -154,7 +146,7 @@ def try_to_enrol(app, email, band):
         course = create_course(theme_slug=SLUG)
         member = db.session.get(Member, member_id)
         try:
-            course_ops.enrol(member, course)
+            enrol(member, course)
         except Exception:  # noqa: BLE001  (refused: the reason is the rule's, tested above)
             db.session.rollback()
         return db.session.scalar(select(Enrolment.status).where(Enrolment.member_id == member_id)) == "enrolled"

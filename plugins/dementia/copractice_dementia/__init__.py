@@ -6,9 +6,8 @@ from flask import url_for
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from copractice.extensions import db
-from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, SettingField, Theme, Widget, hookimpl)
-from copractice.reading import SPACINGS, TEXT_SIZES
+from copractice.plugin_api import (ENROLLED, SPACINGS, TEXT_SIZES, Enrolment, NavItem, ProfileField, RegisterExtra,
+                                   SettingField, Theme, Widget, db, hookimpl, profile_answer, site_request_context)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -25,10 +24,7 @@ COMPANION_PLACES = (("all", "Every course"), ("theme", "Living with Dementia cou
 
 def connection(member):
     """The member's answer to the plugin's profile question, or None."""
-    from copractice.members.models import ProfileAnswer
-
-    return db.session.scalar(select(ProfileAnswer.value).where(
-        ProfileAnswer.member_id == member.id, ProfileAnswer.plugin == "dementia", ProfileAnswer.field == "connection"))
+    return profile_answer(member, "dementia", "connection")
 
 
 @hookimpl
@@ -86,7 +82,6 @@ def copractice_dashboard_widgets(app, member):
 
 @hookimpl
 def copractice_register_extras(app, session):
-    from copractice.courses.models import ENROLLED, Enrolment
     from copractice_dementia.models import Companion
 
     rows = db.session.scalars(select(Companion).join(
@@ -124,7 +119,6 @@ def dementia_cli():
 @with_appcontext
 def seed():
     """Add the starter course and resources (safe to run again)."""
-    from copractice.cli import site_request_context
     from copractice_dementia.starter import add_starter
 
     with site_request_context():

@@ -7,11 +7,10 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.plugin_api import Member, Model, utcnow
 
 
-class Companion(db.Model):
+class Companion(Model):
     """A named companion who comes with a member living with dementia: no place taken, listed on the register."""
 
     __tablename__ = "dementia_companion"

@@ -1,11 +1,6 @@
 """The dementia plugin's rules that read its settings: which courses offer companion places, and the
 reading settings it suggests (both set on its settings page, /admin/plugins/dementia/settings)."""
-from sqlalchemy import select
-
-from copractice.courses.models import ENROLLED, Course, Enrolment
-from copractice.extensions import db
-from copractice.plugin_api import plugin_setting
-from copractice.reading import reading_settings, save_reading_settings
+from copractice.plugin_api import member_courses, plugin_setting, reading_settings, save_reading_settings
 
 NAME = "dementia"
 THEME_SLUG = "dementia"
@@ -21,11 +16,7 @@ def companion_courses(member):
     offered = companion_places()
     if offered == "none":
         return []
-    stmt = (select(Course).join(Enrolment, Enrolment.course_id == Course.id)
-            .where(Enrolment.member_id == member.id, Enrolment.status == ENROLLED).order_by(Course.title))
-    if offered == "theme":
-        stmt = stmt.where(Course.theme_slug == THEME_SLUG)
-    return db.session.scalars(stmt).all()
+    return member_courses(member, theme=THEME_SLUG if offered == "theme" else None)
 
 
 def suggested_reading():

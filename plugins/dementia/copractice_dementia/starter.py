@@ -3,11 +3,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from copractice.courses.models import Course, Session
-from copractice.extensions import db
-from copractice.library import operations as library
-from copractice.library.models import Resource
-from copractice.timeutil import london_to_utc, now_utc
+from copractice.plugin_api import Course, Resource, Session, db, london_to_utc, save_resource, utcnow
 
 COURSE_SLUG = "co-producing-research-with-people-living-with-dementia"
 
@@ -23,7 +19,7 @@ def add_starter():
                                     "a place. Materials come in large print and Easy Read.",
                         theme_slug="dementia", format="in_person", capacity=12, places_taken=0, status="published")
         course.audience = []
-        start = (now_utc() + timedelta(days=14)).date()
+        start = (utcnow() + timedelta(days=14)).date()
         for week in range(3):
             local = datetime.combine(start + timedelta(weeks=week), datetime.min.time()).replace(hour=10, minute=30)
             course.sessions.append(Session(starts_at=london_to_utc(local), ends_at=london_to_utc(local + timedelta(minutes=90)),
@@ -38,7 +34,7 @@ def add_starter():
          "A one-page checklist: quiet rooms, clear signs, breaks, and time to talk."),
     ):
         if db.session.scalar(select(Resource.id).where(Resource.title == title)) is None:
-            library.save_resource(None, None, themes=["dementia"], audience=["carer", "researcher", "public_contributor"],
+            save_resource(None, None, themes=["dementia"], audience=["carer", "researcher", "public_contributor"],
                                   tags=["dementia"], title=title, summary=summary, type=kind, year=2026,
                                   status="published", visibility="public",
                                   external_url="https://www.alzheimers.org.uk/")

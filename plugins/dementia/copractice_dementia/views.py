@@ -6,9 +6,7 @@ from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from copractice.extensions import db
-from copractice.plugin_api import permission_required
-from copractice.reading import SPACINGS, TEXT_SIZES
+from copractice.plugin_api import SPACINGS, TEXT_SIZES, db, permission_required
 from copractice_dementia import THEME, connection
 from copractice_dementia.models import Companion
 from copractice_dementia.operations import companion_courses, companion_places, suggested_reading, use_suggested_reading

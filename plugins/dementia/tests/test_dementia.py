@@ -2,25 +2,20 @@
 import pytest
 from sqlalchemy import select
 
-from copractice.courses import operations as course_ops
-from copractice.courses.models import Course
-from copractice.extensions import db
-from copractice.members import operations as member_ops
-from copractice.members.models import Member
+from copractice.plugin_api import Course, Member, db
+from copractice.testing import AuthActions, create_course, create_member, enrol, post_form, set_profile_answer
 from copractice_dementia.models import Companion
-from tests.conftest import AuthActions, create_member, post_form
-from tests.factories_courses import create_course
 
 
 @pytest.fixture
-def enabled(runner):
-    assert runner.invoke(args=["plugins", "enable", "dementia"]).exit_code == 0
+def enabled(enable_plugin):
+    enable_plugin("dementia")
 
 
 def living_with(app, email):
     with app.app_context():
         member = create_member(email=email, name="Margaret Hughes")
-        member_ops.save_profile_answers(member, {("dementia", "connection"): "living_with"})
+        set_profile_answer(member, "dementia", "connection", "living_with")
         db.session.commit()
         return member.id
 
@@ -33,7 +28,7 @@ def test_a_companion_comes_without_taking_a_place_and_is_on_the_register(app, cl
     member_id = living_with(app, "margaret@example.org")
     with app.test_request_context():
         course = create_course(capacity=1, theme_slug="dementia")
-        course_ops.enrol(db.session.get(Member, member_id), course)
+        enrol(db.session.get(Member, member_id), course)
         course_id, session_id = course.id, course.sessions[0].id
         create_member(email="admin@example.org", role="admin")
     AuthActions(client).login("margaret@example.org")
@@ -86,7 +81,7 @@ def test_plugin_data_is_downloaded_and_erased_with_the_account(app, client, enab
     member_id = living_with(app, "data@example.org")
     with app.test_request_context():
         course = create_course(theme_slug="dementia")
-        course_ops.enrol(db.session.get(Member, member_id), course)
+        enrol(db.session.get(Member, member_id), course)
         db.session.commit()
         course_id = course.id
     AuthActions(client).login("data@example.org")
@@ -144,7 +139,7 @@ def test_companion_places_setting_decides_which_courses_offer_them(app, client, 
         ids = {}
         for title, theme in (("Dementia course", "dementia"), ("Other course", "cross-cutting")):
             course = create_course(title=title, theme_slug=theme)
-            course_ops.enrol(member, course)
+            enrol(member, course)
             ids[title] = course.id
         db.session.commit()
     assert set_dementia(app, companion_places=offered).status_code == 302

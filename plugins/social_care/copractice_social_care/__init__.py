@@ -1,7 +1,7 @@
 """Primary and Community Health and Social Care: care roles and a directory of partner organisations."""
 from pathlib import Path
 
-from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, hookimpl, plugin_setting
+from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, hookimpl, plugin_setting, slugify
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -20,7 +20,6 @@ def partner_categories():
     A key is what partners' rows store: the bundled categories keep their original keys, a new one's
     key is made from its words. Renaming a category starts a new one; partners keep the old key.
     """
-    from copractice.courses.operations import slugify
     from copractice_social_care.models import GROUPS
 
     bundled = {label.lower(): key for key, label in GROUPS.items()}

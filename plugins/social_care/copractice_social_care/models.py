@@ -4,8 +4,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.plugin_api import Model, utcnow
 
 COUNTIES = {"kent": "Kent", "surrey": "Surrey", "sussex": "Sussex"}
 GROUPS = {
@@ -18,7 +17,7 @@ STATUSES = {"prospective": "Talking about working together", "active": "Active p
             "paused": "Partnership paused", "ended": "Partnership ended"}
 
 
-class Partner(db.Model):
+class Partner(Model):
     """An organisation or community group the theme works with, or wants to."""
 
     __tablename__ = "social_care_partner"
@@ -40,7 +39,7 @@ class Partner(db.Model):
         return [row.group for row in self.group_rows]
 
 
-class PartnerGroup(db.Model):
+class PartnerGroup(Model):
     __tablename__ = "social_care_partner_group"
     __table_args__ = (UniqueConstraint("partner_id", "group"),)
 

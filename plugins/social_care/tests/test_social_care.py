@@ -2,24 +2,21 @@
 import pytest
 from sqlalchemy import select
 
-from copractice.admin.models import AuditEntry
-from copractice.extensions import db
+from copractice.plugin_api import db
+from copractice.testing import AuthActions, audit_entries, create_member, post_form
 from copractice_social_care.models import Partner
 from copractice_social_care.views import gap_table
-from tests.conftest import AuthActions, create_member, post_form
 
 
 @pytest.fixture
-def enabled(runner):
-    assert runner.invoke(args=["plugins", "enable", "social_care"]).exit_code == 0
+def enabled(enable_plugin):
+    enable_plugin("social_care")
 
 
 @pytest.fixture
-def lead(app):
+def lead(app, make_member, login):
     client = app.test_client()
-    with app.app_context():
-        create_member(email="lead@example.org", role="theme_lead", themes=("social-care",))
-    AuthActions(client).login("lead@example.org")
+    login(client, make_member(email="lead@example.org", role="theme_lead", themes=("social-care",)))
     return client
 
 
@@ -42,7 +39,7 @@ def test_theme_lead_adds_partners_and_the_directory_filters_by_county_and_group(
     page = client.get("/social-care/partners?group=older_people").get_data(as_text=True)
     assert "Sussex Rural Links" in page and "Kent Carers" not in page and "Talking about working together" in page
     with app.app_context():
-        assert db.session.query(AuditEntry).filter_by(action="social_care.partner_saved").count() == 3
+        assert len(audit_entries("social_care.partner_saved")) == 3
 
 
 def test_gap_view_counts_active_partners_and_lists_the_gaps(app, client, lead, enabled):
