@@ -6,6 +6,8 @@ STAMP := $(VENV)/.copractice-installed
 PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml))
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# make test runs the suite on this many processes (pytest-xdist; each has its own database): CI has 2 cores.
+PYTEST_WORKERS ?= 2
 
 .PHONY: install run db demo test test-browser clean bench bench-busy-day plans
 
@@ -41,7 +43,7 @@ run: demo
 ## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
 test: install
 	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")
 bench: install
