@@ -96,7 +96,7 @@ class Plugins:
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
         """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
-        from copractice.admin.models import PluginState
+        from copractice.plugin_models import PluginState
 
         try:
             rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
@@ -179,7 +179,7 @@ class Plugins:
         log.error("plugin %s failed in %s; skipped", plugin_name, hook_name, exc_info=exc)
         if plugin_name in BUILTIN_PLUGINS:
             return
-        from copractice.admin.models import PluginState
+        from copractice.plugin_models import PluginState
 
         message = f"{hook_name}: {_short_error(exc)}"
         table = PluginState.__table__

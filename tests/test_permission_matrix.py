@@ -225,8 +225,8 @@ def test_every_route_is_in_the_matrix(app):
 
 def sign_in(app, client, role, themes=None):
     """Switch the bundled plugins on, then make a member of ``role`` and sign them in (None for anonymous)."""
-    from copractice.admin.models import PluginState
     from copractice.extensions import db
+    from copractice.plugin_models import PluginState
     from tests.conftest import create_member
 
     with app.app_context():

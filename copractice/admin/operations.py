@@ -1,9 +1,10 @@
 """Admin rules: roles, switching accounts off and on, plugins, and the audit log they write."""
 from sqlalchemy import func, or_, select
 
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import AuditEntry
 from copractice.extensions import db
 from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+from copractice.plugin_models import PluginState
 from copractice.unitofwork import savepoint
 
 

@@ -4,11 +4,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from copractice.admin import forms, operations
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import AuditEntry
 from copractice.extensions import db
 from copractice.inputs import page_arg
 from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
 from copractice.permissions import permission_required, require
+from copractice.plugin_models import PluginState
 from copractice.plugins import get_plugins
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
