@@ -6,7 +6,7 @@ Slow page hooks are recorded by ``copractice.slow_hooks`` in a table of its own.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
@@ -25,6 +25,8 @@ class PluginState(db.Model):
     # The last error one of its hooks raised while the site was running (shown on the Plugins page).
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+    # An admin lets the leads of the themes it provides or extends switch it and edit its settings.
+    theme_leads_may_manage: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class PluginSetting(db.Model):
