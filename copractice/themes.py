@@ -75,7 +75,12 @@ def _theme_page(theme, **extra):
 
 def _managed_theme(slug):
     """The theme, after checking the current member manages it (403 for a lead of another theme)."""
-    theme, _switched_off = _theme_or_404(slug)
+    from copractice.theme_plugins import all_themes
+
+    plugins = get_plugins()
+    theme = plugins.themes().get(slug) or all_themes(plugins).get(slug)
+    if theme is None:
+        abort(404)
     require("theme.manage", slug)
     return theme
 
