@@ -343,5 +343,5 @@ MATRIX.update({
     "themes.plugin_preview": ("GET", "/themes/{theme}/plugins/sample/preview", None, THEME_PLUGIN_ADMIN),
     "themes.plugin_settings": ("GET", "/themes/{theme}/plugins/sample/settings", None,
                                {**THEME_PLUGIN_ADMIN, "admin": 404}),  # sample has no settings
-    "admin.plugin_theme_leads": ("POST", "/admin/plugins/sample/theme-leads", {"enabled": "yes"}, only_admin(302)),
+    "admin.plugin_theme_leads": ("POST", "/admin/plugins/sample/theme-leads", {"allowed": "yes"}, only_admin(302)),
 })

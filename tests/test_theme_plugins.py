@@ -102,17 +102,19 @@ def test_the_plugins_page_shows_status_errors_and_slow_hooks(app, people):
 def test_an_admin_lets_theme_leads_manage_a_plugin_and_it_is_audited(app, people):
     admin = signed_in(app, "admin@example.org")
     assert 'action="/admin/plugins/dementia/theme-leads"' in admin.get("/admin/plugins").get_data(as_text=True)
-    assert post(admin, "/admin/plugins/dementia/theme-leads", {"enabled": "yes"}).status_code == 302
+    assert post(admin, "/admin/plugins/dementia/theme-leads", {"allowed": "maybe"}).status_code == 302
+    assert audit_actions(app) == []  # not understood: nothing changed
+    assert post(admin, "/admin/plugins/dementia/theme-leads", {"allowed": "yes"}).status_code == 302
     with app.app_context():
         state = db.session.get(PluginState, "dementia")
         assert state.theme_leads_may_manage and not state.enabled
     assert audit_actions(app)[-1] == ("plugin.theme_leads_allowed", "dementia", {"theme_leads_may_manage": False},
                                       {"theme_leads_may_manage": True}, None)
     assert "May switch it and change its settings" in admin.get("/admin/plugins").get_data(as_text=True)
-    assert post(admin, "/admin/plugins/dementia/theme-leads", {"enabled": "no"}).status_code == 302
+    assert post(admin, "/admin/plugins/dementia/theme-leads", {"allowed": "no"}).status_code == 302
     assert audit_actions(app)[-1][0] == "plugin.theme_leads_refused"
     lead = signed_in(app, "lead@example.org")
-    assert post(lead, "/admin/plugins/dementia/theme-leads", {"enabled": "yes"}).status_code == 403
+    assert post(lead, "/admin/plugins/dementia/theme-leads", {"allowed": "yes"}).status_code == 403
 
 
 def test_the_lead_switches_a_plugin_through_the_admin_operation_and_it_is_audited(app, people):

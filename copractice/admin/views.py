@@ -171,9 +171,9 @@ def plugin_theme_leads(name):
     info = registry.infos.get(name)
     if info is None or info.builtin:
         abort(404)
-    form = forms.PluginSwitchForm()
-    if form.validate_on_submit() and form.enabled.data in ("yes", "no"):
-        allowed = form.enabled.data == "yes"
+    form = forms.ThemeLeadsForm()
+    if form.validate_on_submit() and form.allowed.data in ("yes", "no"):
+        allowed = form.allowed.data == "yes"
         operations.set_theme_leads_may_manage(current_user, registry, name, allowed)
         flash(f"Theme leads {'may now' if allowed else 'can no longer'} switch {name} and change its settings.",
               "success")
