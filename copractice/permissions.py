@@ -60,10 +60,26 @@ def _admin_on_another_member(member, obj):
     return _is_admin(member) and obj is not None and obj.id != member.id and obj.erased_at is None
 
 
+def _leads_theme_of_plugin(member, obj):
+    """A lead of the theme ``obj`` (a theme_plugins.ThemePlugin) is seen from, which the plugin provides or
+    extends, when an admin lets theme leads manage that plugin."""
+    return (_signed_in(member) and member.role == "theme_lead" and getattr(obj, "relation", None) in
+            ("provides", "extends") and getattr(obj, "leads_may_manage", False) is True
+            and getattr(obj, "theme", None) in member.led_themes)
+
+
 @_rule("plugin.configure")
 def _may_configure_plugin(member, obj):
-    """A plugin's settings page (obj is the plugin's name): admins. Theme leads may follow (issue 13, point 1)."""
-    return _is_admin(member)
+    """A plugin's settings page: admins (obj is the plugin's name or a ThemePlugin); the lead of a theme the
+    plugin provides or extends, from that theme's page, when an admin allows it (obj is a ThemePlugin)."""
+    return _is_admin(member) or _leads_theme_of_plugin(member, obj)
+
+
+@_rule("plugin.manage")
+def _may_manage_plugin(member, obj):
+    """Switching a plugin on or off, and previewing it, from a theme's page (obj is a theme_plugins.ThemePlugin):
+    admins; the theme's lead when the plugin provides or extends the theme and an admin allows it."""
+    return obj is not None and (_is_admin(member) or _leads_theme_of_plugin(member, obj))
 
 
 @_rule("theme.manage")

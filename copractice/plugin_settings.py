@@ -112,7 +112,7 @@ def as_text(field: "SettingField", value: Any) -> str:
 
 def _stored(plugin: str) -> dict[str, str | None]:
     """{name: stored text} of ``plugin``, read once per app context (a request, a command, a job)."""
-    from copractice.admin.models import PluginSetting
+    from copractice.plugin_models import PluginSetting
 
     cache = g.setdefault(_CACHE, {}) if has_app_context() else {}
     if plugin not in cache:
@@ -154,8 +154,8 @@ def get_setting(plugin: str, name: str, default: Any = None) -> Any:
 
 def save_settings(actor, plugin: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Check every answer, store them and record the change in the audit log; SettingsInvalid if any is wrong."""
-    from copractice.admin.models import PluginSetting
     from copractice.admin.operations import audit
+    from copractice.plugin_models import PluginSetting
 
     fields = setting_fields(plugin)
     values, errors = {}, {}

@@ -47,6 +47,7 @@ class PluginInfo:
     requires: str = ""  # the core versions it supports, e.g. ">=0.1,<1"
     hookspec_version: int | None = None
     incompatible: bool = False
+    extends_themes: tuple = ()  # theme slugs it declares in COPRACTICE_EXTENDS_THEMES (copractice.theme_plugins)
 
     @property
     def loaded(self):
@@ -96,7 +97,7 @@ class Plugins:
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
         """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
-        from copractice.admin.models import PluginState
+        from copractice.plugin_models import PluginState
 
         try:
             rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
@@ -134,6 +135,15 @@ class Plugins:
 
     def is_enabled(self, name):
         return name in self.enabled_names()
+
+    def preview(self, name):
+        """Run the hooks of loaded plugin ``name`` for the rest of this request only (a theme lead's preview).
+
+        Nothing is stored and this process's cache is left alone: the next request sees the stored switches.
+        """
+        if not has_request_context() or not self.infos.get(name) or not self.infos[name].loaded:
+            raise ValueError(f"{name!r} cannot be previewed here")
+        g.copractice_enabled = self.enabled_names() | {name}
 
     # -- calling hooks -----------------------------------------------------------------
     def _impls(self, hook_name, only_enabled=True):
@@ -179,7 +189,7 @@ class Plugins:
         log.error("plugin %s failed in %s; skipped", plugin_name, hook_name, exc_info=exc)
         if plugin_name in BUILTIN_PLUGINS:
             return
-        from copractice.admin.models import PluginState
+        from copractice.plugin_models import PluginState
 
         message = f"{hook_name}: {_short_error(exc)}"
         table = PluginState.__table__
@@ -275,6 +285,16 @@ def _utcnow():
     return utcnow()
 
 
+def _declared_slugs(value):
+    """The theme slugs of a COPRACTICE_EXTENDS_THEMES declaration (a tuple of strings); anything else is ignored."""
+    if isinstance(value, str):
+        value = (value,)
+    try:
+        return tuple(dict.fromkeys(slug for slug in value if isinstance(slug, str) and slug))
+    except TypeError:
+        return ()
+
+
 def _short_error(exc):
     last = traceback.format_exception_only(type(exc), exc)[-1].strip()
     return last[:500]
@@ -307,6 +327,7 @@ def make_plugin_manager(app):
             module = ep.load()
             info.requires = str(getattr(module, "COPRACTICE_REQUIRES", "") or "")
             info.hookspec_version = getattr(module, "COPRACTICE_HOOKSPEC_VERSION", None)
+            info.extends_themes = _declared_slugs(getattr(module, "COPRACTICE_EXTENDS_THEMES", ()))
             problem = incompatibility(module, app.config.get("VERSION") or "0")
             if problem:
                 info.error, info.incompatible = f"{problem[0].upper()}{problem[1:]}.", True

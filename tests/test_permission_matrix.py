@@ -214,7 +214,7 @@ def matrix_course(app, enrolled, facilitator=None):
             resource_ids = {"resource": resource.slug, "resource_id": resource.id, "file": resource.files[0].id,
                             "suggestion": suggestion.id}
         return {"slug": course.slug, "course": course.id, "session": course.sessions[0].id,
-                "enrolment": enrolment.id, **resource_ids, **extra}
+                "enrolment": enrolment.id, **resource_ids, **extra, "theme": "cross-cutting"}
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -225,8 +225,8 @@ def test_every_route_is_in_the_matrix(app):
 
 def sign_in(app, client, role, themes=None):
     """Switch the bundled plugins on, then make a member of ``role`` and sign them in (None for anonymous)."""
-    from copractice.admin.models import PluginState
     from copractice.extensions import db
+    from copractice.plugin_models import PluginState
     from tests.conftest import create_member
 
     with app.app_context():
@@ -331,4 +331,17 @@ MATRIX.update({
 
 MATRIX.update({
     "admin.retry_job": ("POST", "/admin/email/jobs/999999/retry", {}, only_admin(404)),  # issue 12 point 2
+})
+
+# Issue 13 point 1: a theme's plugins, for its leads ({theme} is the matrix lead's Cross-cutting). The sample plugin
+# extends Cross-cutting but no admin has let theme leads manage it, so its switch, preview and settings refuse the
+# lead (tests/test_theme_plugins.py covers a lead an admin allowed, and the lead of another theme).
+THEME_PLUGIN_ADMIN = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 403, "admin": 200}
+MATRIX.update({
+    "themes.plugins": ("GET", "/themes/{theme}/plugins", None, MANAGERS),
+    "themes.plugin_switch": ("GET", "/themes/{theme}/plugins/sample/switch", None, THEME_PLUGIN_ADMIN),
+    "themes.plugin_preview": ("GET", "/themes/{theme}/plugins/sample/preview", None, THEME_PLUGIN_ADMIN),
+    "themes.plugin_settings": ("GET", "/themes/{theme}/plugins/sample/settings", None,
+                               {**THEME_PLUGIN_ADMIN, "admin": 404}),  # sample has no settings
+    "admin.plugin_theme_leads": ("POST", "/admin/plugins/sample/theme-leads", {"allowed": "yes"}, only_admin(302)),
 })

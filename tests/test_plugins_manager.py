@@ -98,7 +98,7 @@ def test_cli_check_exits_non_zero_when_an_enabled_plugin_is_broken(app, runner):
     refused = runner.invoke(args=["plugins", "enable", "broken"])
     assert refused.exit_code != 0 and "cannot be enabled" in refused.output
     # A plugin enabled while it worked, then broken by an upgrade:
-    from copractice.admin.models import PluginState
+    from copractice.plugin_models import PluginState
 
     with app.app_context():
         db.session.add(PluginState(name="broken", enabled=True))

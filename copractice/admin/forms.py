@@ -33,3 +33,9 @@ class ActiveForm(FlaskForm):
 
 class PluginSwitchForm(FlaskForm):
     enabled = HiddenField(validators=[DataRequired()])
+
+
+class ThemeLeadsForm(FlaskForm):
+    """Whether the leads of a plugin's themes may switch it and change its settings: "yes" or "no"."""
+
+    allowed = HiddenField(validators=[DataRequired()])

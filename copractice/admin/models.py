@@ -1,7 +1,7 @@
-"""The audit log and the site's plugin switches."""
+"""The audit log: who did what to what, when."""
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
@@ -25,29 +25,3 @@ class AuditEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[Member | None] = relationship(lazy="joined")
-
-
-class PluginState(db.Model):
-    """Whether an installed plugin is switched on for this site (installed is not enabled)."""
-
-    __tablename__ = "plugin_state"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    enabled: Mapped[bool] = mapped_column(default=False)
-    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("member.id", ondelete="SET NULL"))
-    # The last error one of its hooks raised while the site was running (shown on the Plugins page).
-    last_error: Mapped[str | None] = mapped_column(Text)
-    last_error_at: Mapped[datetime | None]
-
-
-class PluginSetting(db.Model):
-    """One setting of one plugin, as saved on its admin page."""
-
-    __tablename__ = "plugin_setting"
-    __table_args__ = (UniqueConstraint("plugin", "name"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    plugin: Mapped[str] = mapped_column(String(64))
-    name: Mapped[str] = mapped_column(String(64))
-    value: Mapped[str | None] = mapped_column(Text)

@@ -1,9 +1,10 @@
 """Admin rules: roles, switching accounts off and on, plugins, and the audit log they write."""
 from sqlalchemy import func, or_, select
 
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import AuditEntry
 from copractice.extensions import db
 from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+from copractice.plugin_models import PluginState
 from copractice.unitofwork import savepoint
 
 
@@ -91,8 +92,11 @@ def search_members(query="", role=None, stakeholder_type=None, area=None):
 
 
 @savepoint
-def set_plugin_enabled(actor, plugins, name, enabled):
-    """Switch an installed plugin on or off for the whole site (every worker sees it next request)."""
+def set_plugin_enabled(actor, plugins, name, enabled, reason=None):
+    """Switch an installed plugin on or off for the whole site (every worker sees it next request).
+
+    The admin Plugins page and a theme's Plugins page both switch through here; ``reason`` says where from.
+    """
     info = plugins.infos.get(name)
     if info is None or info.builtin:
         raise AdminRuleBroken(f"There is no plugin called {name!r} that can be switched.")
@@ -109,5 +113,23 @@ def set_plugin_enabled(actor, plugins, name, enabled):
     state.changed_at = utcnow()
     state.changed_by_id = getattr(actor, "id", None)
     audit(actor, "plugin.enabled" if enabled else "plugin.disabled", "plugin", name, name,
-          {"enabled": before}, {"enabled": enabled})
+          {"enabled": before}, {"enabled": enabled}, reason)
     plugins.forget_enabled()
+
+
+@savepoint
+def set_theme_leads_may_manage(actor, plugins, name, allowed):
+    """Let the leads of the themes an installed plugin provides or extends switch it and edit its settings, or not."""
+    info = plugins.infos.get(name)
+    if info is None or info.builtin:
+        raise AdminRuleBroken(f"There is no plugin called {name!r} that theme leads could manage.")
+    state = db.session.get(PluginState, name)
+    before = bool(state and state.theme_leads_may_manage)
+    if before == allowed:
+        return
+    if state is None:
+        state = PluginState(name=name, enabled=False)
+        db.session.add(state)
+    state.theme_leads_may_manage = allowed
+    audit(actor, "plugin.theme_leads_allowed" if allowed else "plugin.theme_leads_refused", "plugin", name, name,
+          {"theme_leads_may_manage": before}, {"theme_leads_may_manage": allowed})

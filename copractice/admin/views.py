@@ -4,11 +4,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from copractice.admin import forms, operations
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import AuditEntry
 from copractice.extensions import db
 from copractice.inputs import page_arg
 from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
 from copractice.permissions import permission_required, require
+from copractice.plugin_models import PluginState
 from copractice.plugins import get_plugins
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -162,15 +163,39 @@ def plugin_switch(name):
     return render_template("admin/plugin_confirm.html", info=info, form=form, turn_on=turn_on)
 
 
+@bp.route("/plugins/<name>/theme-leads", methods=["POST"])
+@permission_required("plugins.manage")
+def plugin_theme_leads(name):
+    """Let the leads of a plugin's themes switch it and edit its settings, or stop them."""
+    registry = get_plugins()
+    info = registry.infos.get(name)
+    if info is None or info.builtin:
+        abort(404)
+    form = forms.ThemeLeadsForm()
+    if form.validate_on_submit() and form.allowed.data in ("yes", "no"):
+        allowed = form.allowed.data == "yes"
+        operations.set_theme_leads_may_manage(current_user, registry, name, allowed)
+        flash(f"Theme leads {'may now' if allowed else 'can no longer'} switch {name} and change its settings.",
+              "success")
+    else:
+        flash("That request could not be understood. Please try again.", "error")
+    return redirect(url_for("admin.plugins"))
+
+
 @bp.route("/plugins/<name>/settings", methods=["GET", "POST"])
 @permission_required("account.manage")
 def plugin_settings(name):
     """A plugin's own settings, as it declares them (copractice_settings_form), checked beside each field."""
+    require("plugin.configure", name)
+    return settings_page(name, url_for("admin.plugins"), "Back to plugins", url_for("admin.plugin_settings", name=name))
+
+
+def settings_page(name, back_url, back_label, saved_url):
+    """The settings form of plugin ``name`` (after the caller's permission check): from Admin -> Plugins or a
+    theme's Plugins page, which differ only in where "back" and "saved" lead."""
     from copractice.plugin_settings import SettingsInvalid, save_settings, setting_fields, settings_form, settings_of
 
-    require("plugin.configure", name)
-    registry = get_plugins()
-    info = registry.infos.get(name)
+    info = get_plugins().infos.get(name)
     if info is None or info.builtin or not info.loaded:
         abort(404)
     fields = setting_fields(name)
@@ -185,8 +210,9 @@ def plugin_settings(name):
                 form[field_name].errors.append(message)
         else:
             flash(f"The settings of {name} have been saved.", "success")
-            return redirect(url_for("admin.plugin_settings", name=name))
-    return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields), 400 if form.errors else 200
+            return redirect(saved_url)
+    return render_template("admin/plugin_settings.html", info=info, form=form, fields=fields, back_url=back_url,
+                           back_label=back_label), 400 if form.errors else 200
 
 
 # -- email that could not be sent -------------------------------------------------------------

@@ -7,6 +7,7 @@ from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl, permis
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_EXTENDS_THEMES = ("cross-cutting",)  # listed on the Cross-cutting theme's plugins page
 
 HERE = Path(__file__).parent
 bp = Blueprint("sample", __name__, url_prefix="/sample", template_folder=str(HERE / "sample_templates"))
