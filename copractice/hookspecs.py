@@ -75,7 +75,10 @@ def copractice_course_completed(app, completion):
 
 @hookspec
 def copractice_report_columns(app, report):
-    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting)."""
+    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting).
+
+    Each column's ``values(member_ids, course)`` is called once per report with every row's member id.
+    """
 
 
 @hookspec

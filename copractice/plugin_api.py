@@ -2,7 +2,9 @@
 
     from copractice.plugin_api import hookimpl, NavItem, Theme, can, permission_required
 """
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import pluggy
 
@@ -50,13 +52,16 @@ class ProfileField:
 
 @dataclass(frozen=True)
 class ReportColumn:
-    """An extra column in an attendance report and its exports.
+    """An extra column in an attendance report and its exports, worked out once per report for all its rows.
 
-    ``value`` is called with the member (a Member) and returns what the cell shows.
+    ``values(member_ids, course)`` is called once per report with the member id of every row (a list) and the
+    report's course (a Course; None in a report across courses) and returns {member_id: what the cell shows}.
+    Read what you need for all of them in one statement (``Model.member_id.in_(member_ids)``); never one per
+    member. A row left out of the answer shows an empty cell, and so does every row if ``values`` raises.
     """
 
     label: str
-    value: object
+    values: Callable[[list[int], Any], Mapping[int, str]]
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from copractice.extensions import db
-from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, SettingField, Theme, Widget, hookimpl)
+from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, ReportColumn, SettingField, Theme, Widget,
+                                   hookimpl)
 from copractice.reading import SPACINGS, TEXT_SIZES
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
@@ -94,6 +95,24 @@ def copractice_register_extras(app, session):
         .where(Companion.course_id == session.course_id, Enrolment.status == ENROLLED)
         .order_by(Companion.name)).all()
     return [RegisterExtra(c.name, f"companion of {c.member.name}") for c in rows]
+
+
+def bringing_companion(member_ids, course):
+    """The "Bringing a companion" cells of a course report: "Yes" for each member with a companion on ``course``,
+    read for every row at once. Only that they bring someone: the companion's name stays on the register."""
+    from copractice_dementia.models import Companion
+
+    if course is None:
+        return {}
+    return {member_id: "Yes" for member_id in db.session.scalars(select(Companion.member_id).where(
+        Companion.course_id == course.id, Companion.member_id.in_(member_ids)))}
+
+
+@hookimpl
+def copractice_report_columns(app, report):
+    if report == "course":  # so the organisers can plan seats and refreshments for companions
+        return [ReportColumn("Bringing a companion", bringing_companion)]
+    return []
 
 
 @hookimpl
