@@ -118,6 +118,24 @@ class SettingField:
         return self.kind or ("choice" if self.choices else "text")
 
 
+YES_NO = (("yes", "Yes"), ("no", "No"))  # the choices of a yes/no question
+
+
+@dataclass(frozen=True)
+class CourseField(SettingField):
+    """A question a plugin adds to the course form (``copractice_course_fields``): a ``SettingField`` (same kinds,
+    same checks, same messages) answered per course, shown on the course page under the plugin's heading.
+
+    Answers are course facts (a venue's facilities, a session's pace), never personal data. A question is
+    optional unless ``required``; a "choice" left unanswered stores nothing. ``filterable`` (a "choice", e.g. a
+    yes/no question with ``choices=YES_NO``) adds it to the catalogue's filters, labelled ``filter_label`` (or
+    ``label``). An unanswered question shows nothing (``default`` is only the example in "Enter a whole number, like 45.").
+    """
+
+    filterable: bool = False
+    filter_label: str = ""
+
+
 @dataclass(frozen=True)
 class PageAssets:
     """Stylesheet URLs and <body> classes a plugin adds to every page (e.g. reading settings)."""

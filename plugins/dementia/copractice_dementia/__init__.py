@@ -7,8 +7,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
 from copractice.extensions import db
-from copractice.plugin_api import (NavItem, ProfileField, RegisterExtra, ReportColumn, SettingField, Theme, Widget,
-                                   hookimpl)
+from copractice.plugin_api import (YES_NO, CourseField, NavItem, ProfileField, RegisterExtra, ReportColumn, SettingField,
+                                   Theme, Widget, hookimpl)
 from copractice.reading import SPACINGS, TEXT_SIZES
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
@@ -70,6 +70,18 @@ def copractice_settings_form(app):
         SettingField("reading_text_size", "Suggested text size", default="large", choices=tuple(TEXT_SIZES.items()),
                      hint="Offered to members on the Easier reading page, with one button to use it."),
         SettingField("reading_spacing", "Suggested spacing", default="wide", choices=tuple(SPACINGS.items())),
+    ]
+
+
+@hookimpl
+def copractice_course_fields(app):
+    """What a theme lead tells people living with dementia, and those who come with them, about any course."""
+    return [
+        CourseField("friendly_venue", "Dementia-friendly venue (optional)", choices=YES_NO, filterable=True,
+                    filter_label="Dementia-friendly venue",
+                    hint="Clear signs, good lighting, a quiet space to take a break, and toilets that are easy to find."),
+        CourseField("break_minutes", "Minutes between breaks (optional)", kind="int", minimum=15, maximum=120,
+                    hint="For example 45. Short stretches with breaks help many people living with dementia."),
     ]
 
 
