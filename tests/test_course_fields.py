@@ -263,3 +263,31 @@ def test_catalogue_filters_are_kept_apart_in_the_order_kept(app):
         yes = finder.catalogue(finder.CatalogueFilters(extras=(("dementia", "friendly_venue", "yes"),)))
         no = finder.catalogue(finder.CatalogueFilters(extras=(("dementia", "friendly_venue", "no"),)))
         assert [c.title for c in yes.items] == ["yes 0"] and [c.title for c in no.items] == ["no 0"]
+
+
+def test_the_filtered_catalogue_and_the_course_page_read_answers_through_an_index(app):
+    from tests.test_query_budgets import full_scans, plans
+
+    seed_catalogue(app, 2)
+    with app.app_context():
+        engine = db.engine
+        slug = db.session.scalar(select(Course.slug).where(Course.title == "yes 0"))
+    captured = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "course_extra" in statement:
+            captured.append((statement, parameters))
+
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        client = app.test_client()
+        for url in ("/courses?dementia__friendly_venue=yes&venues__hearing_loop=yes", f"/courses/{slug}"):
+            assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(captured) == 2  # one statement each page, the answers inside it
+    postgres = engine.dialect.name == "postgresql"
+    problems = [(statement[:200], plan) for statement, plan in plans(app, captured) if full_scans(plan, postgres)]
+    assert problems == []
