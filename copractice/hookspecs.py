@@ -75,7 +75,10 @@ def copractice_course_completed(app, completion):
 
 @hookspec
 def copractice_report_columns(app, report):
-    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting)."""
+    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting).
+
+    Each column's ``values(member_ids, course)`` is called once per report with every row's member id.
+    """
 
 
 @hookspec
@@ -121,3 +124,21 @@ def copractice_member_data(app, member):
 @hookspec
 def copractice_member_erased(app, member):
     """Called when ``member``'s account is erased, before the commit: erase what this plugin holds about them."""
+
+
+from typing import TYPE_CHECKING  # noqa: E402  (appended with the hook below: the annotations' names)
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from copractice.plugin_api import CourseField
+
+
+@hookspec
+def copractice_course_fields(app: "Flask") -> "list[CourseField] | None":
+    """Return a list of ``CourseField`` questions to add to the course form (collecting).
+
+    They are shown in a fieldset of the plugin's own, checked like settings, stored per course and plugin
+    (kept while the plugin is disabled, shown again when it is enabled), shown on the course page, and
+    ``filterable`` choices filter the catalogue.
+    """

@@ -24,6 +24,7 @@ What is here:
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     # hooks and what they return
     "hookimpl", "Theme", "NavItem", "ProfileField", "ReportColumn", "ResourceType", "Widget", "SettingField",
-    "PageAssets", "RegisterExtra",
+    "PageAssets", "RegisterExtra", "CourseField", "YES_NO",
     # the database and the core's models
     "db", "Model", "Member", "Course", "Session", "Enrolment", "Attendance", "Resource", "ENROLLED",
     # reading the core
@@ -118,13 +119,16 @@ class ProfileField:
 
 @dataclass(frozen=True)
 class ReportColumn:
-    """An extra column in an attendance report and its exports.
+    """An extra column in an attendance report and its exports, worked out once per report for all its rows.
 
-    ``value`` is called with the member (a Member) and returns what the cell shows.
+    ``values(member_ids, course)`` is called once per report with the member id of every row (a list) and the
+    report's course (a Course; None in a report across courses) and returns {member_id: what the cell shows}.
+    Read what you need for all of them in one statement (``Model.member_id.in_(member_ids)``); never one per
+    member. A row left out of the answer shows an empty cell, and so does every row if ``values`` raises.
     """
 
     label: str
-    value: object
+    values: Callable[[list[int], Any], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,24 @@ class SettingField:
     @property
     def type(self) -> str:
         return self.kind or ("choice" if self.choices else "text")
+
+
+YES_NO = (("yes", "Yes"), ("no", "No"))  # the choices of a yes/no question
+
+
+@dataclass(frozen=True)
+class CourseField(SettingField):
+    """A question a plugin adds to the course form (``copractice_course_fields``): a ``SettingField`` (same kinds,
+    same checks, same messages) answered per course, shown on the course page under the plugin's heading.
+
+    Answers are course facts (a venue's facilities, a session's pace), never personal data. A question is
+    optional unless ``required``; a "choice" left unanswered stores nothing. ``filterable`` (a "choice", e.g. a
+    yes/no question with ``choices=YES_NO``) adds it to the catalogue's filters, labelled ``filter_label`` (or
+    ``label``). An unanswered question shows nothing (``default`` is only the example in "Enter a whole number, like 45.").
+    """
+
+    filterable: bool = False
+    filter_label: str = ""
 
 
 @dataclass(frozen=True)

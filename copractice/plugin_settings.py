@@ -80,7 +80,8 @@ def check(field: "SettingField", answer: Any) -> Any:
         return None if kind == "int" else ""
     if kind == "int":
         if not re.fullmatch(r"-?\d{1,9}", text):
-            raise SettingInvalid(field.message or f"Enter a whole number, like {field.default}.")
+            example = field.default if field.default not in (None, "") else (field.minimum or 10)
+            raise SettingInvalid(field.message or f"Enter a whole number, like {example}.")
         number = int(text)
         low, high = field.minimum, field.maximum
         if (low is not None and number < low) or (high is not None and number > high):
@@ -186,28 +187,32 @@ def save_settings(actor, plugin: str, answers: Mapping[str, Any]) -> dict[str, A
 def settings_form(fields: list["SettingField"], values: Mapping[str, Any], formdata=None):
     """A WTForms form for ``fields``, filled with ``values`` (typed); each answer is judged by ``check``."""
     from flask_wtf import FlaskForm
+
+    attrs = {field.name: form_field(field, values.get(field.name, field.default)) for field in fields}
+    return type("PluginSettingsForm", (FlaskForm,), attrs)(formdata)
+
+
+def form_field(field: "SettingField", value: Any, judge=None):
+    """The (unbound) WTForms field that asks ``field``, showing ``value`` (typed), its answer judged by ``judge``
+    (default ``check``), whose SettingInvalid message is shown beside it. The settings form and the plugins'
+    course questions (copractice/courses/extras.py) are made of these."""
     from wtforms import EmailField, RadioField, StringField, TextAreaField
     from wtforms.validators import ValidationError
 
-    def judged(field):
-        def validate(form, form_field):
-            try:
-                check(field, form_field.data)
-            except SettingInvalid as exc:
-                raise ValidationError(str(exc)) from None
-        return validate
+    judge = judge or check
 
-    attrs = {}
-    for field in fields:
-        options = {"description": field.hint, "validators": [judged(field)],
-                   "default": as_text(field, values.get(field.name, field.default))}
-        kind = field.type
-        if kind == "choice":
-            attrs[field.name] = RadioField(field.label, choices=list(field.choices), validate_choice=False, **options)
-        elif kind == "list":
-            attrs[field.name] = TextAreaField(field.label, **options)
-        elif kind == "email":
-            attrs[field.name] = EmailField(field.label, **options)
-        else:
-            attrs[field.name] = StringField(field.label, **options)
-    return type("PluginSettingsForm", (FlaskForm,), attrs)(formdata)
+    def validate(form, form_field):
+        try:
+            judge(field, form_field.data)
+        except SettingInvalid as exc:
+            raise ValidationError(str(exc)) from None
+
+    options = {"description": field.hint, "validators": [validate], "default": as_text(field, value)}
+    kind = field.type
+    if kind == "choice":
+        return RadioField(field.label, choices=list(field.choices), validate_choice=False, **options)
+    if kind == "list":
+        return TextAreaField(field.label, **options)
+    if kind == "email":
+        return EmailField(field.label, **options)
+    return StringField(field.label, **options)

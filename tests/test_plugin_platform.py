@@ -149,6 +149,7 @@ HOOK_TESTS = {
     "copractice_register_extras": "tests/test_plugin_platform.py::test_register_extras_are_listed_on_the_register",
     "copractice_member_data": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
     "copractice_member_erased": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
+    "copractice_course_fields": "tests/test_course_fields.py::test_answers_are_stored_per_plugin_shown_on_the_page_and_audited",
 }
 
 

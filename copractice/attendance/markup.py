@@ -68,7 +68,7 @@ def register_rows(rows, typed=None):
 def grid_rows(grid):
     """The body rows of a course report (``reports.CourseGrid``): name, a cell per session, rates, hours,
     completion and any plugin columns. A session cell is one of five strings, escaped once per page."""
-    from copractice.attendance.reports import attendance_rates, percent, report_cell
+    from copractice.attendance.reports import attendance_rates, percent
     from copractice.templating import uk_date
 
     cell = {status: f"<td>{escape(label)}</td>" for status, label in MARKS.items()}
@@ -77,7 +77,7 @@ def grid_rows(grid):
     for row in grid.rows:
         cells = "".join(map(cell.__getitem__, row.statuses))
         completed = uk_date(row.completed_at) if row.completed_at else "Not yet"
-        extra = "".join(f"<td>{escape(report_cell(c, row.member))}</td>" for c in grid.columns)
+        extra = "".join(f"<td>{escape(cell)}</td>" for cell in row.extra)
         attended, notice = attendance_rates(row.attended, row.excused, grid.held)  # both rates at once
         out.append(f'<tr><th scope="row">{escape(row.name)}</th>{cells}'
                    f"<td>{percent(attended)}</td><td>{percent(notice)}</td>"

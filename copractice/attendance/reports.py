@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from collections import Counter
+from collections.abc import Mapping
 from itertools import chain, compress
 from operator import itemgetter
 from dataclasses import dataclass, field
@@ -53,7 +54,7 @@ class GridRow:
     hours: float = 0.0
     completed_at: datetime | None = None
     statuses: list = field(default_factory=list)  # the mark (a key of MARKS) or None in each session column
-    member: Member | None = None  # loaded only when a plugin adds report columns (they are given the Member)
+    extra: list = field(default_factory=list)  # the cell of each plugin column (CourseGrid.columns), as text
 
     @property
     def stakeholder_label(self):
@@ -133,9 +134,10 @@ def _marks_by_session(conn, session_ids):
                func.json_group_array(Attendance.status)).where(where).group_by(Attendance.session_id))]
 
 
-def course_grid(course, now=None):
+def course_grid(course, now=None, columns=None):
     """Sessions x members for one course in three queries (sessions, marks, people with their
-    completions), and a fourth for the Member objects when a plugin adds report columns.
+    completions), plus what plugins' report columns read: each column is asked once for all the rows
+    (``plugin_columns``). ``columns`` (a list of ReportColumn) replaces the enabled plugins' columns.
 
     Plain columns and tuples, not ORM objects, read through the Session's connection (Core rows cost
     half what the ORM's do); the marks come a session at a time (``_marks_by_session``), and Python's
@@ -189,10 +191,11 @@ def course_grid(course, now=None):
         so_far = statuses if all_held else list(compress(statuses, held))
         row.attended, row.excused = sum(map(so_far.count, ATTENDED)), so_far.count(EXCUSED)
         row.hours = round(sum(compress(hours, map(attended, statuses))), 2)  # summed, then rounded
-    columns = get_plugins().collect("copractice_report_columns", report="course")
-    if columns and rows:  # a plugin's column is given the Member, as the plugin API says
-        for member in db.session.scalars(select(Member).where(Member.id.in_(list(rows)))):
-            rows[member.id].member = member
+    owned = ([(None, c) for c in columns] if columns is not None
+             else get_plugins().collect_by_plugin("copractice_report_columns", report="course"))
+    for row, cells in zip(rows.values(), plugin_cells(owned, list(rows), course)):
+        row.extra = cells
+    columns = [column for _plugin, column in owned]
     return CourseGrid(course=course, sessions=sessions, rows=list(rows.values()), held=len(held_ids),
                       columns=columns, held_ids=held_ids, per_session=per_session)
 
@@ -209,16 +212,30 @@ def course_grid_table(grid):
                     + grid.labels(row)
                     + [row.attended, row.excused, row.attendance_rate(grid.held), row.notice_rate(grid.held),
                        row.hours, f"{row.completed_at:%Y-%m-%d}" if row.completed_at else ""]
-                    + [report_cell(c, row.member) for c in grid.columns])
+                    + row.extra)
     return headers, rows
 
 
-def report_cell(column, member):
-    """A plugin column's value for one member ("" if the plugin fails: it must not break the report)."""
-    try:
-        return column.value(member)
-    except Exception:  # a plugin's column must not break the report
-        return ""
+def plugin_cells(owned, member_ids, course):
+    """The cells of plugins' report columns, a list per member in ``member_ids`` (in that order), each column's
+    ``values`` called once for them all. ``owned`` is [(plugin name or None, ReportColumn)]. A column that raises
+    or answers something other than a mapping is logged, kept as the plugin's last error, and shows empty
+    cells: a plugin must not break the report."""
+    if not owned or not member_ids:
+        return [[] for _ in member_ids]
+    answers = []
+    for plugin, column in owned:
+        try:
+            answer = column.values(list(member_ids), course)
+            if not isinstance(answer, Mapping):
+                raise TypeError(f"ReportColumn {column.label!r}: values() must return a dict, not {type(answer).__name__}")
+        except Exception as exc:  # a plugin's column must not break the report
+            if plugin is not None:
+                get_plugins().record_failure(plugin, "copractice_report_columns", exc)
+            answer = {}
+        answers.append(answer)
+    return [["" if (value := answer.get(member_id)) is None else str(value) for answer in answers]
+            for member_id in member_ids]
 
 
 # -- a member's history --------------------------------------------------------------------------------------------

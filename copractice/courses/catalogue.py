@@ -1,6 +1,6 @@
 """Finding courses: the public catalogue, a course's page data, and the courses a member runs."""
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
@@ -8,7 +8,8 @@ from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cas
                         true, union_all)
 from sqlalchemy.orm import selectinload
 
-from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, CourseFacilitator, Enrolment, Session
+from copractice.courses.models import (ACTIVE, WAITING, Course, CourseAudience, CourseExtra, CourseFacilitator, Enrolment,
+                                       Session)
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member
@@ -22,9 +23,11 @@ class CatalogueFilters:
     format: str = ""
     audience: str = ""
     has_places: bool = False
+    # Plugins' filterable course questions (copractice/courses/extras.py): ((plugin, name, value), ...)
+    extras: tuple = ()
 
     def active(self):
-        return bool(self.q or self.theme or self.format or self.audience or self.has_places)
+        return bool(self.q or self.theme or self.format or self.audience or self.has_places or self.extras)
 
 
 def _shape(filters):
@@ -32,12 +35,16 @@ def _shape(filters):
     q = (filters.q or "").strip().lower()
     values = {"like": f"%{q}%" if q else None, "theme": filters.theme or None, "format": filters.format or None,
               "audience": filters.audience or None}
-    shape = tuple(value is not None for value in values.values()) + (bool(filters.has_places),)
-    return shape, {k: v for k, v in values.items() if v is not None}
+    extras = sorted(set(filters.extras))
+    shape = tuple(value is not None for value in values.values()) + (bool(filters.has_places), len(extras))
+    values = {k: v for k, v in values.items() if v is not None}
+    for i, (plugin, name, value) in enumerate(extras):
+        values.update({f"extra_plugin_{i}": plugin, f"extra_name_{i}": name, f"extra_value_{i}": value})
+    return shape, values
 
 
 def _conditions(shape):
-    has_q, has_theme, has_format, has_audience, has_places = shape
+    has_q, has_theme, has_format, has_audience, has_places, n_extras = shape
     conditions = [Course.status == "published"]
     if has_q:
         like = bindparam("like", type_=String)
@@ -53,6 +60,11 @@ def _conditions(shape):
         conditions.append(or_(~any_audience, this_audience))  # no audience set means everyone
     if has_places:
         conditions.append(Course.places_taken < Course.capacity)
+    for i in range(n_extras):  # a plugin's question answered so: one EXISTS each, on the unique (course, plugin, name)
+        conditions.append(exists().where(CourseExtra.course_id == Course.id,
+                                         CourseExtra.plugin == bindparam(f"extra_plugin_{i}", type_=String),
+                                         CourseExtra.name == bindparam(f"extra_name_{i}", type_=String),
+                                         CourseExtra.value == bindparam(f"extra_value_{i}", type_=String)))
     return conditions
 
 
@@ -169,7 +181,7 @@ def catalogue(filters, page=1, per_page=12, now=None):
 
     now = now or now_utc()
     parts = ["catalogue", (filters.q or "").strip().lower(), filters.theme, filters.format, filters.audience,
-             filters.has_places]
+             filters.has_places, sorted(set(filters.extras))]
     entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
 
     def order(page, per_page):
@@ -191,7 +203,8 @@ def catalogue(filters, page=1, per_page=12, now=None):
 def _page_statement(member):
     """A course's page in one statement (parameter: ``slug``): the course, joined to everything its page shows
     beside it as one UNION ALL: its audience, sessions, facilitators' names, the resources it recommends that
-    ``member`` may see, and how many are waiting (that row is always there). Columns: the course, then kind,
+    ``member`` may see, how many are waiting (that row is always there) and the answers to plugins' course
+    questions (all plugins': the view shows the enabled ones'). Columns: the course, then kind,
     id, n, at1, at2, t1, t2, t3, flag (NULL where a kind has nothing)."""
     from copractice.library.operations import recommended_links
 
@@ -215,7 +228,9 @@ def _page_statement(member):
         select(*row(_RESOURCES, id=links.c.id, at2=links.c.updated_at, t1=links.c.title, t2=links.c.slug,
                     t3=links.c.type)),
         select(*row(_WAITING, n=func.count(Enrolment.id)))
-        .where(Enrolment.course_id == course_id, Enrolment.status == WAITING)).subquery("parts")
+        .where(Enrolment.course_id == course_id, Enrolment.status == WAITING),
+        select(*row(_EXTRAS, t1=CourseExtra.plugin, t2=CourseExtra.name, t3=CourseExtra.value))
+        .where(CourseExtra.course_id == course_id)).subquery("parts")
     c = parts.c
     # audience by type, sessions by start, facilitators in the order they were added, resources by title
     return (select(Course, c.kind, c.id, c.n, c.at1, c.at2, c.t1, c.t2, c.t3, c.flag)
@@ -223,7 +238,7 @@ def _page_statement(member):
             .order_by(c.kind, c.n, c.at1, c.t1))
 
 
-_AUDIENCE, _SESSIONS, _FACILITATORS, _RESOURCES, _WAITING = range(5)
+_AUDIENCE, _SESSIONS, _FACILITATORS, _RESOURCES, _WAITING, _EXTRAS = range(6)
 _anonymous_page = functools.cache(lambda: _page_statement(None))
 
 
@@ -246,6 +261,7 @@ class CoursePage:
     facilitators: list
     recommended: list
     waiting: int
+    extras: dict = field(default_factory=dict)  # {(plugin, name): stored text}: answers to plugins' questions
 
 
 def course_page(slug, member=None):
@@ -269,6 +285,8 @@ def course_page(slug, member=None):
             page.recommended.append(ResourceLink(id_, t2, t1, t3, at2))
         elif kind == _WAITING:
             page.waiting = n
+        elif kind == _EXTRAS:
+            page.extras[(t1, t2)] = t3
     return page
 
 

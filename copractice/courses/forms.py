@@ -1,4 +1,6 @@
 """Forms for finding, running and joining courses."""
+import functools
+
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
                      SelectField, StringField, TextAreaField, TimeField, URLField)
@@ -40,6 +42,28 @@ class CatalogueForm(FlaskForm):
     audience = SelectField("Suitable for", choices=[("", "Anyone")] + list(STAKEHOLDER_TYPES.items()),
                            validators=[Optional()], widget=KeptSelect())
     has_places = BooleanField("Only show courses with places left")
+
+
+def catalogue_form_class(filters):
+    """CatalogueForm with a select for each plugin question that filters the catalogue (``extras.catalogue_filters``:
+    [(plugin, input name, field, label)]), made once per set of questions."""
+    return _catalogue_form_class(tuple((name, label, tuple(field.choices)) for _plugin, name, field, label in filters))
+
+
+@functools.lru_cache(maxsize=32)
+def _catalogue_form_class(selects):
+    if not selects:
+        return CatalogueForm
+    attrs = {name: SelectField(label, choices=[("", "Any")] + list(choices), validators=[Optional()],
+                               widget=KeptSelect()) for name, label, choices in selects}
+    return type("CatalogueForm", (CatalogueForm,), attrs)
+
+
+def course_form_class(extra_fields):
+    """CourseForm with the questions enabled plugins add ({input name: unbound field}, ``extras.form_fields``)."""
+    if not extra_fields:
+        return CourseForm
+    return type("CourseForm", (CourseForm,), dict(extra_fields))
 
 
 class EmailList(TextAreaField):

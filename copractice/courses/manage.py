@@ -6,12 +6,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from copractice.courses import catalogue as finder
-from copractice.courses import forms, operations
+from copractice.courses import extras, forms, operations
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import ACCESS_NEEDS, Member
 from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
+from copractice.plugin_settings import SettingsInvalid
 from copractice.plugins import get_plugins
 from copractice.timeutil import NoSuchLocalTime, london_to_utc, utc_to_london, weekly
 
@@ -71,7 +72,10 @@ def _local(value):
 
 
 def _course_form(course=None):
-    form = forms.CourseForm(obj=course)
+    questions = extras.course_questions()
+    form_class = forms.course_form_class(extras.form_fields(questions, extras.answers_of(getattr(course, "id", None))))
+    form = form_class(obj=course)
+    form.plugin_questions = questions
     themes = _creatable_themes()
     if course is not None and course.theme_slug not in themes:
         themes[course.theme_slug] = get_plugins().themes().get(course.theme_slug)
@@ -100,7 +104,12 @@ def _save(form, course):
                   ("title", "summary", "description", "theme_slug", "audience", "level", "format", "capacity", "status")}
         fields["enrolment_opens_at"] = _local(form.enrolment_opens_at.data)
         fields["enrolment_closes_at"] = _local(form.enrolment_closes_at.data)
-        saved = operations.save_course(current_user, course, facilitators=pairs, **fields)
+        saved = operations.save_course(current_user, course, facilitators=pairs,
+                                       extras=extras.answers_from(form, form.plugin_questions), **fields)
+    except SettingsInvalid as exc:  # a plugin's question (the form judged it the same way: a backstop)
+        for name, message in exc.errors.items():
+            form[name].errors = list(form[name].errors) + [message]
+        return None
     except operations.FacilitatorRefused as exc:
         form.facilitators.errors = list(form.facilitators.errors) + [str(exc)]
         return None

@@ -183,5 +183,22 @@ class Enrolment(db.Model):
         return ENROLMENT_STATUS_LABELS.get(self.status, self.status)
 
 
+class CourseExtra(db.Model):
+    """The answer to a question a plugin adds to the course form (``copractice_course_fields``), stored per plugin.
+
+    Course facts, never personal data. Kept while the plugin is disabled (shown again when it is enabled);
+    deleted with the course. copractice/courses/extras.py reads and writes them.
+    """
+
+    __tablename__ = "course_extra"
+    __table_args__ = (UniqueConstraint("course_id", "plugin", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
+    plugin: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[str] = mapped_column(Text)
+
+
 # Keeps Course.next_session_at right whenever sessions are written, and moves it on as time passes.
 from copractice.courses import next_session  # noqa: E402,F401

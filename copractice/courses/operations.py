@@ -75,12 +75,17 @@ COURSE_FIELDS = ("title", "summary", "description", "theme_slug", "audience", "l
 
 
 @savepoint
-def save_course(actor, course=None, *, facilitators=None, **fields):
-    """Create or change a course; ``facilitators`` is [(member, lived_experience)]. Caller commits.
+def save_course(actor, course=None, *, facilitators=None, extras=None, **fields):
+    """Create or change a course; ``facilitators`` is [(member, lived_experience)]; ``extras`` answers the
+    questions enabled plugins add to the course form, {(plugin, name): answer} (copractice/courses/extras.py;
+    SettingsInvalid, before anything is written, if one is wrong). Caller commits.
 
     Raising the capacity offers the new places to the waiting list at once.
     """
+    from copractice.courses import extras as course_extras  # it reads the plugins' questions: import it late
+
     created = course is None
+    extra_texts = course_extras.checked(extras)
     unknown = set(fields) - set(COURSE_FIELDS)
     if unknown:
         raise TypeError(f"not course fields: {sorted(unknown)}")
@@ -108,6 +113,7 @@ def save_course(actor, course=None, *, facilitators=None, **fields):
     audit(actor, "course.created" if created else "course.updated", "course", course.id, course.title, before, after)
     if not created and (course.capacity or 0) > old_capacity:
         fill_places(course)
+    course_extras.store(actor, course, extra_texts)
     get_plugins().collect("copractice_course_saved", course=course, created=created)
     return course
 

@@ -10,7 +10,7 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
-from copractice.courses import forms, learning, operations
+from copractice.courses import extras, forms, learning, operations
 from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
@@ -46,16 +46,21 @@ def catalogue():
     if (unchanged := not_modified(finder.catalogue_version)) is not None:
         return unchanged
     themes = get_plugins().themes()
-    form = forms.CatalogueForm(request.args)
+    plugin_filters = extras.catalogue_filters(extras.course_questions())
+    form = forms.catalogue_form_class(plugin_filters)(request.args)
     form.theme.choices = [("", "Any theme")] + [(slug, t.name) for slug, t in sorted(themes.items(), key=lambda i: i[1].name)]
     form.validate()
+    chosen = tuple((plugin, field.name, form[name].data) for plugin, name, field, _label in plugin_filters
+                   if form[name].data in dict(field.choices))
     filters = finder.CatalogueFilters(q=form.q.data or "", theme=form.theme.data or "", format=form.format.data or "",
-                                      audience=form.audience.data or "", has_places=bool(form.has_places.data))
+                                      audience=form.audience.data or "", has_places=bool(form.has_places.data),
+                                      extras=chosen)
     page = finder.catalogue(filters, page=page_arg(),
                             per_page=current_app.config["COURSES_PER_PAGE"])
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template("courses/catalogue.html", form=form, page=page, filters=filters, args=args,
-                           themes=themes, stakeholder_types=STAKEHOLDER_TYPES)
+                           themes=themes, stakeholder_types=STAKEHOLDER_TYPES,
+                           plugin_filters=[name for _plugin, name, _field, _label in plugin_filters])
 
 
 def _course_or_404(slug):
@@ -81,6 +86,7 @@ def course(slug):
     return render_template(
         "courses/course.html", course=course, choice=choice, enrolment=enrolment, audience=page.audience,
         sessions=page.sessions, facilitators=page.facilitators, recommended=page.recommended,
+        plugin_answers=extras.shown(extras.course_questions(), page.extras),
         waiting=page.waiting, theme=get_plugins().themes().get(course.theme_slug),
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.

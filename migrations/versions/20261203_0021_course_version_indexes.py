@@ -5,14 +5,14 @@ published course (a sequential scan of course, 1-10 ms of PostgreSQL time on the
 pages slower with caching on than off. Each part is now one index lookup.
 
 Revision ID: 0021
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-03 14:20:00
 """
 from alembic import op
 
 
 revision = "0021"
-down_revision = "0018"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -19,4 +19,13 @@ def copractice_course_completed(app, completion):
 
 @hookimpl
 def copractice_report_columns(app, report):
-    return [ReportColumn("Organisation (from plugin)", lambda member: member.organisation or "none")]
+    def organisations(member_ids, course):
+        from sqlalchemy import select
+
+        from copractice.extensions import db
+        from copractice.members.models import Member
+
+        rows = db.session.execute(select(Member.id, Member.organisation).where(Member.id.in_(member_ids)))
+        return {member_id: organisation or "none" for member_id, organisation in rows}
+
+    return [ReportColumn("Organisation (from plugin)", organisations)]

@@ -6,8 +6,9 @@ from flask import url_for
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from copractice.plugin_api import (ENROLLED, SPACINGS, TEXT_SIZES, Enrolment, NavItem, ProfileField, RegisterExtra,
-                                   SettingField, Theme, Widget, db, hookimpl, profile_answer, site_request_context)
+from copractice.plugin_api import (ENROLLED, SPACINGS, TEXT_SIZES, YES_NO, CourseField, Enrolment, NavItem, ProfileField,
+                                   RegisterExtra, ReportColumn, SettingField, Theme, Widget, db, hookimpl, profile_answer,
+                                   site_request_context)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -69,6 +70,18 @@ def copractice_settings_form(app):
 
 
 @hookimpl
+def copractice_course_fields(app):
+    """What a theme lead tells people living with dementia, and those who come with them, about any course."""
+    return [
+        CourseField("friendly_venue", "Dementia-friendly venue (optional)", choices=YES_NO, filterable=True,
+                    filter_label="Dementia-friendly venue",
+                    hint="Clear signs, good lighting, a quiet space to take a break, and toilets that are easy to find."),
+        CourseField("break_minutes", "Minutes between breaks (optional)", kind="int", minimum=15, maximum=120,
+                    hint="For example 45. Short stretches with breaks help many people living with dementia."),
+    ]
+
+
+@hookimpl
 def copractice_dashboard_widgets(app, member):
     from copractice_dementia.operations import companion_places
 
@@ -89,6 +102,24 @@ def copractice_register_extras(app, session):
         .where(Companion.course_id == session.course_id, Enrolment.status == ENROLLED)
         .order_by(Companion.name)).all()
     return [RegisterExtra(c.name, f"companion of {c.member.name}") for c in rows]
+
+
+def bringing_companion(member_ids, course):
+    """The "Bringing a companion" cells of a course report: "Yes" for each member with a companion on ``course``,
+    read for every row at once. Only that they bring someone: the companion's name stays on the register."""
+    from copractice_dementia.models import Companion
+
+    if course is None:
+        return {}
+    return {member_id: "Yes" for member_id in db.session.scalars(select(Companion.member_id).where(
+        Companion.course_id == course.id, Companion.member_id.in_(member_ids)))}
+
+
+@hookimpl
+def copractice_report_columns(app, report):
+    if report == "course":  # so the organisers can plan seats and refreshments for companions
+        return [ReportColumn("Bringing a companion", bringing_companion)]
+    return []
 
 
 @hookimpl
