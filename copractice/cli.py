@@ -421,7 +421,7 @@ def plugins_install(target):
     is undone: the plugin is uninstalled (or its previous version put back) and the database is as it was.
     """
     from copractice.plugin_install import (InstallFailed, InstallRefused, approved_folder, resolve,
-                                           run_recorded, start_command_install)
+                                           run_recorded, start_command_install, switched_on_note)
 
     app = current_app._get_current_object()
     try:
@@ -439,6 +439,5 @@ def plugins_install(target):
         click.echo(f"Upgraded {outcome.distribution} from {outcome.previous} to {outcome.version}.")
     else:
         click.echo(f"Installed {outcome.distribution} {outcome.version}.")
-    for name in outcome.plugins:
-        click.echo(f"The plugin {name} is installed but not switched on: copractice plugins enable {name}")
+    click.echo(switched_on_note(outcome.plugins))
     click.echo(outcome.reload)

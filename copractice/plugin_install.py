@@ -396,7 +396,7 @@ def _undo(python, distribution, previous, folder, timeout):
     if previous is None:
         result = _run([python, "-m", "pip", "uninstall", "--yes", distribution], timeout)
         if result.returncode == 0:
-            return f"It has been uninstalled again, and the database is as it was."
+            return "It has been uninstalled again, and the database is as it was."
         return (f"Uninstalling it again failed too: uninstall it by hand ({python} -m pip uninstall {distribution}). "
                 "The database is as it was.")
     command = [python, "-m", "pip", "install", "--disable-pip-version-check", "--no-input", "--force-reinstall",
@@ -556,11 +556,21 @@ def run_recorded(app, target: Target, install_id: int, echo=None) -> Outcome:
         _progress(install_id, "failed", message="Something went wrong while installing. The site is as it was "
                   "unless the detail below says otherwise.", detail=f"{type(exc).__name__}: {exc}"[:4000])
         raise
-    names = ", ".join(outcome.plugins)
     _progress(install_id, "done", version=outcome.version,
-              message=f"{outcome.distribution} {outcome.version} is installed (plugin {names}). It is not switched on "
-                      f"yet: enable it on the Plugins page. {outcome.reload}")
+              message=f"{outcome.distribution} {outcome.version} is installed. {switched_on_note(outcome.plugins)} "
+                      f"{outcome.reload}")
     return outcome
+
+
+def switched_on_note(names) -> str:
+    """Whether the plugins are on: an upgrade keeps a plugin's switch; a new plugin is installed, not enabled."""
+    table = db.metadata.tables["plugin_state"]
+    with db.engine.connect() as connection:
+        on = set(connection.execute(select(table.c.name).where(table.c.name.in_(names), table.c.enabled)).scalars())
+    notes = [f"The plugin {name} stays switched on." if name in on else
+             f"The plugin {name} is installed but not switched on: enable it on the Plugins page "
+             f"(or copractice plugins enable {name})." for name in names]
+    return " ".join(notes)
 
 
 # -- from the web: ask, then a job does it -------------------------------------------------------------------
