@@ -70,6 +70,8 @@ def _may_configure_plugin(member, obj):
 def _may_install_plugins(member, obj):
     """Installing a plugin from the approved catalogue: nobody unless PLUGIN_INSTALL is "catalogue"; then admins,
     and theme leads too when PLUGIN_INSTALL_BY_THEME_LEADS is set (docs/deployment.md, "Installing plugins")."""
+    if not _signed_in(member):
+        return False
     from flask import current_app
 
     config = current_app.config
@@ -77,7 +79,7 @@ def _may_install_plugins(member, obj):
         return False
     if _is_admin(member):
         return True
-    return _signed_in(member) and member.role == "theme_lead" and bool(config.get("PLUGIN_INSTALL_BY_THEME_LEADS"))
+    return member.role == "theme_lead" and bool(config.get("PLUGIN_INSTALL_BY_THEME_LEADS"))
 
 
 @_rule("theme.manage")
