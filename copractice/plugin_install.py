@@ -341,7 +341,11 @@ def installed_version(python: str, distribution: str) -> str | None:
     code = ("import importlib.metadata as m, sys\n"
             "try: print(m.version(sys.argv[1]))\n"
             "except m.PackageNotFoundError: pass\n")
-    result = subprocess.run([python, "-c", code, distribution], capture_output=True, text=True, timeout=60)
+    try:
+        result = subprocess.run([python, "-c", code, distribution], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise InstallFailed("pip", f"The site's Python ({python}) could not be started, so nothing was installed "
+                                   f"or changed. Check the setting PLUGIN_PYTHON. ({exc})") from None
     return result.stdout.strip() or None
 
 
@@ -417,7 +421,7 @@ def _child_environment(app):
     env["COPRACTICE_DATABASE_URL"] = json.dumps(config["SQLALCHEMY_DATABASE_URI"])
     if config.get("ENV_NAME") in ("development", "testing", "production"):
         env["COPRACTICE_ENV"] = config["ENV_NAME"]
-    for key in ("SECRET_KEY", "BASE_URL", "EXTRA_PLUGINS", "VERSION"):
+    for key in ("SECRET_KEY", "BASE_URL", "EXTRA_PLUGINS"):
         if config.get(key) is not None:
             env[f"COPRACTICE_{key}"] = json.dumps(config[key])
     return env
@@ -519,23 +523,20 @@ def _progress(install_id, status, **values):
         connection.execute(update(_table()).where(_table().c.id == install_id).values(**values))
 
 
-def release_abandoned(app=None):
+def _abandoned():
     """An install still marked running long after it must have ended (its worker died) stops blocking others."""
-    app = app or current_app
-    limit = utcnow() - timedelta(seconds=3 * app.config.get("PLUGIN_INSTALL_TIMEOUT", 600))
+    limit = utcnow() - timedelta(seconds=3 * current_app.config.get("PLUGIN_INSTALL_TIMEOUT", 600))
     table = _table()
-    with db.engine.begin() as connection:
-        connection.execute(update(table).where(table.c.active.is_not(None), table.c.created_at < limit).values(
-            status="failed", active=None, finished_at=utcnow(),
-            message="This install stopped without finishing (its worker stopped). Check the plugin list, "
-                    "then try again."))
+    return update(table).where(table.c.active.is_not(None), table.c.created_at < limit).values(
+        status="failed", active=None, finished_at=utcnow(),
+        message="This install stopped without finishing (its worker stopped). Check the plugin list, then try again.")
 
 
 def start_command_install(target: Target) -> int:
     """Record an install from the command line (committed at once, so the admin page shows it); refuse a second."""
-    release_abandoned()
     try:
         with db.engine.begin() as connection:
+            connection.execute(_abandoned())
             result = connection.execute(_table().insert().values(
                 requested=target.label[:300], distribution=target.distribution, version=target.version,
                 sha256=target.sha256, source="command", status="queued", active=1, created_at=utcnow()))
@@ -590,7 +591,7 @@ def request_install(actor, filename: str) -> PluginInstall:
     if not install_allowed():
         raise InstallRefused("Installing plugins from the web is switched off on this site.")
     wheel = catalogue_wheel(approved_folder(), filename)
-    release_abandoned()
+    db.session.execute(_abandoned())
     if active_install() is not None:
         raise InstallRefused("Another plugin is being installed. Wait until it has finished, then try again.")
     record = PluginInstall(requested=wheel.filename, distribution=wheel.name, version=wheel.version,

@@ -354,8 +354,31 @@ def test_who_may_install_from_the_web(make_site, approved, settings, statuses):
     for role, status in statuses.items():
         client = app.test_client() if role == "anonymous" else signed_in(app, role)
         assert client.get("/admin/plugins/catalogue").status_code == status, role
+        if role == "theme_lead":  # the menu leads a theme lead there when they may install
+            menu_link = 'href="/admin/plugins/catalogue"' in client.get("/account").get_data(as_text=True)
+            assert menu_link is (status == 200)
         if status == 200 and role == "theme_lead":
             page = client.get("/admin/plugins/catalogue").get_data(as_text=True)
             response = client.post("/admin/plugins/catalogue", data={
                 "csrf_token": csrf_from(page), "wheel": "copractice_tiny-1.0.0-py3-none-any.whl"})
             assert response.status_code == 302 and client.get(response.headers["Location"]).status_code == 200
+
+
+def test_an_install_whose_worker_died_stops_blocking_others(catalogue_site):
+    from datetime import timedelta
+
+    from copractice.members.models import utcnow
+
+    app, _folder = catalogue_site
+    with app.app_context():
+        db.session.add(PluginInstall(requested="copractice_tiny-1.0.0-py3-none-any.whl", source="catalogue",
+                                     status="installing", active=1, created_at=utcnow() - timedelta(days=1)))
+        db.session.commit()
+    client = signed_in(app)
+    page = client.get("/admin/plugins/catalogue").get_data(as_text=True)
+    response = client.post("/admin/plugins/catalogue", data={"csrf_token": csrf_from(page),
+                                                               "wheel": "copractice_tiny-1.0.0-py3-none-any.whl"})
+    assert response.status_code == 302
+    (old_status, old_message, old_active), (status, _message, active) = installs(app)
+    assert (old_status, old_active) == ("failed", None) and "stopped without finishing" in old_message
+    assert (status, active) == ("queued", 1)
