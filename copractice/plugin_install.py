@@ -47,7 +47,7 @@ from flask import current_app
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 from sqlalchemy import ForeignKey, Integer, String, Text, event, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copractice.extensions import db
@@ -543,6 +543,8 @@ def start_command_install(target: Target) -> int:
             return result.inserted_primary_key[0]
     except IntegrityError:
         raise InstallRefused("Another plugin is being installed. Wait until it has finished, then try again.") from None
+    except SQLAlchemyError:
+        raise InstallRefused("The database is not ready for installs: run copractice db upgrade first.") from None
 
 
 def run_recorded(app, target: Target, install_id: int, echo=None) -> Outcome:
