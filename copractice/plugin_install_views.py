@@ -46,8 +46,13 @@ def catalogue():
             else:
                 flash(f"{record.distribution} {record.version} will be installed in the background.", "success")
                 return redirect(url_for("plugin_install.progress", install_id=record.id))
+    from copractice.plugins import get_plugins
+
+    infos = get_plugins().infos
+    installed = {w.filename: ", ".join(sorted({infos[p].version for p in w.plugins if p in infos and infos[p].version}))
+                 for w in wheels}
     return render_template("plugin_install/catalogue.html", wheels=wheels, form=form, running=running,
-                           recent=installs.recent_installs()), 400 if form.errors else 200
+                           installed=installed, recent=installs.recent_installs()), 400 if form.errors else 200
 
 
 @bp.route("/installs/<int:install_id>")

@@ -289,6 +289,7 @@ def test_an_admin_installs_from_the_catalogue_through_a_job(catalogue_site, site
     client = signed_in(app)
     page = client.get("/admin/plugins/catalogue").get_data(as_text=True)
     assert "copractice-tiny" in page and "A tiny plugin for the install tests (1.0.0)" in page
+    assert "Not installed" in page
     response = client.post("/admin/plugins/catalogue", data={"csrf_token": csrf_from(page),
                                                                "wheel": "copractice_tiny-1.0.0-py3-none-any.whl"})
     assert response.status_code == 302
