@@ -112,6 +112,20 @@ class Config:
     PLUGIN_SLOW_HOOK_STRIKES = 3
     PLUGIN_SLOW_HOOK_PAUSE = 300
     PLUGIN_SLOW_RECORD_SECONDS = 60
+    # Installing plugins (copractice/plugin_install.py, docs/deployment.md "Installing plugins").
+    # "off": only `copractice plugins install` at a shell. "catalogue": admins (and theme leads, with
+    # PLUGIN_INSTALL_BY_THEME_LEADS) may also install, from the web, a wheel in the approved folder.
+    PLUGIN_INSTALL = "off"
+    PLUGIN_INSTALL_BY_THEME_LEADS = False
+    # A folder of approved wheels: when set, every install (command line too) comes from it alone
+    # (pip --no-index --find-links). None: the command line installs from the package index.
+    PLUGIN_WHEELS = None
+    # The Python whose environment plugins are installed into (None: the one running the site).
+    PLUGIN_PYTHON = None
+    # The web server's pidfile (gunicorn --pid): after an install it gets SIGHUP, a graceful reload.
+    PLUGIN_RELOAD_PIDFILE = None
+    # Seconds pip (or the check after it) may take before the install is given up.
+    PLUGIN_INSTALL_TIMEOUT = 600
     # Anonymous pages and calendar feeds carry an ETag (304 on a repeat) and may be kept by a shared
     # reverse proxy for this many seconds (Cache-Control s-maxage; 0: no proxy keeps them). Pages for
     # a logged-in member are never kept anywhere. See copractice/http_cache.py and docs/deployment.md.

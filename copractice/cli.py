@@ -409,3 +409,35 @@ def register_commands(app):
 if __name__ == "__main__":  # pragma: no cover
     os.environ.setdefault("FLASK_APP", "copractice")
     main()
+
+
+@plugins_group.command("install")
+@click.argument("target", metavar="NAME|PATH")
+@with_appcontext
+def plugins_install(target):
+    """Install a plugin into the site's environment, migrate, and reload the web server (not enabled).
+
+    With PLUGIN_WHEELS set, only a wheel in that approved folder can be installed. A failed install
+    is undone: the plugin is uninstalled (or its previous version put back) and the database is as it was.
+    """
+    from copractice.plugin_install import (InstallFailed, InstallRefused, approved_folder, resolve,
+                                           run_recorded, start_command_install, switched_on_note)
+
+    app = current_app._get_current_object()
+    try:
+        chosen = resolve(target, approved_folder(app))
+        install_id = start_command_install(chosen)
+    except InstallRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    try:
+        outcome = run_recorded(app, chosen, install_id, echo=click.echo)
+    except InstallFailed as failure:
+        if failure.detail:
+            click.echo(failure.detail, err=True)
+        raise click.ClickException(failure.message) from None
+    if outcome.previous and outcome.previous != outcome.version:
+        click.echo(f"Upgraded {outcome.distribution} from {outcome.previous} to {outcome.version}.")
+    else:
+        click.echo(f"Installed {outcome.distribution} {outcome.version}.")
+    click.echo(switched_on_note(outcome.plugins))
+    click.echo(outcome.reload)

@@ -169,7 +169,15 @@ class Jobs:
             """Every five minutes: reminders of sessions in the next 48 hours, and offers that ran out."""
             return self._in_app(remind, request=True)
 
-        self.tasks.update(deliver_message=deliver_message, deliver_due=deliver_due, send_reminders=send_reminders)
+        @huey.task(name="install_plugin")
+        def install_plugin(install_id):
+            """Install a plugin from the approved catalogue (never retried: a failed install is undone and shown)."""
+            from copractice.plugin_install import run_queued
+
+            self._in_app(run_queued, install_id)
+
+        self.tasks.update(deliver_message=deliver_message, deliver_due=deliver_due, send_reminders=send_reminders,
+                          install_plugin=install_plugin)
 
         for name, (schedule, function, request) in PERIODIC.items():
             def run(function=function, request=request):

@@ -10,3 +10,4 @@ from copractice.library.models import (CourseResource, Resource, ResourceAudienc
 from copractice.library.models import ResourceDownload  # noqa: F401,E402
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
 from copractice.jobs import JobFailure  # noqa: F401,E402
+from copractice.plugin_install import PluginInstall  # noqa: F401,E402

@@ -82,6 +82,22 @@ def _may_manage_plugin(member, obj):
     return obj is not None and (_is_admin(member) or _leads_theme_of_plugin(member, obj))
 
 
+@_rule("plugin.install")
+def _may_install_plugins(member, obj):
+    """Installing a plugin from the approved catalogue: nobody unless PLUGIN_INSTALL is "catalogue"; then admins,
+    and theme leads too when PLUGIN_INSTALL_BY_THEME_LEADS is set (docs/deployment.md, "Installing plugins")."""
+    if not _signed_in(member):
+        return False
+    from flask import current_app
+
+    config = current_app.config
+    if config.get("PLUGIN_INSTALL") != "catalogue":
+        return False
+    if _is_admin(member):
+        return True
+    return member.role == "theme_lead" and bool(config.get("PLUGIN_INSTALL_BY_THEME_LEADS"))
+
+
 @_rule("theme.manage")
 def _theme_lead_or_admin(member, obj):
     """Admins manage every theme; a theme lead manages the themes they lead (obj is a theme slug)."""

@@ -39,6 +39,13 @@ def run_migrations_online():
     options = dict(migrate_ext.configure_args)
     options.setdefault("process_revision_directives", skip_empty_autogenerate)
     options.setdefault("include_object", include_object)
+    given = config.attributes.get("connection")
+    if given is not None:  # a caller's connection, already in the transaction it will commit or roll back
+        # (copractice.plugin_install: a plugin's install migrates in one transaction)
+        context.configure(connection=given, target_metadata=target_metadata, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
     with migrate_ext.db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, **options)
         with context.begin_transaction():

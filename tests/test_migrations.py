@@ -24,6 +24,7 @@ CORE_TABLES |= {"low_attendance_reminder"}  # issue 11 point 16
 CORE_TABLES |= {"resource_download"}  # issue 12 point 3
 CORE_TABLES |= {"job_failure"}  # issue 12 point 2
 CORE_TABLES |= {"course_extra"}  # issue 13 point 7
+CORE_TABLES |= {"plugin_install"}  # issue 13 point 2
 
 
 @pytest.fixture

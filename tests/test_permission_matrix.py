@@ -55,6 +55,9 @@ MATRIX = {
     "admin.audit_log": ("GET", "/admin/audit", None, only_admin()),
     "admin.plugins": ("GET", "/admin/plugins", None, only_admin()),
     "admin.plugin_switch": ("GET", "/admin/plugins/sample", None, only_admin()),
+    # Web installs are off unless COPRACTICE_PLUGIN_INSTALL=catalogue (on: tests/test_plugin_install.py).
+    "plugin_install.catalogue": ("GET", "/admin/plugins/catalogue", None, only_admin(403)),
+    "plugin_install.progress": ("GET", "/admin/plugins/installs/1", None, only_admin(403)),
     "courses.catalogue": ("GET", "/courses", None, ALL),
     "courses.course": ("GET", "/courses/{slug}", None, ALL),
     "courses.enrol": ("POST", "/courses/{slug}/enrol", {}, SIGNED_IN_REDIRECT),

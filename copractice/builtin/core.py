@@ -32,6 +32,8 @@ def copractice_nav_items(app, member):
         items.append(NavItem("My account", "members.profile", order=80))
         if can(member, "admin.access"):
             items.append(NavItem("Admin", "admin.dashboard", order=90))
+        elif can(member, "plugin.install"):  # theme leads, where an admin allows it (admins: Admin -> Plugins)
+            items.append(NavItem("Install plugins", "plugin_install.catalogue", order=85))
     else:
         items.append(NavItem("Create an account", "members.register", order=80))
         items.append(NavItem("Log in", "members.login", order=90))

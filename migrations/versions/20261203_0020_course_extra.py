@@ -6,7 +6,7 @@ index leads with course_id: the course page reads a course's rows, and the catal
 on (course_id, plugin, name).
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-03 14:00:00
 """
 import sqlalchemy as sa
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = "0020"
-down_revision = "0018"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
