@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import AuditEntry
+from copractice.plugin_models import PluginState
 from copractice.courses import catalogue as finder
 from copractice.courses import extras
 from copractice.courses import operations as course_ops

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from copractice.admin.models import PluginState
+from copractice.plugin_models import PluginState
 from copractice.attendance import operations as ops
 from copractice.attendance import reports
 from copractice.courses import operations as course_ops

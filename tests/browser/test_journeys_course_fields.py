@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from copractice.admin.models import PluginState
+from copractice.plugin_models import PluginState
 from copractice.extensions import db
 from tests.browser.conftest import check_a11y
 from tests.browser.journey import expect_banner, expect_heading, log_in, nav
