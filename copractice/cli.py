@@ -54,7 +54,8 @@ def create_admin(email, name, password):
     """Create the first admin (or make an existing member an admin)."""
     from copractice.admin.operations import audit
     from copractice.members import operations
-    from copractice.members.models import Member, utcnow
+    from copractice.members.models import Member
+    from copractice.timeutil import utcnow
     from copractice.security import hash_password
 
     existing = operations.find_by_email(email)

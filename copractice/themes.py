@@ -9,7 +9,7 @@ from copractice.extensions import db
 from copractice.members.models import Member, ThemeLeadership
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 bp = Blueprint("themes", __name__)
 
@@ -31,7 +31,7 @@ def theme(slug):
     theme = get_plugins().themes().get(slug)
     if theme is None:
         abort(404)  # unknown, or its plugin is disabled
-    now = now_utc()
+    now = utcnow()
     courses = db.session.scalars(select(Course).where(Course.theme_slug == slug, Course.status == "published")
                                  .order_by(Course.title)).all()
     upcoming = db.session.execute(

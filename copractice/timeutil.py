@@ -33,5 +33,5 @@ def weekly(local_start, local_end, weeks):
             for n in range(weeks)]
 
 
-def now_utc():
+def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)

@@ -14,7 +14,8 @@ from sqlalchemy import create_engine, text
 
 from copractice import create_app
 from copractice.extensions import db
-from copractice.members.models import Member, ThemeLeadership, utcnow
+from copractice.members.models import Member, ThemeLeadership
+from copractice.timeutil import utcnow
 from copractice.security import hash_password
 
 PASSWORD = "correct horse battery"

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from copractice.courses.models import Course, Session
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 _n = iter(range(1, 10_000_000))
 
@@ -14,7 +14,7 @@ def create_course(*, capacity=5, status="published", theme_slug="cross-cutting",
     n = next(_n)
     course = Course(title=title or f"Course {n}", slug=f"course-{n}", summary=f"Summary of course {n}",
                     capacity=capacity, places_taken=0, status=status, theme_slug=theme_slug, **fields)
-    start = now_utc().replace(microsecond=0) + starts_in
+    start = utcnow().replace(microsecond=0) + starts_in
     for week in range(sessions):
         begins = start + timedelta(weeks=week)
         course.sessions.append(Session(starts_at=begins, ends_at=begins + timedelta(hours=2),

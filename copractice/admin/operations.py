@@ -3,7 +3,8 @@ from sqlalchemy import func, or_, select
 
 from copractice.admin.models import AuditEntry, PluginState
 from copractice.extensions import db
-from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+from copractice.members.models import ROLES, Member, ThemeLeadership
+from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 
 

@@ -28,7 +28,7 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
 from copractice import ratelimits
-from copractice.timeutil import now_utc, utc_to_london
+from copractice.timeutil import utcnow, utc_to_london
 from copractice.unitofwork import savepoint
 
 
@@ -82,7 +82,7 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
         raise AttendanceRefused(f"{status!r} is not a mark.")
     if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
         minutes = None  # no one attends longer than a day: not a real figure, and never too big for the column
-    now = now or now_utc()
+    now = now or utcnow()
     old = current_mark(session.id, member_id)
     _check_markable(session, member_id, source, old, now)
     old_status, old_remark = (old.status, old.remark) if old else (None, None)
@@ -154,7 +154,7 @@ def save_remarks(actor, session, remarks, now=None):
 
 def mark_everyone_present(actor, session, now=None):
     """Mark everyone not yet marked as present (apologies and earlier marks stay). Returns how many."""
-    if (now or now_utc()) < marking_opens_at(session):
+    if (now or utcnow()) < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
     count = 0
     for row in register(session):
@@ -171,7 +171,7 @@ def add_walk_in(actor, session, member, now=None):
     All or nothing: the place and the mark are one unit of work, and a refusal undoes both."""
     from copractice.courses import operations as course_ops
 
-    if (now or now_utc()) < marking_opens_at(session):
+    if (now or utcnow()) < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
     enrolment = course_ops.enrolment_of(member, session.course)
     if enrolment is None or enrolment.status != ENROLLED:
@@ -197,7 +197,7 @@ def _has_place(member, session):
 
 def send_apology(member, session, reason=None, now=None):
     """A member tells us in advance they cannot come: the register shows them as Excused."""
-    now = now or now_utc()
+    now = now or utcnow()
     if not _has_place(member, session):
         raise AttendanceRefused("You do not have a place on this course.")
     existing = current_mark(session.id, member.id)
@@ -210,7 +210,7 @@ def send_apology(member, session, reason=None, now=None):
 
 
 def withdraw_apology(member, session, now=None):
-    now = now or now_utc()
+    now = now or utcnow()
     row = current_mark(session.id, member.id)
     if row is None or row.source != "apology":
         raise AttendanceRefused("You have not sent apologies for this session.")
@@ -239,7 +239,7 @@ def checkin_code(session, slot):
 
 def current_checkin_code(session, now=None):
     """The code to show now and the seconds until it changes."""
-    now = now or now_utc()
+    now = now or utcnow()
     period = current_app.config["CHECKIN_CODE_SECONDS"]
     return checkin_code(session, _slot(now)), period - int(now.timestamp()) % period
 
@@ -269,7 +269,7 @@ def self_check_in(member, code, session=None, now=None):
 
     Without ``session`` the code is tried against the member's sessions open for check-in.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     if session is not None:
         if not _has_place(member, session):
@@ -544,7 +544,7 @@ def record_low_attendance_reminders(actor, members, now=None):
     members = [m for m in members if m is not None]
     if not members:
         return []
-    now = now or now_utc()
+    now = now or utcnow()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (insert(LowAttendanceReminder)
             .values([dict(member_id=m.id, day=utc_to_london(now).date(), sent_by_id=getattr(actor, "id", None),
@@ -594,7 +594,7 @@ WITHDRAWN_AFTER_MARKS = "Attendance marks were corrected and the course is no lo
 
 def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDRAWN_AFTER_MARKS):
     """Record (or withdraw) completion under the course's rule; returns the Completion or None."""
-    now = now or now_utc()
+    now = now or utcnow()
     total, attended, excused = member_course_marks(course.id, member_id)
     met, counted = completion_rule(course, total, attended, excused)
     completion = db.session.scalar(select(Completion).where(Completion.course_id == course.id,
@@ -628,7 +628,7 @@ def new_certificate_code():
 
 def issue_certificate(course_id, member_id, now=None):
     certificate = Certificate(code=new_certificate_code(), course_id=course_id, member_id=member_id,
-                              issued_at=now or now_utc())
+                              issued_at=now or utcnow())
     db.session.add(certificate)
     db.session.flush()
     return certificate
@@ -643,7 +643,7 @@ def current_certificate(course_id, member_id):
 def revoke_certificate(actor, certificate, reason, now=None):
     if certificate.revoked_at is not None:
         raise AttendanceRefused("This certificate is already revoked.")
-    certificate.revoked_at, certificate.revoked_reason = now or now_utc(), (reason or "").strip() or "Revoked"
+    certificate.revoked_at, certificate.revoked_reason = now or utcnow(), (reason or "").strip() or "Revoked"
     audit(actor, "certificate.revoked", "certificate", certificate.code, certificate.course.title,
           {"valid": True}, {"valid": False}, certificate.revoked_reason)
 
@@ -655,7 +655,7 @@ def reissue_certificate(actor, certificate, now=None):
         raise AttendanceRefused("They have not completed this course, so a certificate cannot be issued.")
     new = issue_certificate(certificate.course_id, certificate.member_id, now)
     if certificate.revoked_at is None:
-        certificate.revoked_at = now or now_utc()
+        certificate.revoked_at = now or utcnow()
         certificate.revoked_reason = f"Replaced by certificate {new.code}."
     audit(actor, "certificate.reissued", "certificate", certificate.code, certificate.course.title,
           {"code": certificate.code}, {"code": new.code})

@@ -18,7 +18,7 @@ from copractice.members.models import Member
 from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 bp = Blueprint("attendance", __name__)
@@ -55,7 +55,7 @@ def _register_page(session, typed=None):
     opens = ops.marking_opens_at(session)
     rows = ops.register(session)
     return render_template("attendance/register.html", session=session, course=session.course,
-                           opens=opens, started=now_utc() >= opens, rows=rows, marks=MARKS,
+                           opens=opens, started=utcnow() >= opens, rows=rows, marks=MARKS,
                            rows_html=markup.register_rows(rows, typed),
                            walk_in=forms.WalkInForm(),
                            extras=get_plugins().collect("copractice_register_extras", session=session))
@@ -189,7 +189,7 @@ def show_checkin(session_id):
     opens, closes = ops.checkin_window(session)
     return render_template("attendance/show_checkin.html", session=session, course=session.course, code=code,
                            seconds_left=seconds_left, qr=_qr_svg(url), opens=opens, closes=closes,
-                           is_open=opens <= now_utc() <= closes)
+                           is_open=opens <= utcnow() <= closes)
 
 
 @bp.route("/manage/sessions/<int:session_id>/check-in.json")

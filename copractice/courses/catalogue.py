@@ -12,7 +12,7 @@ from copractice.courses.models import ACTIVE, WAITING, Course, CourseAudience, C
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 
 @dataclass
@@ -167,7 +167,7 @@ def catalogue(filters, page=1, per_page=12, now=None):
     "has places", its places change, and when the soonest next session has started)."""
     from copractice import pieces
 
-    now = now or now_utc()
+    now = now or utcnow()
     parts = ["catalogue", (filters.q or "").strip().lower(), filters.theme, filters.format, filters.audience,
              filters.has_places]
     entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
@@ -318,7 +318,7 @@ def catalogue_version(now=None):
     """What the public catalogue shows, in one cheap statement: the published courses (how many, the newest
     change: an edit, a session, an enrolment moving places_taken all touch ``updated_at``) and the clock's part
     (the next moment a session starts or an enrolment window opens or closes: each changes what is shown)."""
-    now = now or now_utc()
+    now = now or utcnow()
     published = Course.status == "published"
     next_start = select(func.min(Session.starts_at)).where(Session.starts_at > now).scalar_subquery()
     row = db.session.execute(select(
@@ -336,7 +336,7 @@ def course_version(course, now=None, with_people=True, page=None):
     from copractice.courses.operations import closed_reason, waiting_count
     from copractice.library.operations import recommended_for
 
-    now = now or now_utc()
+    now = now or utcnow()
     sessions = course.sessions if page is None else page.sessions
     parts = [course.id, course.updated_at, course.status, course.places_taken, course.capacity,
              [(s.id, s.starts_at, s.ends_at, s.venue, s.note, s.starts_at <= now, s.ends_at <= now)

@@ -33,7 +33,7 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
-from copractice.timeutil import now_utc, utc_to_london
+from copractice.timeutil import utcnow, utc_to_london
 from copractice.unitofwork import savepoint
 from copractice.urls import external_url
 
@@ -166,8 +166,6 @@ def add_sessions(actor, course, times, *, venue=None, online_link=None, note=Non
 def touch(course):
     """Mark the course changed: its sessions, audience and facilitators are part of it, and the pages'
     ETags (copractice/http_cache.py) read ``course.updated_at``."""
-    from copractice.members.models import utcnow
-
     course.updated_at = utcnow()
 
 
@@ -252,7 +250,7 @@ def waiting_list(course):
 
 def closed_reason(course, now=None):
     """Why nobody can enrol now, or None when enrolment is open."""
-    now = now or now_utc()
+    now = now or utcnow()
     if course.status == "archived":
         return "This course has finished."
     if course.status != "published":
@@ -320,7 +318,7 @@ def _give_back_place(course_id):
 
 def _move(enrolment_id, from_statuses, **values):
     """Compare-and-set: change the row only if it is still in one of ``from_statuses``."""
-    values.setdefault("updated_at", now_utc())
+    values.setdefault("updated_at", utcnow())
     result = db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.status.in_(from_statuses))
         .values(**values).execution_options(synchronize_session=False))
@@ -341,7 +339,7 @@ def _next_queue_key(course_id):
                        .execution_options(synchronize_session=False))
     last = db.session.scalar(select(func.max(Enrolment.queue_key)).where(
         Enrolment.course_id == course_id, Enrolment.status == WAITING))
-    return max(now_utc().timestamp(), (last or 0) + 1e-3)
+    return max(utcnow().timestamp(), (last or 0) + 1e-3)
 
 
 def _course_link(course):
@@ -394,7 +392,7 @@ def fill_places(course, now=None):
 
     Each offer holds a place for WAITLIST_OFFER_HOURS; the member accepts or it passes on.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     expires = now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"])
     changes = []
     while _take_place(course.id):
@@ -420,7 +418,7 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
     ``organiser`` set (someone adding them by hand) a full course is refused instead of queued,
     and the refusal undoes this enrolment's writes (the savepoint) and nothing else.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     check_can_enrol(member, course, now, organiser=organiser is not None)
     existing = enrolment_of(member, course)
     if existing is not None and existing.status in ACTIVE:
@@ -491,7 +489,7 @@ def cancel_place(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != ENROLLED:
         raise EnrolmentRefused("You do not have a place on this course.")
-    return _leave(enrolment, course, [ENROLLED], CANCELLED, now or now_utc())
+    return _leave(enrolment, course, [ENROLLED], CANCELLED, now or utcnow())
 
 
 def give_up_enrolment(enrolment, *, now=None):
@@ -504,14 +502,14 @@ def give_up_enrolment(enrolment, *, now=None):
         return None
     course = db.session.get(Course, enrolment.course_id)
     to_status = LEFT_WAITLIST if enrolment.status == WAITING else CANCELLED
-    return _leave(enrolment, course, [enrolment.status], to_status, now or now_utc())
+    return _leave(enrolment, course, [enrolment.status], to_status, now or utcnow())
 
 
 def leave_waiting_list(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != WAITING:
         raise EnrolmentRefused("You are not on the waiting list for this course.")
-    return _leave(enrolment, course, [WAITING], LEFT_WAITLIST, now or now_utc())
+    return _leave(enrolment, course, [WAITING], LEFT_WAITLIST, now or utcnow())
 
 
 def accept_offer(member, course, *, now=None):
@@ -519,7 +517,7 @@ def accept_offer(member, course, *, now=None):
 
     An offer found to have run out is ended (and passed on) before the refusal: the unit of work
     keeps that, since the view answers the refusal with a redirect."""
-    now = now or now_utc()
+    now = now or utcnow()
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != OFFERED:
         raise EnrolmentRefused("There is no offer of a place waiting for you on this course.")
@@ -537,12 +535,12 @@ def decline_offer(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != OFFERED:
         raise EnrolmentRefused("There is no offer of a place waiting for you on this course.")
-    return _leave(enrolment, course, [OFFERED], OFFER_DECLINED, now or now_utc())
+    return _leave(enrolment, course, [OFFERED], OFFER_DECLINED, now or utcnow())
 
 
 def expire_offers(*, now=None, course=None):
     """End offers whose time is up and pass each place to the next person. Safe to run any time."""
-    now = now or now_utc()
+    now = now or utcnow()
     stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now).order_by(Enrolment.id)
     if course is not None:
         stmt = stmt.where(Enrolment.course_id == course.id)
@@ -565,7 +563,7 @@ def remove_member(actor, enrolment, reason=None, *, now=None):
     course = db.session.get(Course, enrolment.course_id)
     if enrolment.status not in ACTIVE:
         raise EnrolmentRefused("They are not on this course or its waiting list.")
-    return _leave(enrolment, course, [enrolment.status], REMOVED, now or now_utc(),
+    return _leave(enrolment, course, [enrolment.status], REMOVED, now or utcnow(),
                   actor=actor, reason=reason, action="enrolment.removed_by_organiser")
 
 
@@ -604,7 +602,7 @@ class Choice:
 
 
 def choice_for(member, course, enrolment=None, now=None):
-    now = now or now_utc()
+    now = now or utcnow()
     status = enrolment.status if enrolment is not None else None
     if status == ENROLLED:
         return Choice("cancel", enrolment=enrolment)

@@ -20,7 +20,7 @@ from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 bp = Blueprint("courses", __name__)
@@ -85,7 +85,7 @@ def course(slug):
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.
         form=forms.ConfirmForm() if current_user.is_authenticated else None,
-        levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES, now=now_utc())
+        levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES, now=utcnow())
 
 
 def _member_step(slug, step, done_message):
@@ -171,7 +171,7 @@ def course_ics(slug):
 @permission_required("account.manage")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
-    now = now_utc()
+    now = utcnow()
     return render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
                            groups=learning.GROUPS, now=now)
 
@@ -180,7 +180,7 @@ def my_learning():
 @permission_required("account.manage")
 def my_sessions():
     """Every session coming up on your courses, soonest first, a page at a time."""
-    pager, now = learning.Pager(page_arg(), 0), now_utc()
+    pager, now = learning.Pager(page_arg(), 0), utcnow()
     rows, pager.total = learning.upcoming_sessions(current_user.id, now, limit=pager.per_page,
                                                    offset=(pager.page - 1) * pager.per_page)
     return render_template("courses/learning_sessions.html", rows=rows, pager=pager, now=now)
@@ -231,7 +231,7 @@ def notices():
                                .order_by(Notice.id.desc()).limit(100)).all()
     unread = [n.id for n in items if n.read_at is None]
     if unread:
-        db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=now_utc()))
+        db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=utcnow()))
     return render_template("courses/notices.html", items=items, unread=set(unread), form=form)
 
 

@@ -40,7 +40,7 @@ from copractice.library.models import (
     SavedResource,
 )
 from copractice.library.storage import get_storage
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 from copractice.plugins import get_plugins
 from copractice.unitofwork import savepoint
 

@@ -13,9 +13,9 @@ from copractice.members.models import (
     ConsentEvent,
     Member,
     ProfileAnswer,
-    utcnow,
 )
 from copractice.notifications.operations import queue_email
+from copractice.timeutil import utcnow
 from copractice.security import (
     check_password,
     hash_password,

@@ -29,7 +29,7 @@ from sqlalchemy import and_, or_, select, update
 
 from copractice.extensions import db
 from copractice.forms import one_line
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage
 
 log = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.library import operations as library
 from copractice.library.models import Resource
-from copractice.timeutil import london_to_utc, now_utc
+from copractice.timeutil import london_to_utc, utcnow
 
 COURSE_SLUG = "co-producing-research-with-people-living-with-dementia"
 
@@ -23,7 +23,7 @@ def add_starter():
                                     "a place. Materials come in large print and Easy Read.",
                         theme_slug="dementia", format="in_person", capacity=12, places_taken=0, status="published")
         course.audience = []
-        start = (now_utc() + timedelta(days=14)).date()
+        start = (utcnow() + timedelta(days=14)).date()
         for week in range(3):
             local = datetime.combine(start + timedelta(weeks=week), datetime.min.time()).replace(hour=10, minute=30)
             course.sessions.append(Session(starts_at=london_to_utc(local), ends_at=london_to_utc(local + timedelta(minutes=90)),

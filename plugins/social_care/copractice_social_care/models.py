@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 
 COUNTIES = {"kent": "Kent", "surrey": "Surrey", "sussex": "Sussex"}
 GROUPS = {
