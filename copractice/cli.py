@@ -52,7 +52,7 @@ def db_upgrade(sql, revision):
 @with_appcontext
 def create_admin(email, name, password):
     """Create the first admin (or make an existing member an admin)."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
     from copractice.members import operations
     from copractice.members.models import Member
     from copractice.timeutil import utcnow

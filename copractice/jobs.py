@@ -275,7 +275,7 @@ def failed_jobs():
 
 def retry_job(actor, failure):
     """Queue a failed job again (the caller commits). False when it was already retried or is unknown."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     jobs = jobs_for()
     jobs.huey  # noqa: B018  (defines the tasks)

@@ -155,7 +155,7 @@ def get_setting(plugin: str, name: str, default: Any = None) -> Any:
 def save_settings(actor, plugin: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Check every answer, store them and record the change in the audit log; SettingsInvalid if any is wrong."""
     from copractice.admin.models import PluginSetting
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     fields = setting_fields(plugin)
     values, errors = {}, {}

@@ -6,7 +6,8 @@ must be gone from every table after erasure, and shown in the export before it.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from copractice.admin.operations import audit, change_role
+from copractice.admin.operations import change_role
+from copractice.audit import audit
 from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import LATE, PRESENT, LowAttendanceReminder
 from copractice.courses import operations as course_ops

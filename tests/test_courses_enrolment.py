@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.courses import operations as ops
 from copractice.courses.models import Enrolment
 from copractice.extensions import db

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from copractice import hookspecs
-from copractice.admin.models import AuditEntry, PluginSetting
+from copractice.admin.models import PluginSetting
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course

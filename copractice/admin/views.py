@@ -4,7 +4,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from copractice.admin import forms, operations
-from copractice.admin.models import AuditEntry, PluginState
+from copractice.admin.models import PluginState
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice.inputs import page_arg
 from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member

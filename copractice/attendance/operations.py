@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.attendance.models import (ABSENT, ATTENDED, EXCUSED, LATE, MARKS, PRESENT, Attendance,
                                           AttendanceChange, Certificate, Completion, LowAttendanceReminder)
 from copractice.courses.models import ENROLLED, Enrolment, Session

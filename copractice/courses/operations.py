@@ -24,7 +24,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from copractice import pieces
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.courses.models import (
     ACTIVE, CANCELLED, ENROLLED, HOLDS_PLACE, LEFT_WAITLIST, OFFER_DECLINED, OFFER_EXPIRED, OFFERED, REMOVED,
     WAITING, Course, CourseFacilitator, Enrolment, Session,

@@ -22,7 +22,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import aliased
 
 from copractice import pieces
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.courses.models import ACTIVE, Course, Enrolment
 from copractice.extensions import db
 from copractice.library import search as text_search

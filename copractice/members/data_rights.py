@@ -13,8 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from copractice.admin.models import AuditEntry
-from copractice.admin.operations import audit
+from copractice.audit import AuditEntry, audit
 from copractice.attendance.models import (
     MARKS,
     SOURCES,

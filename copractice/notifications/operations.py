@@ -264,7 +264,7 @@ def messages_needing_attention():
 
 def try_again(actor, message):
     """Put a failed or waiting message back in the queue for the next round (the caller commits)."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     if message.status not in ("failed", "queued"):
         return False

@@ -8,7 +8,7 @@ from sqlalchemy import exists, select
 from wtforms import DateField, EmailField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.library.operations import visible_to

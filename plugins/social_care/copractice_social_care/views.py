@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from wtforms import SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import URL, DataRequired, Length, Optional
 
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.extensions import db
 from copractice.forms import CheckboxesField
 from copractice.plugin_api import SingleLine, can, permission_required, require

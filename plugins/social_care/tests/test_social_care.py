@@ -2,7 +2,7 @@
 import pytest
 from sqlalchemy import select
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice_social_care.models import Partner
 from copractice_social_care.views import gap_table
