@@ -9,6 +9,7 @@ from copractice.members import operations
 from copractice.members.models import Member, ThemeLeadership
 from copractice.security import hash_password
 from copractice.timeutil import london_to_utc, utcnow
+from copractice.urls import slugify
 
 DEMO_PASSWORD = "copractice-demo"
 
@@ -158,7 +159,7 @@ def create_demo_resources(members):
         if kind == "review_summary":
             upload, link = None, "https://www.nihr.ac.uk/"
         else:
-            stem = library.slugify(title)[:60]
+            stem = slugify(title, fallback="resource", max_length=60)
             upload = CheckedUpload(data=_demo_pdf(title, summary), content_type="application/pdf",
                                    filename=f"{stem}.pdf", format="pdf")
             link = None

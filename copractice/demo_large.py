@@ -142,9 +142,9 @@ def large_present():
 
 
 def _slug(text_):
-    from copractice.library.operations import slugify
+    from copractice.urls import slugify
 
-    return slugify(text_)
+    return slugify(text_, fallback="resource")
 
 
 def _weighted(rng, weights, k=1):

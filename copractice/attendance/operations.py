@@ -28,7 +28,7 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
 from copractice import ratelimits
-from copractice.timeutil import utcnow, utc_to_london
+from copractice.timeutil import uk_date, uk_time, utc_to_london, utcnow
 from copractice.unitofwork import savepoint
 
 
@@ -177,7 +177,7 @@ def add_walk_in(actor, session, member, now=None):
     if enrolment is None or enrolment.status != ENROLLED:
         try:
             course_ops.enrol(member, session.course, organiser=actor,
-                             reason=f"Walk-in at the session on {utc_to_london(session.starts_at):%-d %B %Y}")
+                             reason=f"Walk-in at the session on {uk_date(session.starts_at)}")
         except course_ops.EnrolmentRefused as refused:
             raise AttendanceRefused(str(refused)) from None
     return mark(actor, session, member.id, PRESENT, source="walk_in", now=now)
@@ -261,7 +261,7 @@ def checkin_window(session):
 
 
 def _uk_time(dt):
-    return utc_to_london(dt).strftime("%-I:%M%p on %-d %B").replace("AM", "am").replace("PM", "pm")
+    return uk_time(dt, "time_on_day")
 
 
 def self_check_in(member, code, session=None, now=None):

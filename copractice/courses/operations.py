@@ -14,8 +14,6 @@ course, for an organiser) undoes its own work only; on SQLite the savepoint take
 savepoint.
 """
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,9 +31,9 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
-from copractice.timeutil import utcnow, utc_to_london
+from copractice.timeutil import uk_time, utcnow
 from copractice.unitofwork import savepoint
-from copractice.urls import external_url
+from copractice.urls import external_url, slugify
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +52,8 @@ class FacilitatorRefused(CourseRuleBroken):
 
 # -- courses -------------------------------------------------------------------------------------
 
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "course"
-
-
 def unique_slug(title, course_id=None):
-    base = slugify(title)
+    base = slugify(title, fallback="course")
     taken = set(db.session.scalars(
         select(Course.slug).where(or_(Course.slug == base, Course.slug.like(f"{base}-%")),
                                   Course.id != (course_id or 0))))
@@ -263,7 +256,7 @@ def closed_reason(course, now=None):
 
 
 def _uk(dt):
-    return utc_to_london(dt).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    return uk_time(dt, "date_at_time")
 
 
 def plugin_refusal(member, course):

@@ -4,8 +4,6 @@ Callers commit.
 """
 import hashlib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
@@ -43,6 +41,7 @@ from copractice.library.storage import get_storage
 from copractice.timeutil import utcnow
 from copractice.plugins import get_plugins
 from copractice.unitofwork import savepoint
+from copractice.urls import slugify
 
 
 class LibraryRuleBroken(Exception):
@@ -249,13 +248,8 @@ def resource_types():
 
 # -- curating -----------------------------------------------------------------------------------------------------
 
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "resource"
-
-
 def _unique_slug(title):
-    base = slugify(title)
+    base = slugify(title, fallback="resource")
     taken = set(db.session.scalars(select(Resource.slug).where(
         or_(Resource.slug == base, Resource.slug.like(f"{base}-%")))))
     slug, n = base, 2

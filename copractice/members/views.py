@@ -12,7 +12,7 @@ from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.security import is_safe_next
-from copractice.templating import uk_time
+from copractice.timeutil import uk_time
 
 bp = Blueprint("members", __name__)
 

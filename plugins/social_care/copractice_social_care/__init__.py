@@ -20,7 +20,7 @@ def partner_categories():
     A key is what partners' rows store: the bundled categories keep their original keys, a new one's
     key is made from its words. Renaming a category starts a new one; partners keep the old key.
     """
-    from copractice.courses.operations import slugify
+    from copractice.urls import slugify
     from copractice_social_care.models import GROUPS
 
     bundled = {label.lower(): key for key, label in GROUPS.items()}
