@@ -253,7 +253,7 @@ def course_page(slug, member=None):
     facilitators (names only), the resources it recommends that ``member`` may see, and its waiting count."""
     from copractice.library.models import ResourceLink
 
-    # visible_to() is the same for every visitor: their statement is built once; a member's names their themes
+    # visible_resources() is the same for every visitor: their statement is built once; a member's names their themes
     statement = _page_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_page()
     page = None
     for course, kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"slug": slug}):

@@ -9,19 +9,15 @@ from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import (
-    and_,
     exists,
-    false,
     func,
     or_,
     select,
 )
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import aliased
 
 from copractice import pieces
 from copractice.audit import audit
-from copractice.courses.models import ACTIVE, Course, Enrolment
 from copractice.extensions import db
 from copractice.library import search as text_search
 from copractice.library.models import (
@@ -39,6 +35,7 @@ from copractice.library.models import (
 )
 from copractice.library.storage import get_storage
 from copractice.timeutil import utcnow
+from copractice.permissions import visible_keys, visible_resources
 from copractice.plugins import get_plugins
 from copractice.unitofwork import savepoint
 from copractice.urls import slugify
@@ -52,38 +49,6 @@ class LibraryRuleBroken(Exception):
 
 def _signed_in(member):
     return member is not None and getattr(member, "is_authenticated", False) and member.is_active
-
-
-def member_theme_slugs(member):
-    """A selectable of the theme slugs of courses ``member`` has (or had) a place on or is waiting for."""
-    courses = (select(Course.theme_slug).join(Enrolment, Enrolment.course_id == Course.id)
-               .where(Enrolment.member_id == member.id, Enrolment.status.in_(ACTIVE + ("cancelled",))))
-    return courses
-
-
-def visible_to(member):
-    """SQL condition: resources ``member`` (or an anonymous visitor) may see and download."""
-    published = Resource.status == "published"
-    if not _signed_in(member):
-        return and_(published, Resource.visibility == "public")
-    if member.role == "admin":
-        return or_(published, Resource.status.in_(("draft", "retired")))
-    themes = aliased(ResourceTheme)  # an alias: queries that join resource_theme must not swallow this
-    theme_ok = exists().where(themes.resource_id == Resource.id,
-                              or_(themes.theme_slug.in_(member_theme_slugs(member)),
-                                  themes.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
-                                  else false()))
-    shown = and_(published, or_(Resource.visibility.in_(("public", "members")),
-                                and_(Resource.visibility == "theme", theme_ok)))
-    if member.role == "theme_lead" and member.led_themes:
-        led = aliased(ResourceTheme)
-        curated = exists().where(led.resource_id == Resource.id, led.theme_slug.in_(sorted(member.led_themes)))
-        return or_(shown, curated)  # theme leads also see their themes' drafts and retired items
-    return shown
-
-
-def can_see(member, resource):
-    return db.session.scalar(select(Resource.id).where(Resource.id == resource.id, visible_to(member))) is not None
 
 
 # -- finding ------------------------------------------------------------------------------------------------------
@@ -134,18 +99,6 @@ class _ResultsPage(Pagination):
 
     def _query_count(self):
         return self._query_args["total"]
-
-
-def visible_keys(member):
-    """``visible_to`` for published resources, said in search-row keys (search.keys_for): (keys a row must all
-    have, keys of which it needs one). Visitors see public ones, admins every one, members the public and
-    members-only ones and those of their themes (courses they take or took, themes they lead)."""
-    if not _signed_in(member):
-        return ["shown:public"], []
-    if member.role == "admin":
-        return ["published"], []
-    themes = set(db.session.scalars(member_theme_slugs(member))) | set(member.led_themes or ())
-    return [], ["shown:public", "shown:members"] + [f"shown:theme:{slug}" for slug in sorted(themes)]
 
 
 def _filter_keys(filters):
@@ -224,7 +177,7 @@ def most_used(member, theme_slug, limit=5, today=None):
                      .correlate(Resource).scalar_subquery())
         rows = db.session.execute(
             select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
-            .where(visible_to(member), Resource.status == "published",
+            .where(visible_resources(member), Resource.status == "published",
                    exists().where(ResourceTheme.resource_id == Resource.id, ResourceTheme.theme_slug == theme_slug))
             .order_by(downloads.desc(), Resource.title).limit(limit)).all()
         return [ResourceLink(*row) for row in rows]
@@ -403,7 +356,7 @@ def unsave_for(member, resource):
 
 def saved_by(member):
     return db.session.scalars(select(Resource).join(SavedResource, SavedResource.resource_id == Resource.id)
-                              .where(SavedResource.member_id == member.id, visible_to(member))
+                              .where(SavedResource.member_id == member.id, visible_resources(member))
                               .order_by(SavedResource.saved_at.desc())).all()
 
 
@@ -435,7 +388,7 @@ def recommended_links(member, course_id):
     return (select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
             # By id from the course's few links: as a join, SQLite walked every published resource to probe them.
             .where(Resource.id.in_(select(CourseResource.resource_id).where(CourseResource.course_id == course_id)),
-                   visible_to(member), Resource.status == "published"))
+                   visible_resources(member), Resource.status == "published"))
 
 
 def recommended_for(member, course):

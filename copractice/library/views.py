@@ -14,7 +14,7 @@ from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.http_cache import not_modified
-from copractice.permissions import can, permission_required, require
+from copractice.permissions import can, permission_required, require, visible_resources
 from copractice.plugins import get_plugins
 
 bp = Blueprint("library", __name__)
@@ -22,7 +22,7 @@ bp = Blueprint("library", __name__)
 
 def _visible_or_404(slug):
     resource = db.session.scalar(select(Resource).where(Resource.slug == slug))
-    if resource is None or not ops.can_see(current_user, resource):
+    if resource is None or not can(current_user, "resource.view", resource):
         abort(404)  # not there, or not for this person: the same answer, so nothing leaks
     return resource
 
@@ -52,8 +52,8 @@ def index():
 def resource(slug):
     """A resource: what it is, who it is for, its accessible versions and earlier versions."""
     item = _visible_or_404(slug)
-    variants = [v for v in item.variants if ops.can_see(current_user, v)]
-    original = item.variant_of if item.variant_of and ops.can_see(current_user, item.variant_of) else None
+    variants = [v for v in item.variants if can(current_user, "resource.view", v)]
+    original = item.variant_of if item.variant_of and can(current_user, "resource.view", item.variant_of) else None
     if (unchanged := not_modified(ops.resource_version, item, variants, original,
                                   shared=item.visibility == "public" and item.status == "published")) is not None:
         return unchanged
@@ -143,7 +143,7 @@ def suggest():
 def manage():
     """Curate: drafts and published items of your themes, items past their review date, suggestions."""
     themes = None if current_user.role == "admin" else current_user.led_themes
-    stmt = select(Resource).where(ops.visible_to(current_user)).order_by(Resource.updated_at.desc()).limit(200)
+    stmt = select(Resource).where(visible_resources(current_user)).order_by(Resource.updated_at.desc()).limit(200)
     items = [r for r in db.session.scalars(stmt) if can(current_user, "resource.manage", r)]
     waiting = db.session.scalars(select(ResourceSuggestion).where(ResourceSuggestion.status == "waiting")
                                  .options(selectinload(ResourceSuggestion.member))  # the page names each suggester

@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from copractice.audit import audit
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
-from copractice.library.operations import visible_to
+from copractice.permissions import visible_resources
 from copractice.members.operations import find_by_email
 from copractice.plugin_api import SingleLine, permission_required, require
 from copractice_childrens_mental_health import NAME, THEME, consent_age, safeguarding_contact
@@ -95,7 +95,7 @@ def consents():
 def young_people():
     """Resources picked for young people, shown simply."""
     items = db.session.scalars(
-        select(Resource).where(visible_to(current_user), Resource.status == "published",
+        select(Resource).where(visible_resources(current_user), Resource.status == "published",
                                exists().where(ResourceTheme.resource_id == Resource.id,
                                               ResourceTheme.theme_slug == THEME.slug),
                                exists().where(ResourceAudience.resource_id == Resource.id,
