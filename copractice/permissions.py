@@ -39,7 +39,17 @@ def _anyone(member, obj):
     return True
 
 
-@_rule("account.manage")
+# What any signed-in member may do with their own account, places, sessions and saved things. Each route names
+# what it allows; the rule behind them all is the same (signed in, account switched on). Routes whose real check
+# needs an object ask a second rule inside (member.open_history -> member.history, plugin.open_settings ->
+# plugin.configure, theme.open_tools -> theme.manage).
+@_rule("account.view", "account.edit", "account.consents", "account.change_password", "account.download_data",
+       "account.delete", "account.log_out", "account.reading_settings", "account.calendar_link",
+       "account.notification_settings", "notices.read", "learning.view",
+       "course.enrol", "course.leave_waiting_list", "course.accept_offer", "course.decline_offer",
+       "course.cancel_place", "course.bring_companion", "session.check_in", "session.send_apologies",
+       "certificate.download", "resource.save", "resource.list_saved", "resource.suggest",
+       "member.open_history", "plugin.open_settings", "theme.open_tools")
 def _own_account(member, obj):
     return _signed_in(member)
 

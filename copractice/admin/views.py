@@ -164,7 +164,7 @@ def plugin_switch(name):
 
 
 @bp.route("/plugins/<name>/settings", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("plugin.open_settings")
 def plugin_settings(name):
     """A plugin's own settings, as it declares them (copractice_settings_form), checked beside each field."""
     from copractice.plugin_settings import SettingsInvalid, save_settings, setting_fields, settings_form, settings_of

@@ -212,7 +212,7 @@ def _do_check_in(form, session=None):
 
 
 @bp.route("/check-in", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.check_in")
 def check_in():
     """Check in to a session by typing the code shown in the room."""
     form = forms.CheckinForm()
@@ -224,7 +224,7 @@ def check_in():
 
 
 @bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.check_in")
 def check_in_session(session_id):
     """Where the QR code leads: one button to check in (the code is already filled in)."""
     session = db.session.get(Session, session_id)
@@ -241,7 +241,7 @@ def check_in_session(session_id):
 # -- apologies ----------------------------------------------------------------------------------------------------------
 
 @bp.route("/sessions/<int:session_id>/apologies", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.send_apologies")
 def apologies(session_id):
     """Tell the facilitator in advance that you cannot come."""
     session = db.session.get(Session, session_id)
@@ -262,7 +262,7 @@ def apologies(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/apologies/withdraw", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("session.send_apologies")
 def withdraw_apologies(session_id):
     """You can come after all."""
     session = db.session.get(Session, session_id)
@@ -322,7 +322,7 @@ def match_row(session_id):
 # -- certificates --------------------------------------------------------------------------------------------------
 
 @bp.route("/certificates/<slug>.pdf")
-@permission_required("account.manage")
+@permission_required("certificate.download")
 def certificate(slug):
     """Download your certificate for a course you completed."""
     course = course_by_slug(slug)
@@ -431,7 +431,7 @@ def course_report(course_id):
 
 
 @bp.route("/reports/members/<int:member_id>")
-@permission_required("account.manage")
+@permission_required("member.open_history")
 def member_report(member_id):
     """One member's attendance across every course, with learning and involvement hours."""
     member = db.session.get(Member, member_id)

@@ -111,21 +111,21 @@ def _enrolled_message(enrolment):
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.enrol")
 def enrol(slug):
     """Take a place, or join the waiting list when the course is full."""
     return _member_step(slug, operations.enrol, _enrolled_message)
 
 
 @bp.route("/courses/<slug>/leave-waiting-list", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.leave_waiting_list")
 def leave_waiting_list(slug):
     """Leave the waiting list."""
     return _member_step(slug, operations.leave_waiting_list, lambda e: "You have left the waiting list.")
 
 
 @bp.route("/courses/<slug>/accept", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.accept_offer")
 def accept_offer(slug):
     """Accept an offered place."""
     return _member_step(slug, operations.accept_offer,
@@ -133,14 +133,14 @@ def accept_offer(slug):
 
 
 @bp.route("/courses/<slug>/decline", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.decline_offer")
 def decline_offer(slug):
     """Turn down an offered place so it goes to the next person."""
     return _member_step(slug, operations.decline_offer, lambda e: "You have turned down the place. Thank you for letting us know.")
 
 
 @bp.route("/courses/<slug>/cancel", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("course.cancel_place")
 def cancel(slug):
     """Confirm, then give up your place."""
     course = _course_or_404(slug)
@@ -168,7 +168,7 @@ def course_ics(slug):
 
 
 @bp.route("/learning")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     now = utcnow()
@@ -177,7 +177,7 @@ def my_learning():
 
 
 @bp.route("/learning/sessions")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_sessions():
     """Every session coming up on your courses, soonest first, a page at a time."""
     pager, now = learning.Pager(page_arg(), 0), utcnow()
@@ -187,7 +187,7 @@ def my_sessions():
 
 
 @bp.route("/learning/courses")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_courses():
     """Every course you have had a place on or waited for, newest first, a page at a time."""
     pager = learning.Pager(page_arg(), 0)
@@ -209,7 +209,7 @@ def member_ics(token):
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.calendar_link")
 def calendar_feed():
     """Make, show or replace your private calendar address."""
     form = forms.ConfirmForm()
@@ -223,7 +223,7 @@ def calendar_feed():
 
 
 @bp.route("/notices", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("notices.read")
 def notices():
     """Your notices, newest first; opening the page marks them read."""
     form = forms.ConfirmForm()
@@ -236,7 +236,7 @@ def notices():
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.notification_settings")
 def email_preferences():
     """Choose which emails you get; notices on the site always appear."""
     current = {p.kind: p.email for p in db.session.scalars(

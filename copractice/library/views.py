@@ -101,7 +101,7 @@ def download_version(slug, file_id):
 
 
 @bp.route("/resources/<slug>/save", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("resource.save")
 def save(slug):
     """Save a resource to your list, or take it off."""
     item = _visible_or_404(slug)
@@ -116,14 +116,14 @@ def save(slug):
 
 
 @bp.route("/my/resources")
-@permission_required("account.manage")
+@permission_required("resource.list_saved")
 def saved():
     """My saved resources."""
     return render_template("library/saved.html", items=ops.saved_by(current_user))
 
 
 @bp.route("/resources/suggest", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("resource.suggest")
 def suggest():
     """Suggest a resource for the library."""
     form = forms.SuggestionForm()

@@ -107,7 +107,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("account.log_out")
 def logout():
     """Log out; the session token changes, so every copy of the old cookie stops working."""
     current_user.rotate_session_token()
@@ -148,7 +148,7 @@ def reset_password(token):
 
 
 @bp.route("/account")
-@permission_required("account.manage")
+@permission_required("account.view")
 def profile():
     """The member's own account page."""
     questions = _plugin_questions()
@@ -162,7 +162,7 @@ def profile():
 
 
 @bp.route("/account/edit", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.edit")
 def edit_profile():
     """Change your details."""
     questions = _plugin_questions()
@@ -186,7 +186,7 @@ def edit_profile():
 
 
 @bp.route("/account/consents", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.consents")
 def consents():
     """Choose what you agree to; each choice is recorded with the time."""
     current = operations.current_consents(current_user)
@@ -202,7 +202,7 @@ def consents():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.change_password")
 def change_password():
     """Change your password; other devices are logged out."""
     form = forms.ChangePasswordForm()
@@ -230,7 +230,7 @@ def _shown(key, value):
 
 
 @bp.route("/account/data")
-@permission_required("account.manage")
+@permission_required("account.download_data")
 def my_data():
     """Everything we hold about you, on one page (the same as the download)."""
     data = data_rights.export_member_data(current_user)
@@ -238,7 +238,7 @@ def my_data():
 
 
 @bp.route("/account/data.json")
-@permission_required("account.manage")
+@permission_required("account.download_data")
 def download_data():
     """Download everything we hold about you, as JSON."""
     data = data_rights.export_member_data(current_user)
@@ -250,7 +250,7 @@ def download_data():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.delete")
 def delete_account():
     """Delete your account and personal details."""
     form = forms.DeleteAccountForm()
