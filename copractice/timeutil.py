@@ -8,10 +8,12 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 
+from copractice.errors import Refused
+
 LONDON = ZoneInfo("Europe/London")
 
 
-class NoSuchLocalTime(ValueError):
+class NoSuchLocalTime(Refused, ValueError):
     """A wall-clock time that does not exist in the UK (skipped when the clocks go forward)."""
 
 

@@ -3,13 +3,14 @@ from sqlalchemy import func, or_, select
 
 from copractice.admin.models import PluginState
 from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import ROLES, Member, ThemeLeadership
 from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 
 
-class AdminRuleBroken(Exception):
+class AdminRuleBroken(Refused):
     """An admin change that would break a rule of the site (the message says which)."""
 
 

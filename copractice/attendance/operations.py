@@ -24,6 +24,7 @@ from copractice.audit import audit
 from copractice.attendance.models import (ABSENT, ATTENDED, EXCUSED, LATE, MARKS, PRESENT, Attendance,
                                           AttendanceChange, Certificate, Completion, LowAttendanceReminder)
 from copractice.courses.models import ENROLLED, Enrolment, Session
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
@@ -32,7 +33,7 @@ from copractice.timeutil import uk_date, uk_time, utc_to_london, utcnow
 from copractice.unitofwork import savepoint
 
 
-class AttendanceRefused(Exception):
+class AttendanceRefused(Refused):
     """The step cannot be taken; the message is what the person sees."""
 
 

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from copractice import pieces
 from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.courses.models import (
     ACTIVE, CANCELLED, ENROLLED, HOLDS_PLACE, LEFT_WAITLIST, OFFER_DECLINED, OFFER_EXPIRED, OFFERED, REMOVED,
     WAITING, Course, CourseFacilitator, Enrolment, Session,
@@ -38,11 +39,11 @@ from copractice.urls import external_url, slugify
 log = logging.getLogger(__name__)
 
 
-class EnrolmentRefused(Exception):
+class EnrolmentRefused(Refused):
     """The member cannot take this step; ``str(exc)`` is the plain-English reason they see."""
 
 
-class CourseRuleBroken(Exception):
+class CourseRuleBroken(Refused):
     """An organiser's change breaks a rule; the message says which."""
 
 

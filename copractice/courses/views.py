@@ -22,6 +22,7 @@ from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
 from copractice.timeutil import utcnow
 from copractice.urls import external_url
+from copractice.web import attempt
 
 bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -93,12 +94,7 @@ def _member_step(slug, step, done_message):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        enrolment = step(current_user._get_current_object(), course)
-    except operations.EnrolmentRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(done_message(enrolment), "success")
+    attempt(lambda: step(current_user._get_current_object(), course), done_message)
     return redirect(url_for("courses.course", slug=course.slug))
 
 

@@ -18,6 +18,7 @@ from flask_sqlalchemy.pagination import Pagination
 
 from copractice import pieces
 from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library import search as text_search
 from copractice.library.models import (
@@ -41,7 +42,7 @@ from copractice.unitofwork import savepoint
 from copractice.urls import slugify
 
 
-class LibraryRuleBroken(Exception):
+class LibraryRuleBroken(Refused):
     """A curator's change breaks a rule; the message says which."""
 
 

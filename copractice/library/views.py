@@ -11,11 +11,12 @@ from copractice.inputs import page_arg, year_arg
 from copractice.library import forms, operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
 from copractice.library.storage import StorageFailed, get_storage
-from copractice.library.uploads import UploadRefused, check_upload
+from copractice.library.uploads import check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.http_cache import not_modified
 from copractice.permissions import can, permission_required, require, visible_resources
 from copractice.plugins import get_plugins
+from copractice.web import attempt
 
 bp = Blueprint("library", __name__)
 
@@ -181,10 +182,8 @@ def _save(form, item):
         variant_of_id = original.id
     upload = None
     if form.file.data and form.file.data.filename:
-        try:
-            upload = check_upload(form.file.data)
-        except UploadRefused as refused:
-            form.file.errors = list(form.file.errors) + [str(refused)]
+        worked, upload = attempt(lambda: check_upload(form.file.data), form=form, field="file")
+        if not worked:
             return None
     # The form offers only the themes this curator may curate (and that are enabled): keep the others.
     offered = {value for value, _ in form.themes.choices}
@@ -247,12 +246,8 @@ def set_status(resource_id):
         abort(404)
     require("resource.manage", item)
     if ConfirmForm().validate_on_submit():
-        try:
-            ops.set_status(current_user, item, request.form.get("status", ""))
-        except ops.LibraryRuleBroken as broken:
-            flash(str(broken), "error")
-        else:
-            flash(f"The resource is now {item.status}.", "success")
+        attempt(lambda: ops.set_status(current_user, item, request.form.get("status", "")),
+                lambda _: f"The resource is now {item.status}.")
     return redirect(url_for("library.resource", slug=item.slug))
 
 
@@ -265,11 +260,9 @@ def decide(suggestion_id):
         abort(404)
     require("resources.curate", suggestion.theme_slug)
     if ConfirmForm().validate_on_submit():
-        try:
-            created = ops.decide_suggestion(current_user, suggestion, request.form.get("decision") == "accept")
-        except ops.LibraryRuleBroken as broken:
-            flash(str(broken), "error")
-        else:
+        worked, created = attempt(lambda: ops.decide_suggestion(current_user, suggestion,
+                                                                request.form.get("decision") == "accept"))
+        if worked:
             if created is not None:
                 flash("Accepted: finish the draft and publish it.", "success")
                 return redirect(url_for("library.edit", resource_id=created.id))

@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
 from copractice.audit import AuditEntry, audit
+from copractice.errors import Refused
 from copractice.attendance.models import (
     MARKS,
     SOURCES,
@@ -333,7 +334,7 @@ class ErasureFailed(Exception):
     """Erasure could not be finished; the caller rolls back, so nothing has changed."""
 
 
-class ErasureRefused(ErasureFailed):
+class ErasureRefused(ErasureFailed, Refused):
     """Erasure would break a rule of the site; ``str(exc)`` says what to do first."""
 
 

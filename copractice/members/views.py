@@ -13,6 +13,7 @@ from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.security import is_safe_next
 from copractice.timeutil import uk_time
+from copractice.web import attempt
 
 bp = Blueprint("members", __name__)
 
@@ -256,15 +257,16 @@ def delete_account():
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            operations.delete_own_account(current_user._get_current_object(), form.password.data)
+            deleted, _ = attempt(lambda: operations.delete_own_account(current_user._get_current_object(),
+                                                                       form.password.data))
         except operations.WrongPassword:
+            deleted = False
             form.password.errors.append("Your password is not right.")
-        except data_rights.ErasureRefused as refused:
-            flash(str(refused), "error")
         except data_rights.ErasureFailed:
+            deleted = False
             flash("We could not delete your account just now, so nothing has been changed. "
                   "Please try again later or contact the programme team.", "error")
-        else:
+        if deleted:
             logout_user()
             session.clear()
             return render_template("members/deleted.html")
