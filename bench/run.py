@@ -145,7 +145,7 @@ def facts():
 
     from copractice import create_app
     from copractice.courses.models import Course, Enrolment, Session
-    from copractice.demo_large import SHOWCASE_SLUG
+    from copractice_demo.large import SHOWCASE_SLUG
     from copractice.extensions import db
     from copractice.members.models import Member
     from copractice.timeutil import utcnow

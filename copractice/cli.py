@@ -118,7 +118,7 @@ def _large_demo_data():
     """Add the large demo data in one transaction, with a progress bar, unless it is already there."""
     import time
 
-    from copractice import demo_large
+    from copractice_demo import large as demo_large
 
     if demo_large.large_present():
         click.echo("The large demo data is already there; nothing added.")

@@ -128,7 +128,7 @@ def test_the_catalogue_is_right_before_the_job_has_run(ctx):
 
 def test_the_large_demo_data_fills_it(app):
     """The benchmark's data is written with COPY, not the ORM: it must fill the column itself."""
-    from copractice import demo_large
+    from copractice_demo import large as demo_large
     from tests.test_demo_large import _build
 
     _build(app)

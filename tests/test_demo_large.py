@@ -3,7 +3,7 @@ from functools import partial
 
 from sqlalchemy import func, select, text
 
-from copractice import demo_large
+from copractice_demo import large as demo_large
 from copractice.attendance.models import Attendance, Certificate, Completion
 from copractice.courses.models import Course, Enrolment, Session
 from copractice.demo import create_demo_courses, create_demo_data

@@ -10,7 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
-from copractice.courses import forms, learning, operations
+from copractice.attendance import learning
+from copractice.courses import forms, operations
 from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
