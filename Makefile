@@ -42,6 +42,7 @@ run: demo
 test: install
 	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")

@@ -395,7 +395,7 @@ def decode_report(raw):
     if raw.startswith(b"PK\x03\x04"):
         raise ImportProblem("That is an Excel or other zipped file, not a CSV file. Save it as CSV and try again.")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
+        encodings: tuple[str, ...] = ("utf-16",)
     elif raw.startswith(codecs.BOM_UTF8):
         encodings = ("utf-8-sig",)
     elif b"\x00" in raw[:4096]:
@@ -453,7 +453,7 @@ def _kind(rows, header):
 
 def parse_participant_report(text):
     """A ParticipantReport from a report's text, whichever of tab, comma or semicolon separates it."""
-    first_line = []
+    first_line: list[str] = []
     for delimiter in ("\t", ",", ";"):
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -476,7 +476,7 @@ def parse_participant_report(text):
 def _people(header, data):
     email_cols, name_col = _columns(header, EMAIL_HEADERS), (_columns(header, NAME_HEADERS) or [None])[0]
     minutes_col = _columns(header, MINUTES_HEADERS)[0]
-    people = {}
+    people: dict = {}
     for number, row in data:
         if not any(cell.strip() for cell in row):
             continue
@@ -500,7 +500,7 @@ def read_report(raw):
 
 def _members_by_email(emails):
     """{email: Member} looked up in chunks, however many addresses a report has."""
-    emails, found = sorted(set(emails)), {}
+    emails, found = sorted(set(emails)), dict[str | None, Member]()
     for at in range(0, len(emails), LOOKUP_CHUNK):
         found.update((m.email, m) for m in db.session.scalars(
             select(Member).where(Member.email.in_(emails[at:at + LOOKUP_CHUNK]))))
@@ -607,7 +607,7 @@ def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDR
         db.session.flush()
         issue_certificate(course.id, member_id, now)
         get_plugins().collect("copractice_course_completed", completion=completion)
-    elif met:
+    elif met and completion is not None:
         completion.attended, completion.counted = attended, counted
     elif completion is not None:
         db.session.delete(completion)

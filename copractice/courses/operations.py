@@ -15,10 +15,11 @@ savepoint.
 """
 import logging
 from dataclasses import dataclass
+from typing import cast
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from copractice import pieces
@@ -226,7 +227,7 @@ def waiting_position(enrolment):
         Enrolment.course_id == enrolment.course_id, Enrolment.status == WAITING,
         or_(Enrolment.queue_key < enrolment.queue_key,
             and_(Enrolment.queue_key == enrolment.queue_key, Enrolment.id < enrolment.id))))
-    return ahead + 1
+    return (ahead or 0) + 1
 
 
 def waiting_count(course):
@@ -294,18 +295,18 @@ def check_can_enrol(member, course, now=None, *, organiser=False):
 # -- the two counters ------------------------------------------------------------------------------
 
 def _take_place(course_id):
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken < Course.capacity)
-        .values(places_taken=Course.places_taken + 1).execution_options(synchronize_session=False))
+        .values(places_taken=Course.places_taken + 1).execution_options(synchronize_session=False)))
     if result.rowcount == 1:
         pieces.changed("catalogue-places")  # "has places" may now leave the course out
     return result.rowcount == 1
 
 
 def _give_back_place(course_id):
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken > 0)
-        .values(places_taken=Course.places_taken - 1).execution_options(synchronize_session=False))
+        .values(places_taken=Course.places_taken - 1).execution_options(synchronize_session=False)))
     if result.rowcount:
         pieces.changed("catalogue-places")
 
@@ -313,9 +314,9 @@ def _give_back_place(course_id):
 def _move(enrolment_id, from_statuses, **values):
     """Compare-and-set: change the row only if it is still in one of ``from_statuses``."""
     values.setdefault("updated_at", utcnow())
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.status.in_(from_statuses))
-        .values(**values).execution_options(synchronize_session=False))
+        .values(**values).execution_options(synchronize_session=False)))
     return result.rowcount == 1
 
 

@@ -88,8 +88,8 @@ class ListedResource(NamedTuple):
     year: int | None
     format: str | None
 
-    type_label = Resource.type_label
-    format_label = Resource.format_label
+    type_label = Resource.type_label  # type: ignore[misc]  # the model's label properties, shared
+    format_label = Resource.format_label  # type: ignore[misc]
 
 
 class _ResultsPage(Pagination):
@@ -132,7 +132,7 @@ def find(member, filters, page=1, per_page=20):
         counts = found
         if key:
             cache.set(key, counts)
-    facets = {name: [] for name in FACETS}
+    facets: dict[str, list] = {name: [] for name in FACETS}
     for key, count in counts:
         name, _, value = key.partition(":")
         if name in facets:
@@ -302,7 +302,7 @@ def record_download(resource, today=None):
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same upsert API
     stmt = insert(ResourceDownload).values(resource_id=resource.id, day=today or date.today(), count=1)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[ResourceDownload.resource_id, ResourceDownload.day],

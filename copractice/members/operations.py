@@ -211,7 +211,7 @@ def update_profile(member, *, answers=None, **fields):
 
 def current_consents(member):
     """Return {kind: ConsentEvent or None}: the latest event of each kind."""
-    latest = {kind: None for kind in CONSENTS}
+    latest: dict[str, ConsentEvent | None] = {kind: None for kind in CONSENTS}
     if member.id is None:
         return latest
     events = db.session.scalars(
