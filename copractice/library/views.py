@@ -191,23 +191,20 @@ def _save(form, item):
     extra_fields = ops.resource_types().get(form.type.data)
     extra = {f.name: request.form.get(f"extra__{f.name}", "").strip() for f in (extra_fields.fields if extra_fields else ())}
     try:
-        saved = ops.save_resource(
-            current_user, item, themes=themes, audience=form.audience.data,
-            tags=(form.tags.data or "").split(","), upload=upload,
-            title=form.title.data, summary=form.summary.data, type=form.type.data, year=form.year.data,
-            authors=form.authors.data or None, licence=form.licence.data or None, review_due=form.review_due.data,
-            visibility=form.visibility.data, status=form.status.data, external_url=form.external_url.data or None,
-            variant_of_id=variant_of_id, variant_kind=form.variant_kind.data or None, language=form.language.data or None,
-            question=form.question.data or None, population=form.population.data or None,
-            study_count=form.study_count.data, key_findings=form.key_findings.data or None,
-            plain_summary=form.plain_summary.data or None, extra=extra)
-    except ops.LibraryRuleBroken as broken:
-        form.status.errors = list(form.status.errors) + [str(broken)]
-        return None
-    except StorageFailed as failed:
+        worked, saved = attempt(lambda: ops.save_resource(
+                current_user, item, themes=themes, audience=form.audience.data,
+                tags=(form.tags.data or "").split(","), upload=upload,
+                title=form.title.data, summary=form.summary.data, type=form.type.data, year=form.year.data,
+                authors=form.authors.data or None, licence=form.licence.data or None, review_due=form.review_due.data,
+                visibility=form.visibility.data, status=form.status.data, external_url=form.external_url.data or None,
+                variant_of_id=variant_of_id, variant_kind=form.variant_kind.data or None, language=form.language.data or None,
+                question=form.question.data or None, population=form.population.data or None,
+                study_count=form.study_count.data, key_findings=form.key_findings.data or None,
+                plain_summary=form.plain_summary.data or None, extra=extra), form=form, field="status")
+    except StorageFailed as failed:  # the file store failed: not a refusal, but said beside the file
         form.file.errors = list(form.file.errors) + [str(failed)]
         return None
-    return saved
+    return saved if worked else None
 
 
 @bp.route("/manage/resources/new", methods=["GET", "POST"])
