@@ -43,6 +43,8 @@ run: demo
 ## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
 test: install
 	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")

@@ -145,14 +145,14 @@ def facts():
 
     from copractice import create_app
     from copractice.courses.models import Course, Enrolment, Session
-    from copractice.demo_large import SHOWCASE_SLUG
+    from copractice_demo.large import SHOWCASE_SLUG
     from copractice.extensions import db
     from copractice.members.models import Member
-    from copractice.timeutil import now_utc
+    from copractice.timeutil import utcnow
 
     app = create_app()
     with app.app_context():
-        now = now_utc()
+        now = utcnow()
         trainee = db.session.scalar(select(Member).where(Member.email == "trainee@example.org"))
         if not trainee.calendar_token:
             import secrets

@@ -52,9 +52,10 @@ def db_upgrade(sql, revision):
 @with_appcontext
 def create_admin(email, name, password):
     """Create the first admin (or make an existing member an admin)."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
     from copractice.members import operations
-    from copractice.members.models import Member, utcnow
+    from copractice.members.models import Member
+    from copractice.timeutil import utcnow
     from copractice.security import hash_password
 
     existing = operations.find_by_email(email)
@@ -117,7 +118,7 @@ def _large_demo_data():
     """Add the large demo data in one transaction, with a progress bar, unless it is already there."""
     import time
 
-    from copractice import demo_large
+    from copractice_demo import large as demo_large
 
     if demo_large.large_present():
         click.echo("The large demo data is already there; nothing added.")

@@ -6,9 +6,10 @@ from sqlalchemy import select
 from copractice.courses.models import Course, CourseFacilitator, Enrolment, Session
 from copractice.extensions import db
 from copractice.members import operations
-from copractice.members.models import Member, ThemeLeadership, utcnow
+from copractice.members.models import Member, ThemeLeadership
 from copractice.security import hash_password
-from copractice.timeutil import london_to_utc, now_utc
+from copractice.timeutil import london_to_utc, utcnow
+from copractice.urls import slugify
 
 DEMO_PASSWORD = "copractice-demo"
 
@@ -78,7 +79,7 @@ def create_demo_courses(members):
     """Add the demo courses that do not exist yet, with weekly sessions from next week."""
     by_email = {m.email: m for m in members}
     created = 0
-    base = (now_utc() + timedelta(days=7)).date()
+    base = (utcnow() + timedelta(days=7)).date()
     for slug, title, summary, fmt, capacity, audience, weeks, hour, facilitators, lived in DEMO_COURSES:
         if db.session.scalar(select(Course.id).where(Course.slug == slug)) is not None:
             continue
@@ -101,8 +102,8 @@ def create_demo_courses(members):
             for n, email in enumerate(["trainee@example.org", "young@example.org", "practitioner@example.org"]):
                 status = "enrolled" if n < 2 else "waiting"
                 db.session.add(Enrolment(course_id=course.id, member_id=by_email[email].id, status=status,
-                                         queue_key=None if status == "enrolled" else now_utc().timestamp(),
-                                         enrolled_at=now_utc() if status == "enrolled" else None))
+                                         queue_key=None if status == "enrolled" else utcnow().timestamp(),
+                                         enrolled_at=utcnow() if status == "enrolled" else None))
             course.places_taken = 2
         created += 1
     return created
@@ -158,7 +159,7 @@ def create_demo_resources(members):
         if kind == "review_summary":
             upload, link = None, "https://www.nihr.ac.uk/"
         else:
-            stem = library.slugify(title)[:60]
+            stem = slugify(title, fallback="resource", max_length=60)
             upload = CheckedUpload(data=_demo_pdf(title, summary), content_type="application/pdf",
                                    filename=f"{stem}.pdf", format="pdf")
             link = None

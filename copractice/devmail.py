@@ -6,10 +6,11 @@ program, or read it as text) and summed up in one line on the terminal.
 """
 import os
 import re
-from datetime import datetime, timezone
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+
+from copractice.timeutil import utcnow
 
 
 class SaveToFolder:
@@ -23,7 +24,7 @@ class SaveToFolder:
 
     async def handle_DATA(self, server, session, envelope):
         self.count += 1
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        stamp = utcnow().strftime("%Y%m%d-%H%M%S")
         path = os.path.join(self.folder, f"{stamp}-{self.count:04d}.eml")
         with open(path, "wb") as file:
             file.write(envelope.content)

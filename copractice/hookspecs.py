@@ -131,7 +131,7 @@ from typing import TYPE_CHECKING  # noqa: E402  (appended with the hook below: t
 if TYPE_CHECKING:
     from flask import Flask
 
-    from copractice.plugin_api import CourseField
+    from copractice.plugin_types import CourseField
 
 
 @hookspec

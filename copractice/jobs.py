@@ -30,7 +30,7 @@ from sqlalchemy import String, Text, event, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def failed_jobs():
 
 def retry_job(actor, failure):
     """Queue a failed job again (the caller commits). False when it was already retried or is unknown."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     jobs = jobs_for()
     jobs.huey  # noqa: B018  (defines the tasks)

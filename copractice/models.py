@@ -1,5 +1,5 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
-from copractice.admin.models import AuditEntry  # noqa: F401
+from copractice.audit import AuditEntry  # noqa: F401
 from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401

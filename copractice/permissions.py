@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import exists, inspect, select
+from sqlalchemy import and_, exists, false, inspect, or_, select
+from sqlalchemy.orm import aliased
 
 from copractice.extensions import db, login_manager
 
@@ -38,7 +39,17 @@ def _anyone(member, obj):
     return True
 
 
-@_rule("account.manage")
+# What any signed-in member may do with their own account, places, sessions and saved things. Each route names
+# what it allows; the rule behind them all is the same (signed in, account switched on). Routes whose real check
+# needs an object ask a second rule inside (member.open_history -> member.history, plugin.open_settings ->
+# plugin.configure, theme.open_tools -> theme.manage).
+@_rule("account.view", "account.edit", "account.consents", "account.change_password", "account.download_data",
+       "account.delete", "account.log_out", "account.reading_settings", "account.calendar_link",
+       "account.notification_settings", "notices.read", "learning.view",
+       "course.enrol", "course.leave_waiting_list", "course.accept_offer", "course.decline_offer",
+       "course.cancel_place", "course.bring_companion", "session.check_in", "session.send_apologies",
+       "certificate.download", "resource.save", "resource.list_saved", "resource.suggest",
+       "member.open_history", "plugin.open_settings", "theme.open_tools")
 def _own_account(member, obj):
     return _signed_in(member)
 
@@ -213,6 +224,78 @@ def _may_view_course(member, obj):
 def _organiser_area(member, obj):
     """The "Courses I run" area: facilitators, theme leads and admins, and anyone assigned to run a course."""
     return _rank(member) >= ROLE_RANK["facilitator"] or (_signed_in(member) and _runs_a_course(member))
+
+
+@_rule("resource.view")
+def _may_view_resource(member, obj):
+    """Seeing and downloading a resource (obj is a Resource). ``visible_resources`` below says the same in SQL,
+    ``visible_keys`` in search-row keys; tests/test_permissions_resource_filter.py holds the three together.
+
+    Visitors: published public ones. Admins: every one. Members: published public and members-only ones, and
+    theme-only ones of their themes (courses they take, took or wait for; themes they lead). Theme leads also
+    see their themes' drafts and retired items."""
+    if obj is None:
+        return False
+    published = obj.status == "published"
+    if not _signed_in(member):
+        return published and obj.visibility == "public"
+    if member.role == "admin":
+        return obj.status in ("published", "draft", "retired")
+    themes = set(obj.themes)
+    if member.role == "theme_lead" and themes & set(member.led_themes):
+        return True
+    if not published:
+        return False
+    if obj.visibility in ("public", "members"):
+        return True
+    return obj.visibility == "theme" and bool(themes & (_course_theme_slugs(member) | set(member.led_themes)))
+
+
+def member_theme_slugs(member):
+    """A selectable of the theme slugs of courses ``member`` has (or had) a place on or is waiting for."""
+    from copractice.courses.models import ACTIVE, Course, Enrolment  # courses sit above permissions: import late
+
+    return (select(Course.theme_slug).join(Enrolment, Enrolment.course_id == Course.id)
+            .where(Enrolment.member_id == member.id, Enrolment.status.in_(ACTIVE + ("cancelled",))))
+
+
+def _course_theme_slugs(member):
+    return set(db.session.scalars(member_theme_slugs(member)))
+
+
+def visible_resources(member):
+    """SQL condition: the resources ``member`` (or an anonymous visitor) may see and download: the
+    ``resource.view`` rule above, for queries."""
+    from copractice.library.models import Resource, ResourceTheme  # the library sits above permissions
+
+    published = Resource.status == "published"
+    if not _signed_in(member):
+        return and_(published, Resource.visibility == "public")
+    if member.role == "admin":
+        return or_(published, Resource.status.in_(("draft", "retired")))
+    themes = aliased(ResourceTheme)  # an alias: queries that join resource_theme must not swallow this
+    theme_ok = exists().where(themes.resource_id == Resource.id,
+                              or_(themes.theme_slug.in_(member_theme_slugs(member)),
+                                  themes.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
+                                  else false()))
+    shown = and_(published, or_(Resource.visibility.in_(("public", "members")),
+                                and_(Resource.visibility == "theme", theme_ok)))
+    if member.role == "theme_lead" and member.led_themes:
+        led = aliased(ResourceTheme)
+        curated = exists().where(led.resource_id == Resource.id, led.theme_slug.in_(sorted(member.led_themes)))
+        return or_(shown, curated)  # theme leads also see their themes' drafts and retired items
+    return shown
+
+
+def visible_keys(member):
+    """``visible_resources`` for published resources, said in search-row keys (library.search.keys_for): (keys a
+    row must all have, keys of which it needs one)."""
+    if not _signed_in(member):
+        return ["shown:public"], []
+    if member.role == "admin":
+        return ["published"], []
+    themes = _course_theme_slugs(member) | set(member.led_themes or ())
+    return [], ["shown:public", "shown:members"] + [f"shown:theme:{slug}" for slug in sorted(themes)]
 
 
 def can(member, action, obj=None):

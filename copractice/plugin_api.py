@@ -24,12 +24,9 @@ What is here:
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import pluggy
 from flask import current_app, has_request_context
 from flask.ctx import RequestContext
 from flask_login import current_user
@@ -41,13 +38,15 @@ from copractice.extensions import db
 from copractice.forms import CheckboxesField, SingleLine
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.members.models import Member, ProfileAnswer
-from copractice.members.models import utcnow as _utcnow
+from copractice.timeutil import utcnow as _utcnow
 from copractice.permissions import can, permission_required, require
+from copractice.plugin_types import (YES_NO, CourseField, NavItem, PageAssets, ProfileField, RegisterExtra, ReportColumn,
+                                     ResourceType, SettingField, Theme, Widget, hookimpl)
 from copractice.reading import SPACINGS, TEXT_SIZES
 from copractice.timeutil import london_to_utc as _london_to_utc
 
 if TYPE_CHECKING:
-    from copractice.admin.models import AuditEntry
+    from copractice.audit import AuditEntry
 
 __all__ = [
     # hooks and what they return
@@ -78,147 +77,6 @@ TABLES_TEMPLATE = "_tables.html"
 """The table macro: a captioned table with column headings, or a sentence when there are no rows."""
 TABLE_MACROS = ("table",)
 
-hookimpl = pluggy.HookimplMarker("copractice")
-
-
-@dataclass(frozen=True)
-class Theme:
-    """A programme theme, such as "Living with Dementia"."""
-
-    slug: str
-    name: str
-    summary: str = ""
-    colour: str = "#005eb8"
-
-
-@dataclass(frozen=True)
-class NavItem:
-    """A link in the site's main navigation."""
-
-    label: str
-    endpoint: str
-    order: int = 100
-    values: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ProfileField:
-    """An extra question on registration and the profile page, answered per member.
-
-    ``choices`` is a list of (value, label) pairs for a list of options; without it the
-    answer is free text. Answers are stored per plugin, included in "download my data"
-    and erased with the account.
-    """
-
-    name: str
-    label: str
-    choices: tuple = ()
-    hint: str = ""
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class ReportColumn:
-    """An extra column in an attendance report and its exports, worked out once per report for all its rows.
-
-    ``values(member_ids, course)`` is called once per report with the member id of every row (a list) and the
-    report's course (a Course; None in a report across courses) and returns {member_id: what the cell shows}.
-    Read what you need for all of them in one statement (``Model.member_id.in_(member_ids)``); never one per
-    member. A row left out of the answer shows an empty cell, and so does every row if ``values`` raises.
-    """
-
-    label: str
-    values: Callable[[list[int], Any], Mapping[int, str]]
-
-
-@dataclass(frozen=True)
-class ResourceType:
-    """A kind of library resource. Plugins may add kinds with ``fields``: a tuple of ProfileField
-    (name, label, hint) whose answers are stored with the resource and shown on its page."""
-
-    key: str
-    label: str
-    fields: tuple = ()
-
-
-@dataclass(frozen=True)
-class Widget:
-    """A panel on a member's account page: a heading and some text, with an optional link."""
-
-    title: str
-    text: str
-    link_label: str = ""
-    link_url: str = ""
-
-
-@dataclass(frozen=True)
-class SettingField:
-    """One setting on a plugin's settings page, stored per plugin and read with ``plugin_setting``.
-
-    ``kind`` says what it holds and how the form checks it:
-
-    - ``"text"``: one line of text (at most ``max_length`` characters);
-    - ``"int"``: a whole number from ``minimum`` to ``maximum``;
-    - ``"email"``: an email address;
-    - ``"choice"``: one of ``choices``, a tuple of (value, label) pairs (``choices`` alone implies it);
-    - ``"list"``: a list of short entries, one on each line (at most ``maximum`` of ``max_length`` characters).
-
-    ``default`` is what ``plugin_setting`` answers until someone saves the page (an int for "int", a
-    tuple of strings for "list"). ``required`` refuses an empty answer; ``message`` replaces the
-    error shown beside the field when the answer is missing or wrong.
-    """
-
-    name: str
-    label: str
-    default: object = ""
-    hint: str = ""
-    choices: tuple = ()
-    kind: str = ""
-    minimum: int | None = None
-    maximum: int | None = None
-    required: bool = False
-    max_length: int = 200
-    message: str = ""
-
-    @property
-    def type(self) -> str:
-        return self.kind or ("choice" if self.choices else "text")
-
-
-YES_NO = (("yes", "Yes"), ("no", "No"))  # the choices of a yes/no question
-
-
-@dataclass(frozen=True)
-class CourseField(SettingField):
-    """A question a plugin adds to the course form (``copractice_course_fields``): a ``SettingField`` (same kinds,
-    same checks, same messages) answered per course, shown on the course page under the plugin's heading.
-
-    Answers are course facts (a venue's facilities, a session's pace), never personal data. A question is
-    optional unless ``required``; a "choice" left unanswered stores nothing. ``filterable`` (a "choice", e.g. a
-    yes/no question with ``choices=YES_NO``) adds it to the catalogue's filters, labelled ``filter_label`` (or
-    ``label``). An unanswered question shows nothing (``default`` is only the example in "Enter a whole number, like 45.").
-    """
-
-    filterable: bool = False
-    filter_label: str = ""
-
-
-@dataclass(frozen=True)
-class PageAssets:
-    """Stylesheet URLs and <body> classes a plugin adds to every page (e.g. reading settings)."""
-
-    stylesheets: tuple = ()
-    body_classes: tuple = ()
-
-
-@dataclass(frozen=True)
-class RegisterExtra:
-    """Someone listed on a register who does not hold a place (e.g. a companion), with a note."""
-
-    name: str
-    note: str = ""
-
-
 def plugin_setting(plugin: str, name: str, default: object = None) -> object:
     """Read one of a plugin's settings: the saved value, typed as its ``SettingField`` says, else its default.
 
@@ -243,7 +101,7 @@ def london_to_utc(local: datetime) -> datetime:
 
 def slugify(text: str) -> str:
     """Lower-case words joined by hyphens, for web addresses and keys: "Faith groups" -> "faith-groups"."""
-    from copractice.courses.operations import slugify as core_slugify
+    from copractice.urls import slugify as core_slugify
 
     return str(core_slugify(text))
 
@@ -272,7 +130,7 @@ def current_member() -> Member | None:
     """The member signed in on this request, or None (no request, or nobody signed in)."""
     if not has_request_context():
         return None
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     return user if isinstance(user, Member) and user.is_authenticated else None
 
 
@@ -336,9 +194,9 @@ def get_resource(resource_id: int) -> Resource | None:
 
 def resource_visible_to(member: Member | None) -> ColumnElement[bool]:
     """SQL condition for ``select(Resource).where(...)``: the resources ``member`` (None: a visitor) may see."""
-    from copractice.library.operations import visible_to
+    from copractice.permissions import visible_resources as resource_filter
 
-    condition: ColumnElement[bool] = visible_to(member)
+    condition: ColumnElement[bool] = resource_filter(member)
     return condition
 
 

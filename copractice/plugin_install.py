@@ -51,7 +51,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

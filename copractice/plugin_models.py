@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 
 
 class PluginState(db.Model):

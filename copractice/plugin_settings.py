@@ -17,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from copractice.extensions import db
 
 if TYPE_CHECKING:
-    from copractice.plugin_api import SettingField
+    from copractice.plugin_types import SettingField
 
 KINDS = ("text", "int", "email", "choice", "list")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -155,7 +155,7 @@ def get_setting(plugin: str, name: str, default: Any = None) -> Any:
 
 def save_settings(actor, plugin: str, answers: Mapping[str, Any]) -> dict[str, Any]:
     """Check every answer, store them and record the change in the audit log; SettingsInvalid if any is wrong."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
     from copractice.plugin_models import PluginSetting
 
     fields = setting_fields(plugin)

@@ -280,7 +280,7 @@ def discover_entry_points(app):
 
 
 def _utcnow():
-    from copractice.members.models import utcnow
+    from copractice.timeutil import utcnow
 
     return utcnow()
 

@@ -36,7 +36,7 @@ KEEP_DAYS = 30  # older rows are deleted when a new one is written
 
 
 def _utcnow():
-    from copractice.members.models import utcnow
+    from copractice.timeutil import utcnow
 
     return utcnow()
 

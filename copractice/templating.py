@@ -1,7 +1,5 @@
 """Template helpers: navigation from plugins, dates in UK time, and form macros' support."""
 import re
-from datetime import timezone
-from zoneinfo import ZoneInfo
 
 from flask import g, url_for
 from flask_login import current_user
@@ -9,23 +7,7 @@ from werkzeug.routing import BuildError
 
 from copractice.permissions import can
 from copractice.plugins import get_plugins
-
-LONDON = ZoneInfo("Europe/London")
-
-
-def uk_time(value, fmt="%-d %B %Y, %-I:%M%p"):
-    """Show a naive-UTC datetime in Europe/London time, like "3 March 2026, 2:30pm"."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    text = value.astimezone(LONDON).strftime(fmt)
-    return text.replace("AM", "am").replace("PM", "pm")
-
-
-def uk_date(value):
-    return uk_time(value, "%-d %B %Y")
-
+from copractice.timeutil import uk_date, uk_time
 
 _PLAIN_SLUG = re.compile(r"[a-z0-9-]+\Z")
 

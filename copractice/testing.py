@@ -43,7 +43,8 @@ from sqlalchemy import create_engine, select, text
 from copractice import create_app
 from copractice.courses.operations import EnrolmentRefused
 from copractice.extensions import db, limiter
-from copractice.members.models import Member, ThemeLeadership, utcnow
+from copractice.members.models import Member, ThemeLeadership
+from copractice.timeutil import utcnow
 from copractice.security import hash_password
 
 __all__ = [
@@ -389,12 +390,11 @@ def create_course(*, capacity=5, status="published", theme_slug="cross-cutting",
                   starts_in=timedelta(days=7), **fields):
     """A saved course with ``sessions`` weekly sessions starting ``starts_in`` from now (inside an app context)."""
     from copractice.courses.models import Course, Session
-    from copractice.timeutil import now_utc
 
     n = next(_course_counter)
     course = Course(title=title or f"Course {n}", slug=f"course-{n}", summary=f"Summary of course {n}",
                     capacity=capacity, places_taken=0, status=status, theme_slug=theme_slug, **fields)
-    start = now_utc().replace(microsecond=0) + starts_in
+    start = utcnow().replace(microsecond=0) + starts_in
     for week in range(sessions):
         begins = start + timedelta(weeks=week)
         course.sessions.append(Session(starts_at=begins, ends_at=begins + timedelta(hours=2),
@@ -436,7 +436,7 @@ def enrol(member, course, **kwargs):
 
 def audit_entries(action=None):
     """The audit log's entries, oldest first; only those of ``action`` when given."""
-    from copractice.admin.models import AuditEntry
+    from copractice.audit import AuditEntry
 
     stmt = select(AuditEntry).order_by(AuditEntry.id)
     if action:

@@ -125,7 +125,7 @@ def theme_plugin_rows(plugins: Plugins, slug: str) -> list[ThemePluginRow]:
 
 def recent_changes(names, limit: int = 10) -> list:
     """The latest audit entries about these plugins (switches, settings, who may manage them), newest first."""
-    from copractice.admin.models import AuditEntry
+    from copractice.audit import AuditEntry
 
     if not names:
         return []

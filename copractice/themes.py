@@ -9,7 +9,7 @@ from copractice.extensions import db
 from copractice.members.models import Member, ThemeLeadership
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 bp = Blueprint("themes", __name__)
 
@@ -56,7 +56,7 @@ def _theme_page(theme, **extra):
     from copractice.library import operations as library
 
     slug = theme.slug
-    now = now_utc()
+    now = utcnow()
     courses = db.session.scalars(select(Course).where(Course.theme_slug == slug, Course.status == "published")
                                  .order_by(Course.title)).all()
     upcoming = db.session.execute(
@@ -98,7 +98,7 @@ def _theme_plugin(slug, name, action):
 
 
 @bp.route("/themes/<slug>/plugins")
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def plugins(slug):
     """The plugins that provide or extend a theme: status, errors, slow hooks, and what its leads may do."""
     from copractice.theme_plugins import recent_changes, theme_plugin_rows
@@ -110,7 +110,7 @@ def plugins(slug):
 
 
 @bp.route("/themes/<slug>/plugins/<name>/switch", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def plugin_switch(slug, name):
     """Confirm, then switch one of the theme's plugins on or off (for the whole site, as on Admin -> Plugins)."""
     from copractice.admin import operations
@@ -137,7 +137,7 @@ def plugin_switch(slug, name):
 
 
 @bp.route("/themes/<slug>/plugins/<name>/settings", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def plugin_settings(slug, name):
     """One of the theme's plugins' settings: the same form as on Admin -> Plugins."""
     from copractice.admin.views import settings_page
@@ -148,7 +148,7 @@ def plugin_settings(slug, name):
 
 
 @bp.route("/themes/<slug>/plugins/<name>/preview")
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def plugin_preview(slug, name):
     """The theme page as members would see it with this plugin switched on: for this request only, nothing saved."""
     _theme, _found, info = _theme_plugin(slug, name, "plugin.manage")

@@ -1,11 +1,19 @@
-"""UK time: forms and pages speak Europe/London; the database stores naive UTC."""
-from datetime import datetime, timedelta, timezone
+"""UK time: the site's one clock, forms and pages in Europe/London, the database in naive UTC.
+
+``utcnow()`` is the only clock; ``uk_time``/``uk_date`` are the only date formatters (Babel, en_GB,
+Europe/London), named styles rather than strftime patterns so that every page says a date the same way.
+"""
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime
+
+from copractice.errors import Refused
 
 LONDON = ZoneInfo("Europe/London")
 
 
-class NoSuchLocalTime(ValueError):
+class NoSuchLocalTime(Refused, ValueError):
     """A wall-clock time that does not exist in the UK (skipped when the clocks go forward)."""
 
 
@@ -18,7 +26,8 @@ def london_to_utc(local):
     aware = local.replace(tzinfo=LONDON, fold=0)
     utc = aware.astimezone(timezone.utc)
     if utc.astimezone(LONDON).replace(tzinfo=None) != local:
-        raise NoSuchLocalTime(f"{local:%H:%M} on {local:%-d %B %Y} does not exist in the UK: the clocks go forward.")
+        raise NoSuchLocalTime(f"{uk_time(local, 'clock', local=True)} on {uk_date(local, local=True)} does not exist "
+                              "in the UK: the clocks go forward.")
     return utc.replace(tzinfo=None)
 
 
@@ -33,5 +42,48 @@ def weekly(local_start, local_end, weeks):
             for n in range(weeks)]
 
 
-def now_utc():
+def utcnow():
     return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+LOCALE = "en_GB"
+
+# Babel (CLDR) patterns by name. en_GB writes "am"/"pm" in lower case and "Sept" for September.
+STYLES = {
+    "datetime": "d MMMM y, h:mma",           # 3 March 2026, 2:30pm
+    "date": "d MMMM y",                      # 3 March 2026
+    "time": "h:mma",                         # 2:30pm
+    "clock": "HH:mm",                        # 14:30
+    "weekday": "EEEE d MMMM y",              # Tuesday 3 March 2026
+    "weekday_datetime": "EEEE d MMMM y, h:mma",  # Tuesday 3 March 2026, 2:30pm
+    "weekday_short": "EEEE d MMMM",          # Tuesday 3 March
+    "day_month": "d MMM",                    # 3 Mar
+    "time_on_day": "h:mma 'on' d MMMM",      # 2:30pm on 3 March
+    "date_at_time": "d MMMM y 'at' h:mma",   # 3 March 2026 at 2:30pm
+}
+
+
+def uk_time(value, style="datetime", *, local=False):
+    """A datetime as people in the UK read it, in Europe/London time ("3 March 2026, 2:30pm").
+
+    ``value`` is naive UTC (as stored) or aware; ``local=True`` says a naive value is already UK wall-clock
+    time. ``style`` names a pattern in STYLES. None gives "".
+    """
+    if value is None:
+        return ""
+    if not isinstance(value, datetime):
+        return format_date(value, STYLES[style], locale=LOCALE)
+    if local:
+        return format_datetime(value.replace(tzinfo=None), STYLES[style], tzinfo=timezone.utc, locale=LOCALE)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return format_datetime(value, STYLES[style], tzinfo=LONDON, locale=LOCALE)
+
+
+def uk_date(value, style="date", *, local=False):
+    """A date (or the UK day of a datetime) as people in the UK read it: "3 March 2026"."""
+    if value is None:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return format_date(value, STYLES[style], locale=LOCALE)
+    return uk_time(value, style, local=local)

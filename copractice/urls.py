@@ -7,7 +7,15 @@ Works with or without a request (commands, jobs), since only the app's config is
 """
 from urllib.parse import urlsplit
 
+import slugify as _slugify
 from flask import current_app
+
+
+def slugify(text, fallback="item", max_length=100):
+    """The one way the site makes a slug (course and resource addresses, file names, setting keys):
+    lower-case ASCII words joined by hyphens, letters like "ł" and "ß" spelled out, at most ``max_length``
+    characters; ``fallback`` when nothing is left."""
+    return _slugify.slugify(text or "", max_length=max_length) or fallback
 
 
 def base_url():

@@ -6,7 +6,8 @@ must be gone from every table after erasure, and shown in the export before it.
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from copractice.admin.operations import audit, change_role
+from copractice.admin.operations import change_role
+from copractice.audit import audit
 from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import LATE, PRESENT, LowAttendanceReminder
 from copractice.courses import operations as course_ops
@@ -15,7 +16,7 @@ from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.members import operations as member_ops
 from copractice.notifications.models import EmailPreference, SessionReminder
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import create_member
 from tests.factories_courses import create_course
 
@@ -59,7 +60,7 @@ def member_with_everything(app, *, leads_theme=True):
                                access_needs_note=ACCESS_NOTE, stakeholder_type="carer", area="medway")
         other = create_member(name="Olu Other")
         waiter = create_member(name="Wanda Waiting")
-        now = now_utc()
+        now = utcnow()
 
         # A course with four sessions that have happened and one to come; two places, both taken.
         full = create_course(title="Working together", capacity=2, sessions=5, starts_in=timedelta(days=-22))

@@ -3,7 +3,7 @@ import pytest
 from sqlalchemy import select
 
 from copractice.admin import operations
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice.members.models import Member
 from tests.conftest import AuthActions, post_form

@@ -9,7 +9,7 @@ from copractice.attendance import operations as ops
 from copractice.attendance.models import Attendance, AttendanceChange
 from copractice.courses.models import Enrolment
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 
@@ -39,7 +39,7 @@ def two_courses_at_once(starts_in=timedelta(minutes=-5)):
 
 def test_two_sessions_at_the_same_time_have_different_codes(ctx):
     session_a, session_b, _ = two_courses_at_once()
-    now = now_utc()
+    now = utcnow()
     assert ops.current_checkin_code(session_a, now)[0] != ops.current_checkin_code(session_b, now)[0]
     slot = int(now.timestamp()) // ctx.config["CHECKIN_CODE_SECONDS"]
     for earlier in range(slot - 5, slot + 1):  # not by luck in one slot: in every slot
@@ -91,7 +91,7 @@ def test_a_code_valid_for_its_moment_is_refused_after_the_window_closes_and_writ
 def test_an_old_code_stops_working_after_its_grace_time(ctx):
     _, session, member = two_courses_at_once()
     period, grace = ctx.config["CHECKIN_CODE_SECONDS"], ctx.config["CHECKIN_CODE_GRACE_SECONDS"]
-    now = now_utc()
+    now = utcnow()
     slot_start = now - timedelta(seconds=int(now.timestamp()) % period, microseconds=now.microsecond)
     old_code = ops.checkin_code(session, int(slot_start.timestamp()) // period - 1)
     with pytest.raises(ops.AttendanceRefused, match="code is not right"):

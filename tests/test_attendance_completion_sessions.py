@@ -9,9 +9,8 @@ from copractice.attendance.models import Certificate, Completion
 from copractice.courses import operations as course_ops
 from copractice.courses.models import Enrolment
 from copractice.extensions import db
-from copractice.members.models import utcnow
 from copractice.notifications.models import Notice, OutboxMessage
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 
@@ -58,7 +57,7 @@ def told(member):
 
 
 def later_weeks(n, weeks_ahead=1):
-    start = now_utc().replace(microsecond=0) + timedelta(weeks=weeks_ahead)
+    start = utcnow().replace(microsecond=0) + timedelta(weeks=weeks_ahead)
     return [(start + timedelta(weeks=i), start + timedelta(weeks=i, hours=2)) for i in range(n)]
 
 
@@ -117,7 +116,7 @@ def test_the_organisers_pages_re_evaluate_completion(app, client):
         last_session_id = course.sessions[3].id
     AuthActions(client).login("admin@example.org")
     manage = f"/manage/courses/{course_id}"
-    day = (now_utc() + timedelta(weeks=2)).date()
+    day = (utcnow() + timedelta(weeks=2)).date()
     response = post_form(client, f"{manage}/sessions/new", {"date": day.isoformat(), "start_time": "10:00",
                                                            "end_time": "12:00", "repeat_weeks": "1"})
     assert response.status_code == 302

@@ -21,7 +21,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import OutboxMessage
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import AuthActions, create_member, csrf_from, post_form
 from tests.factories_courses import create_course
 
@@ -265,7 +265,7 @@ def test_reminders_are_recorded_once_per_member_per_uk_day(ctx):
     db.session.commit()
     assert [m.id for m in first] == [member.id] and again == []
     assert db.session.query(LowAttendanceReminder).count() == 1
-    tomorrow = now_utc() + timedelta(days=1)
+    tomorrow = utcnow() + timedelta(days=1)
     assert [m.id for m in ops.record_low_attendance_reminders(None, [member], now=tomorrow)] == [member.id]
 
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.plugin_models import PluginState
 from copractice.courses import catalogue as finder
 from copractice.courses import extras

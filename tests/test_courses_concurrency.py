@@ -23,7 +23,7 @@ from copractice.courses.models import (
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice, OutboxMessage
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.concurrency_helpers import (
     Browser,
     Gunicorn,
@@ -248,7 +248,7 @@ def test_three_cancellations_at_once_offer_the_next_three_in_queue_order(app):
         course_id = create_course(capacity=3).id
         members = [create_member() for _ in range(9)]
         with app.test_request_context():
-            _queue(course_id, members, now_utc() - timedelta(hours=1))
+            _queue(course_id, members, utcnow() - timedelta(hours=1))
         ids = _ids(members)
         assert Counter(statuses(course_id).values()) == {ENROLLED: 3, WAITING: 6}
         db.session.query(OutboxMessage).delete()
@@ -273,7 +273,7 @@ def test_one_member_cancelling_five_times_at_once_frees_one_place(app):
         course_id = create_course(capacity=1).id
         members = [create_member() for _ in range(3)]
         with app.test_request_context():
-            _queue(course_id, members, now_utc() - timedelta(hours=1))
+            _queue(course_id, members, utcnow() - timedelta(hours=1))
         ids = _ids(members)
 
     def cancel():
@@ -297,7 +297,7 @@ def test_new_members_enrolling_while_others_cancel_queue_behind_those_already_wa
         members = [create_member() for _ in range(6)]
         newcomers = _ids(create_member() for _ in range(10))
         with app.test_request_context():
-            _queue(course_id, members, now_utc() - timedelta(hours=1))
+            _queue(course_id, members, utcnow() - timedelta(hours=1))
         ids = _ids(members)
 
     results = at_once(app, [_cancel(m, course_id) for m in ids[:3]] + [_enrol(m, course_id) for m in newcomers])
@@ -320,7 +320,7 @@ def _three_open_offers(app, queued):
         members = [create_member() for _ in range(3 + queued)]
         ids = _ids(members)
         with app.test_request_context():
-            _queue(course_id, members, now_utc() - timedelta(hours=1))
+            _queue(course_id, members, utcnow() - timedelta(hours=1))
             for member in members[:3]:
                 operations.cancel_place(member, db.session.get(Course, course_id))
             db.session.commit()
@@ -330,7 +330,7 @@ def _three_open_offers(app, queued):
 
 def test_sweeping_expired_offers_from_four_threads_passes_each_place_on_once(app):
     course_id, ids = _three_open_offers(app, queued=9)
-    later = now_utc() + timedelta(days=365)
+    later = utcnow() + timedelta(days=365)
 
     results = at_once(app, [lambda: operations.expire_offers(now=later)] * 4)
 

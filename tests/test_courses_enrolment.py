@@ -4,13 +4,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.courses import operations as ops
 from copractice.courses.models import Enrolment
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.factories_courses import create_course
 
 
@@ -55,7 +55,7 @@ def test_enrolling_twice_changes_nothing(ctx):
 
 
 def test_enrolment_window_and_status(ctx):
-    now = now_utc()
+    now = utcnow()
     p = member()
     early = create_course(enrolment_opens_at=now + timedelta(days=2))
     late = create_course(enrolment_closes_at=now - timedelta(hours=1))
@@ -74,7 +74,7 @@ def test_cancelling_offers_the_place_to_the_first_person_waiting(ctx, mailbox):
     a, b, c = member("A"), member("B"), member("C")
     for p in (a, b, c):
         ops.enrol(p, course)
-    now = now_utc()
+    now = utcnow()
     ops.cancel_place(a, course, now=now)
     assert statuses(course) == [("A", "cancelled"), ("B", "offered"), ("C", "waiting")]
     offer = ops.enrolment_of(b, course)
@@ -90,7 +90,7 @@ def test_offer_time_is_configurable(ctx):
     course = create_course(capacity=1)
     a, b = member(), member()
     ops.enrol(a, course), ops.enrol(b, course)
-    now = now_utc()
+    now = utcnow()
     ops.cancel_place(a, course, now=now)
     assert ops.enrolment_of(b, course).offer_expires_at == now + timedelta(hours=6)
 
@@ -100,7 +100,7 @@ def test_expired_offer_passes_to_the_next_person(ctx, mailbox):
     a, b, c = member("A"), member("B"), member("C")
     for p in (a, b, c):
         ops.enrol(p, course)
-    now = now_utc()
+    now = utcnow()
     ops.cancel_place(a, course, now=now)
     later = now + timedelta(hours=49)
     with pytest.raises(ops.EnrolmentRefused, match="run out"):
@@ -147,7 +147,7 @@ def test_raising_capacity_offers_places_in_order(ctx):
 
 
 def test_organiser_adds_someone_by_hand_but_never_overbooks(ctx):
-    closed = now_utc() - timedelta(days=1)
+    closed = utcnow() - timedelta(days=1)
     course = create_course(capacity=1, enrolment_closes_at=closed)
     lead = member(role="theme_lead", themes=("cross-cutting",))
     a, b = member("A"), member("B")
@@ -210,7 +210,7 @@ def test_choice_for_each_state(ctx):
     assert (choice.action, choice.position) == ("leave_waitlist", 1)
     ops.cancel_place(a, course)
     assert ops.choice_for(b, course, ops.enrolment_of(b, course)).action == "accept_offer"
-    closed = create_course(enrolment_closes_at=now_utc() - timedelta(days=1))
+    closed = create_course(enrolment_closes_at=utcnow() - timedelta(days=1))
     choice = ops.choice_for(b, closed)
     assert choice.action == "closed" and choice.reason.startswith("Enrolment closed on")
 

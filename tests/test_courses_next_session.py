@@ -10,7 +10,7 @@ from copractice.courses.models import Course, Session
 from copractice.courses.next_session import advance_next_sessions
 from copractice.extensions import db
 from copractice.jobs import jobs_for
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.factories_courses import create_course
 
 
@@ -40,7 +40,7 @@ def test_a_course_written_with_its_sessions_knows_its_next_one(ctx):
 def test_adding_moving_and_deleting_sessions_keeps_it_right(ctx):
     course = create_course(sessions=2, starts_in=timedelta(days=10))
     first, second = starts(course)
-    now = now_utc().replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
 
     earlier = now + timedelta(days=3)
     ops.add_sessions(None, course, [(earlier, earlier + timedelta(hours=1))])
@@ -69,7 +69,7 @@ def test_moving_a_session_into_the_past_moves_the_next_one_on(ctx):
     course = create_course(sessions=2, starts_in=timedelta(days=1))
     first, second = starts(course)
     session = db.session.scalar(select(Session).where(Session.course_id == course.id, Session.starts_at == first))
-    past = now_utc().replace(microsecond=0) - timedelta(days=1)
+    past = utcnow().replace(microsecond=0) - timedelta(days=1)
     ops.update_session(None, session, starts_at=past, ends_at=past + timedelta(hours=1), venue=None,
                        online_link=None, note=None)
     db.session.commit()
@@ -80,7 +80,7 @@ def test_the_job_moves_on_courses_whose_next_session_has_started(ctx):
     soon = create_course(title="Starts in an hour", sessions=2, starts_in=timedelta(hours=1))
     other = create_course(title="Untouched", sessions=1, starts_in=timedelta(days=3))
     first, second = starts(soon)
-    later = now_utc() + timedelta(hours=2)  # the first session has started
+    later = utcnow() + timedelta(hours=2)  # the first session has started
 
     assert advance_next_sessions(now=later) == 1
     db.session.commit()
@@ -100,7 +100,7 @@ def test_the_job_runs_on_the_engine_every_minute(app):
     with app.app_context():
         course_id = create_course(sessions=2, starts_in=timedelta(days=1)).id
         db.session.execute(update(Course).where(Course.id == course_id)
-                           .values(next_session_at=now_utc() - timedelta(hours=1)))  # as if a session had started
+                           .values(next_session_at=utcnow() - timedelta(hours=1)))  # as if a session had started
         db.session.commit()
     task.call_local()  # the job's own unit of work: it commits
     with app.app_context():
@@ -112,7 +112,7 @@ def test_the_catalogue_is_right_before_the_job_has_run(ctx):
     """A kept value that has passed is never trusted: the order and the date shown come from the sessions."""
     create_course(title="Started, next in ten days", sessions=0)
     a = db.session.scalar(select(Course).where(Course.title == "Started, next in ten days"))
-    now = now_utc().replace(microsecond=0)
+    now = utcnow().replace(microsecond=0)
     ops.add_sessions(None, a, [(now + timedelta(hours=1), now + timedelta(hours=2)),
                                (now + timedelta(days=10), now + timedelta(days=10, hours=1))])
     create_course(title="Next in five days", starts_in=timedelta(days=5))
@@ -128,12 +128,12 @@ def test_the_catalogue_is_right_before_the_job_has_run(ctx):
 
 def test_the_large_demo_data_fills_it(app):
     """The benchmark's data is written with COPY, not the ORM: it must fill the column itself."""
-    from copractice import demo_large
+    from copractice_demo import large as demo_large
     from tests.test_demo_large import _build
 
     _build(app)
     with app.app_context():
-        now = now_utc()
+        now = utcnow()
         courses = db.session.scalars(select(Course)).all()
         assert courses and any(c.next_session_at for c in courses) and demo_large.large_present()
         for course in courses:

@@ -3,7 +3,7 @@ from functools import partial
 
 from sqlalchemy import func, select, text
 
-from copractice import demo_large
+from copractice_demo import large as demo_large
 from copractice.attendance.models import Attendance, Certificate, Completion
 from copractice.courses.models import Course, Enrolment, Session
 from copractice.demo import create_demo_courses, create_demo_data
@@ -11,7 +11,7 @@ from copractice.extensions import db
 from copractice.library import operations as library
 from copractice.library.models import Resource, ResourceSearch
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 FACTOR = 0.002  # 200 members, 4 courses, 40 sessions, 100 resources
 
@@ -59,7 +59,7 @@ def test_derived_state_is_consistent(app):
         assert all(e.course.places_taken == e.course.capacity for e in waiting)
         # Marks only for sessions that have started, and only of people with a place.
         future_marks = (select(func.count()).select_from(Attendance)
-                        .join(Session, Session.id == Attendance.session_id).where(Session.starts_at > now_utc()))
+                        .join(Session, Session.id == Attendance.session_id).where(Session.starts_at > utcnow()))
         assert db.session.scalar(future_marks) == 0
         placeless = (select(func.count()).select_from(Attendance).join(Session, Session.id == Attendance.session_id)
                      .where(~select(Enrolment.id).where(Enrolment.course_id == Session.course_id,

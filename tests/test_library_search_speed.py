@@ -11,6 +11,7 @@ from copractice.extensions import db
 from copractice.library import operations as ops
 from copractice.library import search
 from copractice.library.models import Resource, ResourceAudience, ResourceSearch, ResourceTheme
+from copractice.permissions import visible_resources
 from tests.conftest import create_member
 from tests.factories_courses import create_course
 from tests.test_library import add
@@ -62,8 +63,8 @@ def text_matches(query):
 
 
 def expected(member, filters):
-    """What find must show and count, worked out the plain way: visible_to, the filters, the text match."""
-    conditions = [ops.visible_to(member), Resource.status == "published"]
+    """What find must show and count, worked out the plain way: visible_resources, the filters, the text match."""
+    conditions = [visible_resources(member), Resource.status == "published"]
     for name in ("type", "format"):
         if getattr(filters, name):
             conditions.append(getattr(Resource, name) == getattr(filters, name))

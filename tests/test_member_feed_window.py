@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from copractice.courses.models import Course, Enrolment, Session
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import create_member
 from tests.factories_courses import create_course
 from tests.query_budget import counted_queries
@@ -42,7 +42,7 @@ def feed(client):
 def test_feed_keeps_sessions_from_the_window_on_only(app, client):
     member_id, course_id = seed(app)
     events = Calendar.from_ical(feed(client)).walk("VEVENT")
-    since = now_utc() - timedelta(days=FEED_PAST_DAYS + 1)
+    since = utcnow() - timedelta(days=FEED_PAST_DAYS + 1)
     with app.app_context():
         sessions = db.session.scalars(select(Session).where(Session.course_id == course_id)
                                       .order_by(Session.starts_at)).all()
@@ -104,8 +104,8 @@ def test_the_feeds_validator_moves_on_with_its_window(app):
     member_id, _ = seed(app)
     with app.app_context():
         today = member_feed_version(member_id)
-        assert member_feed_version(member_id, now=now_utc()) == today
-        assert member_feed_version(member_id, now=now_utc() + timedelta(days=1)) != today
+        assert member_feed_version(member_id, now=utcnow()) == today
+        assert member_feed_version(member_id, now=utcnow() + timedelta(days=1)) != today
 
 
 def test_feed_runs_at_most_three_statements_whatever_the_number_of_courses(app, client):

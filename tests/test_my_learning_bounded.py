@@ -9,7 +9,7 @@ import pytest
 from copractice.attendance.models import Certificate, Completion
 from copractice.courses.models import Enrolment
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import AuthActions, create_member
 from tests.factories_courses import create_course
 from tests.query_budget import queries_for
@@ -42,7 +42,7 @@ def seed_history(app, *, upcoming_courses, cancelled, completed, waiting=0):
             course = create_course(title=f"Done course {i}", sessions=2, starts_in=timedelta(days=-400 + i))
             db.session.add_all([
                 Enrolment(course_id=course.id, member_id=member.id, status="enrolled"),
-                Completion(course_id=course.id, member_id=member.id, completed_at=now_utc() - timedelta(days=300 - i),
+                Completion(course_id=course.id, member_id=member.id, completed_at=utcnow() - timedelta(days=300 - i),
                            attended=2, counted=2),
                 Certificate(code=f"CODE{i:04d}", course_id=course.id, member_id=member.id)])
         for i in range(waiting):

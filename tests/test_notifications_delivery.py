@@ -15,7 +15,8 @@ from copractice import create_app
 from copractice.courses.models import Course, Enrolment
 from copractice.devmail import saved_messages, start_catcher
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 from copractice.notifications.models import OutboxMessage
 from copractice.notifications.operations import deliver_due, deliver_one
 from tests.conftest import POSTGRES_URL, Mailbox, free_port, post_form, test_settings

@@ -348,3 +348,51 @@ MATRIX.update({
                                {**THEME_PLUGIN_ADMIN, "admin": 404}),  # sample has no settings
     "admin.plugin_theme_leads": ("POST", "/admin/plugins/sample/theme-leads", {"allowed": "yes"}, only_admin(302)),
 })
+
+# Each route of a member's own business names what it allows (issue 13, point 9): no route says "account.manage".
+DECLARED_ACTIONS = {
+    "admin.plugin_settings": "plugin.open_settings",
+    "attendance.apologies": "session.send_apologies",
+    "attendance.certificate": "certificate.download",
+    "attendance.check_in": "session.check_in",
+    "attendance.check_in_session": "session.check_in",
+    "attendance.member_report": "member.open_history",
+    "attendance.withdraw_apologies": "session.send_apologies",
+    "childrens_mental_health.consents": "theme.open_tools",
+    "courses.accept_offer": "course.accept_offer",
+    "courses.calendar_feed": "account.calendar_link",
+    "courses.cancel": "course.cancel_place",
+    "courses.decline_offer": "course.decline_offer",
+    "courses.email_preferences": "account.notification_settings",
+    "courses.enrol": "course.enrol",
+    "courses.leave_waiting_list": "course.leave_waiting_list",
+    "courses.my_courses": "learning.view",
+    "courses.my_learning": "learning.view",
+    "courses.my_sessions": "learning.view",
+    "courses.notices": "notices.read",
+    "dementia.companions": "course.bring_companion",
+    "dementia.easier_reading": "account.reading_settings",
+    "dementia.reading": "account.reading_settings",
+    "library.save": "resource.save",
+    "library.saved": "resource.list_saved",
+    "library.suggest": "resource.suggest",
+    "members.change_password": "account.change_password",
+    "members.consents": "account.consents",
+    "members.delete_account": "account.delete",
+    "members.download_data": "account.download_data",
+    "members.edit_profile": "account.edit",
+    "members.logout": "account.log_out",
+    "members.my_data": "account.download_data",
+    "members.profile": "account.view",
+    "reading.settings": "account.reading_settings",
+    "social_care.edit_partner": "theme.open_tools",
+    "social_care.new_partner": "theme.open_tools",
+}
+
+
+def test_member_routes_name_what_they_allow(app):
+    declared = {endpoint: getattr(app.view_functions[endpoint], "permission", None) for endpoint in DECLARED_ACTIONS
+                if endpoint in app.view_functions}
+    assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
+    assert "account.manage" not in known_actions()
+    assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())

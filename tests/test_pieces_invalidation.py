@@ -12,7 +12,7 @@ from copractice.courses.models import Course, Session
 from copractice.extensions import db
 from copractice.library import operations as library
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.conftest import create_member
 from tests.factories_courses import create_course
 from tests.query_budget import counted_queries
@@ -75,14 +75,14 @@ def test_editing_a_courses_sessions_forgets_the_order(app, client, courses_with_
     catalogue(app, client)
     with app.test_request_context():
         session = db.session.scalar(select(Session).where(Session.course_id == ids["soon"]).order_by(Session.starts_at))
-        moved = now_utc().replace(microsecond=0) + timedelta(days=20)
+        moved = utcnow().replace(microsecond=0) + timedelta(days=20)
         courses.update_session(None, session, starts_at=moved, ends_at=moved + timedelta(hours=1), venue=None,
                                online_link=None, note=None)
         db.session.commit()
     assert catalogue(app, client) == (["Later", "Soon"], True)  # Soon's next is now its second (day 9), after day 8
     with app.test_request_context():
         later = db.session.get(Course, ids["later"])
-        courses.add_sessions(None, later, [(now_utc() + timedelta(days=1), now_utc() + timedelta(days=1, hours=1))])
+        courses.add_sessions(None, later, [(utcnow() + timedelta(days=1), utcnow() + timedelta(days=1, hours=1))])
         db.session.commit()
     assert catalogue(app, client) == (["Later", "Soon"], True)
     with app.test_request_context():
@@ -119,7 +119,7 @@ def test_the_kept_order_runs_out_when_its_soonest_session_starts(app):
     with app.test_request_context():
         create_course(title="First", starts_in=timedelta(hours=1), sessions=2)
         create_course(title="Second", starts_in=timedelta(days=3))
-        now = now_utc()
+        now = utcnow()
         filters = finder.CatalogueFilters()
         assert [c.title for c in finder.catalogue(filters, now=now).items] == ["First", "Second"]
         with counted_queries(app) as statements:

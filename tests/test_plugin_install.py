@@ -368,7 +368,7 @@ def test_who_may_install_from_the_web(make_site, approved, settings, statuses):
 def test_an_install_whose_worker_died_stops_blocking_others(catalogue_site):
     from datetime import timedelta
 
-    from copractice.members.models import utcnow
+    from copractice.timeutil import utcnow
 
     app, _folder = catalogue_site
     with app.app_context():

@@ -6,9 +6,9 @@ import pytest
 from sqlalchemy import select
 
 from copractice import hookspecs
-from copractice.admin.models import AuditEntry
-from copractice.extensions import db
+from copractice.audit import AuditEntry
 from copractice.plugin_models import PluginSetting
+from copractice.extensions import db
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 

@@ -4,9 +4,9 @@ the plugin is disabled."""
 import pytest
 from sqlalchemy import select
 
-from copractice.admin.models import AuditEntry
-from copractice.extensions import db
+from copractice.audit import AuditEntry
 from copractice.plugin_models import PluginSetting
+from copractice.extensions import db
 from tests.conftest import AuthActions, create_member, post_form
 from tests.plugins import typed_settings_plugin
 

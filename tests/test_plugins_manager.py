@@ -1,7 +1,7 @@
 """The plugin manager: built-ins, entry points, installed vs enabled, isolation of failures."""
 import pytest
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice.plugins import get_plugins
 from tests.conftest import post_form

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 from copractice.permissions import can
 from copractice.plugin_models import PluginSetting, PluginState
 from copractice.plugins import get_plugins

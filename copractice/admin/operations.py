@@ -1,26 +1,17 @@
 """Admin rules: roles, switching accounts off and on, plugins, and the audit log they write."""
 from sqlalchemy import func, or_, select
 
-from copractice.admin.models import AuditEntry
+from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.extensions import db
-from copractice.members.models import ROLES, Member, ThemeLeadership, utcnow
+from copractice.members.models import ROLES, Member, ThemeLeadership
 from copractice.plugin_models import PluginState
+from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 
 
-class AdminRuleBroken(Exception):
+class AdminRuleBroken(Refused):
     """An admin change that would break a rule of the site (the message says which)."""
-
-
-def audit(actor, action, target_type, target_id=None, target_label=None, before=None, after=None, reason=None):
-    """Record who did what, to what, with the state before and after."""
-    entry = AuditEntry(
-        actor_id=getattr(actor, "id", None), action=action, target_type=target_type,
-        target_id=None if target_id is None else str(target_id), target_label=target_label,
-        before=before, after=after, reason=(reason or "").strip() or None, at=utcnow(),
-    )
-    db.session.add(entry)
-    return entry
 
 
 def _role_state(member):

@@ -4,7 +4,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from copractice.admin import forms, operations
-from copractice.admin.models import AuditEntry
+from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice.inputs import page_arg
 from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
@@ -183,7 +183,7 @@ def plugin_theme_leads(name):
 
 
 @bp.route("/plugins/<name>/settings", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("plugin.open_settings")
 def plugin_settings(name):
     """A plugin's own settings, as it declares them (copractice_settings_form), checked beside each field."""
     require("plugin.configure", name)

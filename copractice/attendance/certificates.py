@@ -11,7 +11,7 @@ from copractice.attendance.models import ATTENDED, Attendance
 from copractice.courses.models import Session
 from copractice.extensions import db
 from copractice.plugins import get_plugins
-from copractice.timeutil import utc_to_london
+from copractice.timeutil import uk_date
 from copractice.urls import external_url
 
 FONT_DIR = "/usr/share/fonts/truetype/dejavu"  # Debian's fonts-dejavu-core: any name, any accent
@@ -22,8 +22,8 @@ def _dates(course_id):
                                      .where(Session.course_id == course_id)).one()
     if not first:
         return ""
-    first, last = utc_to_london(first), utc_to_london(last)
-    return f"{first:%-d %B %Y}" if first.date() == last.date() else f"{first:%-d %B %Y} to {last:%-d %B %Y}"
+    first_day, last_day = uk_date(first), uk_date(last)
+    return first_day if first_day == last_day else f"{first_day} to {last_day}"
 
 
 def _course_hours(course_id, member_id):
@@ -93,7 +93,7 @@ def certificate_pdf(certificate):
     pdf.set_font(family, "", 10)
     pdf.cell(0, 6, f"Check this certificate at {url}", new_x="LMARGIN", new_y="NEXT")
     pdf.set_x(68)
-    pdf.cell(0, 6, f"Issued on {utc_to_london(certificate.issued_at):%-d %B %Y}", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(0, 6, f"Issued on {uk_date(certificate.issued_at)}", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
 
 

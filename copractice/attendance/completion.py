@@ -14,7 +14,7 @@ from copractice.courses.models import Session
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 WITHDRAWN_AFTER_SESSIONS = "The course's sessions changed and the attendance needed to complete it was no longer met."
@@ -45,7 +45,7 @@ def reevaluate_course_completion(course, now=None):
     Erased accounts are left alone. Four statements whatever the course's size, plus the writes for
     each person whose completion changed.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     db.session.flush()  # the added or removed sessions, and marks removed with them, count from here
     total = db.session.scalar(select(func.count(Session.id)).where(Session.course_id == course.id)) or 0
     marks = _marks_by_member(course.id)

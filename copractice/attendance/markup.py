@@ -69,7 +69,7 @@ def grid_rows(grid):
     """The body rows of a course report (``reports.CourseGrid``): name, a cell per session, rates, hours,
     completion and any plugin columns. A session cell is one of five strings, escaped once per page."""
     from copractice.attendance.reports import attendance_rates, percent
-    from copractice.templating import uk_date
+    from copractice.timeutil import uk_date
 
     cell = {status: f"<td>{escape(label)}</td>" for status, label in MARKS.items()}
     cell[None] = "<td></td>"

@@ -6,7 +6,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.courses.models import Course, Session
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 
 PRESENT, LATE, EXCUSED, ABSENT = "present", "late", "excused", "absent"
 MARKS = {PRESENT: "Present", LATE: "Late", EXCUSED: "Excused", ABSENT: "Absent"}

@@ -20,19 +20,20 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
-from copractice.admin.operations import audit
+from copractice.audit import audit
 from copractice.attendance.models import (ABSENT, ATTENDED, EXCUSED, LATE, MARKS, PRESENT, Attendance,
                                           AttendanceChange, Certificate, Completion, LowAttendanceReminder)
 from copractice.courses.models import ENROLLED, Enrolment, Session
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
 from copractice import ratelimits
-from copractice.timeutil import now_utc, utc_to_london
+from copractice.timeutil import uk_date, uk_time, utc_to_london, utcnow
 from copractice.unitofwork import savepoint
 
 
-class AttendanceRefused(Exception):
+class AttendanceRefused(Refused):
     """The step cannot be taken; the message is what the person sees."""
 
 
@@ -82,7 +83,7 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
         raise AttendanceRefused(f"{status!r} is not a mark.")
     if minutes is not None and not 0 <= minutes <= MAX_MINUTES:
         minutes = None  # no one attends longer than a day: not a real figure, and never too big for the column
-    now = now or now_utc()
+    now = now or utcnow()
     old = current_mark(session.id, member_id)
     _check_markable(session, member_id, source, old, now)
     old_status, old_remark = (old.status, old.remark) if old else (None, None)
@@ -154,7 +155,7 @@ def save_remarks(actor, session, remarks, now=None):
 
 def mark_everyone_present(actor, session, now=None):
     """Mark everyone not yet marked as present (apologies and earlier marks stay). Returns how many."""
-    if (now or now_utc()) < marking_opens_at(session):
+    if (now or utcnow()) < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
     count = 0
     for row in register(session):
@@ -171,13 +172,13 @@ def add_walk_in(actor, session, member, now=None):
     All or nothing: the place and the mark are one unit of work, and a refusal undoes both."""
     from copractice.courses import operations as course_ops
 
-    if (now or now_utc()) < marking_opens_at(session):
+    if (now or utcnow()) < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
     enrolment = course_ops.enrolment_of(member, session.course)
     if enrolment is None or enrolment.status != ENROLLED:
         try:
             course_ops.enrol(member, session.course, organiser=actor,
-                             reason=f"Walk-in at the session on {utc_to_london(session.starts_at):%-d %B %Y}")
+                             reason=f"Walk-in at the session on {uk_date(session.starts_at)}")
         except course_ops.EnrolmentRefused as refused:
             raise AttendanceRefused(str(refused)) from None
     return mark(actor, session, member.id, PRESENT, source="walk_in", now=now)
@@ -197,7 +198,7 @@ def _has_place(member, session):
 
 def send_apology(member, session, reason=None, now=None):
     """A member tells us in advance they cannot come: the register shows them as Excused."""
-    now = now or now_utc()
+    now = now or utcnow()
     if not _has_place(member, session):
         raise AttendanceRefused("You do not have a place on this course.")
     existing = current_mark(session.id, member.id)
@@ -210,7 +211,7 @@ def send_apology(member, session, reason=None, now=None):
 
 
 def withdraw_apology(member, session, now=None):
-    now = now or now_utc()
+    now = now or utcnow()
     row = current_mark(session.id, member.id)
     if row is None or row.source != "apology":
         raise AttendanceRefused("You have not sent apologies for this session.")
@@ -239,7 +240,7 @@ def checkin_code(session, slot):
 
 def current_checkin_code(session, now=None):
     """The code to show now and the seconds until it changes."""
-    now = now or now_utc()
+    now = now or utcnow()
     period = current_app.config["CHECKIN_CODE_SECONDS"]
     return checkin_code(session, _slot(now)), period - int(now.timestamp()) % period
 
@@ -261,7 +262,7 @@ def checkin_window(session):
 
 
 def _uk_time(dt):
-    return utc_to_london(dt).strftime("%-I:%M%p on %-d %B").replace("AM", "am").replace("PM", "pm")
+    return uk_time(dt, "time_on_day")
 
 
 def self_check_in(member, code, session=None, now=None):
@@ -269,7 +270,7 @@ def self_check_in(member, code, session=None, now=None):
 
     Without ``session`` the code is tried against the member's sessions open for check-in.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     code = "".join(ch for ch in (code or "") if ch.isdigit())
     if session is not None:
         if not _has_place(member, session):
@@ -394,7 +395,7 @@ def decode_report(raw):
     if raw.startswith(b"PK\x03\x04"):
         raise ImportProblem("That is an Excel or other zipped file, not a CSV file. Save it as CSV and try again.")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        encodings = ("utf-16",)
+        encodings: tuple[str, ...] = ("utf-16",)
     elif raw.startswith(codecs.BOM_UTF8):
         encodings = ("utf-8-sig",)
     elif b"\x00" in raw[:4096]:
@@ -452,7 +453,7 @@ def _kind(rows, header):
 
 def parse_participant_report(text):
     """A ParticipantReport from a report's text, whichever of tab, comma or semicolon separates it."""
-    first_line = []
+    first_line: list[str] = []
     for delimiter in ("\t", ",", ";"):
         try:
             rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
@@ -475,7 +476,7 @@ def parse_participant_report(text):
 def _people(header, data):
     email_cols, name_col = _columns(header, EMAIL_HEADERS), (_columns(header, NAME_HEADERS) or [None])[0]
     minutes_col = _columns(header, MINUTES_HEADERS)[0]
-    people = {}
+    people: dict = {}
     for number, row in data:
         if not any(cell.strip() for cell in row):
             continue
@@ -499,7 +500,7 @@ def read_report(raw):
 
 def _members_by_email(emails):
     """{email: Member} looked up in chunks, however many addresses a report has."""
-    emails, found = sorted(set(emails)), {}
+    emails, found = sorted(set(emails)), dict[str | None, Member]()
     for at in range(0, len(emails), LOOKUP_CHUNK):
         found.update((m.email, m) for m in db.session.scalars(
             select(Member).where(Member.email.in_(emails[at:at + LOOKUP_CHUNK]))))
@@ -544,7 +545,7 @@ def record_low_attendance_reminders(actor, members, now=None):
     members = [m for m in members if m is not None]
     if not members:
         return []
-    now = now or now_utc()
+    now = now or utcnow()
     insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     stmt = (insert(LowAttendanceReminder)
             .values([dict(member_id=m.id, day=utc_to_london(now).date(), sent_by_id=getattr(actor, "id", None),
@@ -594,7 +595,7 @@ WITHDRAWN_AFTER_MARKS = "Attendance marks were corrected and the course is no lo
 
 def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDRAWN_AFTER_MARKS):
     """Record (or withdraw) completion under the course's rule; returns the Completion or None."""
-    now = now or now_utc()
+    now = now or utcnow()
     total, attended, excused = member_course_marks(course.id, member_id)
     met, counted = completion_rule(course, total, attended, excused)
     completion = db.session.scalar(select(Completion).where(Completion.course_id == course.id,
@@ -606,7 +607,7 @@ def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDR
         db.session.flush()
         issue_certificate(course.id, member_id, now)
         get_plugins().collect("copractice_course_completed", completion=completion)
-    elif met:
+    elif met and completion is not None:
         completion.attended, completion.counted = attended, counted
     elif completion is not None:
         db.session.delete(completion)
@@ -628,7 +629,7 @@ def new_certificate_code():
 
 def issue_certificate(course_id, member_id, now=None):
     certificate = Certificate(code=new_certificate_code(), course_id=course_id, member_id=member_id,
-                              issued_at=now or now_utc())
+                              issued_at=now or utcnow())
     db.session.add(certificate)
     db.session.flush()
     return certificate
@@ -643,7 +644,7 @@ def current_certificate(course_id, member_id):
 def revoke_certificate(actor, certificate, reason, now=None):
     if certificate.revoked_at is not None:
         raise AttendanceRefused("This certificate is already revoked.")
-    certificate.revoked_at, certificate.revoked_reason = now or now_utc(), (reason or "").strip() or "Revoked"
+    certificate.revoked_at, certificate.revoked_reason = now or utcnow(), (reason or "").strip() or "Revoked"
     audit(actor, "certificate.revoked", "certificate", certificate.code, certificate.course.title,
           {"valid": True}, {"valid": False}, certificate.revoked_reason)
 
@@ -655,7 +656,7 @@ def reissue_certificate(actor, certificate, now=None):
         raise AttendanceRefused("They have not completed this course, so a certificate cannot be issued.")
     new = issue_certificate(certificate.course_id, certificate.member_id, now)
     if certificate.revoked_at is None:
-        certificate.revoked_at = now or now_utc()
+        certificate.revoked_at = now or utcnow()
         certificate.revoked_reason = f"Replaced by certificate {new.code}."
     audit(actor, "certificate.reissued", "certificate", certificate.code, certificate.course.title,
           {"code": certificate.code}, {"code": new.code})

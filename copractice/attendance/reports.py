@@ -19,7 +19,7 @@ from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import Member, area_label, stakeholder_label
 from copractice.plugins import get_plugins
-from copractice.timeutil import london_to_utc, now_utc, utc_to_london
+from copractice.timeutil import london_to_utc, utcnow, utc_to_london
 
 
 def rate(part, whole):
@@ -145,7 +145,7 @@ def course_grid(course, now=None, columns=None):
     a time by C code (list.count, Counter, compress, sum). (Counting in the database was slower: with
     the hours, PostgreSQL spent 30 ms grouping 8,400 marks.)
     """
-    now = now or now_utc()
+    now = now or utcnow()
     db.session.flush()
     conn = db.session.connection()  # Core rows: the ORM's result machinery cost more than the queries here
     sessions = conn.execute(select(Session.id, Session.starts_at, Session.ends_at)
@@ -277,7 +277,7 @@ class ReportFilters:
 
     def apply(self, stmt):
         # Only sessions that have happened: an apology for next week is not a session missed yet.
-        stmt = stmt.where(Session.starts_at <= (self.now or now_utc()))
+        stmt = stmt.where(Session.starts_at <= (self.now or utcnow()))
         if self.start:
             stmt = stmt.where(Session.starts_at >= london_to_utc(datetime.combine(self.start, time.min)))
         if self.end:

@@ -18,8 +18,9 @@ from copractice.members.models import Member
 from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
+from copractice.web import attempt
 
 bp = Blueprint("attendance", __name__)
 
@@ -39,14 +40,13 @@ def _done(step):
     Operations refuse before they write (or undo their own writes), so a refusal saves nothing.
     Someone with no place is a 404 that names nobody, so a member id reveals nothing.
     """
-    try:
-        result = step()
-    except ops.NoPlace:
-        abort(404)
-    except ops.AttendanceRefused as refused:
-        flash(str(refused), "error")
-        return False, None
-    return True, result
+    def run():
+        try:
+            return step()
+        except ops.NoPlace:
+            abort(404)
+
+    return attempt(run)
 
 
 # -- the register ---------------------------------------------------------------------------------------------------
@@ -55,7 +55,7 @@ def _register_page(session, typed=None):
     opens = ops.marking_opens_at(session)
     rows = ops.register(session)
     return render_template("attendance/register.html", session=session, course=session.course,
-                           opens=opens, started=now_utc() >= opens, rows=rows, marks=MARKS,
+                           opens=opens, started=utcnow() >= opens, rows=rows, marks=MARKS,
                            rows_html=markup.register_rows(rows, typed),
                            walk_in=forms.WalkInForm(),
                            extras=get_plugins().collect("copractice_register_extras", session=session))
@@ -143,12 +143,8 @@ def walk_in(session_id):
         if member is None or not member.is_active:
             flash(f"No account has the address {form.email.data}. Ask them to create an account first.", "error")
         else:
-            try:
-                ops.add_walk_in(current_user._get_current_object(), session, member)
-            except ops.AttendanceRefused as refused:
-                flash(str(refused), "error")
-            else:
-                flash(f"{member.name} has been added and marked present.", "success")
+            attempt(lambda: ops.add_walk_in(current_user._get_current_object(), session, member),
+                    f"{member.name} has been added and marked present.")
     else:
         flash("Enter their email address.", "error")
     return redirect(url_for("attendance.register", session_id=session.id))
@@ -189,7 +185,7 @@ def show_checkin(session_id):
     opens, closes = ops.checkin_window(session)
     return render_template("attendance/show_checkin.html", session=session, course=session.course, code=code,
                            seconds_left=seconds_left, qr=_qr_svg(url), opens=opens, closes=closes,
-                           is_open=opens <= now_utc() <= closes)
+                           is_open=opens <= utcnow() <= closes)
 
 
 @bp.route("/manage/sessions/<int:session_id>/check-in.json")
@@ -202,17 +198,17 @@ def checkin_json(session_id):
 
 
 def _do_check_in(form, session=None):
-    try:
-        attendance, changed = ops.self_check_in(current_user._get_current_object(), form.code.data, session=session)
-    except ops.AttendanceRefused as refused:
-        form.code.errors = list(form.code.errors) + [str(refused)]
+    worked, result = attempt(lambda: ops.self_check_in(current_user._get_current_object(), form.code.data,
+                                                         session=session), form=form, field="code")
+    if not worked:
         return None
+    attendance, changed = result
     return render_template("attendance/checked_in.html", attendance=attendance, changed=changed,
                            course=attendance.session.course)
 
 
 @bp.route("/check-in", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.check_in")
 def check_in():
     """Check in to a session by typing the code shown in the room."""
     form = forms.CheckinForm()
@@ -224,7 +220,7 @@ def check_in():
 
 
 @bp.route("/check-in/<int:session_id>", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.check_in")
 def check_in_session(session_id):
     """Where the QR code leads: one button to check in (the code is already filled in)."""
     session = db.session.get(Session, session_id)
@@ -241,7 +237,7 @@ def check_in_session(session_id):
 # -- apologies ----------------------------------------------------------------------------------------------------------
 
 @bp.route("/sessions/<int:session_id>/apologies", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("session.send_apologies")
 def apologies(session_id):
     """Tell the facilitator in advance that you cannot come."""
     session = db.session.get(Session, session_id)
@@ -249,12 +245,8 @@ def apologies(session_id):
         abort(404)
     form = forms.ApologyForm()
     if form.validate_on_submit():
-        try:
-            ops.send_apology(current_user._get_current_object(), session, form.reason.data)
-        except ops.AttendanceRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash("Thank you for letting us know. The facilitator can see you sent apologies.", "success")
+        attempt(lambda: ops.send_apology(current_user._get_current_object(), session, form.reason.data),
+                "Thank you for letting us know. The facilitator can see you sent apologies.")
         return redirect(url_for("courses.my_learning"))
     current = ops.current_mark(session.id, current_user.id)
     return render_template("attendance/apologies.html", session=session, course=session.course, form=form,
@@ -262,19 +254,15 @@ def apologies(session_id):
 
 
 @bp.route("/sessions/<int:session_id>/apologies/withdraw", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("session.send_apologies")
 def withdraw_apologies(session_id):
     """You can come after all."""
     session = db.session.get(Session, session_id)
     if session is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
-            ops.withdraw_apology(current_user._get_current_object(), session)
-        except ops.AttendanceRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash("Your apologies have been withdrawn. See you there!", "success")
+        attempt(lambda: ops.withdraw_apology(current_user._get_current_object(), session),
+                "Your apologies have been withdrawn. See you there!")
     return redirect(url_for("courses.my_learning"))
 
 
@@ -291,11 +279,8 @@ def import_report(session_id):
     form = forms.ImportForm()
     result = None
     if form.validate_on_submit():
-        try:
-            result = ops.import_participant_report(current_user, session, form.report.data.read(),
-                                                   form.min_minutes.data)
-        except ops.AttendanceRefused as problem:
-            form.report.errors = list(form.report.errors) + [str(problem)]
+        _, result = attempt(lambda: ops.import_participant_report(current_user, session, form.report.data.read(),
+                                                                  form.min_minutes.data), form=form, field="report")
     unmarked = [row for row in ops.register(session) if row.status is None and row.enrolled]
     return render_template("attendance/import.html", session=session, course=session.course, form=form,
                            result=result, unmarked=unmarked, mark_form=forms.MarkForm(), shown=UNMATCHED_SHOWN)
@@ -322,7 +307,7 @@ def match_row(session_id):
 # -- certificates --------------------------------------------------------------------------------------------------
 
 @bp.route("/certificates/<slug>.pdf")
-@permission_required("account.manage")
+@permission_required("certificate.download")
 def certificate(slug):
     """Download your certificate for a course you completed."""
     course = course_by_slug(slug)
@@ -368,12 +353,7 @@ def revoke_certificate(code):
     cert = _certificate_or_404(code)
     form = forms.RevokeForm()
     if form.validate_on_submit():
-        try:
-            ops.revoke_certificate(current_user, cert, form.reason.data)
-        except ops.AttendanceRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash("The certificate has been revoked.", "success")
+        attempt(lambda: ops.revoke_certificate(current_user, cert, form.reason.data), "The certificate has been revoked.")
     else:
         flash("Say why the certificate is revoked.", "error")
     return redirect(url_for("attendance.verify_certificate", code=cert.code))
@@ -385,12 +365,9 @@ def reissue_certificate(code):
     """Issue a new certificate in place of this one."""
     cert = _certificate_or_404(code)
     if ConfirmForm().validate_on_submit():
-        try:
-            new = ops.reissue_certificate(current_user, cert)
-        except ops.AttendanceRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash(f"A new certificate has been issued: {new.code}.", "success")
+        worked, new = attempt(lambda: ops.reissue_certificate(current_user, cert),
+                              lambda new: f"A new certificate has been issued: {new.code}.")
+        if worked:
             return redirect(url_for("attendance.verify_certificate", code=new.code))
     return redirect(url_for("attendance.verify_certificate", code=cert.code))
 
@@ -431,7 +408,7 @@ def course_report(course_id):
 
 
 @bp.route("/reports/members/<int:member_id>")
-@permission_required("account.manage")
+@permission_required("member.open_history")
 def member_report(member_id):
     """One member's attendance across every course, with learning and involvement hours."""
     member = db.session.get(Member, member_id)

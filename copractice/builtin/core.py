@@ -1,6 +1,6 @@
 """Core navigation, the Cross-cutting theme and other defaults, written as a plugin."""
 from copractice.permissions import can
-from copractice.plugin_api import NavItem, Theme, hookimpl
+from copractice.plugin_types import NavItem, Theme, hookimpl
 
 CROSS_CUTTING = Theme(
     slug="cross-cutting",

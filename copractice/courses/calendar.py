@@ -18,7 +18,7 @@ from sqlalchemy import bindparam, func, select
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 PRODID = "-//copractice//co-production courses//EN"
@@ -90,7 +90,7 @@ def _shared_lines(session, course_url, with_joining_details):
 
 def _feed(name, sessions, with_joining_details):
     """The calendar as bytes: icalendar's header, then one VEVENT per session."""
-    stamp = b"DTSTAMP:" + _utc(now_utc()) + b"\r\n"
+    stamp = b"DTSTAMP:" + _utc(utcnow()) + b"\r\n"
     urls, shared, parts = {}, {}, [_calendar_head(name)]
     for s in sessions:
         if s.slug not in urls:
@@ -118,7 +118,7 @@ def course_ics_attachment(course):
 
 def feed_window_start(now: datetime | None = None) -> datetime:
     """The earliest start a member's feed shows: the start (UTC) of the day ``FEED_PAST_DAYS`` ago."""
-    day = (now or now_utc()).date() - timedelta(days=FEED_PAST_DAYS)
+    day = (now or utcnow()).date() - timedelta(days=FEED_PAST_DAYS)
     return datetime.combine(day, time())
 
 

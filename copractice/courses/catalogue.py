@@ -13,7 +13,7 @@ from copractice.courses.models import (ACTIVE, WAITING, Course, CourseAudience, 
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 
 @dataclass
@@ -179,7 +179,7 @@ def catalogue(filters, page=1, per_page=12, now=None):
     "has places", its places change, and when the soonest next session has started)."""
     from copractice import pieces
 
-    now = now or now_utc()
+    now = now or utcnow()
     parts = ["catalogue", (filters.q or "").strip().lower(), filters.theme, filters.format, filters.audience,
              filters.has_places, sorted(set(filters.extras))]
     entities = ["catalogue", "catalogue-places"] if filters.has_places else ["catalogue"]
@@ -269,7 +269,7 @@ def course_page(slug, member=None):
     facilitators (names only), the resources it recommends that ``member`` may see, and its waiting count."""
     from copractice.library.models import ResourceLink
 
-    # visible_to() is the same for every visitor: their statement is built once; a member's names their themes
+    # visible_resources() is the same for every visitor: their statement is built once; a member's names their themes
     statement = _page_statement(member) if getattr(member, "is_authenticated", False) else _anonymous_page()
     page = None
     for course, kind, id_, n, at1, at2, t1, t2, t3, flag in db.session.execute(statement, {"slug": slug}):
@@ -338,7 +338,7 @@ def catalogue_version(now=None):
     deleted) and the clock's part (the next moment a session starts or an enrolment window opens or closes:
     each changes what is shown). Drafts count too: a draft's edit costs a visitor one render, while reading
     only the published ones would mean a pass over every course on each request."""
-    now = now or now_utc()
+    now = now or utcnow()
     newest = select(func.max(Course.updated_at)).scalar_subquery()
     opens = select(func.min(Course.enrolment_opens_at)).where(Course.enrolment_opens_at > now).scalar_subquery()
     closes = select(func.min(Course.enrolment_closes_at)).where(Course.enrolment_closes_at > now).scalar_subquery()
@@ -353,7 +353,7 @@ def course_version(course, now=None, with_people=True, page=None):
     from copractice.courses.operations import closed_reason, waiting_count
     from copractice.library.operations import recommended_for
 
-    now = now or now_utc()
+    now = now or utcnow()
     sessions = course.sessions if page is None else page.sessions
     parts = [course.id, course.updated_at, course.status, course.places_taken, course.capacity,
              [(s.id, s.starts_at, s.ends_at, s.venue, s.note, s.starts_at <= now, s.ends_at <= now)

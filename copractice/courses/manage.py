@@ -15,6 +15,7 @@ from copractice.permissions import can, permission_required, require
 from copractice.plugin_settings import SettingsInvalid
 from copractice.plugins import get_plugins
 from copractice.timeutil import NoSuchLocalTime, london_to_utc, utc_to_london, weekly
+from copractice.web import attempt
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -169,13 +170,12 @@ def new_session(course_id):
     course = _course(course_id)
     form = forms.SessionForm()
     if form.validate_on_submit():
-        try:
-            sessions = operations.add_sessions(current_user, course, _session_times(form), venue=form.venue.data,
-                                               online_link=form.online_link.data, note=form.note.data)
-        except (NoSuchLocalTime, operations.CourseRuleBroken) as exc:
-            form.start_time.errors = list(form.start_time.errors) + [str(exc)]
-        else:
-            flash(f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} added.", "success")
+        worked, _ = attempt(lambda: operations.add_sessions(current_user, course, _session_times(form),
+                                                            venue=form.venue.data, online_link=form.online_link.data,
+                                                            note=form.note.data),
+                            lambda sessions: f"{len(sessions)} session{'s' if len(sessions) != 1 else ''} added.",
+                            form=form, field="start_time")
+        if worked:
             return redirect(url_for("manage.course", course_id=course.id))
     return render_template("manage/session_form.html", form=form, course=course, session=None)
 
@@ -191,15 +191,16 @@ def edit_session(session_id):
         start, end = utc_to_london(session.starts_at), utc_to_london(session.ends_at)
         form.date.data, form.start_time.data, form.end_time.data = start.date(), start.time(), end.time()
     if form.validate_on_submit():
-        try:
+        def save():
             start = london_to_utc(datetime.combine(form.date.data, form.start_time.data))
             end = london_to_utc(datetime.combine(form.date.data, form.end_time.data))
-            operations.update_session(current_user, session, starts_at=start, ends_at=end, venue=form.venue.data,
-                                      online_link=form.online_link.data, note=form.note.data)
-        except (NoSuchLocalTime, operations.CourseRuleBroken) as exc:
-            form.start_time.errors = list(form.start_time.errors) + [str(exc)]
-        else:
-            flash("The session has been saved. Anyone with a place has been told about changes.", "success")
+            return operations.update_session(current_user, session, starts_at=start, ends_at=end,
+                                             venue=form.venue.data, online_link=form.online_link.data,
+                                             note=form.note.data)
+
+        worked, _ = attempt(save, "The session has been saved. Anyone with a place has been told about changes.",
+                            form=form, field="start_time")
+        if worked:
             return redirect(url_for("manage.course", course_id=session.course_id))
     return render_template("manage/session_form.html", form=form, course=session.course, session=session)
 
@@ -241,12 +242,8 @@ def enrol_member(course_id):
         if member is None or not member.is_active:
             flash(f"No account has the address {form.email.data}.", "error")
         else:
-            try:
-                operations.enrol(member, course, organiser=current_user._get_current_object(), reason=form.reason.data)
-            except operations.EnrolmentRefused as refused:
-                flash(str(refused), "error")
-            else:
-                flash(f"{member.name} now has a place.", "success")
+            attempt(lambda: operations.enrol(member, course, organiser=current_user._get_current_object(),
+                                             reason=form.reason.data), f"{member.name} now has a place.")
     else:
         flash("Enter their email address.", "error")
     return redirect(url_for("manage.course", course_id=course.id))
@@ -267,12 +264,8 @@ def remove(enrolment_id):
     enrolment = _enrolment(enrolment_id)
     form = forms.ReasonForm()
     if form.validate_on_submit():
-        try:
-            operations.remove_member(current_user._get_current_object(), enrolment, form.reason.data)
-        except operations.EnrolmentRefused as refused:
-            flash(str(refused), "error")
-        else:
-            flash("They have been removed and told by email.", "success")
+        attempt(lambda: operations.remove_member(current_user._get_current_object(), enrolment, form.reason.data),
+                "They have been removed and told by email.")
     return redirect(url_for("manage.course", course_id=enrolment.course_id))
 
 
@@ -283,9 +276,6 @@ def move(enrolment_id):
     enrolment = _enrolment(enrolment_id)
     form = forms.MoveForm()
     if form.validate_on_submit() and form.direction.data in ("up", "down"):
-        try:
-            operations.move_in_waiting_list(current_user._get_current_object(), enrolment,
-                                            -1 if form.direction.data == "up" else 1, form.reason.data)
-        except operations.EnrolmentRefused as refused:
-            flash(str(refused), "error")
+        attempt(lambda: operations.move_in_waiting_list(current_user._get_current_object(), enrolment,
+                                                        -1 if form.direction.data == "up" else 1, form.reason.data))
     return redirect(url_for("manage.course", course_id=enrolment.course_id) + "#waiting-list")

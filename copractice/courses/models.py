@@ -5,7 +5,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 
 LEVELS = {"introductory": "Introductory", "intermediate": "Intermediate", "advanced": "Advanced"}
 FORMATS = {"in_person": "In person", "online": "Online", "blended": "Blended (in person and online)"}

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session as OrmSession
 from copractice.courses.models import Course, CourseAudience, Session
 from copractice.extensions import db
 from copractice.jobs import periodic
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 _PENDING = "copractice_courses_with_changed_sessions"
 
@@ -44,7 +44,7 @@ def refresh(course_ids, now=None, *, session=None):
         return
     session = session or db.session()
     session.execute(update(Course).where(Course.id.in_(course_ids))
-                    .values(next_session_at=next_start_after(now or now_utc()))
+                    .values(next_session_at=next_start_after(now or utcnow()))
                     .execution_options(synchronize_session=False))
     for course_id in course_ids:  # a loaded course reads its new value when next asked
         course = session.identity_map.get((Course, (course_id,), None))
@@ -56,7 +56,7 @@ def refresh(course_ids, now=None, *, session=None):
 @periodic("advance_next_sessions", minute="*")
 def advance_next_sessions(now=None):
     """Move on every course whose next session has started; returns how many. Safe to run twice."""
-    now = now or now_utc()
+    now = now or utcnow()
     stale = db.session.scalars(select(Course.id).where(Course.next_session_at <= now)).all()
     refresh(stale, now)
     return len(stale)

@@ -14,17 +14,17 @@ course, for an organiser) undoes its own work only; on SQLite the savepoint take
 savepoint.
 """
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass
+from typing import cast
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from copractice import pieces
-from copractice.admin.operations import audit
+from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.courses.models import (
     ACTIVE, CANCELLED, ENROLLED, HOLDS_PLACE, LEFT_WAITLIST, OFFER_DECLINED, OFFER_EXPIRED, OFFERED, REMOVED,
     WAITING, Course, CourseFacilitator, Enrolment, Session,
@@ -33,18 +33,18 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
-from copractice.timeutil import now_utc, utc_to_london
+from copractice.timeutil import uk_time, utcnow
 from copractice.unitofwork import savepoint
-from copractice.urls import external_url
+from copractice.urls import external_url, slugify
 
 log = logging.getLogger(__name__)
 
 
-class EnrolmentRefused(Exception):
+class EnrolmentRefused(Refused):
     """The member cannot take this step; ``str(exc)`` is the plain-English reason they see."""
 
 
-class CourseRuleBroken(Exception):
+class CourseRuleBroken(Refused):
     """An organiser's change breaks a rule; the message says which."""
 
 
@@ -54,13 +54,8 @@ class FacilitatorRefused(CourseRuleBroken):
 
 # -- courses -------------------------------------------------------------------------------------
 
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "course"
-
-
 def unique_slug(title, course_id=None):
-    base = slugify(title)
+    base = slugify(title, fallback="course")
     taken = set(db.session.scalars(
         select(Course.slug).where(or_(Course.slug == base, Course.slug.like(f"{base}-%")),
                                   Course.id != (course_id or 0))))
@@ -172,8 +167,6 @@ def add_sessions(actor, course, times, *, venue=None, online_link=None, note=Non
 def touch(course):
     """Mark the course changed: its sessions, audience and facilitators are part of it, and the pages'
     ETags (copractice/http_cache.py) read ``course.updated_at``."""
-    from copractice.members.models import utcnow
-
     course.updated_at = utcnow()
 
 
@@ -240,7 +233,7 @@ def waiting_position(enrolment):
         Enrolment.course_id == enrolment.course_id, Enrolment.status == WAITING,
         or_(Enrolment.queue_key < enrolment.queue_key,
             and_(Enrolment.queue_key == enrolment.queue_key, Enrolment.id < enrolment.id))))
-    return ahead + 1
+    return (ahead or 0) + 1
 
 
 def waiting_count(course):
@@ -258,7 +251,7 @@ def waiting_list(course):
 
 def closed_reason(course, now=None):
     """Why nobody can enrol now, or None when enrolment is open."""
-    now = now or now_utc()
+    now = now or utcnow()
     if course.status == "archived":
         return "This course has finished."
     if course.status != "published":
@@ -271,7 +264,7 @@ def closed_reason(course, now=None):
 
 
 def _uk(dt):
-    return utc_to_london(dt).strftime("%-d %B %Y at %-I:%M%p").replace("AM", "am").replace("PM", "pm")
+    return uk_time(dt, "date_at_time")
 
 
 def plugin_refusal(member, course):
@@ -308,28 +301,28 @@ def check_can_enrol(member, course, now=None, *, organiser=False):
 # -- the two counters ------------------------------------------------------------------------------
 
 def _take_place(course_id):
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken < Course.capacity)
-        .values(places_taken=Course.places_taken + 1).execution_options(synchronize_session=False))
+        .values(places_taken=Course.places_taken + 1).execution_options(synchronize_session=False)))
     if result.rowcount == 1:
         pieces.changed("catalogue-places")  # "has places" may now leave the course out
     return result.rowcount == 1
 
 
 def _give_back_place(course_id):
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(Course).where(Course.id == course_id, Course.places_taken > 0)
-        .values(places_taken=Course.places_taken - 1).execution_options(synchronize_session=False))
+        .values(places_taken=Course.places_taken - 1).execution_options(synchronize_session=False)))
     if result.rowcount:
         pieces.changed("catalogue-places")
 
 
 def _move(enrolment_id, from_statuses, **values):
     """Compare-and-set: change the row only if it is still in one of ``from_statuses``."""
-    values.setdefault("updated_at", now_utc())
-    result = db.session.execute(
+    values.setdefault("updated_at", utcnow())
+    result = cast(CursorResult, db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment_id, Enrolment.status.in_(from_statuses))
-        .values(**values).execution_options(synchronize_session=False))
+        .values(**values).execution_options(synchronize_session=False)))
     return result.rowcount == 1
 
 
@@ -347,7 +340,7 @@ def _next_queue_key(course_id):
                        .execution_options(synchronize_session=False))
     last = db.session.scalar(select(func.max(Enrolment.queue_key)).where(
         Enrolment.course_id == course_id, Enrolment.status == WAITING))
-    return max(now_utc().timestamp(), (last or 0) + 1e-3)
+    return max(utcnow().timestamp(), (last or 0) + 1e-3)
 
 
 def _course_link(course):
@@ -400,7 +393,7 @@ def fill_places(course, now=None):
 
     Each offer holds a place for WAITLIST_OFFER_HOURS; the member accepts or it passes on.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     expires = now + timedelta(hours=current_app.config["WAITLIST_OFFER_HOURS"])
     changes = []
     while _take_place(course.id):
@@ -426,7 +419,7 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
     ``organiser`` set (someone adding them by hand) a full course is refused instead of queued,
     and the refusal undoes this enrolment's writes (the savepoint) and nothing else.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     check_can_enrol(member, course, now, organiser=organiser is not None)
     existing = enrolment_of(member, course)
     if existing is not None and existing.status in ACTIVE:
@@ -497,7 +490,7 @@ def cancel_place(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != ENROLLED:
         raise EnrolmentRefused("You do not have a place on this course.")
-    return _leave(enrolment, course, [ENROLLED], CANCELLED, now or now_utc())
+    return _leave(enrolment, course, [ENROLLED], CANCELLED, now or utcnow())
 
 
 def give_up_enrolment(enrolment, *, now=None):
@@ -510,14 +503,14 @@ def give_up_enrolment(enrolment, *, now=None):
         return None
     course = db.session.get(Course, enrolment.course_id)
     to_status = LEFT_WAITLIST if enrolment.status == WAITING else CANCELLED
-    return _leave(enrolment, course, [enrolment.status], to_status, now or now_utc())
+    return _leave(enrolment, course, [enrolment.status], to_status, now or utcnow())
 
 
 def leave_waiting_list(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != WAITING:
         raise EnrolmentRefused("You are not on the waiting list for this course.")
-    return _leave(enrolment, course, [WAITING], LEFT_WAITLIST, now or now_utc())
+    return _leave(enrolment, course, [WAITING], LEFT_WAITLIST, now or utcnow())
 
 
 def accept_offer(member, course, *, now=None):
@@ -525,7 +518,7 @@ def accept_offer(member, course, *, now=None):
 
     An offer found to have run out is ended (and passed on) before the refusal: the unit of work
     keeps that, since the view answers the refusal with a redirect."""
-    now = now or now_utc()
+    now = now or utcnow()
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != OFFERED:
         raise EnrolmentRefused("There is no offer of a place waiting for you on this course.")
@@ -543,12 +536,12 @@ def decline_offer(member, course, *, now=None):
     enrolment = enrolment_of(member, course)
     if enrolment is None or enrolment.status != OFFERED:
         raise EnrolmentRefused("There is no offer of a place waiting for you on this course.")
-    return _leave(enrolment, course, [OFFERED], OFFER_DECLINED, now or now_utc())
+    return _leave(enrolment, course, [OFFERED], OFFER_DECLINED, now or utcnow())
 
 
 def expire_offers(*, now=None, course=None):
     """End offers whose time is up and pass each place to the next person. Safe to run any time."""
-    now = now or now_utc()
+    now = now or utcnow()
     stmt = select(Enrolment).where(Enrolment.status == OFFERED, Enrolment.offer_expires_at <= now).order_by(Enrolment.id)
     if course is not None:
         stmt = stmt.where(Enrolment.course_id == course.id)
@@ -571,7 +564,7 @@ def remove_member(actor, enrolment, reason=None, *, now=None):
     course = db.session.get(Course, enrolment.course_id)
     if enrolment.status not in ACTIVE:
         raise EnrolmentRefused("They are not on this course or its waiting list.")
-    return _leave(enrolment, course, [enrolment.status], REMOVED, now or now_utc(),
+    return _leave(enrolment, course, [enrolment.status], REMOVED, now or utcnow(),
                   actor=actor, reason=reason, action="enrolment.removed_by_organiser")
 
 
@@ -610,7 +603,7 @@ class Choice:
 
 
 def choice_for(member, course, enrolment=None, now=None):
-    now = now or now_utc()
+    now = now or utcnow()
     status = enrolment.status if enrolment is not None else None
     if status == ENROLLED:
         return Choice("cancel", enrolment=enrolment)

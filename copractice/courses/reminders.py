@@ -10,7 +10,7 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import SessionReminder
 from copractice.notifications.operations import notify
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 
@@ -32,7 +32,7 @@ def send_reminders(now=None):
     """Queue one reminder per session and member. The unique (session, member) key means two runs
     at once, or one run repeated, never remind anyone twice. Returns how many were queued; the command
     that runs it commits."""
-    now = now or now_utc()
+    now = now or utcnow()
     queued = 0
     for session, member in due_reminders(now):
         try:

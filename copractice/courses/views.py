@@ -10,7 +10,8 @@ from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.courses import catalogue as finder
-from copractice.courses import extras, forms, learning, operations
+from copractice.attendance import learning
+from copractice.courses import extras, forms, operations
 from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
 from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
@@ -20,8 +21,9 @@ from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
+from copractice.web import attempt
 
 bp = Blueprint("courses", __name__)
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
@@ -91,7 +93,7 @@ def course(slug):
         show_joining=enrolment is not None and enrolment.status in HOLDS_PLACE or can(current_user, "course.run", course),
         # No form (and so no CSRF token in the session) for visitors, who see a log-in link: their page stays shareable.
         form=forms.ConfirmForm() if current_user.is_authenticated else None,
-        levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES, now=now_utc())
+        levels=LEVELS, formats=FORMATS, stakeholder_types=STAKEHOLDER_TYPES, now=utcnow())
 
 
 def _member_step(slug, step, done_message):
@@ -99,12 +101,7 @@ def _member_step(slug, step, done_message):
     form = forms.ConfirmForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        enrolment = step(current_user._get_current_object(), course)
-    except operations.EnrolmentRefused as refused:
-        flash(str(refused), "error")
-    else:
-        flash(done_message(enrolment), "success")
+    attempt(lambda: step(current_user._get_current_object(), course), done_message)
     return redirect(url_for("courses.course", slug=course.slug))
 
 
@@ -117,21 +114,21 @@ def _enrolled_message(enrolment):
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.enrol")
 def enrol(slug):
     """Take a place, or join the waiting list when the course is full."""
     return _member_step(slug, operations.enrol, _enrolled_message)
 
 
 @bp.route("/courses/<slug>/leave-waiting-list", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.leave_waiting_list")
 def leave_waiting_list(slug):
     """Leave the waiting list."""
     return _member_step(slug, operations.leave_waiting_list, lambda e: "You have left the waiting list.")
 
 
 @bp.route("/courses/<slug>/accept", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.accept_offer")
 def accept_offer(slug):
     """Accept an offered place."""
     return _member_step(slug, operations.accept_offer,
@@ -139,14 +136,14 @@ def accept_offer(slug):
 
 
 @bp.route("/courses/<slug>/decline", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("course.decline_offer")
 def decline_offer(slug):
     """Turn down an offered place so it goes to the next person."""
     return _member_step(slug, operations.decline_offer, lambda e: "You have turned down the place. Thank you for letting us know.")
 
 
 @bp.route("/courses/<slug>/cancel", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("course.cancel_place")
 def cancel(slug):
     """Confirm, then give up your place."""
     course = _course_or_404(slug)
@@ -174,26 +171,26 @@ def course_ics(slug):
 
 
 @bp.route("/learning")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
-    now = now_utc()
+    now = utcnow()
     return render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
                            groups=learning.GROUPS, now=now)
 
 
 @bp.route("/learning/sessions")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_sessions():
     """Every session coming up on your courses, soonest first, a page at a time."""
-    pager, now = learning.Pager(page_arg(), 0), now_utc()
+    pager, now = learning.Pager(page_arg(), 0), utcnow()
     rows, pager.total = learning.upcoming_sessions(current_user.id, now, limit=pager.per_page,
                                                    offset=(pager.page - 1) * pager.per_page)
     return render_template("courses/learning_sessions.html", rows=rows, pager=pager, now=now)
 
 
 @bp.route("/learning/courses")
-@permission_required("account.manage")
+@permission_required("learning.view")
 def my_courses():
     """Every course you have had a place on or waited for, newest first, a page at a time."""
     pager = learning.Pager(page_arg(), 0)
@@ -215,7 +212,7 @@ def member_ics(token):
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.calendar_link")
 def calendar_feed():
     """Make, show or replace your private calendar address."""
     form = forms.ConfirmForm()
@@ -229,7 +226,7 @@ def calendar_feed():
 
 
 @bp.route("/notices", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("notices.read")
 def notices():
     """Your notices, newest first; opening the page marks them read."""
     form = forms.ConfirmForm()
@@ -237,12 +234,12 @@ def notices():
                                .order_by(Notice.id.desc()).limit(100)).all()
     unread = [n.id for n in items if n.read_at is None]
     if unread:
-        db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=now_utc()))
+        db.session.execute(update(Notice).where(Notice.id.in_(unread)).values(read_at=utcnow()))
     return render_template("courses/notices.html", items=items, unread=set(unread), form=form)
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.notification_settings")
 def email_preferences():
     """Choose which emails you get; notices on the site always appear."""
     current = {p.kind: p.email for p in db.session.scalars(

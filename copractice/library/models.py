@@ -7,7 +7,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 
 RESOURCE_TYPES = {
     "guide": "Guide",

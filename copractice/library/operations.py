@@ -4,26 +4,21 @@ Callers commit.
 """
 import hashlib
 import json
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
 from sqlalchemy import (
-    and_,
     exists,
-    false,
     func,
     or_,
     select,
 )
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import aliased
 
 from copractice import pieces
-from copractice.admin.operations import audit
-from copractice.courses.models import ACTIVE, Course, Enrolment
+from copractice.audit import audit
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library import search as text_search
 from copractice.library.models import (
@@ -40,12 +35,14 @@ from copractice.library.models import (
     SavedResource,
 )
 from copractice.library.storage import get_storage
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
+from copractice.permissions import visible_keys, visible_resources
 from copractice.plugins import get_plugins
 from copractice.unitofwork import savepoint
+from copractice.urls import slugify
 
 
-class LibraryRuleBroken(Exception):
+class LibraryRuleBroken(Refused):
     """A curator's change breaks a rule; the message says which."""
 
 
@@ -53,38 +50,6 @@ class LibraryRuleBroken(Exception):
 
 def _signed_in(member):
     return member is not None and getattr(member, "is_authenticated", False) and member.is_active
-
-
-def member_theme_slugs(member):
-    """A selectable of the theme slugs of courses ``member`` has (or had) a place on or is waiting for."""
-    courses = (select(Course.theme_slug).join(Enrolment, Enrolment.course_id == Course.id)
-               .where(Enrolment.member_id == member.id, Enrolment.status.in_(ACTIVE + ("cancelled",))))
-    return courses
-
-
-def visible_to(member):
-    """SQL condition: resources ``member`` (or an anonymous visitor) may see and download."""
-    published = Resource.status == "published"
-    if not _signed_in(member):
-        return and_(published, Resource.visibility == "public")
-    if member.role == "admin":
-        return or_(published, Resource.status.in_(("draft", "retired")))
-    themes = aliased(ResourceTheme)  # an alias: queries that join resource_theme must not swallow this
-    theme_ok = exists().where(themes.resource_id == Resource.id,
-                              or_(themes.theme_slug.in_(member_theme_slugs(member)),
-                                  themes.theme_slug.in_(sorted(member.led_themes)) if member.led_themes
-                                  else false()))
-    shown = and_(published, or_(Resource.visibility.in_(("public", "members")),
-                                and_(Resource.visibility == "theme", theme_ok)))
-    if member.role == "theme_lead" and member.led_themes:
-        led = aliased(ResourceTheme)
-        curated = exists().where(led.resource_id == Resource.id, led.theme_slug.in_(sorted(member.led_themes)))
-        return or_(shown, curated)  # theme leads also see their themes' drafts and retired items
-    return shown
-
-
-def can_see(member, resource):
-    return db.session.scalar(select(Resource.id).where(Resource.id == resource.id, visible_to(member))) is not None
 
 
 # -- finding ------------------------------------------------------------------------------------------------------
@@ -123,8 +88,8 @@ class ListedResource(NamedTuple):
     year: int | None
     format: str | None
 
-    type_label = Resource.type_label
-    format_label = Resource.format_label
+    type_label = Resource.type_label  # type: ignore[misc]  # the model's label properties, shared
+    format_label = Resource.format_label  # type: ignore[misc]
 
 
 class _ResultsPage(Pagination):
@@ -135,18 +100,6 @@ class _ResultsPage(Pagination):
 
     def _query_count(self):
         return self._query_args["total"]
-
-
-def visible_keys(member):
-    """``visible_to`` for published resources, said in search-row keys (search.keys_for): (keys a row must all
-    have, keys of which it needs one). Visitors see public ones, admins every one, members the public and
-    members-only ones and those of their themes (courses they take or took, themes they lead)."""
-    if not _signed_in(member):
-        return ["shown:public"], []
-    if member.role == "admin":
-        return ["published"], []
-    themes = set(db.session.scalars(member_theme_slugs(member))) | set(member.led_themes or ())
-    return [], ["shown:public", "shown:members"] + [f"shown:theme:{slug}" for slug in sorted(themes)]
 
 
 def _filter_keys(filters):
@@ -179,7 +132,7 @@ def find(member, filters, page=1, per_page=20):
         counts = found
         if key:
             cache.set(key, counts)
-    facets = {name: [] for name in FACETS}
+    facets: dict[str, list] = {name: [] for name in FACETS}
     for key, count in counts:
         name, _, value = key.partition(":")
         if name in facets:
@@ -225,7 +178,7 @@ def most_used(member, theme_slug, limit=5, today=None):
                      .correlate(Resource).scalar_subquery())
         rows = db.session.execute(
             select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
-            .where(visible_to(member), Resource.status == "published",
+            .where(visible_resources(member), Resource.status == "published",
                    exists().where(ResourceTheme.resource_id == Resource.id, ResourceTheme.theme_slug == theme_slug))
             .order_by(downloads.desc(), Resource.title).limit(limit)).all()
         return [ResourceLink(*row) for row in rows]
@@ -239,7 +192,7 @@ def most_used(member, theme_slug, limit=5, today=None):
 
 def resource_types():
     """{key: ResourceType} for the core types and those enabled plugins add."""
-    from copractice.plugin_api import ResourceType
+    from copractice.plugin_types import ResourceType
 
     types = {key: ResourceType(key=key, label=label) for key, label in RESOURCE_TYPES.items()}
     for item in get_plugins().collect("copractice_resource_types"):
@@ -249,13 +202,8 @@ def resource_types():
 
 # -- curating -----------------------------------------------------------------------------------------------------
 
-def slugify(text):
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:100] or "resource"
-
-
 def _unique_slug(title):
-    base = slugify(title)
+    base = slugify(title, fallback="resource")
     taken = set(db.session.scalars(select(Resource.slug).where(
         or_(Resource.slug == base, Resource.slug.like(f"{base}-%")))))
     slug, n = base, 2
@@ -354,7 +302,7 @@ def record_download(resource, today=None):
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
-        from sqlalchemy.dialects.sqlite import insert
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]  # the same upsert API
     stmt = insert(ResourceDownload).values(resource_id=resource.id, day=today or date.today(), count=1)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[ResourceDownload.resource_id, ResourceDownload.day],
@@ -409,7 +357,7 @@ def unsave_for(member, resource):
 
 def saved_by(member):
     return db.session.scalars(select(Resource).join(SavedResource, SavedResource.resource_id == Resource.id)
-                              .where(SavedResource.member_id == member.id, visible_to(member))
+                              .where(SavedResource.member_id == member.id, visible_resources(member))
                               .order_by(SavedResource.saved_at.desc())).all()
 
 
@@ -441,7 +389,7 @@ def recommended_links(member, course_id):
     return (select(Resource.id, Resource.slug, Resource.title, Resource.type, Resource.updated_at)
             # By id from the course's few links: as a join, SQLite walked every published resource to probe them.
             .where(Resource.id.in_(select(CourseResource.resource_id).where(CourseResource.course_id == course_id)),
-                   visible_to(member), Resource.status == "published"))
+                   visible_resources(member), Resource.status == "published"))
 
 
 def recommended_for(member, course):

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import filetype
 from werkzeug.utils import secure_filename
 
+from copractice.errors import Refused
+
 # The content types we accept, found from the file's bytes: (extension, format facet).
 ACCEPTED = {
     "application/pdf": ("pdf", "pdf"),
@@ -18,7 +20,7 @@ ACCEPTED = {
 ACCEPTED_WORDS = "a PDF, Word, PowerPoint, Excel, OpenDocument text, PNG or JPEG file"
 
 
-class UploadRefused(ValueError):
+class UploadRefused(Refused, ValueError):
     """The file is not one we accept; the message says why in plain English."""
 
 

@@ -11,18 +11,19 @@ from copractice.inputs import page_arg, year_arg
 from copractice.library import forms, operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
 from copractice.library.storage import StorageFailed, get_storage
-from copractice.library.uploads import UploadRefused, check_upload
+from copractice.library.uploads import check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.http_cache import not_modified
-from copractice.permissions import can, permission_required, require
+from copractice.permissions import can, permission_required, require, visible_resources
 from copractice.plugins import get_plugins
+from copractice.web import attempt
 
 bp = Blueprint("library", __name__)
 
 
 def _visible_or_404(slug):
     resource = db.session.scalar(select(Resource).where(Resource.slug == slug))
-    if resource is None or not ops.can_see(current_user, resource):
+    if resource is None or not can(current_user, "resource.view", resource):
         abort(404)  # not there, or not for this person: the same answer, so nothing leaks
     return resource
 
@@ -52,8 +53,8 @@ def index():
 def resource(slug):
     """A resource: what it is, who it is for, its accessible versions and earlier versions."""
     item = _visible_or_404(slug)
-    variants = [v for v in item.variants if ops.can_see(current_user, v)]
-    original = item.variant_of if item.variant_of and ops.can_see(current_user, item.variant_of) else None
+    variants = [v for v in item.variants if can(current_user, "resource.view", v)]
+    original = item.variant_of if item.variant_of and can(current_user, "resource.view", item.variant_of) else None
     if (unchanged := not_modified(ops.resource_version, item, variants, original,
                                   shared=item.visibility == "public" and item.status == "published")) is not None:
         return unchanged
@@ -101,7 +102,7 @@ def download_version(slug, file_id):
 
 
 @bp.route("/resources/<slug>/save", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("resource.save")
 def save(slug):
     """Save a resource to your list, or take it off."""
     item = _visible_or_404(slug)
@@ -116,14 +117,14 @@ def save(slug):
 
 
 @bp.route("/my/resources")
-@permission_required("account.manage")
+@permission_required("resource.list_saved")
 def saved():
     """My saved resources."""
     return render_template("library/saved.html", items=ops.saved_by(current_user))
 
 
 @bp.route("/resources/suggest", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("resource.suggest")
 def suggest():
     """Suggest a resource for the library."""
     form = forms.SuggestionForm()
@@ -143,7 +144,7 @@ def suggest():
 def manage():
     """Curate: drafts and published items of your themes, items past their review date, suggestions."""
     themes = None if current_user.role == "admin" else current_user.led_themes
-    stmt = select(Resource).where(ops.visible_to(current_user)).order_by(Resource.updated_at.desc()).limit(200)
+    stmt = select(Resource).where(visible_resources(current_user)).order_by(Resource.updated_at.desc()).limit(200)
     items = [r for r in db.session.scalars(stmt) if can(current_user, "resource.manage", r)]
     waiting = db.session.scalars(select(ResourceSuggestion).where(ResourceSuggestion.status == "waiting")
                                  .options(selectinload(ResourceSuggestion.member))  # the page names each suggester
@@ -181,10 +182,8 @@ def _save(form, item):
         variant_of_id = original.id
     upload = None
     if form.file.data and form.file.data.filename:
-        try:
-            upload = check_upload(form.file.data)
-        except UploadRefused as refused:
-            form.file.errors = list(form.file.errors) + [str(refused)]
+        worked, upload = attempt(lambda: check_upload(form.file.data), form=form, field="file")
+        if not worked:
             return None
     # The form offers only the themes this curator may curate (and that are enabled): keep the others.
     offered = {value for value, _ in form.themes.choices}
@@ -192,23 +191,20 @@ def _save(form, item):
     extra_fields = ops.resource_types().get(form.type.data)
     extra = {f.name: request.form.get(f"extra__{f.name}", "").strip() for f in (extra_fields.fields if extra_fields else ())}
     try:
-        saved = ops.save_resource(
-            current_user, item, themes=themes, audience=form.audience.data,
-            tags=(form.tags.data or "").split(","), upload=upload,
-            title=form.title.data, summary=form.summary.data, type=form.type.data, year=form.year.data,
-            authors=form.authors.data or None, licence=form.licence.data or None, review_due=form.review_due.data,
-            visibility=form.visibility.data, status=form.status.data, external_url=form.external_url.data or None,
-            variant_of_id=variant_of_id, variant_kind=form.variant_kind.data or None, language=form.language.data or None,
-            question=form.question.data or None, population=form.population.data or None,
-            study_count=form.study_count.data, key_findings=form.key_findings.data or None,
-            plain_summary=form.plain_summary.data or None, extra=extra)
-    except ops.LibraryRuleBroken as broken:
-        form.status.errors = list(form.status.errors) + [str(broken)]
-        return None
-    except StorageFailed as failed:
+        worked, saved = attempt(lambda: ops.save_resource(
+                current_user, item, themes=themes, audience=form.audience.data,
+                tags=(form.tags.data or "").split(","), upload=upload,
+                title=form.title.data, summary=form.summary.data, type=form.type.data, year=form.year.data,
+                authors=form.authors.data or None, licence=form.licence.data or None, review_due=form.review_due.data,
+                visibility=form.visibility.data, status=form.status.data, external_url=form.external_url.data or None,
+                variant_of_id=variant_of_id, variant_kind=form.variant_kind.data or None, language=form.language.data or None,
+                question=form.question.data or None, population=form.population.data or None,
+                study_count=form.study_count.data, key_findings=form.key_findings.data or None,
+                plain_summary=form.plain_summary.data or None, extra=extra), form=form, field="status")
+    except StorageFailed as failed:  # the file store failed: not a refusal, but said beside the file
         form.file.errors = list(form.file.errors) + [str(failed)]
         return None
-    return saved
+    return saved if worked else None
 
 
 @bp.route("/manage/resources/new", methods=["GET", "POST"])
@@ -247,12 +243,8 @@ def set_status(resource_id):
         abort(404)
     require("resource.manage", item)
     if ConfirmForm().validate_on_submit():
-        try:
-            ops.set_status(current_user, item, request.form.get("status", ""))
-        except ops.LibraryRuleBroken as broken:
-            flash(str(broken), "error")
-        else:
-            flash(f"The resource is now {item.status}.", "success")
+        attempt(lambda: ops.set_status(current_user, item, request.form.get("status", "")),
+                lambda _: f"The resource is now {item.status}.")
     return redirect(url_for("library.resource", slug=item.slug))
 
 
@@ -265,11 +257,9 @@ def decide(suggestion_id):
         abort(404)
     require("resources.curate", suggestion.theme_slug)
     if ConfirmForm().validate_on_submit():
-        try:
-            created = ops.decide_suggestion(current_user, suggestion, request.form.get("decision") == "accept")
-        except ops.LibraryRuleBroken as broken:
-            flash(str(broken), "error")
-        else:
+        worked, created = attempt(lambda: ops.decide_suggestion(current_user, suggestion,
+                                                                request.form.get("decision") == "accept"))
+        if worked:
             if created is not None:
                 flash("Accepted: finish the draft and publish it.", "success")
                 return redirect(url_for("library.edit", resource_id=created.id))

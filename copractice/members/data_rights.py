@@ -13,8 +13,8 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from copractice.admin.models import AuditEntry
-from copractice.admin.operations import audit
+from copractice.audit import AuditEntry, audit
+from copractice.errors import Refused
 from copractice.attendance.models import (
     MARKS,
     SOURCES,
@@ -50,7 +50,7 @@ from copractice.notifications.models import (
     SessionReminder,
 )
 from copractice.plugins import get_plugins
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -250,7 +250,7 @@ def export_member_data(member: Member) -> dict:
     return {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
-        "exported_at": _when(now_utc()),
+        "exported_at": _when(utcnow()),
         "account": {
             "name": member.name,
             "email": member.email,
@@ -334,7 +334,7 @@ class ErasureFailed(Exception):
     """Erasure could not be finished; the caller rolls back, so nothing has changed."""
 
 
-class ErasureRefused(ErasureFailed):
+class ErasureRefused(ErasureFailed, Refused):
     """Erasure would break a rule of the site; ``str(exc)`` says what to do first."""
 
 
@@ -376,7 +376,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     deleted, certificates revoked, and the audit log scrubbed. The row stays, stripped to stakeholder
     type and area, so past sessions keep counting the person without identifying them.
     """
-    now = now or now_utc()
+    now = now or utcnow()
     mid = member.id
     if _only_admin(member):
         raise ErasureRefused("You are the site's only admin. Make someone else an admin before you delete "

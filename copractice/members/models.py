@@ -1,16 +1,13 @@
 """Members, their theme leaderships, consents and plugin profile answers."""
 import secrets
-from datetime import datetime, timezone
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
-
-
-def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+from copractice.timeutil import utcnow
 
 
 STAKEHOLDER_TYPES = {

@@ -13,9 +13,9 @@ from copractice.members.models import (
     ConsentEvent,
     Member,
     ProfileAnswer,
-    utcnow,
 )
 from copractice.notifications.operations import queue_email
+from copractice.timeutil import utcnow
 from copractice.security import (
     check_password,
     hash_password,
@@ -211,7 +211,7 @@ def update_profile(member, *, answers=None, **fields):
 
 def current_consents(member):
     """Return {kind: ConsentEvent or None}: the latest event of each kind."""
-    latest = {kind: None for kind in CONSENTS}
+    latest: dict[str, ConsentEvent | None] = {kind: None for kind in CONSENTS}
     if member.id is None:
         return latest
     events = db.session.scalars(

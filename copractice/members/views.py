@@ -12,7 +12,8 @@ from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required
 from copractice.plugins import get_plugins
 from copractice.security import is_safe_next
-from copractice.templating import uk_time
+from copractice.timeutil import uk_time
+from copractice.web import attempt
 
 bp = Blueprint("members", __name__)
 
@@ -107,7 +108,7 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-@permission_required("account.manage")
+@permission_required("account.log_out")
 def logout():
     """Log out; the session token changes, so every copy of the old cookie stops working."""
     current_user.rotate_session_token()
@@ -148,7 +149,7 @@ def reset_password(token):
 
 
 @bp.route("/account")
-@permission_required("account.manage")
+@permission_required("account.view")
 def profile():
     """The member's own account page."""
     questions = _plugin_questions()
@@ -162,7 +163,7 @@ def profile():
 
 
 @bp.route("/account/edit", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.edit")
 def edit_profile():
     """Change your details."""
     questions = _plugin_questions()
@@ -186,7 +187,7 @@ def edit_profile():
 
 
 @bp.route("/account/consents", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.consents")
 def consents():
     """Choose what you agree to; each choice is recorded with the time."""
     current = operations.current_consents(current_user)
@@ -202,7 +203,7 @@ def consents():
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.change_password")
 def change_password():
     """Change your password; other devices are logged out."""
     form = forms.ChangePasswordForm()
@@ -230,7 +231,7 @@ def _shown(key, value):
 
 
 @bp.route("/account/data")
-@permission_required("account.manage")
+@permission_required("account.download_data")
 def my_data():
     """Everything we hold about you, on one page (the same as the download)."""
     data = data_rights.export_member_data(current_user)
@@ -238,7 +239,7 @@ def my_data():
 
 
 @bp.route("/account/data.json")
-@permission_required("account.manage")
+@permission_required("account.download_data")
 def download_data():
     """Download everything we hold about you, as JSON."""
     data = data_rights.export_member_data(current_user)
@@ -250,21 +251,22 @@ def download_data():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.delete")
 def delete_account():
     """Delete your account and personal details."""
     form = forms.DeleteAccountForm()
     if form.validate_on_submit():
         try:
-            operations.delete_own_account(current_user._get_current_object(), form.password.data)
+            deleted, _ = attempt(lambda: operations.delete_own_account(current_user._get_current_object(),
+                                                                       form.password.data))
         except operations.WrongPassword:
+            deleted = False
             form.password.errors.append("Your password is not right.")
-        except data_rights.ErasureRefused as refused:
-            flash(str(refused), "error")
         except data_rights.ErasureFailed:
+            deleted = False
             flash("We could not delete your account just now, so nothing has been changed. "
                   "Please try again later or contact the programme team.", "error")
-        else:
+        if deleted:
             logout_user()
             session.clear()
             return render_template("members/deleted.html")

@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 
 
 class OutboxMessage(db.Model):

@@ -18,6 +18,7 @@ import logging
 import smtplib
 import socket
 import time
+from typing import cast
 from collections import namedtuple
 from datetime import timedelta
 from email.message import EmailMessage
@@ -25,11 +26,11 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 
 from copractice.extensions import db
 from copractice.forms import one_line
-from copractice.members.models import utcnow
+from copractice.timeutil import utcnow
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -154,15 +155,16 @@ def deliver_one(message_id, now=None):
     server could not be reached), "failed", "cancelled", or None when it was not due or another round
     has it. Commits (the claim before sending, the outcome after)."""
     now = now or utcnow()
-    claimed = db.session.execute(
+    claimed = cast(CursorResult, db.session.execute(
         update(OutboxMessage).where(OutboxMessage.id == message_id, _claimable(now))
         .values(status="sending", claimed_at=now, attempts=OutboxMessage.attempts + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     db.session.commit()
     if not claimed:
         return None
     message = db.session.get(OutboxMessage, message_id)
+    assert message is not None  # claimed just now by this round
     if not message.message_id:  # queued before Message-IDs were kept: fix it before the first attempt
         message.message_id = new_message_id()
         db.session.commit()
@@ -264,7 +266,7 @@ def messages_needing_attention():
 
 def try_again(actor, message):
     """Put a failed or waiting message back in the queue for the next round (the caller commits)."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     if message.status not in ("failed", "queued"):
         return False

@@ -25,7 +25,7 @@ class ReadingForm(FlaskForm):
 
 
 @bp.route("/account/reading", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.reading_settings")
 def settings():
     """Choose text size, spacing, colours and movement for every page."""
     form = ReadingForm(data=reading_settings(current_user))

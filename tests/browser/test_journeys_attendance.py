@@ -19,7 +19,7 @@ from copractice.attendance.models import Attendance, Certificate
 from copractice.courses import operations as course_ops
 from copractice.courses.models import CourseFacilitator, Session
 from copractice.extensions import db
-from copractice.templating import uk_time
+from copractice.timeutil import uk_time
 from tests.browser.conftest import check_a11y
 from tests.browser.journey import assert_fits, expect_banner, expect_heading, log_in, nav
 from tests.conftest import create_member

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from copractice.attendance.models import Certificate, Completion
 from copractice.courses.models import Enrolment
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 from tests.browser.conftest import check_a11y
 from tests.browser.journey import expect_heading, log_in, nav
 from tests.conftest import create_member
@@ -32,7 +32,7 @@ def seed(app):
             db.session.add_all([
                 Enrolment(course_id=course.id, member_id=member.id, status="enrolled"),
                 Completion(course_id=course.id, member_id=member.id,
-                           completed_at=now_utc() - timedelta(days=480 - 20 * i), attended=2, counted=2),
+                           completed_at=utcnow() - timedelta(days=480 - 20 * i), attended=2, counted=2),
                 Certificate(code=f"HIST{i:04d}", course_id=course.id, member_id=member.id)])
         db.session.commit()
 

@@ -15,7 +15,7 @@ from copractice.extensions import db
 from copractice.library import operations as ops
 from copractice.library.models import Resource, ResourceFile
 from copractice.library.uploads import check_upload
-from copractice.templating import uk_date
+from copractice.timeutil import uk_date
 from tests import library_files as files
 from tests.browser.conftest import check_a11y
 from tests.browser.journey import assert_fits, expect_banner, expect_heading, log_in, nav

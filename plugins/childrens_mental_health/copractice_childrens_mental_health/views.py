@@ -54,7 +54,7 @@ def index():
 
 
 @bp.route("/consent-and-checks", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def consents():
     """For the theme's leads: record guardian consent for young people and facilitators' safeguarding checks."""
     require("theme.manage", THEME.slug)

@@ -28,14 +28,14 @@ def index():
 
 
 @bp.route("/reading")
-@permission_required("account.manage")
+@permission_required("account.reading_settings")
 def reading():
     """The reading settings moved to the core: bookmarks and old links go there."""
     return redirect(url_for("reading.settings"), 301)
 
 
 @bp.route("/companions", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("course.bring_companion")
 def companions():
     """Bring a named companion to your courses; they do not take a place."""
     if connection(current_user) != "living_with" or companion_places() == "none":
@@ -63,7 +63,7 @@ def companions():
 
 
 @bp.route("/easier-reading", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("account.reading_settings")
 def easier_reading():
     """The reading settings the theme suggests, with one button to use them."""
     form = FlaskForm()

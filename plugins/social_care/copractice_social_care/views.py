@@ -98,7 +98,7 @@ def _save(form, partner):
 
 
 @bp.route("/partners/new", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def new_partner():
     """Add a partner organisation or community group."""
     require("theme.manage", THEME.slug)
@@ -110,7 +110,7 @@ def new_partner():
 
 
 @bp.route("/partners/<int:partner_id>/edit", methods=["GET", "POST"])
-@permission_required("account.manage")
+@permission_required("theme.open_tools")
 def edit_partner(partner_id):
     """Change a partner's details or partnership status."""
     require("theme.manage", THEME.slug)

@@ -1,11 +1,16 @@
-"""The audit log: who did what to what, when."""
+"""The audit log: who did what to what, when, with the state before and after.
+
+Every rule that changes something a person would want to account for calls ``audit()``; the entries are
+read on the admin Audit log page and in a member's data download (copractice/members/data_rights.py).
+"""
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from copractice.extensions import db
-from copractice.members.models import Member, utcnow
+from copractice.members.models import Member
+from copractice.timeutil import utcnow
 
 
 class AuditEntry(db.Model):
@@ -25,3 +30,14 @@ class AuditEntry(db.Model):
     reason: Mapped[str | None] = mapped_column(Text)
 
     actor: Mapped[Member | None] = relationship(lazy="joined")
+
+
+def audit(actor, action, target_type, target_id=None, target_label=None, before=None, after=None, reason=None):
+    """Record who did what, to what, with the state before and after (added to the session; the request commits)."""
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None), action=action, target_type=target_type,
+        target_id=None if target_id is None else str(target_id), target_label=target_label,
+        before=before, after=after, reason=(reason or "").strip() or None, at=utcnow(),
+    )
+    db.session.add(entry)
+    return entry

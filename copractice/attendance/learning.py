@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from copractice.courses.models import (CANCELLED, ENROLLED, ENROLMENT_STATUS_LABELS, OFFERED, WAITING, Course,
                                        Enrolment, Session)
 from copractice.extensions import db
-from copractice.timeutil import now_utc
+from copractice.timeutil import utcnow
 
 UPCOMING_SHOWN = 10  # sessions on My learning
 GROUP_SHOWN = 10  # courses in each of My learning's lists
@@ -61,7 +61,7 @@ def upcoming_sessions(member_id: int, now: datetime | None = None, limit: int = 
                       offset: int = 0) -> tuple[list, int]:
     """([rows], total): sessions not yet ended of the courses the member has a place on, soonest first, with the
     member's own mark if there is one (apologies, a check-in). One statement."""
-    rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or now_utc(),
+    rows = db.session.execute(_upcoming_statement(), {"member_id": member_id, "now": now or utcnow(),
                                                       "upcoming_limit": limit, "offset": offset}).all()
     return rows, (rows[0].total if rows else 0)
 
@@ -104,7 +104,7 @@ def course_groups(member_id: int, now: datetime | None = None, limit: int = GROU
     """({group: [rows]}, {group: total}): the newest ``limit`` enrolments of each of My learning's lists, and how
     many each has. One statement."""
     rows = db.session.execute(_course_groups_statement(),
-                              {"member_id": member_id, "now": now or now_utc(), "limit": limit}).all()
+                              {"member_id": member_id, "now": now or utcnow(), "limit": limit}).all()
     groups, totals = {}, {}
     for row in rows:
         groups.setdefault(row.grp, []).append(row)
@@ -184,7 +184,7 @@ def my_learning(member, now: datetime | None = None) -> Learning:
     courses of each list and completions, with how many there are in all, and the hours (as
     attendance.operations.learning_hours counts them)."""
     rows = db.session.execute(_my_learning_statement(db.session.get_bind().dialect.name),
-                              {"member_id": member.id, "now": now or now_utc(), "offset": 0,
+                              {"member_id": member.id, "now": now or utcnow(), "offset": 0,
                                "limit": GROUP_SHOWN, "upcoming_limit": UPCOMING_SHOWN}).all()
     learning = Learning(upcoming=[], upcoming_total=0, groups={}, group_totals={}, completed=[], completed_total=0)
     for row in rows:
@@ -228,7 +228,7 @@ def all_courses(member_id: int, page: int = 1, now: datetime | None = None,
         .select_from(grouped)
         .outerjoin(Completion, and_(Completion.course_id == grouped.c.course_id, Completion.member_id == member_id))
         .order_by(grouped.c.updated_at.desc(), grouped.c.enrolment_id.desc())
-        .limit(per_page).offset((page - 1) * per_page), {"member_id": member_id, "now": now or now_utc()}).all()
+        .limit(per_page).offset((page - 1) * per_page), {"member_id": member_id, "now": now or utcnow()}).all()
     labels = {**ENROLMENT_STATUS_LABELS, ENROLLED: "You have a place", FINISHED: "Finished", _DONE: "Finished"}
     return [CourseRow(r.slug, r.title, labels.get(r.grp, r.grp), r.completed_at, bool(r.has_certificate))
             for r in rows], (rows[0].total if rows else 0)

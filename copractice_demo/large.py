@@ -26,7 +26,7 @@ from copractice.demo import DEMO_PASSWORD, DESCRIPTION
 from copractice.extensions import db
 from copractice.members.models import ACCESS_NEEDS, AREAS
 from copractice.security import hash_password
-from copractice.timeutil import london_to_utc, now_utc
+from copractice.timeutil import london_to_utc, utcnow
 
 # What factor=1.0 creates (the showcase course counts towards these).
 FULL = {"members": 100_000, "courses": 2_000, "sessions": 20_000, "enrolments": 300_000,
@@ -142,9 +142,9 @@ def large_present():
 
 
 def _slug(text_):
-    from copractice.library.operations import slugify
+    from copractice.urls import slugify
 
-    return slugify(text_)
+    return slugify(text_, fallback="resource")
 
 
 def _weighted(rng, weights, k=1):
@@ -249,7 +249,7 @@ def create_large(factor=1.0, seed=2026, progress=None, now=None):
     is called as main rows (members, courses, sessions, enrolments, marks, resources) are written.
     """
     rng = random.Random(seed)
-    now = (now or now_utc()).replace(microsecond=0)
+    now = (now or utcnow()).replace(microsecond=0)
     plan = planned(factor)
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
