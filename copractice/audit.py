@@ -32,7 +32,8 @@ class AuditEntry(db.Model):
     actor: Mapped[Member | None] = relationship(lazy="joined")
 
 
-def audit(actor, action, target_type, target_id=None, target_label=None, before=None, after=None, reason=None):
+def audit(actor: Member | None, action: str, target_type: str, target_id: object = None, target_label: str | None = None,
+          before: dict | None = None, after: dict | None = None, reason: str | None = None) -> AuditEntry:
     """Record who did what, to what, with the state before and after (added to the session; the request commits)."""
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None), action=action, target_type=target_type,

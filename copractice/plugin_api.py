@@ -25,7 +25,7 @@ What is here:
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from flask import current_app, has_request_context
 from flask.ctx import RequestContext
@@ -33,6 +33,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, exists, select
 
 from copractice.attendance.models import Attendance
+from copractice.audit import audit
 from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.forms import CheckboxesField, SingleLine
@@ -44,9 +45,6 @@ from copractice.plugin_types import (YES_NO, CourseField, NavItem, PageAssets, P
                                      ResourceType, SettingField, Theme, Widget, hookimpl)
 from copractice.reading import SPACINGS, TEXT_SIZES
 from copractice.timeutil import london_to_utc as _london_to_utc
-
-if TYPE_CHECKING:
-    from copractice.audit import AuditEntry
 
 __all__ = [
     # hooks and what they return
@@ -221,14 +219,5 @@ def save_resource(actor: Member | None, resource: Resource | None = None, **fiel
     return saved
 
 
-# -- the audit log --------------------------------------------------------------------------------------
-
-def audit(actor: Member | None, action: str, target_type: str, target_id: object = None,
-          target_label: str | None = None, before: dict[str, Any] | None = None,
-          after: dict[str, Any] | None = None, reason: str | None = None) -> AuditEntry:
-    """Record who did what to what, with the state before and after. Name actions ``<plugin>.<what>``
-    (e.g. "social_care.partner_saved"); admins read them at /admin/audit."""
-    from copractice.admin.operations import audit as core_audit
-
-    entry: AuditEntry = core_audit(actor, action, target_type, target_id, target_label, before, after, reason)
-    return entry
+# -- the audit log: ``audit(actor, action, target_type, ...)`` from copractice.audit, re-exported above. Name a
+# plugin's actions ``<plugin>.<what>`` (e.g. "social_care.partner_saved"); admins read them at /admin/audit.
