@@ -24,7 +24,6 @@ What is here:
 """
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import current_app, has_request_context
@@ -39,12 +38,12 @@ from copractice.extensions import db
 from copractice.forms import CheckboxesField, SingleLine
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.members.models import Member, ProfileAnswer
-from copractice.timeutil import utcnow as _utcnow
 from copractice.permissions import can, permission_required, require
 from copractice.plugin_types import (YES_NO, CourseField, NavItem, PageAssets, ProfileField, RegisterExtra, ReportColumn,
                                      ResourceType, SettingField, Theme, Widget, hookimpl)
 from copractice.reading import SPACINGS, TEXT_SIZES
-from copractice.timeutil import london_to_utc as _london_to_utc
+from copractice.timeutil import london_to_utc, utcnow
+from copractice.urls import slugify
 
 __all__ = [
     # hooks and what they return
@@ -86,23 +85,6 @@ def plugin_setting(plugin: str, name: str, default: object = None) -> object:
 
 
 # -- the clock and small helpers ------------------------------------------------------------------------
-
-def utcnow() -> datetime:
-    """Now, in UTC, without a time zone (how the database stores times)."""
-    return _utcnow()
-
-
-def london_to_utc(local: datetime) -> datetime:
-    """A wall-clock time in the UK (no time zone) as UTC (no time zone), as sessions store their times."""
-    return _london_to_utc(local)
-
-
-def slugify(text: str) -> str:
-    """Lower-case words joined by hyphens, for web addresses and keys: "Faith groups" -> "faith-groups"."""
-    from copractice.urls import slugify as core_slugify
-
-    return str(core_slugify(text))
-
 
 def site_request_context() -> RequestContext:
     """A request context for the site's public address, so CLI commands build correct links."""

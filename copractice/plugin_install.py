@@ -588,7 +588,7 @@ def active_install():
 
 def request_install(actor, filename: str) -> PluginInstall:
     """Queue the install of the catalogue's wheel ``filename`` (the job starts once the request commits)."""
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
 
     if not install_allowed():
         raise InstallRefused("Installing plugins from the web is switched off on this site.")

@@ -157,7 +157,7 @@ def store(actor: Any, course: Course, texts: Mapping[tuple[str, str], str]) -> b
     something changed marks the course changed (its page's ETag, the catalogue's kept order) and audits it.
     Answers of plugins not in ``texts`` (a disabled plugin's) are left as they are. True when something changed."""
     from copractice import pieces
-    from copractice.admin.operations import audit
+    from copractice.audit import audit
     from copractice.courses.operations import touch
 
     if not texts:

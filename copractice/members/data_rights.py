@@ -90,6 +90,7 @@ NOT_EXPORTED = {
     "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
     "resource_suggestion.decided_by_id": "the curator who decided on someone else's suggestion",
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
+    "plugin_install.requested_by_id": "the admin or theme lead who asked for a plugin to be installed: about the site",
     "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
 }
 
