@@ -1,4 +1,5 @@
 """The plugin manager: hook specs, built-in plugins, entry-point plugins and isolation of failures."""
+import functools
 import importlib
 import logging
 import re
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copractice import hookspecs
 from copractice.extensions import db
+from copractice.plugin_naming import naming_problem
 from copractice.slow_hooks import PAGE_HOOKS, SlowHooks, side_transaction
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,7 @@ class PluginInfo:
     requires: str = ""  # the core versions it supports, e.g. ">=0.1,<1"
     hookspec_version: int | None = None
     incompatible: bool = False
+    misnamed: bool = False  # it breaks a naming rule (tables, blueprints, templates, config keys)
 
     @property
     def loaded(self):
@@ -92,6 +95,11 @@ class Plugins:
         self.blueprint_owner = {}  # blueprint name -> plugin name
         self._enabled_cache = None  # (names, when read)
         self.slow_hooks = SlowHooks()  # timing of plugins' page hooks in this process
+        self._policies = {name: (getattr(spec, "copractice_on_error", hookspecs.SKIP),
+                                 getattr(spec, "copractice_plugins", hookspecs.ENABLED))
+                          for name, spec in vars(hookspecs).items() if name.startswith("copractice_")}
+        self._callers = (None, {})  # (enabled names, {hook name: pluggy caller}) for the latest enabled set
+        self._single = {}  # (plugin name, hook name) -> pluggy caller of that plugin alone
 
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
@@ -135,48 +143,72 @@ class Plugins:
     def is_enabled(self, name):
         return name in self.enabled_names()
 
-    # -- calling hooks -----------------------------------------------------------------
-    def _impls(self, hook_name, only_enabled=True):
-        caller = getattr(self.manager.hook, hook_name)
-        enabled = self.enabled_names() if only_enabled else None
-        # pluggy calls the last registered first; keep that order.
-        for impl in reversed(caller.get_hookimpls()):
-            if enabled is None or impl.plugin_name in enabled:
-                yield impl
+    # -- calling hooks: pluggy calls them; this only chooses which plugins and guards each one ---------
+    def policy(self, hook_name):
+        """(what a raising plugin does: SKIP or REFUSE, which plugins are asked: ENABLED or INSTALLED), from the hookspec."""
+        return self._policies.get(hook_name, (hookspecs.SKIP, hookspecs.ENABLED))
 
-    def collect(self, hook_name, only_enabled=True, **kwargs):
-        """Call a collecting hook on each enabled plugin and join the lists they return.
+    def hook(self, hook_name):
+        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones, or every installed one.
 
-        A plugin that raises is logged and skipped for this call: a broken widget must not
-        take a page down with it.
+        The callers for enabled plugins are pluggy subset callers, made once per set of enabled
+        plugins and kept until that set changes.
+        """
+        if self.policy(hook_name)[1] == hookspecs.INSTALLED:
+            return getattr(self.manager.hook, hook_name)
+        names = self.enabled_names()
+        cached_names, callers = self._callers
+        if cached_names is not names and cached_names != names:
+            callers = {}
+            self._callers = (names, callers)
+        caller = callers.get(hook_name)
+        if caller is None:
+            off = [plugin for name, plugin in self.manager.list_name_plugin() if name not in names]
+            caller = callers[hook_name] = self.manager.subset_hook_caller(hook_name, remove_plugins=off)
+        return caller
+
+    def call(self, hook_name, **kwargs):
+        """Call a hook through pluggy: each plugin's answer that is not None, or the first one for a firstresult hook.
+
+        ``app`` is passed for you. A plugin that raises is skipped or makes this raise PluginFailure,
+        as the hook's spec declares (see copractice/hookspecs.py).
         """
         kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                value = self._call_page_hook(impl, hook_name, kwargs)
-            except Exception as exc:
-                self.record_failure(impl.plugin_name, hook_name, exc)
-                continue
-            if value:
-                results.extend(value)
-        return results
+        return self.hook(hook_name)(**kwargs)
 
-    def _call_page_hook(self, impl, hook_name, kwargs):
-        """Call one implementation; a plugin's page hook is timed, and skipped while it is paused for slowness."""
-        args = {name: kwargs[name] for name in impl.argnames}
-        if hook_name not in PAGE_HOOKS or impl.plugin_name in BUILTIN_PLUGINS:
-            return impl.function(**args)
-        if self.slow_hooks.paused(impl.plugin_name, hook_name):
-            return None
-        return self.slow_hooks.call(impl.plugin_name, hook_name, impl.function, args)
+    def collect(self, hook_name, **kwargs):
+        """Call a collecting hook and join the lists the plugins return."""
+        return [item for answer in self.call(hook_name, **kwargs) for item in answer]
+
+    def implementers(self, hook_name):
+        """Names of the plugins a call of ``hook_name`` asks, in the order pluggy calls them."""
+        return [impl.plugin_name for impl in reversed(self.hook(hook_name).get_hookimpls())
+                if not (impl.wrapper or impl.hookwrapper)]
+
+    def call_from(self, plugin_name, hook_name, **kwargs):
+        """Call one plugin's implementation of a hook (enabled or not) through pluggy: its answers, as ``call``."""
+        caller = self._single.get((plugin_name, hook_name))
+        if caller is None:
+            others = [plugin for name, plugin in self.manager.list_name_plugin() if name != plugin_name]
+            caller = self._single[plugin_name, hook_name] = self.manager.subset_hook_caller(hook_name, others)
+        kwargs.setdefault("app", current_app._get_current_object())
+        return caller(**kwargs)
+
+    def collect_from(self, plugin_name, hook_name, **kwargs):
+        """One plugin's list from a collecting hook (e.g. its settings form)."""
+        return [item for answer in self.call_from(plugin_name, hook_name, **kwargs) for item in answer]
+
+    def collect_by_plugin(self, hook_name, **kwargs):
+        """Like ``collect`` but says whose each item is: [(plugin_name, item), ...]."""
+        return [(name, item) for name in self.implementers(hook_name)
+                for item in self.collect_from(name, hook_name, **kwargs)]
 
     def record_failure(self, plugin_name, hook_name, exc):
         """Log a hook's error and keep it as the plugin's last error, for the Plugins page.
 
         Written through a connection of its own, so the page's transaction is left as it was.
         """
-        log.error("plugin %s failed in %s; skipped", plugin_name, hook_name, exc_info=exc)
+        log.error("plugin %s failed in %s", plugin_name, hook_name, exc_info=exc)
         if plugin_name in BUILTIN_PLUGINS:
             return
         from copractice.admin.models import PluginState
@@ -193,64 +225,90 @@ class Plugins:
         except SQLAlchemyError:
             log.warning("could not record the error of plugin %s", plugin_name)
 
-    def ask(self, hook_name, **kwargs):
-        """Call a rule-enforcing hook on each enabled plugin and join the answers.
-
-        Unlike ``collect``, a plugin that raises is not skipped: PluginFailure is raised so the
-        caller refuses the action (fail closed) rather than let it through unchecked.
-        """
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name):
-            try:
-                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception as exc:
-                raise PluginFailure(impl.plugin_name, _short_error(exc)) from exc
-            if value:
-                results.extend(value)
-        return results
-
-    def collect_by_plugin(self, hook_name, only_enabled=True, **kwargs):
-        """Like ``collect`` but keeps each plugin's results apart: [(plugin_name, item), ...]."""
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                value = self._call_page_hook(impl, hook_name, kwargs)
-            except Exception as exc:
-                self.record_failure(impl.plugin_name, hook_name, exc)
-                continue
-            results.extend((impl.plugin_name, item) for item in value or ())
-        return results
-
-    def call_each(self, hook_name, only_enabled=True, isolate=True, **kwargs):
-        """[(plugin_name, what it returned)] from each plugin's implementation, e.g. a dict of data.
-
-        With ``isolate`` a plugin that raises is logged and left out; without, the error propagates.
-        """
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                results.append((impl.plugin_name, impl.function(**{n: kwargs[n] for n in impl.argnames})))
-            except Exception:
-                if not isolate:
-                    raise
-                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
-        return results
-
-    def collect_from(self, plugin_name, hook_name, **kwargs):
-        """Call one plugin's implementation of a collecting hook (e.g. its settings form)."""
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled=False):
-            if impl.plugin_name == plugin_name:
-                results.extend(impl.function(**{name: kwargs[name] for name in impl.argnames}) or ())
-        return results
-
     def themes(self):
         """Every theme enabled plugins provide, by slug."""
         return {theme.slug: theme for theme in self.collect("copractice_themes")}
+
+    # -- registering: each implementation wrapped once, with its hook's policy --------------------------
+    def register(self, name, module):
+        """Register ``module`` with pluggy under ``name``, each hook implementation guarded by its hook's policy.
+
+        pluggy registers a stand-in holding the guarded functions (``functools.wraps`` keeps the
+        argument names pluggy reads); the plugin's own module is left as it is.
+        """
+        stand_in = _GuardedPlugin(name, module)
+        for attr in dir(module):
+            opts = self.manager.parse_hookimpl_opts(module, attr)
+            if opts is None:
+                continue
+            function = getattr(module, attr)
+            if not (opts.get("wrapper") or opts.get("hookwrapper")):
+                function = self._guard(name, opts.get("specname") or attr, function)
+            setattr(stand_in, attr, function)
+        self.manager.register(stand_in, name=name)
+        self._forget_callers()
+        return stand_in
+
+    def unregister(self, name):
+        """Take a plugin out of every hook (it failed a check while loading)."""
+        if self.manager.get_plugin(name) is not None:
+            self.manager.unregister(name=name)
+        self._forget_callers()
+
+    def _forget_callers(self):
+        self._callers = (None, {})
+        self._single = {}
+
+    def _guard(self, plugin_name, hook_name, function):
+        policy = self.policy(hook_name)[0]
+        record = self.record_failure
+        if policy == hookspecs.REFUSE:
+            @functools.wraps(function)
+            def refusing(*args, **kwargs):
+                try:
+                    return function(*args, **kwargs)
+                except Exception as exc:
+                    record(plugin_name, hook_name, exc)
+                    raise PluginFailure(plugin_name, _short_error(exc)) from exc
+
+            return refusing
+        if hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS:
+            @functools.wraps(function)
+            def timed(*args, **kwargs):
+                slow = self.slow_hooks  # read at each call: a test may give the site a clock of its own
+                if slow.paused(plugin_name, hook_name):
+                    return None
+                started = time.perf_counter()
+                try:
+                    return function(*args, **kwargs)
+                except Exception as exc:
+                    record(plugin_name, hook_name, exc)
+                    return None
+                finally:
+                    slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
+
+            return timed
+
+        @functools.wraps(function)
+        def skipping(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:
+                record(plugin_name, hook_name, exc)
+                return None
+
+        return skipping
+
+
+class _GuardedPlugin:
+    """What pluggy registers for a plugin: its hook implementations, each wrapped in its hook's policy."""
+
+    def __init__(self, name, module):
+        self.copractice_name = name
+        self.copractice_module = module
+
+    def __repr__(self):
+        return f"<plugin {self.copractice_name} ({getattr(self.copractice_module, '__name__', '?')})>"
 
 
 def _entry_point_info(ep):
@@ -281,14 +339,15 @@ def _short_error(exc):
 
 
 def make_plugin_manager(app):
-    """Build the plugin manager: specs, built-ins, then every installed plugin that loads cleanly."""
+    """Build the plugin manager: specs, built-ins, then every installed plugin that loads cleanly and is named by the rules."""
     manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
     manager.add_hookspecs(hookspecs)
     infos = {}
+    plugins = Plugins(manager, infos)
 
     for name, module_name in BUILTIN_PLUGINS.items():
         module = importlib.import_module(module_name)
-        manager.register(module, name=name)
+        plugins.register(name, module)
         infos[name] = PluginInfo(name=name, version=app.config.get("VERSION", ""), builtin=True,
                                  module=module, description=(module.__doc__ or "").strip().splitlines()[0])
 
@@ -312,22 +371,31 @@ def make_plugin_manager(app):
                 info.error, info.incompatible = f"{problem[0].upper()}{problem[1:]}.", True
                 log.error("plugin %s is not compatible: %s", ep.name, problem)
                 continue
-            manager.register(module, name=ep.name)
+            plugins.register(ep.name, module)
             manager.check_pending()
+            with app.app_context():
+                problem = naming_problem(ep.name, module, app,
+                                         plugins.collect_from(ep.name, "copractice_blueprints", app=app))
         except Exception as exc:
-            if manager.get_plugin(ep.name) is not None:
-                manager.unregister(name=ep.name)
+            plugins.unregister(ep.name)
             info.error = _short_error(exc)
             log.error("plugin %s could not be loaded: %s", ep.name, info.error)
             continue
+        if problem:
+            plugins.unregister(ep.name)
+            info.error, info.misnamed = problem, True
+            log.error("plugin %s breaks a naming rule: %s", ep.name, problem)
+            continue
+        for key, value in (getattr(module, "COPRACTICE_CONFIG", None) or {}).items():
+            app.config.setdefault(key, value)  # the site's own setting (COPRACTICE_<KEY> in the environment) wins
         info.module = module
         if not info.description:
             info.description = ((module.__doc__ or "").strip().splitlines() or [""])[0]
 
     for info in infos.values():
         if info.loaded:
-            info.hooks = sorted(h.name for h in manager.get_hookcallers(info.module) or ())
-    return Plugins(manager, infos)
+            info.hooks = sorted(h.name for h in manager.get_hookcallers(manager.get_plugin(info.name)) or ())
+    return plugins
 
 
 def get_plugins(app=None):
@@ -340,7 +408,7 @@ def configure_alembic(config):
     import os
 
     core = os.path.join(config.get_main_option("script_location"), "versions")
-    extra = get_plugins().collect("copractice_migration_locations", only_enabled=False)
+    extra = get_plugins().collect("copractice_migration_locations")
     locations = [core] + [str(path) for path in extra]
     config.set_main_option("version_locations", os.pathsep.join(dict.fromkeys(locations)))
     return config

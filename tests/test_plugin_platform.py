@@ -148,6 +148,8 @@ HOOK_TESTS = {
     "copractice_register_extras": "tests/test_plugin_platform.py::test_register_extras_are_listed_on_the_register",
     "copractice_member_data": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
     "copractice_member_erased": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
+    "copractice_certificate_wording":
+        "tests/test_plugins_calling.py::test_firstresult_hook_takes_the_first_answer_and_skips_a_raising_plugin",
 }
 
 
