@@ -272,30 +272,22 @@ class Plugins:
                     raise PluginFailure(plugin_name, _short_error(exc)) from exc
 
             return refusing
-        if hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS:
-            @functools.wraps(function)
-            def timed(*args, **kwargs):
-                slow = self.slow_hooks  # read at each call: a test may give the site a clock of its own
-                if slow.paused(plugin_name, hook_name):
-                    return None
-                started = time.perf_counter()
-                try:
-                    return function(*args, **kwargs)
-                except Exception as exc:
-                    record(plugin_name, hook_name, exc)
-                    return None
-                finally:
-                    slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
-
-            return timed
+        timed = hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS  # plugins' page hooks: slow_hooks.py
 
         @functools.wraps(function)
         def skipping(*args, **kwargs):
+            slow = self.slow_hooks if timed else None  # read at each call: a test may give it a clock of its own
+            if slow is not None and slow.paused(plugin_name, hook_name):
+                return None
+            started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             except Exception as exc:
                 record(plugin_name, hook_name, exc)
                 return None
+            finally:
+                if slow is not None:
+                    slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
 
         return skipping
 
