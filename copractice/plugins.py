@@ -98,8 +98,9 @@ class Plugins:
         self._policies = {name: (getattr(spec, "copractice_on_error", hookspecs.SKIP),
                                  getattr(spec, "copractice_plugins", hookspecs.ENABLED))
                           for name, spec in vars(hookspecs).items() if name.startswith("copractice_")}
-        self._callers = (None, {})  # (enabled names, {hook name: pluggy caller}) for the latest enabled set
-        self._single = {}  # (plugin name, hook name) -> pluggy caller of that plugin alone
+        self._installed_hooks = {name for name, (_, asked) in self._policies.items() if asked == hookspecs.INSTALLED}
+        self._firstresult = {name for name in self._policies if getattr(manager.hook, name).spec.opts.get("firstresult")}
+        self._forget_callers()
 
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
@@ -149,23 +150,31 @@ class Plugins:
         return self._policies.get(hook_name, (hookspecs.SKIP, hookspecs.ENABLED))
 
     def hook(self, hook_name):
-        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones, or every installed one.
+        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones, or every installed one."""
+        return self._caller(hook_name)[0]
 
-        The callers for enabled plugins are pluggy subset callers, made once per set of enabled
-        plugins and kept until that set changes.
+    def _caller(self, hook_name):
+        """(pluggy caller, whether any plugin it asks implements the hook), kept until the enabled plugins change.
+
+        For the enabled plugins it is a pluggy subset caller leaving the others out.
         """
-        if self.policy(hook_name)[1] == hookspecs.INSTALLED:
-            return getattr(self.manager.hook, hook_name)
-        names = self.enabled_names()
-        cached_names, callers = self._callers
-        if cached_names is not names and cached_names != names:
-            callers = {}
-            self._callers = (names, callers)
-        caller = callers.get(hook_name)
-        if caller is None:
-            off = [plugin for name, plugin in self.manager.list_name_plugin() if name not in names]
-            caller = callers[hook_name] = self.manager.subset_hook_caller(hook_name, remove_plugins=off)
-        return caller
+        if hook_name in self._installed_hooks:
+            names, callers = None, self._installed_callers
+        else:
+            names = self.enabled_names()
+            cached_names, callers = self._callers
+            if cached_names is not names and cached_names != names:
+                callers = {}
+                self._callers = (names, callers)
+        found = callers.get(hook_name)
+        if found is None:
+            if names is None:
+                caller = getattr(self.manager.hook, hook_name)
+            else:
+                off = [plugin for name, plugin in self.manager.list_name_plugin() if name not in names]
+                caller = self.manager.subset_hook_caller(hook_name, remove_plugins=off)
+            found = callers[hook_name] = (caller, bool(caller.get_hookimpls()))
+        return found
 
     def call(self, hook_name, **kwargs):
         """Call a hook through pluggy: each plugin's answer that is not None, or the first one for a firstresult hook.
@@ -173,8 +182,12 @@ class Plugins:
         ``app`` is passed for you. A plugin that raises is skipped or makes this raise PluginFailure,
         as the hook's spec declares (see copractice/hookspecs.py).
         """
-        kwargs.setdefault("app", current_app._get_current_object())
-        return self.hook(hook_name)(**kwargs)
+        caller, anyone = self._caller(hook_name)
+        if not anyone:  # no plugin to ask: skip pluggy's set-up for nothing
+            return None if hook_name in self._firstresult else []
+        if "app" not in kwargs:
+            kwargs["app"] = current_app._get_current_object()
+        return caller(**kwargs)
 
     def collect(self, hook_name, **kwargs):
         """Call a collecting hook and join the lists the plugins return."""
@@ -191,7 +204,8 @@ class Plugins:
         if caller is None:
             others = [plugin for name, plugin in self.manager.list_name_plugin() if name != plugin_name]
             caller = self._single[plugin_name, hook_name] = self.manager.subset_hook_caller(hook_name, others)
-        kwargs.setdefault("app", current_app._get_current_object())
+        if "app" not in kwargs:
+            kwargs["app"] = current_app._get_current_object()
         return caller(**kwargs)
 
     def collect_from(self, plugin_name, hook_name, **kwargs):
@@ -256,8 +270,9 @@ class Plugins:
         self._forget_callers()
 
     def _forget_callers(self):
-        self._callers = (None, {})
-        self._single = {}
+        self._callers = (None, {})  # (enabled names, {hook name: (caller, anyone)}) for the latest enabled set
+        self._installed_callers = {}  # hook name -> (caller, anyone), for the hooks every installed plugin answers
+        self._single = {}  # (plugin name, hook name) -> pluggy caller of that plugin alone
 
     def _guard(self, plugin_name, hook_name, function):
         policy = self.policy(hook_name)[0]
@@ -272,24 +287,36 @@ class Plugins:
                     raise PluginFailure(plugin_name, _short_error(exc)) from exc
 
             return refusing
-        timed = hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS  # plugins' page hooks: slow_hooks.py
+        if hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS:
+            return self._timed(plugin_name, hook_name, function)
 
         @functools.wraps(function)
         def skipping(*args, **kwargs):
-            slow = self.slow_hooks if timed else None  # read at each call: a test may give it a clock of its own
-            if slow is not None and slow.paused(plugin_name, hook_name):
-                return None
-            started = time.perf_counter()
             try:
                 return function(*args, **kwargs)
             except Exception as exc:
                 record(plugin_name, hook_name, exc)
                 return None
-            finally:
-                if slow is not None:
-                    slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
 
         return skipping
+
+    def _timed(self, plugin_name, hook_name, function):
+        """A plugin's page hook (slow_hooks.py): timed, left out while paused for slowness, and skipped if it raises."""
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            slow = self.slow_hooks  # read at each call: a test may give the site a clock of its own
+            if slow.paused(plugin_name, hook_name):
+                return None
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:
+                self.record_failure(plugin_name, hook_name, exc)
+                return None
+            finally:
+                slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
+
+        return timed
 
 
 class _GuardedPlugin:
