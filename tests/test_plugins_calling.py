@@ -153,3 +153,13 @@ def test_guarded_implementations_keep_their_argument_names(app):
                 original = getattr(calling_beta, caller.name)
                 assert impl.function is not original and impl.function.__wrapped__ is original
                 assert impl.argnames == tuple(inspect.signature(original).parameters)
+
+
+def test_hookspecs_are_typed_the_way_pytests_are():
+    for name in hook_names():
+        spec = getattr(hookspecs, name)
+        signature = inspect.signature(spec)
+        assert signature.return_annotation is not inspect.Signature.empty, f"{name}: annotate what it returns"
+        for param in signature.parameters.values():
+            assert param.annotation is not inspect.Parameter.empty, f"{name}: annotate {param.name}"
+            assert f":param {param.name}:" in spec.__doc__, f"{name}: document {param.name} with a :param line"
