@@ -1,4 +1,12 @@
-"""The plugin manager: hook specs, built-in plugins, entry-point plugins and isolation of failures."""
+"""The plugin manager: built-in and entry-point plugins, checked as they load, and called through pluggy.
+
+pluggy does the calling. Each plugin's hook implementations are wrapped once, as the plugin is
+registered, in the policy its hookspec declares (copractice/hookspecs.py): a plugin that raises in a
+``SKIP`` hook is logged, recorded for the Plugins page and left out of that call; in a ``REFUSE`` hook
+the call raises ``PluginFailure`` and the caller refuses (fails closed). Plugins' page hooks are also
+timed there (copractice/slow_hooks.py). A call asks the enabled plugins through a pluggy subset caller,
+made once per set of enabled plugins, or every installed plugin where the hookspec says so.
+"""
 import functools
 import importlib
 import logging
@@ -27,7 +35,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
 class PluginFailure(Exception):
-    """A plugin raised inside a hook that enforces a rule; the caller must refuse the action."""
+    """A plugin raised inside a hook that fails closed (``REFUSE`` in its hookspec); the caller must refuse the action."""
 
     def __init__(self, plugin, error):
         super().__init__(f"{plugin}: {error}")
@@ -105,10 +113,9 @@ class Plugins:
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
         """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
-        from copractice.admin.models import PluginState
-
+        table = _plugin_state_table()
         try:
-            rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
+            rows = db.session.execute(select(table.c.name, table.c.enabled)).all()
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("plugin_state table is missing; run 'copractice db upgrade'")
@@ -225,10 +232,8 @@ class Plugins:
         log.error("plugin %s failed in %s", plugin_name, hook_name, exc_info=exc)
         if plugin_name in BUILTIN_PLUGINS:
             return
-        from copractice.admin.models import PluginState
-
         message = f"{hook_name}: {_short_error(exc)}"
-        table = PluginState.__table__
+        table = _plugin_state_table()
         try:
             with side_transaction() as connection:  # never waits long on a lock this very request may hold
                 updated = connection.execute(table.update().where(table.c.name == plugin_name)
@@ -344,6 +349,13 @@ def discover_entry_points(app):
         name, _, value = spec.partition("=")
         found.append(EntryPoint(name=name.strip(), value=value.strip(), group=ENTRY_POINT_GROUP))
     return found
+
+
+def _plugin_state_table():
+    """The plugin_state table (the one place this module names where its model lives)."""
+    from copractice.admin.models import PluginState
+
+    return PluginState.__table__
 
 
 def _utcnow():
