@@ -260,9 +260,11 @@ class Plugins:
             opts = self.manager.parse_hookimpl_opts(module, attr)
             if opts is None:
                 continue
-            function = getattr(module, attr)
-            if not (opts.get("wrapper") or opts.get("hookwrapper")):
-                function = self._guard(name, opts.get("specname") or attr, function)
+            function, hook_name = getattr(module, attr), opts.get("specname") or attr
+            if opts.get("wrapper"):
+                function = self._guard_wrapper(name, hook_name, function)
+            elif not opts.get("hookwrapper"):  # old-style hookwrappers are left as pluggy runs them
+                function = self._guard(name, hook_name, function)
             setattr(stand_in, attr, function)
         self.manager.register(stand_in, name=name)
         self._forget_callers()
@@ -304,6 +306,44 @@ class Plugins:
                 return None
 
         return skipping
+
+    def _guard_wrapper(self, plugin_name, hook_name, function):
+        """A ``wrapper=True`` implementation under the same policy: if its own code raises, the call goes on
+        without it (``SKIP``) or raises PluginFailure (``REFUSE``); what the others answered is left as it was."""
+        refuse = self.policy(hook_name)[0] == hookspecs.REFUSE
+
+        def failed(exc):
+            self.record_failure(plugin_name, hook_name, exc)
+            if refuse:
+                raise PluginFailure(plugin_name, _short_error(exc)) from exc
+
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            wrapper = function(*args, **kwargs)
+            try:
+                next(wrapper)  # the plugin's code before its yield
+            except Exception as exc:  # StopIteration too: a wrapper must yield once
+                failed(exc)
+                return (yield)
+            try:
+                answers = yield
+            except Exception as exc:  # the call failed below this wrapper: the plugin sees it, as pluggy would show it
+                try:
+                    wrapper.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+                raise
+            try:
+                wrapper.send(answers)
+            except StopIteration as stop:
+                return stop.value
+            except Exception as exc:
+                failed(exc)
+                return answers
+            failed(RuntimeError("a wrapper must yield only once"))
+            return answers
+
+        return guarded
 
     def _timed(self, plugin_name, hook_name, function):
         """A plugin's page hook (slow_hooks.py): timed, left out while paused for slowness, and skipped if it raises."""

@@ -145,6 +145,20 @@ def test_a_pluggy_wrapper_runs_around_the_other_plugins(app, runner, client):
     assert "Alpha widget" in page and "Wrapper count" in page and "Widgets from other plugins: 1" in page
 
 
+def test_a_raising_wrapper_keeps_its_hooks_policy(app, runner, caplog):
+    switch(runner, "alpha")
+    switch(runner, "wrapping")
+    with app.test_request_context():
+        course = create_course(sessions=1)
+        extras = get_plugins().collect("copractice_register_extras", session=course.sessions[0])
+        assert [extra.name for extra in extras] == ["Alex Alpha"]  # the page hook goes on without the broken wrapper
+        assert "plugin wrapping failed in copractice_register_extras" in caplog.text
+        with pytest.raises(PluginFailure) as failure:
+            get_plugins().collect("copractice_facilitator_check", member=create_member(), course=course)
+        assert failure.value.plugin == "wrapping" and "list of checks is missing" in failure.value.error
+    assert "the wrapper&#39;s list of checks is missing" in plugins_page(app)  # the last error is kept
+
+
 def test_guarded_implementations_keep_their_argument_names(app):
     plugins = get_plugins(app)
     for caller in plugins.manager.get_hookcallers(plugins.manager.get_plugin("beta")):

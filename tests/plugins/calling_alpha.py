@@ -1,5 +1,5 @@
 """A well-behaved plugin for tests/test_plugins_calling.py: a report column, certificate wording for its theme, a widget."""
-from copractice.plugin_api import ReportColumn, Widget, hookimpl
+from copractice.plugin_api import RegisterExtra, ReportColumn, Widget, hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1
@@ -22,3 +22,8 @@ def copractice_certificate_wording(app, course):
 @hookimpl
 def copractice_dashboard_widgets(app, member):
     return [Widget("Alpha widget", "From the alpha plugin.")]
+
+
+@hookimpl
+def copractice_register_extras(app, session):
+    return [RegisterExtra("Alex Alpha", "companion")]
