@@ -128,8 +128,11 @@ class Plugins:
         Read from the database, kept for PLUGIN_STATE_TTL seconds in this process (and for the
         rest of the request), so every worker sees a change within that time.
         """
-        if has_request_context() and "copractice_enabled" in g:
-            return g.copractice_enabled
+        in_request = has_request_context()
+        if in_request:
+            names = g.get("copractice_enabled")  # one look-up: this runs for every hook call
+            if names is not None:
+                return names
         ttl = current_app.config.get("PLUGIN_STATE_TTL", 0)
         cached = self._enabled_cache
         if cached is not None and ttl and time.monotonic() - cached[1] < ttl:
@@ -138,7 +141,7 @@ class Plugins:
             states = self.stored_states()
             names = frozenset(n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n)))
             self._enabled_cache = (names, time.monotonic())
-        if has_request_context():
+        if in_request:
             g.copractice_enabled = names
         return names
 
@@ -170,9 +173,10 @@ class Plugins:
         else:
             names = self.enabled_names()
             cached_names, callers = self._callers
-            if cached_names is not names and cached_names != names:
-                callers = {}
-                self._callers = (names, callers)
+            if cached_names is not names:
+                if cached_names != names:
+                    callers = {}
+                self._callers = (names, callers)  # the same set read again: keep its callers, under the new object
         found = callers.get(hook_name)
         if found is None:
             if names is None:
@@ -189,7 +193,12 @@ class Plugins:
         ``app`` is passed for you. A plugin that raises is skipped or makes this raise PluginFailure,
         as the hook's spec declares (see copractice/hookspecs.py).
         """
-        caller, anyone = self._caller(hook_name)
+        if hook_name in self._installed_hooks:
+            found = self._installed_callers.get(hook_name)
+        else:  # the common case, kept to a few look-ups: pages call hooks many times
+            cached_names, callers = self._callers
+            found = callers.get(hook_name) if cached_names is self.enabled_names() else None
+        caller, anyone = found or self._caller(hook_name)
         if not anyone:  # no plugin to ask: skip pluggy's set-up for nothing
             return None if hook_name in self._firstresult else []
         if "app" not in kwargs:
