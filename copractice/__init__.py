@@ -157,12 +157,12 @@ def _register_blueprints(app):
 
     plugins = app.extensions["copractice"]
     with app.app_context():
-        for plugin_name, blueprint in plugins.collect_by_plugin("copractice_blueprints", only_enabled=False, app=app):
+        for plugin_name, blueprint in plugins.collect_by_plugin("copractice_blueprints", app=app):
             app.register_blueprint(blueprint)
             plugins.blueprint_owner[blueprint.name] = plugin_name
         from copractice.cli import add_plugin_command
 
-        for plugin_name, command in plugins.collect_by_plugin("copractice_cli_commands", only_enabled=False, app=app):
+        for plugin_name, command in plugins.collect_by_plugin("copractice_cli_commands", app=app):
             add_plugin_command(app, plugin_name, command)
 
     @app.before_request

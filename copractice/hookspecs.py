@@ -1,144 +1,314 @@
 """Every hook copractice calls. Plugins implement them with ``copractice.plugin_api.hookimpl``.
 
-Hooks take keyword arguments only and always receive ``app``. Collecting hooks return a
-list (or None) and the results of every enabled plugin are joined; a plugin whose
-collecting hook raises is logged and skipped for that call. docs/plugin_hooks.md
-documents each hook; tests/test_plugin_hooks_docs.py keeps the two in step.
+Hooks take keyword arguments only and always receive ``app``. pluggy calls them (see
+``copractice.plugins``): each enabled plugin in turn, the last installed first, ``tryfirst`` and
+``trylast`` honoured. Collecting hooks return a list (or None) and the lists are joined;
+``firstresult`` hooks stop at the first plugin that answers (not None).
+
+What happens when a plugin raises is declared here, once per hook, with ``@on_error``:
+
+- ``SKIP``: the hook adds to a page or reacts to a change. The error is logged and recorded as
+  the plugin's last error (shown on the Plugins page), and that plugin is left out of the call;
+  the page still shows and the change goes ahead.
+- ``REFUSE``: the hook enforces a rule (or answers for data the member is owed). The call raises
+  ``copractice.plugins.PluginFailure`` (also logged and recorded) and the caller refuses what it
+  was about to do: it fails closed, never silently allowing an action a plugin could not check.
+
+``@on_error(..., plugins=INSTALLED)`` marks the hooks asked of every installed plugin, enabled or
+not (start-up hooks, and a member's data); the others are asked of enabled plugins only.
+
+docs/plugin_hooks.md documents each hook; tests/test_plugin_hooks_docs.py keeps the two in step.
 """
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
 import pluggy
+
+if TYPE_CHECKING:  # only for the annotations: the models import the app's extensions
+    import click
+    from flask import Blueprint, Flask
+    from flask_login import AnonymousUserMixin
+
+    from copractice.attendance.models import Attendance, Completion
+    from copractice.courses.models import Course, Enrolment, Session
+    from copractice.members.models import Member
+    from copractice.plugin_types import (CourseField, NavItem, PageAssets, ProfileField, RegisterExtra, ReportColumn,
+                                         ResourceType, SettingField, Theme, Widget)
 
 # Bumped when a hook is removed or its arguments change incompatibly.
 HOOKSPEC_VERSION = 1
 
 hookspec = pluggy.HookspecMarker("copractice")
 
+SKIP = "skip"  # a plugin that raises is logged, recorded and left out of the call
+REFUSE = "refuse"  # a plugin that raises makes the call raise PluginFailure: the caller refuses
+ENABLED = "enabled"  # asked of enabled plugins (and the built-in ones)
+INSTALLED = "installed"  # asked of every installed plugin that loaded, enabled or not
+
+_Spec = TypeVar("_Spec", bound=Callable[..., object])
+
+
+def on_error(policy: str, *, plugins: str = ENABLED) -> Callable[[_Spec], _Spec]:
+    """Declare what a hook's call does when a plugin raises (``SKIP`` or ``REFUSE``) and which plugins it asks."""
+    if policy not in (SKIP, REFUSE) or plugins not in (ENABLED, INSTALLED):
+        raise ValueError(f"unknown hook policy {policy!r} or scope {plugins!r}")
+
+    def declare(spec: _Spec) -> _Spec:
+        setattr(spec, "copractice_on_error", policy)  # noqa: B010  (read back by copractice.plugins)
+        setattr(spec, "copractice_plugins", plugins)  # noqa: B010
+        return spec
+
+    return declare
+
 
 @hookspec
-def copractice_themes(app):
-    """Return a list of ``Theme`` this plugin provides (collecting)."""
+@on_error(SKIP)
+def copractice_themes(app: Flask) -> list[Theme] | None:
+    """Return the themes this plugin provides (collecting).
 
-
-@hookspec
-def copractice_blueprints(app):
-    """Return a list of Flask blueprints to register at start-up (collecting).
-
-    A disabled plugin's blueprints answer 404 until it is enabled again.
+    :param app: the site.
+    :returns: ``Theme`` items; every enabled plugin's are joined. A plugin that raises is skipped.
     """
 
 
 @hookspec
-def copractice_nav_items(app, member):
-    """Return a list of ``NavItem`` for ``member`` (a Member or an anonymous user) (collecting)."""
+@on_error(SKIP, plugins=INSTALLED)
+def copractice_blueprints(app: Flask) -> list[Blueprint] | None:
+    """Return Flask blueprints to register at start-up (collecting), named ``<name>`` or ``<name>_*``.
 
+    A disabled plugin's blueprints answer 404 until it is enabled again. A plugin that raises
+    has no pages (skipped, recorded).
 
-@hookspec
-def copractice_profile_fields(app):
-    """Return a list of ``ProfileField`` questions to add to registration and the profile (collecting)."""
-
-
-@hookspec
-def copractice_migration_locations(app):
-    """Return a list of directories holding this plugin's Alembic version branch (collecting).
-
-    ``db upgrade`` applies every installed plugin's branch with the core's.
+    :param app: the site.
     """
 
 
 @hookspec
-def copractice_course_saved(app, course, created):
-    """Called after a course is created (``created`` True) or changed, before the commit (collecting; return ignored)."""
+@on_error(SKIP)
+def copractice_nav_items(app: Flask, member: Member | AnonymousUserMixin) -> list[NavItem] | None:
+    """Return links for the main navigation (collecting). A plugin that raises is skipped; the page shows.
 
-
-@hookspec
-def copractice_enrolment_check(app, member, course):
-    """Return a list of reasons ``member`` may not enrol on ``course``; empty or None allows it.
-
-    The first reason is shown to the member. If the hook raises, the enrolment is refused
-    (fail closed) and the error logged.
+    :param app: the site.
+    :param member: the signed-in member, or an anonymous visitor.
     """
 
 
 @hookspec
-def copractice_enrolment_changed(app, enrolment, old_status, new_status):
-    """Called after an enrolment changes state (e.g. None -> "enrolled", "waiting" -> "offered"), before the commit (collecting; return ignored)."""
+@on_error(SKIP)
+def copractice_profile_fields(app: Flask) -> list[ProfileField] | None:
+    """Return questions to add to registration and the profile (collecting). A plugin that raises is skipped.
 
-
-@hookspec
-def copractice_attendance_marked(app, attendance, old_status):
-    """Called after a mark is set or changed (``old_status`` None for a first mark), before the commit (collecting; return ignored)."""
-
-
-@hookspec
-def copractice_course_completed(app, completion):
-    """Called when a member meets a course's completion rule, before the commit (collecting; return ignored)."""
-
-
-@hookspec
-def copractice_report_columns(app, report):
-    """Return a list of ``ReportColumn`` to add to ``report`` ("course" or "member") and its exports (collecting).
-
-    Each column's ``values(member_ids, course)`` is called once per report with every row's member id.
+    :param app: the site.
     """
 
 
 @hookspec
-def copractice_resource_types(app):
-    """Return a list of ``ResourceType`` this plugin adds to the library, with any extra fields (collecting)."""
+@on_error(SKIP, plugins=INSTALLED)
+def copractice_migration_locations(app: Flask) -> list[str] | None:
+    """Return directories holding this plugin's Alembic version branch (collecting).
+
+    ``db upgrade`` applies every installed plugin's branch with the core's. A plugin that raises is skipped.
+
+    :param app: the site.
+    """
 
 
 @hookspec
-def copractice_dashboard_widgets(app, member):
-    """Return a list of ``Widget`` to show on ``member``'s account page (collecting; a raising plugin is skipped)."""
+@on_error(SKIP)
+def copractice_course_saved(app: Flask, course: Course, created: bool) -> None:
+    """Called after a course is created or changed, before the commit. A plugin that raises is skipped; the save goes ahead.
+
+    :param app: the site.
+    :param course: the course, flushed.
+    :param created: True for a new course.
+    """
 
 
 @hookspec
-def copractice_settings_form(app):
-    """Return a list of ``SettingField`` for this plugin's settings form on its admin page (collecting)."""
+@on_error(REFUSE)
+def copractice_enrolment_check(app: Flask, member: Member, course: Course) -> list[str] | None:
+    """Return reasons ``member`` may not enrol on ``course``; empty or None allows it.
+
+    The first reason is shown to the member. Fails closed: if a plugin raises, the enrolment is
+    refused (PluginFailure) and the error logged and recorded.
+
+    :param app: the site.
+    :param member: who wants a place (or is being added by an organiser).
+    :param course: the course.
+    """
 
 
 @hookspec
-def copractice_cli_commands(app):
-    """Return a list of click commands to add to ``copractice`` (collecting); they refuse to run while the plugin is disabled."""
+@on_error(SKIP)
+def copractice_enrolment_changed(app: Flask, enrolment: Enrolment, old_status: str | None, new_status: str) -> None:
+    """Called after an enrolment changes state, before the commit. A plugin that raises is skipped; the change goes ahead.
+
+    :param app: the site.
+    :param enrolment: the enrolment, flushed.
+    :param old_status: its status before (None for a new one), e.g. "waiting".
+    :param new_status: its status now, e.g. "offered".
+    """
 
 
 @hookspec
-def copractice_page_assets(app, member):
-    """Return a list of ``PageAssets`` (stylesheets and body classes) for every page ``member`` sees (collecting)."""
+@on_error(SKIP)
+def copractice_attendance_marked(app: Flask, attendance: Attendance, old_status: str | None) -> None:
+    """Called after a mark is set or changed, before the commit. A plugin that raises is skipped; the mark stays.
+
+    :param app: the site.
+    :param attendance: the mark, flushed.
+    :param old_status: the mark before, or None for a first mark.
+    """
 
 
 @hookspec
-def copractice_facilitator_check(app, member, course):
-    """Return reasons ``member`` may not facilitate ``course``; empty allows it. If the hook raises, the assignment is refused (fail closed)."""
+@on_error(SKIP)
+def copractice_course_completed(app: Flask, completion: Completion) -> None:
+    """Called when a member meets a course's completion rule, before the commit. A plugin that raises is skipped.
+
+    :param app: the site.
+    :param completion: the completion, flushed (its certificate is issued).
+    """
 
 
 @hookspec
-def copractice_register_extras(app, session):
-    """Return a list of ``RegisterExtra`` people to list on ``session``'s register (e.g. companions) (collecting)."""
+@on_error(SKIP)
+def copractice_report_columns(app: Flask, report: str) -> list[ReportColumn] | None:
+    """Return columns to add to an attendance report and its exports (collecting). A plugin that raises is skipped.
+
+    Each column's ``values(member_ids, course)`` is called once per report with every row's member id and
+    returns {member_id: cell}: the report's statements must not grow with its rows.
+
+    :param app: the site.
+    :param report: which report: "course".
+    """
 
 
 @hookspec
-def copractice_member_data(app, member):
-    """Return a dict of what this plugin holds about ``member`` for "download my data" (each plugin's dict is kept under its name)."""
+@on_error(SKIP)
+def copractice_resource_types(app: Flask) -> list[ResourceType] | None:
+    """Return kinds of library resource this plugin adds, with any extra fields (collecting). A plugin that raises is skipped.
+
+    :param app: the site.
+    """
 
 
 @hookspec
-def copractice_member_erased(app, member):
-    """Called when ``member``'s account is erased, before the commit: erase what this plugin holds about them."""
+@on_error(SKIP)
+def copractice_dashboard_widgets(app: Flask, member: Member) -> list[Widget] | None:
+    """Return panels for ``member``'s account page (collecting). A plugin that raises is skipped; the page shows.
 
-
-from typing import TYPE_CHECKING  # noqa: E402  (appended with the hook below: the annotations' names)
-
-if TYPE_CHECKING:
-    from flask import Flask
-
-    from copractice.plugin_types import CourseField
+    :param app: the site.
+    :param member: the signed-in member.
+    """
 
 
 @hookspec
-def copractice_course_fields(app: "Flask") -> "list[CourseField] | None":
-    """Return a list of ``CourseField`` questions to add to the course form (collecting).
+@on_error(SKIP, plugins=INSTALLED)
+def copractice_settings_form(app: Flask) -> list[SettingField] | None:
+    """Return the fields of this plugin's settings page (only the plugin's own implementation is asked).
+
+    A plugin that raises is skipped: its settings page has no fields.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP, plugins=INSTALLED)
+def copractice_cli_commands(app: Flask) -> Sequence[click.Command] | None:
+    """Return click commands to add to ``copractice`` (collecting); they refuse to run while the plugin is disabled.
+
+    A plugin that raises is skipped: its commands are missing.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_page_assets(app: Flask, member: Member | AnonymousUserMixin) -> list[PageAssets] | None:
+    """Return stylesheets and body classes for every page ``member`` sees (collecting). A plugin that raises is skipped.
+
+    :param app: the site.
+    :param member: the signed-in member, or an anonymous visitor.
+    """
+
+
+@hookspec
+@on_error(REFUSE)
+def copractice_facilitator_check(app: Flask, member: Member, course: Course) -> list[str] | None:
+    """Return reasons ``member`` may not facilitate ``course``; empty or None allows it.
+
+    Fails closed: if a plugin raises, the assignment is refused (PluginFailure).
+
+    :param app: the site.
+    :param member: who would facilitate.
+    :param course: the course.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_register_extras(app: Flask, session: Session) -> list[RegisterExtra] | None:
+    """Return people to list on ``session``'s register without a place, e.g. companions (collecting).
+
+    A plugin that raises is skipped (and recorded, so the organiser's admin sees the list was short).
+
+    :param app: the site.
+    :param session: the session whose register is shown.
+    """
+
+
+@hookspec
+@on_error(REFUSE, plugins=INSTALLED)
+def copractice_member_data(app: Flask, member: Member) -> dict[str, object] | None:
+    """Return what this plugin holds about ``member`` for "download my data" (kept under the plugin's name).
+
+    Fails closed: a plugin that raises makes its call raise PluginFailure, and the download names
+    it as not answering rather than looking complete.
+
+    :param app: the site.
+    :param member: whose data it is.
+    """
+
+
+@hookspec
+@on_error(REFUSE, plugins=INSTALLED)
+def copractice_member_erased(app: Flask, member: Member) -> None:
+    """Erase what this plugin holds about ``member``, before the commit, when their account is erased.
+
+    Fails closed: a plugin that raises stops the erasure (PluginFailure) and it is rolled back.
+
+    :param app: the site.
+    :param member: the member being erased (name and email still there).
+    """
+
+
+@hookspec(firstresult=True)
+@on_error(SKIP)
+def copractice_certificate_wording(app: Flask, course: Course) -> str | None:
+    """Return the line under the member's name on ``course``'s certificate, or None to leave it to others.
+
+    firstresult: one line is printed, so the first plugin that answers wins (a theme's plugin
+    words its own courses; the built-in core answers last: "completed the co-production course").
+    A plugin that raises is skipped and the next one answers.
+
+    :param app: the site.
+    :param course: the course the certificate is for.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_course_fields(app: Flask) -> list[CourseField] | None:
+    """Return ``CourseField`` questions to add to the course form (collecting). A plugin that raises is skipped.
 
     They are shown in a fieldset of the plugin's own, checked like settings, stored per course and plugin
     (kept while the plugin is disabled, shown again when it is enabled), shown on the course page, and
     ``filterable`` choices filter the catalogue.
+
+    :param app: the site.
     """

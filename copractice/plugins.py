@@ -1,4 +1,13 @@
-"""The plugin manager: hook specs, built-in plugins, entry-point plugins and isolation of failures."""
+"""The plugin manager: built-in and entry-point plugins, checked as they load, and called through pluggy.
+
+pluggy does the calling. Each plugin's hook implementations are wrapped once, as the plugin is
+registered, in the policy its hookspec declares (copractice/hookspecs.py): a plugin that raises in a
+``SKIP`` hook is logged, recorded for the Plugins page and left out of that call; in a ``REFUSE`` hook
+the call raises ``PluginFailure`` and the caller refuses (fails closed). Plugins' page hooks are also
+timed there (copractice/slow_hooks.py). A call asks the enabled plugins through a pluggy subset caller,
+made once per set of enabled plugins, or every installed plugin where the hookspec says so.
+"""
+import functools
 import importlib
 import logging
 import re
@@ -15,7 +24,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copractice import hookspecs
 from copractice.extensions import db
+from copractice.plugin_naming import naming_problem
 from copractice.slow_hooks import PAGE_HOOKS, SlowHooks, side_transaction
+from copractice.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +36,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]{1,40}$")
 
 
 class PluginFailure(Exception):
-    """A plugin raised inside a hook that enforces a rule; the caller must refuse the action."""
+    """A plugin raised inside a hook that fails closed (``REFUSE`` in its hookspec); the caller must refuse the action."""
 
     def __init__(self, plugin, error):
         super().__init__(f"{plugin}: {error}")
@@ -48,6 +59,7 @@ class PluginInfo:
     hookspec_version: int | None = None
     incompatible: bool = False
     extends_themes: tuple = ()  # theme slugs it declares in COPRACTICE_EXTENDS_THEMES (copractice.theme_plugins)
+    misnamed: bool = False  # it breaks a naming rule (tables, blueprints, templates, config keys)
 
     @property
     def loaded(self):
@@ -93,14 +105,19 @@ class Plugins:
         self.blueprint_owner = {}  # blueprint name -> plugin name
         self._enabled_cache = None  # (names, when read)
         self.slow_hooks = SlowHooks()  # timing of plugins' page hooks in this process
+        self._policies = {name: (getattr(spec, "copractice_on_error", hookspecs.SKIP),
+                                 getattr(spec, "copractice_plugins", hookspecs.ENABLED))
+                          for name, spec in vars(hookspecs).items() if name.startswith("copractice_")}
+        self._installed_hooks = {name for name, (_, asked) in self._policies.items() if asked == hookspecs.INSTALLED}
+        self._firstresult = {name for name in self._policies if getattr(manager.hook, name).spec.opts.get("firstresult")}
+        self._forget_callers()
 
     # -- enabled state ---------------------------------------------------------------
     def stored_states(self):
         """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
-        from copractice.plugin_models import PluginState
-
+        table = _plugin_state_table()
         try:
-            rows = db.session.execute(select(PluginState.name, PluginState.enabled)).all()
+            rows = db.session.execute(select(table.c.name, table.c.enabled)).all()
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("plugin_state table is missing; run 'copractice db upgrade'")
@@ -113,8 +130,11 @@ class Plugins:
         Read from the database, kept for PLUGIN_STATE_TTL seconds in this process (and for the
         rest of the request), so every worker sees a change within that time.
         """
-        if has_request_context() and "copractice_enabled" in g:
-            return g.copractice_enabled
+        in_request = has_request_context()
+        if in_request:
+            names = g.get("copractice_enabled")  # one look-up: this runs for every hook call
+            if names is not None:
+                return names
         ttl = current_app.config.get("PLUGIN_STATE_TTL", 0)
         cached = self._enabled_cache
         if cached is not None and ttl and time.monotonic() - cached[1] < ttl:
@@ -123,7 +143,7 @@ class Plugins:
             states = self.stored_states()
             names = frozenset(n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n)))
             self._enabled_cache = (names, time.monotonic())
-        if has_request_context():
+        if in_request:
             g.copractice_enabled = names
         return names
 
@@ -145,122 +165,234 @@ class Plugins:
             raise ValueError(f"{name!r} cannot be previewed here")
         g.copractice_enabled = self.enabled_names() | {name}
 
-    # -- calling hooks -----------------------------------------------------------------
-    def _impls(self, hook_name, only_enabled=True):
-        caller = getattr(self.manager.hook, hook_name)
-        enabled = self.enabled_names() if only_enabled else None
-        # pluggy calls the last registered first; keep that order.
-        for impl in reversed(caller.get_hookimpls()):
-            if enabled is None or impl.plugin_name in enabled:
-                yield impl
+    # -- calling hooks: pluggy calls them; this only chooses which plugins and guards each one ---------
+    def policy(self, hook_name):
+        """(what a raising plugin does: SKIP or REFUSE, which plugins are asked: ENABLED or INSTALLED), from the hookspec."""
+        return self._policies.get(hook_name, (hookspecs.SKIP, hookspecs.ENABLED))
 
-    def collect(self, hook_name, only_enabled=True, **kwargs):
-        """Call a collecting hook on each enabled plugin and join the lists they return.
+    def hook(self, hook_name):
+        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones, or every installed one."""
+        return self._caller(hook_name)[0]
 
-        A plugin that raises is logged and skipped for this call: a broken widget must not
-        take a page down with it.
+    def _caller(self, hook_name):
+        """(pluggy caller, whether any plugin it asks implements the hook), kept until the enabled plugins change.
+
+        For the enabled plugins it is a pluggy subset caller leaving the others out.
         """
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                value = self._call_page_hook(impl, hook_name, kwargs)
-            except Exception as exc:
-                self.record_failure(impl.plugin_name, hook_name, exc)
-                continue
-            if value:
-                results.extend(value)
-        return results
+        if hook_name in self._installed_hooks:
+            names, callers = None, self._installed_callers
+        else:
+            names = self.enabled_names()
+            cached_names, callers = self._callers
+            if cached_names is not names:
+                if cached_names != names:
+                    callers = {}
+                self._callers = (names, callers)  # the same set read again: keep its callers, under the new object
+        found = callers.get(hook_name)
+        if found is None:
+            if names is None:
+                caller = getattr(self.manager.hook, hook_name)
+            else:
+                off = [plugin for name, plugin in self.manager.list_name_plugin() if name not in names]
+                caller = self.manager.subset_hook_caller(hook_name, remove_plugins=off)
+            found = callers[hook_name] = (caller, bool(caller.get_hookimpls()))
+        return found
 
-    def _call_page_hook(self, impl, hook_name, kwargs):
-        """Call one implementation; a plugin's page hook is timed, and skipped while it is paused for slowness."""
-        args = {name: kwargs[name] for name in impl.argnames}
-        if hook_name not in PAGE_HOOKS or impl.plugin_name in BUILTIN_PLUGINS:
-            return impl.function(**args)
-        if self.slow_hooks.paused(impl.plugin_name, hook_name):
-            return None
-        return self.slow_hooks.call(impl.plugin_name, hook_name, impl.function, args)
+    def call(self, hook_name, **kwargs):
+        """Call a hook through pluggy: each plugin's answer that is not None, or the first one for a firstresult hook.
+
+        ``app`` is passed for you. A plugin that raises is skipped or makes this raise PluginFailure,
+        as the hook's spec declares (see copractice/hookspecs.py).
+        """
+        if hook_name in self._installed_hooks:
+            found = self._installed_callers.get(hook_name)
+        else:  # the common case, kept to a few look-ups: pages call hooks many times
+            cached_names, callers = self._callers
+            found = callers.get(hook_name) if cached_names is self.enabled_names() else None
+        caller, anyone = found or self._caller(hook_name)
+        if not anyone:  # no plugin to ask: skip pluggy's set-up for nothing
+            return None if hook_name in self._firstresult else []
+        if "app" not in kwargs:
+            kwargs["app"] = current_app._get_current_object()
+        return caller(**kwargs)
+
+    def collect(self, hook_name, **kwargs):
+        """Call a collecting hook and join the lists the plugins return."""
+        return [item for answer in self.call(hook_name, **kwargs) for item in answer]
+
+    def implementers(self, hook_name):
+        """Names of the plugins a call of ``hook_name`` asks, in the order pluggy calls them."""
+        return [impl.plugin_name for impl in reversed(self.hook(hook_name).get_hookimpls())
+                if not (impl.wrapper or impl.hookwrapper)]
+
+    def call_from(self, plugin_name, hook_name, **kwargs):
+        """Call one plugin's implementation of a hook (enabled or not) through pluggy: its answers, as ``call``."""
+        caller = self._single.get((plugin_name, hook_name))
+        if caller is None:
+            others = [plugin for name, plugin in self.manager.list_name_plugin() if name != plugin_name]
+            caller = self._single[plugin_name, hook_name] = self.manager.subset_hook_caller(hook_name, others)
+        if "app" not in kwargs:
+            kwargs["app"] = current_app._get_current_object()
+        return caller(**kwargs)
+
+    def collect_from(self, plugin_name, hook_name, **kwargs):
+        """One plugin's list from a collecting hook (e.g. its settings form)."""
+        return [item for answer in self.call_from(plugin_name, hook_name, **kwargs) for item in answer]
+
+    def collect_by_plugin(self, hook_name, **kwargs):
+        """Like ``collect`` but says whose each item is: [(plugin_name, item), ...]."""
+        return [(name, item) for name in self.implementers(hook_name)
+                for item in self.collect_from(name, hook_name, **kwargs)]
 
     def record_failure(self, plugin_name, hook_name, exc):
         """Log a hook's error and keep it as the plugin's last error, for the Plugins page.
 
         Written through a connection of its own, so the page's transaction is left as it was.
         """
-        log.error("plugin %s failed in %s; skipped", plugin_name, hook_name, exc_info=exc)
+        log.error("plugin %s failed in %s", plugin_name, hook_name, exc_info=exc)
         if plugin_name in BUILTIN_PLUGINS:
             return
-        from copractice.plugin_models import PluginState
-
         message = f"{hook_name}: {_short_error(exc)}"
-        table = PluginState.__table__
+        table = _plugin_state_table()
         try:
             with side_transaction() as connection:  # never waits long on a lock this very request may hold
                 updated = connection.execute(table.update().where(table.c.name == plugin_name)
-                                             .values(last_error=message, last_error_at=_utcnow())).rowcount
+                                             .values(last_error=message, last_error_at=utcnow())).rowcount
                 if not updated:
-                    connection.execute(table.insert().values(name=plugin_name, enabled=False, changed_at=_utcnow(),
-                                                             last_error=message, last_error_at=_utcnow()))
+                    connection.execute(table.insert().values(name=plugin_name, enabled=False, changed_at=utcnow(),
+                                                             last_error=message, last_error_at=utcnow()))
         except SQLAlchemyError:
             log.warning("could not record the error of plugin %s", plugin_name)
-
-    def ask(self, hook_name, **kwargs):
-        """Call a rule-enforcing hook on each enabled plugin and join the answers.
-
-        Unlike ``collect``, a plugin that raises is not skipped: PluginFailure is raised so the
-        caller refuses the action (fail closed) rather than let it through unchecked.
-        """
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name):
-            try:
-                value = impl.function(**{name: kwargs[name] for name in impl.argnames})
-            except Exception as exc:
-                raise PluginFailure(impl.plugin_name, _short_error(exc)) from exc
-            if value:
-                results.extend(value)
-        return results
-
-    def collect_by_plugin(self, hook_name, only_enabled=True, **kwargs):
-        """Like ``collect`` but keeps each plugin's results apart: [(plugin_name, item), ...]."""
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                value = self._call_page_hook(impl, hook_name, kwargs)
-            except Exception as exc:
-                self.record_failure(impl.plugin_name, hook_name, exc)
-                continue
-            results.extend((impl.plugin_name, item) for item in value or ())
-        return results
-
-    def call_each(self, hook_name, only_enabled=True, isolate=True, **kwargs):
-        """[(plugin_name, what it returned)] from each plugin's implementation, e.g. a dict of data.
-
-        With ``isolate`` a plugin that raises is logged and left out; without, the error propagates.
-        """
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled):
-            try:
-                results.append((impl.plugin_name, impl.function(**{n: kwargs[n] for n in impl.argnames})))
-            except Exception:
-                if not isolate:
-                    raise
-                log.exception("plugin %s failed in %s; skipped", impl.plugin_name, hook_name)
-        return results
-
-    def collect_from(self, plugin_name, hook_name, **kwargs):
-        """Call one plugin's implementation of a collecting hook (e.g. its settings form)."""
-        kwargs.setdefault("app", current_app._get_current_object())
-        results = []
-        for impl in self._impls(hook_name, only_enabled=False):
-            if impl.plugin_name == plugin_name:
-                results.extend(impl.function(**{name: kwargs[name] for name in impl.argnames}) or ())
-        return results
 
     def themes(self):
         """Every theme enabled plugins provide, by slug."""
         return {theme.slug: theme for theme in self.collect("copractice_themes")}
+
+    # -- registering: each implementation wrapped once, with its hook's policy --------------------------
+    def register(self, name, module):
+        """Register ``module`` with pluggy under ``name``, each hook implementation guarded by its hook's policy.
+
+        pluggy registers a stand-in holding the guarded functions (``functools.wraps`` keeps the
+        argument names pluggy reads); the plugin's own module is left as it is.
+        """
+        stand_in = _GuardedPlugin(name, module)
+        for attr in dir(module):
+            opts = self.manager.parse_hookimpl_opts(module, attr)
+            if opts is None:
+                continue
+            function, hook_name = getattr(module, attr), opts.get("specname") or attr
+            if opts.get("wrapper"):
+                function = self._guard_wrapper(name, hook_name, function)
+            elif not opts.get("hookwrapper"):  # old-style hookwrappers are left as pluggy runs them
+                function = self._guard(name, hook_name, function)
+            setattr(stand_in, attr, function)
+        self.manager.register(stand_in, name=name)
+        self._forget_callers()
+        return stand_in
+
+    def unregister(self, name):
+        """Take a plugin out of every hook (it failed a check while loading)."""
+        if self.manager.get_plugin(name) is not None:
+            self.manager.unregister(name=name)
+        self._forget_callers()
+
+    def _forget_callers(self):
+        self._callers = (None, {})  # (enabled names, {hook name: (caller, anyone)}) for the latest enabled set
+        self._installed_callers = {}  # hook name -> (caller, anyone), for the hooks every installed plugin answers
+        self._single = {}  # (plugin name, hook name) -> pluggy caller of that plugin alone
+
+    def _guard(self, plugin_name, hook_name, function):
+        policy = self.policy(hook_name)[0]
+        record = self.record_failure
+        if policy == hookspecs.REFUSE:
+            @functools.wraps(function)
+            def refusing(*args, **kwargs):
+                try:
+                    return function(*args, **kwargs)
+                except Exception as exc:
+                    record(plugin_name, hook_name, exc)
+                    raise PluginFailure(plugin_name, _short_error(exc)) from exc
+
+            return refusing
+        if hook_name in PAGE_HOOKS and plugin_name not in BUILTIN_PLUGINS:
+            return self._timed(plugin_name, hook_name, function)
+
+        @functools.wraps(function)
+        def skipping(*args, **kwargs):
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:
+                record(plugin_name, hook_name, exc)
+                return None
+
+        return skipping
+
+    def _guard_wrapper(self, plugin_name, hook_name, function):
+        """A ``wrapper=True`` implementation under the same policy: if its own code raises, the call goes on
+        without it (``SKIP``) or raises PluginFailure (``REFUSE``); what the others answered is left as it was."""
+        refuse = self.policy(hook_name)[0] == hookspecs.REFUSE
+
+        def failed(exc):
+            self.record_failure(plugin_name, hook_name, exc)
+            if refuse:
+                raise PluginFailure(plugin_name, _short_error(exc)) from exc
+
+        @functools.wraps(function)
+        def guarded(*args, **kwargs):
+            wrapper = function(*args, **kwargs)
+            try:
+                next(wrapper)  # the plugin's code before its yield
+            except Exception as exc:  # StopIteration too: a wrapper must yield once
+                failed(exc)
+                return (yield)
+            try:
+                answers = yield
+            except Exception as exc:  # the call failed below this wrapper: the plugin sees it, as pluggy would show it
+                try:
+                    wrapper.throw(exc)
+                except StopIteration as stop:
+                    return stop.value
+                raise
+            try:
+                wrapper.send(answers)
+            except StopIteration as stop:
+                return stop.value
+            except Exception as exc:
+                failed(exc)
+                return answers
+            failed(RuntimeError("a wrapper must yield only once"))
+            return answers
+
+        return guarded
+
+    def _timed(self, plugin_name, hook_name, function):
+        """A plugin's page hook (slow_hooks.py): timed, left out while paused for slowness, and skipped if it raises."""
+        @functools.wraps(function)
+        def timed(*args, **kwargs):
+            slow = self.slow_hooks  # read at each call: a test may give the site a clock of its own
+            if slow.paused(plugin_name, hook_name):
+                return None
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            except Exception as exc:
+                self.record_failure(plugin_name, hook_name, exc)
+                return None
+            finally:
+                slow.observe(plugin_name, hook_name, (time.perf_counter() - started) * 1000)
+
+        return timed
+
+
+class _GuardedPlugin:
+    """What pluggy registers for a plugin: its hook implementations, each wrapped in its hook's policy."""
+
+    def __init__(self, name, module):
+        self.copractice_name = name
+        self.copractice_module = module
+
+    def __repr__(self):
+        return f"<plugin {self.copractice_name} ({getattr(self.copractice_module, '__name__', '?')})>"
 
 
 def _entry_point_info(ep):
@@ -279,10 +411,11 @@ def discover_entry_points(app):
     return found
 
 
-def _utcnow():
-    from copractice.timeutil import utcnow
+def _plugin_state_table():
+    """The plugin_state table (the one place this module names where its model lives)."""
+    from copractice.plugin_models import PluginState
 
-    return utcnow()
+    return PluginState.__table__
 
 
 def _declared_slugs(value):
@@ -301,14 +434,15 @@ def _short_error(exc):
 
 
 def make_plugin_manager(app):
-    """Build the plugin manager: specs, built-ins, then every installed plugin that loads cleanly."""
+    """Build the plugin manager: specs, built-ins, then every installed plugin that loads cleanly and is named by the rules."""
     manager = pluggy.PluginManager(ENTRY_POINT_GROUP)
     manager.add_hookspecs(hookspecs)
     infos = {}
+    plugins = Plugins(manager, infos)
 
     for name, module_name in BUILTIN_PLUGINS.items():
         module = importlib.import_module(module_name)
-        manager.register(module, name=name)
+        plugins.register(name, module)
         infos[name] = PluginInfo(name=name, version=app.config.get("VERSION", ""), builtin=True,
                                  module=module, description=(module.__doc__ or "").strip().splitlines()[0])
 
@@ -333,22 +467,31 @@ def make_plugin_manager(app):
                 info.error, info.incompatible = f"{problem[0].upper()}{problem[1:]}.", True
                 log.error("plugin %s is not compatible: %s", ep.name, problem)
                 continue
-            manager.register(module, name=ep.name)
+            plugins.register(ep.name, module)
             manager.check_pending()
+            with app.app_context():
+                problem = naming_problem(ep.name, module, app,
+                                         plugins.collect_from(ep.name, "copractice_blueprints", app=app))
         except Exception as exc:
-            if manager.get_plugin(ep.name) is not None:
-                manager.unregister(name=ep.name)
+            plugins.unregister(ep.name)
             info.error = _short_error(exc)
             log.error("plugin %s could not be loaded: %s", ep.name, info.error)
             continue
+        if problem:
+            plugins.unregister(ep.name)
+            info.error, info.misnamed = problem, True
+            log.error("plugin %s breaks a naming rule: %s", ep.name, problem)
+            continue
+        for key, value in (getattr(module, "COPRACTICE_CONFIG", None) or {}).items():
+            app.config.setdefault(key, value)  # the site's own setting (COPRACTICE_<KEY> in the environment) wins
         info.module = module
         if not info.description:
             info.description = ((module.__doc__ or "").strip().splitlines() or [""])[0]
 
     for info in infos.values():
         if info.loaded:
-            info.hooks = sorted(h.name for h in manager.get_hookcallers(info.module) or ())
-    return Plugins(manager, infos)
+            info.hooks = sorted(h.name for h in manager.get_hookcallers(manager.get_plugin(info.name)) or ())
+    return plugins
 
 
 def get_plugins(app=None):
@@ -361,7 +504,7 @@ def configure_alembic(config):
     import os
 
     core = os.path.join(config.get_main_option("script_location"), "versions")
-    extra = get_plugins().collect("copractice_migration_locations", only_enabled=False)
+    extra = get_plugins().collect("copractice_migration_locations")
     locations = [core] + [str(path) for path in extra]
     config.set_main_option("version_locations", os.pathsep.join(dict.fromkeys(locations)))
     return config

@@ -95,14 +95,6 @@ class SlowHooks:
         log.info("plugin %s: %s is tried again after its pause", plugin, hook)
         return False
 
-    def call(self, plugin, hook, function, kwargs):
-        """Call a plugin's implementation of a page hook and time it."""
-        started = time.perf_counter()
-        try:
-            return function(**kwargs)
-        finally:
-            self.observe(plugin, hook, (time.perf_counter() - started) * 1000)
-
     def observe(self, plugin, hook, ms):
         """Note how long a call took; log, record and pause as the settings say."""
         config = current_app.config

@@ -57,13 +57,19 @@ class ThemePluginRow:
 
 def all_themes(plugins: Plugins) -> dict[str, Any]:
     """Every theme a loaded plugin provides, switched on or not, by slug (``Plugins.themes`` has only those on)."""
-    return {theme.slug: theme for theme in plugins.collect("copractice_themes", only_enabled=False)}
+    return {theme.slug: theme for _name, theme in _installed_themes(plugins)}
+
+
+def _installed_themes(plugins: Plugins) -> list[tuple[str, Any]]:
+    """[(plugin name, theme)] from every loaded plugin, switched on or not (each asked through pluggy on its own)."""
+    return [(name, theme) for name, info in plugins.infos.items() if info.loaded
+            for theme in plugins.collect_from(name, "copractice_themes")]
 
 
 def provided_themes(plugins: Plugins) -> dict[str, set[str]]:
     """{plugin name: slugs of the themes it provides} for every loaded plugin that is not part of the core."""
     provided: dict[str, set[str]] = {}
-    for name, theme in plugins.collect_by_plugin("copractice_themes", only_enabled=False):
+    for name, theme in _installed_themes(plugins):
         if name in plugins.infos and not plugins.infos[name].builtin:
             provided.setdefault(name, set()).add(theme.slug)
     return provided

@@ -150,6 +150,8 @@ HOOK_TESTS = {
     "copractice_member_data": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
     "copractice_member_erased": "tests/test_plugin_platform.py::test_plugin_data_is_in_the_download_and_erased_with_the_account",
     "copractice_course_fields": "tests/test_course_fields.py::test_answers_are_stored_per_plugin_shown_on_the_page_and_audited",
+    "copractice_certificate_wording":
+        "tests/test_plugins_calling.py::test_firstresult_hook_takes_the_first_answer_and_skips_a_raising_plugin",
 }
 
 

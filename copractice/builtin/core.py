@@ -16,6 +16,11 @@ def copractice_themes(app):
 
 
 @hookimpl(trylast=True)
+def copractice_certificate_wording(app, course):
+    return "completed the co-production course"
+
+
+@hookimpl(trylast=True)
 def copractice_nav_items(app, member):
     items = [NavItem("Courses", "courses.catalogue", order=10), NavItem("Resources", "library.index", order=15),
              NavItem("Themes", "themes.index", order=17)]

@@ -124,7 +124,7 @@ def _check_facilitators(course, facilitators):
         if member.id in current:
             continue
         try:
-            reasons = get_plugins().ask("copractice_facilitator_check", member=member, course=course)
+            reasons = get_plugins().collect("copractice_facilitator_check", member=member, course=course)
         except PluginFailure as failure:
             log.error("facilitator check of plugin %s failed; refused: %s", failure.plugin, failure.error)
             raise FacilitatorRefused(f"We could not check whether {member.name} can facilitate this course, "
@@ -273,7 +273,7 @@ def plugin_refusal(member, course):
     A plugin that raises refuses the enrolment (fail closed) and the error is logged.
     """
     try:
-        reasons = get_plugins().ask("copractice_enrolment_check", member=member, course=course)
+        reasons = get_plugins().collect("copractice_enrolment_check", member=member, course=course)
     except PluginFailure as failure:
         log.error("enrolment check of plugin %s failed; enrolment refused: %s", failure.plugin, failure.error)
         return ("We could not check whether you can join this course just now, so we have not enrolled you. "

@@ -49,7 +49,7 @@ from copractice.notifications.models import (
     OutboxMessage,
     SessionReminder,
 )
-from copractice.plugins import get_plugins
+from copractice.plugins import PluginFailure, get_plugins
 from copractice.timeutil import utcnow
 from copractice.urls import external_url
 
@@ -204,10 +204,16 @@ def audit_entries_about(member: Member, *, by_name: bool = False) -> list[AuditE
 def plugin_data(member: Member) -> tuple[dict, list[str]]:
     """({plugin: its dict}, [plugins that failed to answer]) from every installed plugin, enabled or not."""
     plugins = get_plugins()
-    answers = plugins.call_each("copractice_member_data", only_enabled=False, member=member)
-    implementers = {impl.plugin_name for impl in plugins.manager.hook.copractice_member_data.get_hookimpls()}
-    answered = {name: data for name, data in answers if data}
-    return answered, sorted(implementers - {name for name, _ in answers})
+    answered, failed = {}, []
+    for name in plugins.implementers("copractice_member_data"):
+        try:
+            answers = plugins.call_from(name, "copractice_member_data", member=member)
+        except PluginFailure:  # the hook fails closed: the download names the plugin instead of looking complete
+            failed.append(name)
+            continue
+        if answers and answers[0]:
+            answered[name] = answers[0]
+    return answered, sorted(failed)
 
 
 def export_member_data(member: Member) -> dict:
@@ -383,8 +389,8 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         raise ErasureRefused("You are the site's only admin. Make someone else an admin before you delete "
                              "your account, so the site can still be run.")
     try:
-        get_plugins().call_each("copractice_member_erased", only_enabled=False, isolate=False, member=member)
-    except Exception as exc:
+        get_plugins().call("copractice_member_erased", member=member)
+    except PluginFailure as exc:
         log.exception("erasure of member %s stopped: a plugin failed", mid)
         raise ErasureFailed(str(exc)) from exc
 
