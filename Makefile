@@ -42,7 +42,7 @@ run: demo
 
 ## test: set up, then run the whole suite (browser tests need /usr/bin/chromium)
 test: install
-	$(BIN)/ruff check --select F,E9 copractice plugins tests config.py
+	$(BIN)/ruff check copractice copractice_demo plugins tests bench migrations config.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)

@@ -24,8 +24,8 @@ from flask_migrate import upgrade  # noqa: E402
 from copractice import create_app  # noqa: E402
 from copractice.extensions import db  # noqa: E402
 from copractice.members.models import Member  # noqa: E402
-from copractice.timeutil import utcnow  # noqa: E402
 from copractice.security import hash_password  # noqa: E402
+from copractice.timeutil import utcnow  # noqa: E402
 
 KNOWN = "known@example.org"
 PASSWORD = "teapot lantern river"

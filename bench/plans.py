@@ -103,10 +103,9 @@ def plan_writes(app, engine, busy, captured, record, cursor, sizes, check, args)
     on a loopback port in this process, so their statements are captured here."""
     import threading
 
+    import run
     from sqlalchemy import event
     from werkzeug.serving import WSGIRequestHandler, make_server
-
-    import run
 
     class Quiet(WSGIRequestHandler):
         def log_request(self, *args, **kwargs):

@@ -27,7 +27,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +123,7 @@ def prepare(db, url, busy_day=False):
     marker = DATA / f"generation-{db}.json"
     if "Large demo data ready" in out:
         line = next(x for x in out.splitlines() if x.startswith("Large demo data ready"))
-        marker.write_text(json.dumps({"seconds": round(elapsed, 1), "at": datetime.now(timezone.utc).isoformat(),
+        marker.write_text(json.dumps({"seconds": round(elapsed, 1), "at": datetime.now(UTC).isoformat(),
                                       "summary": line}))
         log(f"  {line}  (command took {elapsed:.0f} s)")
     else:
@@ -145,10 +145,10 @@ def facts():
 
     from copractice import create_app
     from copractice.courses.models import Course, Enrolment, Session
-    from copractice_demo.large import SHOWCASE_SLUG
     from copractice.extensions import db
     from copractice.members.models import Member
     from copractice.timeutil import utcnow
+    from copractice_demo.large import SHOWCASE_SLUG
 
     app = create_app()
     with app.app_context():
@@ -282,7 +282,7 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         DATA.mkdir(parents=True, exist_ok=True)
-        self.logfile = open(DATA / f"gunicorn-{name}.log", "ab")
+        self.logfile = open(DATA / f"gunicorn-{name}.log", "ab")  # noqa: SIM115  (the server writes to it until stop() closes it)
         self.process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}", "--chdir",
              str(chdir), "--timeout", "120", "--log-level", "warning", app],
@@ -297,7 +297,7 @@ class Server:
                 with urllib.request.urlopen(self.url + "/", timeout=5) as response:
                     if response.status == 200:
                         return self
-            except (urllib.error.URLError, ConnectionError, socket.timeout):
+            except (TimeoutError, urllib.error.URLError, ConnectionError):
                 time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer within 60 s")
 
@@ -976,7 +976,7 @@ class LoadWatch:
     def during_done(self):
         self.stop.set()
         self.thread.join()
-        total, steal, idle = (b - a for a, b in zip(self.cpu, cpu_times()))
+        total, steal, idle = (b - a for a, b in zip(self.cpu, cpu_times(), strict=True))
         self.steal = steal / total if total else 0.0
         self.busy = 1 - idle / total if total else 0.0
 
@@ -1196,7 +1196,7 @@ def main():
         sys.exit("wrk is missing: apt-get install wrk (make bench does it)")
     DATA.mkdir(parents=True, exist_ok=True)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    started = datetime.now(timezone.utc)
+    started = datetime.now(UTC)
     load_at_start = loadavg()
     if load_at_start > 1.0:
         log(f"note: the load average is {load_at_start:.1f} on {os.cpu_count()} CPUs: other work will lower every figure")

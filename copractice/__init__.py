@@ -68,8 +68,8 @@ def _database_settings(app):
 
 
 def _init_extensions(app):
-    from copractice.extensions import csrf, db, limiter, login_manager, migrate
     from copractice import models  # noqa: F401  (every table registered before migrations look)
+    from copractice.extensions import csrf, db, limiter, login_manager, migrate
     from copractice.security import set_security_headers
 
     db.init_app(app)

@@ -55,8 +55,8 @@ def create_admin(email, name, password):
     from copractice.audit import audit
     from copractice.members import operations
     from copractice.members.models import Member
-    from copractice.timeutil import utcnow
     from copractice.security import hash_password
+    from copractice.timeutil import utcnow
 
     existing = operations.find_by_email(email)
     if existing is None and not password:
@@ -139,7 +139,8 @@ def _large_demo_data():
 @with_appcontext
 def send_mail(watch, interval):
     """Deliver the email that is due (safe to run every minute; failures are retried later)."""
-    from copractice.notifications.operations import deliver_due, watch as watch_outbox
+    from copractice.notifications.operations import deliver_due
+    from copractice.notifications.operations import watch as watch_outbox
 
     if not watch:
         sent, failed = deliver_due(limit=1000)
@@ -421,8 +422,15 @@ def plugins_install(target):
     With PLUGIN_WHEELS set, only a wheel in that approved folder can be installed. A failed install
     is undone: the plugin is uninstalled (or its previous version put back) and the database is as it was.
     """
-    from copractice.plugin_install import (InstallFailed, InstallRefused, approved_folder, resolve,
-                                           run_recorded, start_command_install, switched_on_note)
+    from copractice.plugin_install import (
+        InstallFailed,
+        InstallRefused,
+        approved_folder,
+        resolve,
+        run_recorded,
+        start_command_install,
+        switched_on_note,
+    )
 
     app = current_app._get_current_object()
     try:

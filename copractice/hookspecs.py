@@ -34,8 +34,18 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.attendance.models import Attendance, Completion
     from copractice.courses.models import Course, Enrolment, Session
     from copractice.members.models import Member
-    from copractice.plugin_types import (CourseField, NavItem, PageAssets, ProfileField, RegisterExtra, ReportColumn,
-                                         ResourceType, SettingField, Theme, Widget)
+    from copractice.plugin_types import (
+        CourseField,
+        NavItem,
+        PageAssets,
+        ProfileField,
+        RegisterExtra,
+        ReportColumn,
+        ResourceType,
+        SettingField,
+        Theme,
+        Widget,
+    )
 
 # Bumped when a hook is removed or its arguments change incompatibly.
 HOOKSPEC_VERSION = 1

@@ -1,13 +1,22 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
-from copractice.audit import AuditEntry  # noqa: F401
-from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
-from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
-from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
-from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
-from copractice.library.models import (CourseResource, Resource, ResourceAudience, ResourceFile,  # noqa: F401,E402
-                                         ResourceSearch, ResourceSuggestion, ResourceTag, ResourceTheme, SavedResource)
-from copractice.library.models import ResourceDownload  # noqa: F401,E402
-from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
+from copractice.audit import AuditEntry  # noqa: F401
+from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402
+from copractice.library.models import (  # noqa: F401,E402
+                                         CourseResource,
+                                         Resource,
+                                         ResourceAudience,
+                                         ResourceDownload,  # noqa: F401,E402
+                                         ResourceFile,
+                                         ResourceSearch,
+                                         ResourceSuggestion,
+                                         ResourceTag,
+                                         ResourceTheme,
+                                         SavedResource,
+)
+from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
+from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402
+from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
+from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402

@@ -39,8 +39,20 @@ from copractice.forms import CheckboxesField, SingleLine
 from copractice.library.models import Resource, ResourceAudience, ResourceTheme
 from copractice.members.models import Member, ProfileAnswer
 from copractice.permissions import can, permission_required, require
-from copractice.plugin_types import (YES_NO, CourseField, NavItem, PageAssets, ProfileField, RegisterExtra, ReportColumn,
-                                     ResourceType, SettingField, Theme, Widget, hookimpl)
+from copractice.plugin_types import (
+    YES_NO,
+    CourseField,
+    NavItem,
+    PageAssets,
+    ProfileField,
+    RegisterExtra,
+    ReportColumn,
+    ResourceType,
+    SettingField,
+    Theme,
+    Widget,
+    hookimpl,
+)
 from copractice.reading import SPACINGS, TEXT_SIZES
 from copractice.timeutil import london_to_utc, utcnow
 from copractice.urls import slugify

@@ -44,8 +44,8 @@ from copractice import create_app
 from copractice.courses.operations import EnrolmentRefused
 from copractice.extensions import db, limiter
 from copractice.members.models import Member, ThemeLeadership
-from copractice.timeutil import utcnow
 from copractice.security import hash_password
+from copractice.timeutil import utcnow
 
 __all__ = [
     "PASSWORD", "POSTGRES_URL", "ROLES", "AuthActions", "DeliveredMailbox", "Mailbox", "EnrolmentRefused",

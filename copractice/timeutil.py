@@ -3,7 +3,7 @@
 ``utcnow()`` is the only clock; ``uk_time``/``uk_date`` are the only date formatters (Babel, en_GB,
 Europe/London), named styles rather than strftime patterns so that every page says a date the same way.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -24,7 +24,7 @@ def london_to_utc(local):
     in the repeated hour when they go back is taken as its first (BST) occurrence.
     """
     aware = local.replace(tzinfo=LONDON, fold=0)
-    utc = aware.astimezone(timezone.utc)
+    utc = aware.astimezone(UTC)
     if utc.astimezone(LONDON).replace(tzinfo=None) != local:
         raise NoSuchLocalTime(f"{uk_time(local, 'clock', local=True)} on {uk_date(local, local=True)} does not exist "
                               "in the UK: the clocks go forward.")
@@ -33,7 +33,7 @@ def london_to_utc(local):
 
 def utc_to_london(utc):
     """Naive UTC to naive Europe/London wall-clock time."""
-    return utc.replace(tzinfo=timezone.utc).astimezone(LONDON).replace(tzinfo=None)
+    return utc.replace(tzinfo=UTC).astimezone(LONDON).replace(tzinfo=None)
 
 
 def weekly(local_start, local_end, weeks):
@@ -43,7 +43,7 @@ def weekly(local_start, local_end, weeks):
 
 
 def utcnow():
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 LOCALE = "en_GB"
@@ -74,9 +74,9 @@ def uk_time(value, style="datetime", *, local=False):
     if not isinstance(value, datetime):
         return format_date(value, STYLES[style], locale=LOCALE)
     if local:
-        return format_datetime(value.replace(tzinfo=None), STYLES[style], tzinfo=timezone.utc, locale=LOCALE)
+        return format_datetime(value.replace(tzinfo=None), STYLES[style], tzinfo=UTC, locale=LOCALE)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+        value = value.replace(tzinfo=UTC)
     return format_datetime(value, STYLES[style], tzinfo=LONDON, locale=LOCALE)
 
 

@@ -43,14 +43,8 @@ LIVED_EXPERIENCE = ("patient", "carer", "young_person", "public_contributor")
 AREA_WEIGHTS = {"kent": 0.27, "medway": 0.07, "surrey": 0.22, "east_sussex": 0.13, "west_sussex": 0.16,
                 "brighton_and_hove": 0.09, "outside_region": 0.06}
 
-FIRST_NAMES = """Aisha Alex Amara Amir Anna Ben Beth Callum Charlotte Chloe Chris Daniel David Deepa Eleanor Emma
-Ethan Fatima Femi Finn Freya George Grace Hannah Harry Helen Imran Isla Jack James Jasmine Jo Kate Kwame Laura Leah
-Liam Lucy Maria Mark Maya Mohammed Nadia Naomi Oliver Olivia Omar Pat Paul Priya Rachel Rhys Ruth Sam Sarah Sean
-Sophie Tariq Tom Yusuf Zara""".split()
-LAST_NAMES = """Adams Ahmed Ali Allen Bailey Baker Begum Bennett Brown Campbell Carter Chen Clarke Cole Cooper Davies
-Edwards Evans Fisher Green Hall Harris Hughes Hussain Jackson James Johnson Jones Kaur Kelly Khan King Lee Lewis Martin
-Mensah Miller Mitchell Moore Morgan Murphy Nowak Okafor Owen Parker Patel Phillips Price Roberts Robinson Shah Singh
-Smith Taylor Thomas Turner Walker Ward Watson White Williams Wilson Wood Wright Young""".split()
+FIRST_NAMES = ["Aisha", "Alex", "Amara", "Amir", "Anna", "Ben", "Beth", "Callum", "Charlotte", "Chloe", "Chris", "Daniel", "David", "Deepa", "Eleanor", "Emma", "Ethan", "Fatima", "Femi", "Finn", "Freya", "George", "Grace", "Hannah", "Harry", "Helen", "Imran", "Isla", "Jack", "James", "Jasmine", "Jo", "Kate", "Kwame", "Laura", "Leah", "Liam", "Lucy", "Maria", "Mark", "Maya", "Mohammed", "Nadia", "Naomi", "Oliver", "Olivia", "Omar", "Pat", "Paul", "Priya", "Rachel", "Rhys", "Ruth", "Sam", "Sarah", "Sean", "Sophie", "Tariq", "Tom", "Yusuf", "Zara"]
+LAST_NAMES = ["Adams", "Ahmed", "Ali", "Allen", "Bailey", "Baker", "Begum", "Bennett", "Brown", "Campbell", "Carter", "Chen", "Clarke", "Cole", "Cooper", "Davies", "Edwards", "Evans", "Fisher", "Green", "Hall", "Harris", "Hughes", "Hussain", "Jackson", "James", "Johnson", "Jones", "Kaur", "Kelly", "Khan", "King", "Lee", "Lewis", "Martin", "Mensah", "Miller", "Mitchell", "Moore", "Morgan", "Murphy", "Nowak", "Okafor", "Owen", "Parker", "Patel", "Phillips", "Price", "Roberts", "Robinson", "Shah", "Singh", "Smith", "Taylor", "Thomas", "Turner", "Walker", "Ward", "Watson", "White", "Williams", "Wilson", "Wood", "Wright", "Young"]
 ORGANISATIONS = [
     "Kent Community Health NHS Foundation Trust", "Sussex Partnership NHS Foundation Trust", "University of Kent",
     "University of Surrey", "University of Sussex", "University of Brighton", "Canterbury Christ Church University",
@@ -201,7 +195,7 @@ class _Writer:
                     copy.write_row(row)
             cursor.close()
         else:
-            self.connection.execute(table.insert(), [dict(zip(columns, row)) for row in rows])
+            self.connection.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in rows])
         self.counts[name] += len(rows)
         if name in self.counted:
             self.progress(len(rows))
@@ -455,13 +449,13 @@ def _enrolments(rng, total, courses, people, demo, now):
     trainee = demo.get("trainee@example.org")
     trainee_plan = {}
     if trainee:
-        published = [c for c, rows in zip(ordinary, rows_per[1:]) if c.status == "published" and rows > 0]
+        published = [c for c, rows in zip(ordinary, rows_per[1:], strict=True) if c.status == "published" and rows > 0]
         picks = rng.sample(published, min(len(published), 8))
         trainee_plan = {id(c): "enrolled" for c in picks[:6]}
         trainee_plan.update({id(c): "waiting" for c in picks[6:7]})
         trainee_plan.update({id(c): "cancelled" for c in picks[7:8]})
         trainee_plan[id(showcase)] = "enrolled"
-    for course, rows in zip(courses, rows_per):
+    for course, rows in zip(courses, rows_per, strict=True):
         if course.showcase:
             enrolled_n, waiting_n = course.capacity, min(12, showcase_extra)
             gone_n = rows - enrolled_n - waiting_n
@@ -482,7 +476,7 @@ def _enrolments(rng, total, courses, people, demo, now):
         if want and rows:
             course.picked[course.statuses.index(want) if want in course.statuses else 0] = trainee
         course.places_taken = enrolled_n + offered_n
-        course.enrolled = [m for m, s in zip(course.picked, course.statuses) if s == "enrolled"]
+        course.enrolled = [m for m, s in zip(course.picked, course.statuses, strict=True) if s == "enrolled"]
 
 
 def _write_courses(writer, connection, rng, courses, now):
@@ -530,7 +524,7 @@ def _write_courses(writer, connection, rng, courses, now):
         opened = end - timedelta(days=rng.randrange(30, 90))
         window = int((end - opened).total_seconds())
         joined = sorted(opened + timedelta(seconds=rng.randrange(window)) for _ in course.picked)
-        for member_id, status, joined_at in zip(course.picked, course.statuses, joined):
+        for member_id, status, joined_at in zip(course.picked, course.statuses, joined, strict=True):
             queue_key = offered_at = expires = enrolled_at = None
             updated = joined_at
             if status == "enrolled":

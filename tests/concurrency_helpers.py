@@ -118,14 +118,11 @@ class Gunicorn:
     def stop(self):
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGQUIT)  # quick shutdown: the test is over
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
-        try:  # the master and its workers are a process group of their own: leave none behind
+        # the master and its workers are a process group of their own: leave none behind
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
 
 

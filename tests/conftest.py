@@ -3,6 +3,18 @@ shipped with the core (loaded through its pytest11 entry point, and by ``-p copr
 pyproject.toml's addopts). It gives a real database (SQLite file, or PostgreSQL from
 COPRACTICE_TEST_DATABASE_URL), a real SMTP server (aiosmtpd), the app, a client with CSRF on, and
 factories. The helpers are importable from here too, as tests always have."""
-from copractice.testing import (PASSWORD, POSTGRES_URL, AuthActions, DeliveredMailbox,  # noqa: F401
-                                Mailbox, create_member, csrf_from, drop_isolated, empty_all_tables, free_port,
-                                isolated_database_url, post_form, test_settings)
+from copractice.testing import (  # noqa: F401
+                                PASSWORD,
+                                POSTGRES_URL,
+                                AuthActions,
+                                DeliveredMailbox,
+                                Mailbox,
+                                create_member,
+                                csrf_from,
+                                drop_isolated,
+                                empty_all_tables,
+                                free_port,
+                                isolated_database_url,
+                                post_form,
+                                test_settings,
+)

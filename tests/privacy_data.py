@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from copractice.admin.operations import change_role
-from copractice.audit import audit
 from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import LATE, PRESENT, LowAttendanceReminder
+from copractice.audit import audit
 from copractice.courses import operations as course_ops
 from copractice.courses.models import CourseFacilitator, Session
 from copractice.extensions import db

@@ -233,7 +233,7 @@ def test_completion_rule_late_counts_and_excused_can_be_neutral(ctx):
     course, (a, b, c) = enrolled_course(sessions=4)  # 75% of 4 sessions = 3
     s = course.sessions
     lead = create_member(role="admin")
-    for session, status in zip(s, ["present", "late", "excused", "absent"]):
+    for session, status in zip(s, ["present", "late", "excused", "absent"], strict=True):
         ops.mark(lead, session, a.id, status)
     db.session.commit()
     # Excused is left out: 2 attended of 3 counted = 67%, below 75%.
@@ -244,7 +244,7 @@ def test_completion_rule_late_counts_and_excused_can_be_neutral(ctx):
     assert (completion.attended, completion.counted) == (3, 3) and completion.completed_at
     assert ops.current_certificate(course.id, a.id) is not None
     course.excused_neutral = False
-    for session, status in zip(s, ["present", "late", "excused", "absent"]):
+    for session, status in zip(s, ["present", "late", "excused", "absent"], strict=True):
         ops.mark(lead, session, b.id, status)
     db.session.commit()
     assert db.session.scalar(select(Completion).where(Completion.member_id == b.id)) is None  # 2 of 4
@@ -311,7 +311,7 @@ def test_admin_revokes_and_reissues_a_certificate(app, client):
 
 def test_learning_hours_sum_attended_sessions(ctx):
     course, (a, b, c) = enrolled_course(sessions=3)  # two-hour sessions
-    for session, status in zip(course.sessions, ["present", "late", "absent"]):
+    for session, status in zip(course.sessions, ["present", "late", "absent"], strict=True):
         ops.mark(None, session, a.id, status)
     db.session.commit()
     assert ops.learning_hours([a.id, b.id]) == {a.id: 4.0, b.id: 0.0}
@@ -323,7 +323,7 @@ def _marked_course():
     course, (a, b, c) = enrolled_course(sessions=2)
     b_row = db.session.get(Member, b.id)
     b_row.name = '=HYPERLINK("http://evil.example","click")'
-    for session, (ma, mb, mc) in zip(course.sessions, [("present", "excused", "absent"), ("late", "absent", "absent")]):
+    for session, (ma, mb, mc) in zip(course.sessions, [("present", "excused", "absent"), ("late", "absent", "absent")], strict=True):
         ops.mark(None, session, a.id, ma), ops.mark(None, session, b.id, mb), ops.mark(None, session, c.id, mc)
     db.session.commit()
     return course, (a, b, c)
@@ -402,8 +402,8 @@ class TestHooks:
             ops.mark(None, course.sessions[0], a.id, "absent")
             ops.mark(None, course.sessions[0], a.id, "present")
             db.session.commit()
-            assert attendance_plugin.SEEN == [("marked", a.id, None, "absent"), ("marked", a.id, "absent", "present"),
-                                              ("completed", a.id, course.id)]
+            assert [("marked", a.id, None, "absent"), ("marked", a.id, "absent", "present"),
+                                              ("completed", a.id, course.id)] == attendance_plugin.SEEN
             headers, rows = reports.course_grid_table(reports.course_grid(course))
             assert headers[-1] == "Organisation (from plugin)" and rows[0][-1] == "none"
 

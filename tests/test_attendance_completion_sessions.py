@@ -31,7 +31,7 @@ def course_marked(marks, sessions=4):
         person = people[name] = create_member(name=name)
         db.session.add(Enrolment(course_id=course.id, member_id=person.id, status="enrolled"))
         db.session.flush()
-        for session, status in zip(course.sessions, row):
+        for session, status in zip(course.sessions, row, strict=True):
             if status:
                 ops.mark(admin, session, person.id, status)
     course.places_taken = len(people)

@@ -92,7 +92,7 @@ def test_an_apology_for_next_week_does_not_make_200_percent_and_page_matches_exp
 def test_a_rate_never_goes_over_100_percent(ctx):
     course, people = course_with_one_held_and_one_to_come(n_people=3)
     held, to_come = course.sessions
-    for person, status in zip(people, ["present", "excused", "absent"]):
+    for person, status in zip(people, ["present", "excused", "absent"], strict=True):
         ops.mark(None, held, person.id, status)
         ops.send_apology(person, to_come) if status != "excused" else None
     db.session.commit()

@@ -68,8 +68,8 @@ def test_a_nul_in_an_anonymous_form_gets_the_form_again_with_a_message(app, clie
         assert "There is a problem" in response.get_data(as_text=True)
     assert client.post(url, data=data).status_code == 400  # no token: refused as before
     with app.app_context():
-        from copractice.members.models import Member
         from copractice.extensions import db
+        from copractice.members.models import Member
 
         for member in db.session.query(Member):  # if the form was good enough to save, no NUL is kept
             assert "\x00" not in member.name + member.email + (member.organisation or "")

@@ -73,9 +73,8 @@ class Forms(HTMLParser):
             else:
                 fields.setdefault(name, a.get("value") or "")
             self._select = name if tag == "select" else None
-        elif tag == "option" and self._select:
-            if "selected" in a or not fields.get(self._select):
-                fields[self._select] = a.get("value") or ""
+        elif tag == "option" and self._select and ("selected" in a or not fields.get(self._select)):
+            fields[self._select] = a.get("value") or ""
 
 
 def forms_of(html, page_path):

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from copractice.audit import AuditEntry
-from copractice.plugin_models import PluginState
 from copractice.courses import catalogue as finder
 from copractice.courses import extras
 from copractice.courses import operations as course_ops
 from copractice.courses.models import Course, CourseExtra
 from copractice.extensions import db
+from copractice.plugin_models import PluginState
 from copractice.plugin_settings import SettingsInvalid
 from tests.conftest import AuthActions, create_member, empty_all_tables, post_form
 from tests.factories_courses import create_course

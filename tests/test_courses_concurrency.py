@@ -95,7 +95,7 @@ def test_thirty_members_at_once_fill_five_places_and_queue_the_rest(app, mailbox
         assert Counter(rows.values()) == {ENROLLED: 5, WAITING: 25}
         assert assert_places_consistent(course_id).places_taken == 5
         # Each thread's answer is what the database holds for that member.
-        assert dict(zip(member_ids, results)) == rows
+        assert dict(zip(member_ids, results, strict=True)) == rows
         # The waiting list numbers 1..25 with no two people sharing a place in it.
         queue = operations.waiting_list(db.session.get(Course, course_id))
         assert sorted(operations.waiting_position(e) for e in queue) == list(range(1, 26))
@@ -361,7 +361,7 @@ def test_accepting_while_the_offer_is_swept_ends_one_way_only(app):
     results = at_once(app, [accept(m) for m in ids[3:6]]
                       + [lambda: operations.expire_offers(now=expires + timedelta(seconds=1))] * 2)
 
-    accepted = [m for m, r in zip(ids[3:6], results) if r == ENROLLED]
+    accepted = [m for m, r in zip(ids[3:6], results, strict=True) if r == ENROLLED]
     swept = sum(results[3:])
     assert len(accepted) + swept == 3  # every offer ended exactly one way
     with app.app_context():

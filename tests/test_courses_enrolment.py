@@ -265,10 +265,10 @@ class TestPluginRules:
             a, b = member(), member()
             ops.enrol(a, course), ops.enrol(b, course), ops.cancel_place(a, course)
             a, b = a.id, b.id
-        assert rules_plugin.SEEN == [
+        assert [
             ("course_saved", "hooked", True),
             ("enrolment_changed", a, None, "enrolled"),
             ("enrolment_changed", b, None, "waiting"),
             ("enrolment_changed", a, "enrolled", "cancelled"),
             ("enrolment_changed", b, "waiting", "offered"),
-        ]
+        ] == rules_plugin.SEEN

@@ -3,7 +3,6 @@ from functools import partial
 
 from sqlalchemy import func, select, text
 
-from copractice_demo import large as demo_large
 from copractice.attendance.models import Attendance, Certificate, Completion
 from copractice.courses.models import Course, Enrolment, Session
 from copractice.demo import create_demo_courses, create_demo_data
@@ -12,6 +11,7 @@ from copractice.library import operations as library
 from copractice.library.models import Resource, ResourceSearch
 from copractice.members.models import Member
 from copractice.timeutil import utcnow
+from copractice_demo import large as demo_large
 
 FACTOR = 0.002  # 200 members, 4 courses, 40 sessions, 100 resources
 

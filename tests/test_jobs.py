@@ -121,7 +121,7 @@ def workers(app, tmp_path):
                    COPRACTICE_BASE_URL=app.config["BASE_URL"], FLASK_APP="copractice")
         env.update({f"COPRACTICE_{key}": str(value) for key, value in settings.items()})
         log_path = tmp_path / f"{name}.log"
-        log = open(log_path, "w")
+        log = open(log_path, "w")  # noqa: SIM115  (the worker writes to it until the test stops it)
         process = subprocess.Popen([sys.executable, "-m", "copractice.cli", "worker", "--workers", "1",
                                     "--poll-seconds", "0.1"], env=env, cwd=ROOT, stdout=log, stderr=log)
         process.log_path = log_path

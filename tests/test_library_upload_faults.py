@@ -8,6 +8,7 @@ The faults are real ones made by the operating system, not mocks:
 - a genuinely full disk: a 256 KB tmpfs mounted in a private mount namespace (``unshare``), skipped
   where the system does not allow one.
 """
+import contextlib
 import io
 import json
 import os
@@ -80,9 +81,8 @@ def test_a_folder_that_cannot_be_written_gives_a_clear_form_error_and_changes_no
 
 
 def test_a_new_version_that_cannot_be_stored_leaves_the_resource_as_it_was(app, curator):
-    from tests.test_library import Upload, add
-
     from copractice.library.uploads import check_upload
+    from tests.test_library import Upload, add
 
     blocked = app.config["UPLOAD_FOLDER"]
     working = Path(blocked).parent.parent / "working-uploads"
@@ -136,10 +136,8 @@ class DevServer:
         return Path(self.log_path).read_text(errors="replace")[-5000:]
 
     def stop(self):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, 9)
-        except ProcessLookupError:
-            pass
         self.process.wait(timeout=10)
 
 
@@ -246,7 +244,7 @@ def send_big_body(port, size=40 * 1024 * 1024, timeout=5.0):
     sender.start()
     try:
         first = sock.makefile("rb").readline()
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         first = b""
     elapsed = time.monotonic() - started
     sock.close()

@@ -17,8 +17,17 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice
 from tests.conftest import PASSWORD, AuthActions, create_member, post_form
-from tests.privacy_data import (APOLOGY, COMPANION, EMAIL, GUARDIAN, NAME, REMARK, SECRETS, member_with_everything,
-                                session_of)
+from tests.privacy_data import (
+    APOLOGY,
+    COMPANION,
+    EMAIL,
+    GUARDIAN,
+    NAME,
+    REMARK,
+    SECRETS,
+    member_with_everything,
+    session_of,
+)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -75,10 +75,8 @@ def two_servers(env, log_dir, *, workers=2, threads=2):
                 server.process.send_signal(signal.SIGQUIT)
         deadline = time.monotonic() + 10
         for server in servers:
-            try:
+            with suppress(subprocess.TimeoutExpired):
                 server.process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                pass
             server.stop()  # kills whatever is left of its process group
 
 

@@ -16,9 +16,9 @@ from copractice.courses.models import Course, Enrolment
 from copractice.devmail import saved_messages, start_catcher
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import utcnow
 from copractice.notifications.models import OutboxMessage
 from copractice.notifications.operations import deliver_due, deliver_one
+from copractice.timeutil import utcnow
 from tests.conftest import POSTGRES_URL, Mailbox, free_port, post_form, test_settings
 from tests.factories_courses import create_course
 

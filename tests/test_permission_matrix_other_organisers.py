@@ -7,8 +7,7 @@ so on its own it cannot tell "organisers of this course" from "any organiser".
 """
 import pytest
 
-from tests.test_permission_matrix import (MATRIX, app_settings, route_mismatches,  # noqa: F401 (app_settings: fixture)
-                                          sign_in)
+from tests.test_permission_matrix import MATRIX, app_settings, route_mismatches, sign_in  # noqa: F401 (app_settings: fixture)
 
 # Placeholders that name the matrix's course or something under its theme (Cross-cutting).
 SCOPED = ("{course}", "{session}", "{enrolment}", "{resource_id}", "{suggestion}")

@@ -18,7 +18,7 @@ def hook_names():
 def sections():
     """{hook name: the text of its entry}."""
     parts = re.split(r"^## (copractice_\w+)$", DOC, flags=re.M)
-    return dict(zip(parts[1::2], parts[2::2]))
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
 
 
 def split_top_level(params):

@@ -18,8 +18,14 @@ from sqlalchemy import inspect, select, text
 from copractice import create_app
 from copractice.extensions import db
 from copractice.jobs import jobs_for
-from copractice.plugin_install import (InstallRefused, PluginInstall, catalogue, installed_version,
-                                       request_install, resolve)
+from copractice.plugin_install import (
+    InstallRefused,
+    PluginInstall,
+    catalogue,
+    installed_version,
+    request_install,
+    resolve,
+)
 from tests.conftest import AuthActions, create_member, csrf_from, drop_isolated, isolated_database_url, test_settings
 from tests.plugin_wheels import build_wheels, imports_in, throwaway_python
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from copractice import hookspecs
 from copractice.audit import AuditEntry
-from copractice.plugin_models import PluginSetting
 from copractice.extensions import db
+from copractice.plugin_models import PluginSetting
 from tests.conftest import AuthActions, create_member, post_form
 from tests.factories_courses import create_course
 
@@ -124,7 +124,7 @@ def test_plugin_data_is_in_the_download_and_erased_with_the_account(app, client,
     # Installed plugins answer for their data even while disabled: rights do not depend on a switch.
     assert client.get("/account/data.json").get_json()["plugins"]["platform"] == {"favourite_colour": "green"}
     post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
-    assert platform_plugin.ERASED == [member_id]
+    assert [member_id] == platform_plugin.ERASED
 
 
 # Each hook and the test that exercises it. Adding a hookspec without a test here fails below.

@@ -5,8 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from copractice.audit import AuditEntry
-from copractice.plugin_models import PluginSetting
 from copractice.extensions import db
+from copractice.plugin_models import PluginSetting
 from tests.conftest import AuthActions, create_member, post_form
 from tests.plugins import typed_settings_plugin
 

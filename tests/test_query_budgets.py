@@ -125,11 +125,8 @@ def plans(app, statements):
 def full_scans(plan, postgres):
     import re
 
-    if postgres:
-        tables = re.findall(r"Seq Scan on (\w+)", plan)
-    else:
-        # SQLite says SEARCH for an index look-up; SCAN (even "USING INDEX") reads the whole table or index.
-        tables = re.findall(r"^SCAN (\w+)\b", plan, flags=re.M)
+    # SQLite says SEARCH for an index look-up; SCAN (even "USING INDEX") reads the whole table or index.
+    tables = re.findall(r"Seq Scan on (\w+)", plan) if postgres else re.findall(r"^SCAN (\w+)\b", plan, flags=re.M)
     real_tables = set(db.metadata.tables)  # not subqueries the database materialises for itself
     return [t for t in tables if t in real_tables and t not in SMALL_TABLES]
 
@@ -147,7 +144,7 @@ def test_page_queries_use_indexes(app):
     made = clients(app)
     event.listen(engine, "before_cursor_execute", record)
     try:
-        for page, (who, url) in urls(ids).items():
+        for who, url in urls(ids).values():
             assert made[who].get(url).status_code == 200
     finally:
         event.remove(engine, "before_cursor_execute", record)

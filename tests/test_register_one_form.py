@@ -70,7 +70,7 @@ def test_the_register_is_one_form_whatever_the_number_of_people(app, fac_client)
     large = register_course(app, 9)
     log_in(fac_client)
     pages = [fac_client.get(register_url(session_id)).get_data(as_text=True) for _, session_id, _ in (small, large)]
-    for page, (_, session_id, people) in zip(pages, (small, large)):
+    for page, (_, session_id, people) in zip(pages, (small, large), strict=True):
         forms = re.findall(r'<form method="post" action="([^"]+)"', page)
         assert forms.count(register_url(session_id) + "/marks") == 1
         for member_id in people:  # each mark button holds the person's id, and is named for its mark
@@ -260,7 +260,7 @@ def test_the_grid_counts_and_hours_match_the_marks(app):
         course = db.session.get(Course, course_id)
         first, second, third = course.sessions  # the third is still to come
         for session, marks in ((first, ("present", "excused", "absent")), (second, ("late", "absent", None))):
-            for person, status in zip((a, b, c), marks):
+            for person, status in zip((a, b, c), marks, strict=True):
                 if status:
                     ops.mark(None, session, person, status)
         ops.send_apology(db.session.get(Member, c), third)

@@ -11,12 +11,12 @@ from datetime import timedelta
 import pytest
 from openpyxl import load_workbook
 
-from copractice.plugin_models import PluginState
 from copractice.attendance import operations as ops
 from copractice.attendance import reports
 from copractice.courses import operations as course_ops
 from copractice.extensions import db
 from copractice.plugin_api import ReportColumn
+from copractice.plugin_models import PluginState
 from tests.conftest import AuthActions, create_member, empty_all_tables
 from tests.factories_courses import create_course
 from tests.plugins import report_columns_plugin
@@ -72,7 +72,7 @@ def test_report_statements_do_not_grow_with_members_when_plugins_add_columns(app
         _response, count = statements(app, f"/reports/courses/{course_id}{export}")
         counts.append(count)
         # the column was asked once, for every row of the report
-        assert report_columns_plugin.CALLS == [(sorted(member_ids), course_id)]
+        assert [(sorted(member_ids), course_id)] == report_columns_plugin.CALLS
     assert counts[0] == counts[1], f"statements grew with the members: {counts}"
 
 

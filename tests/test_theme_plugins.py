@@ -9,12 +9,12 @@ from sqlalchemy import func, select
 from copractice.audit import AuditEntry
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import utcnow
 from copractice.permissions import can
 from copractice.plugin_models import PluginSetting, PluginState
 from copractice.plugins import get_plugins
 from copractice.slow_hooks import PluginSlowHook
 from copractice.theme_plugins import ThemePlugin, plugins_of_theme
+from copractice.timeutil import utcnow
 from tests.conftest import AuthActions, csrf_from, post_form
 
 pytest.importorskip("copractice_dementia")

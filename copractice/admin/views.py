@@ -222,9 +222,8 @@ def settings_page(name, back_url, back_label, saved_url):
 def email():
     """Email that failed, or is waiting to try again after a failed attempt, with a "Try again" button."""
     from copractice.courses.forms import ConfirmForm
-    from copractice.notifications.operations import messages_needing_attention
-
     from copractice.jobs import failed_jobs
+    from copractice.notifications.operations import messages_needing_attention
 
     return render_template("admin/email.html", messages=messages_needing_attention(), form=ConfirmForm(),
                            jobs=failed_jobs())
@@ -256,7 +255,8 @@ def retry_email(message_id):
 def retry_job(failure_id):
     """Queue a background job that failed after its last retry once more."""
     from copractice.courses.forms import ConfirmForm
-    from copractice.jobs import JobFailure, retry_job as queue_again
+    from copractice.jobs import JobFailure
+    from copractice.jobs import retry_job as queue_again
 
     failure = db.session.get(JobFailure, failure_id)
     if failure is None:

@@ -2,14 +2,13 @@
 from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import MultiDict
 from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
-from werkzeug.datastructures import MultiDict
 
 from copractice.attendance.models import MARKS
-
-from copractice.members.models import AREAS, STAKEHOLDER_TYPES
 from copractice.forms import SingleLine
+from copractice.members.models import AREAS, STAKEHOLDER_TYPES
 
 
 class MarkForm(FlaskForm):

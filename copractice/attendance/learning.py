@@ -10,12 +10,37 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 
-from sqlalchemy import (Boolean, DateTime, Float, Integer, String, and_, bindparam, case, cast, exists, func, literal,
-                        null, or_, select, type_coerce, union_all)
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
-from copractice.courses.models import (CANCELLED, ENROLLED, ENROLMENT_STATUS_LABELS, OFFERED, WAITING, Course,
-                                       Enrolment, Session)
+from copractice.courses.models import (
+    CANCELLED,
+    ENROLLED,
+    ENROLMENT_STATUS_LABELS,
+    OFFERED,
+    WAITING,
+    Course,
+    Enrolment,
+    Session,
+)
 from copractice.extensions import db
 from copractice.timeutil import utcnow
 

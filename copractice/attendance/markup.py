@@ -36,10 +36,7 @@ def register_rows(rows, typed=None):
     for row in rows:
         i, current = row.member_id, row.status  # i: an int, safe as it is
         name = escape(row.name)
-        if current:
-            now = escape(MARKS.get(current, current) + SOURCE_NOTES.get(row.source, ""))
-        else:
-            now = "Not marked yet"
+        now = escape(MARKS.get(current, current) + SOURCE_NOTES.get(row.source, "")) if current else "Not marked yet"
         no_place = "" if row.enrolled else _NO_PLACE
         buttons = _BUTTONS.get(current, _BUTTONS[None]).replace("{id}", str(i))
         was = f'<input type="hidden" name="was-{i}" value="{escape(row.remark)}">' if row.remark else ""

@@ -20,15 +20,26 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, case, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
+from copractice import ratelimits
+from copractice.attendance.models import (
+    ABSENT,
+    ATTENDED,
+    EXCUSED,
+    LATE,
+    MARKS,
+    PRESENT,
+    Attendance,
+    AttendanceChange,
+    Certificate,
+    Completion,
+    LowAttendanceReminder,
+)
 from copractice.audit import audit
-from copractice.attendance.models import (ABSENT, ATTENDED, EXCUSED, LATE, MARKS, PRESENT, Attendance,
-                                          AttendanceChange, Certificate, Completion, LowAttendanceReminder)
 from copractice.courses.models import ENROLLED, Enrolment, Session
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
-from copractice import ratelimits
 from copractice.timeutil import uk_date, uk_time, utc_to_london, utcnow
 from copractice.unitofwork import savepoint
 

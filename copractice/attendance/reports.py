@@ -5,10 +5,10 @@ import io
 import json
 from collections import Counter
 from collections.abc import Mapping
-from itertools import chain, compress
-from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from itertools import chain, compress
+from operator import itemgetter
 
 from openpyxl import Workbook
 from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select, union_all
@@ -19,7 +19,7 @@ from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
 from copractice.members.models import Member, area_label, stakeholder_label
 from copractice.plugins import get_plugins
-from copractice.timeutil import london_to_utc, utcnow, utc_to_london
+from copractice.timeutil import london_to_utc, utc_to_london, utcnow
 
 
 def rate(part, whole):
@@ -176,7 +176,7 @@ def course_grid(course, now=None, columns=None):
         at = column[session_id]
         # The session's marks of people in the grid (not of erased accounts), counted at once.
         per_session[at] = Counter(compress(statuses, map(in_rows, member_ids)))
-        for member_id, status in zip(member_ids, statuses):
+        for member_id, status in zip(member_ids, statuses, strict=True):
             row = rows.get(member_id)
             if row is not None:
                 row.statuses[at] = status
@@ -193,7 +193,7 @@ def course_grid(course, now=None, columns=None):
         row.hours = round(sum(compress(hours, map(attended, statuses))), 2)  # summed, then rounded
     owned = ([(None, c) for c in columns] if columns is not None
              else get_plugins().collect_by_plugin("copractice_report_columns", report="course"))
-    for row, cells in zip(rows.values(), plugin_cells(owned, list(rows), course)):
+    for row, cells in zip(rows.values(), plugin_cells(owned, list(rows), course), strict=True):
         row.extra = cells
     columns = [column for _plugin, column in owned]
     return CourseGrid(course=course, sessions=sessions, rows=list(rows.values()), held=len(held_ids),
@@ -330,7 +330,7 @@ def rates_by_month(filters):
 def low_attendance(filters, threshold, limit=200):
     """Members whose attendance rate is below ``threshold`` (one query): [(Member, marks, attended, rate)]."""
     stmt = _marks_query([Attendance.member_id, func.count(Attendance.id), ATTENDED_SUM], filters)
-    stmt = stmt.group_by(Attendance.member_id).having(ATTENDED_SUM < threshold * func.count(Attendance.id))
+    stmt = stmt.group_by(Attendance.member_id).having(threshold * func.count(Attendance.id) > ATTENDED_SUM)
     counts = {member_id: (int(n), int(a or 0)) for member_id, n, a in db.session.execute(stmt.limit(limit))}
     members = db.session.scalars(select(Member).where(Member.id.in_(counts), Member.erased_at.is_(None))
                                  .order_by(func.lower(Member.name))).all() if counts else []

@@ -1,13 +1,25 @@
 """Registers, self check-in, apologies, online reports, certificates and attendance reports."""
 import segno
-from flask import (Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request,
-                   stream_with_context, url_for)
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from copractice.attendance import forms, markup, operations as ops, reports
+from copractice.attendance import forms, markup, reports
+from copractice.attendance import operations as ops
 from copractice.attendance.certificates import certificate_pdf
 from copractice.attendance.models import MARKS, AttendanceChange, Certificate
 from copractice.courses.catalogue import course_by_slug

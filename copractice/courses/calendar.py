@@ -9,8 +9,8 @@ and folded by an ``icalendar.Event`` once per course and reused, and each sessio
 per event, which was 70% of the feed.
 """
 from dataclasses import dataclass
-from functools import cache, lru_cache
 from datetime import datetime, time, timedelta
+from functools import cache, lru_cache
 
 from icalendar import Calendar, Event
 from sqlalchemy import bindparam, func, select

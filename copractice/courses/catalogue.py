@@ -4,12 +4,35 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import (Boolean, DateTime, Integer, String, bindparam, case, cast, exists, func, literal, null, or_, select,
-                        true, union_all)
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Integer,
+    String,
+    bindparam,
+    case,
+    cast,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
-from copractice.courses.models import (ACTIVE, WAITING, Course, CourseAudience, CourseExtra, CourseFacilitator, Enrolment,
-                                       Session)
+from copractice.courses.models import (
+    ACTIVE,
+    WAITING,
+    Course,
+    CourseAudience,
+    CourseExtra,
+    CourseFacilitator,
+    Enrolment,
+    Session,
+)
 from copractice.courses.next_session import next_start_after
 from copractice.extensions import db
 from copractice.members.models import Member

@@ -20,8 +20,8 @@ from sqlalchemy import select
 
 from copractice.courses.models import Course, CourseExtra
 from copractice.extensions import db
-from copractice.plugin_types import CourseField, SettingField
 from copractice.plugin_settings import KINDS, SettingInvalid, SettingsInvalid, as_text, check, form_field
+from copractice.plugin_types import CourseField, SettingField
 from copractice.plugins import get_plugins
 
 log = logging.getLogger(__name__)

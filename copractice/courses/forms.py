@@ -2,10 +2,21 @@
 import functools
 
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, TimeField, URLField)
-from wtforms.widgets import Select
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
 from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import Select
 
 from copractice.courses.models import FORMATS, LEVELS, STATUSES
 from copractice.forms import CheckboxesField, SingleLine

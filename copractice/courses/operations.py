@@ -15,8 +15,8 @@ savepoint.
 """
 import logging
 from dataclasses import dataclass
-from typing import cast
 from datetime import timedelta
+from typing import cast
 
 from flask import current_app
 from sqlalchemy import CursorResult, and_, func, or_, select, update
@@ -24,11 +24,23 @@ from sqlalchemy.exc import IntegrityError
 
 from copractice import pieces
 from copractice.audit import audit
-from copractice.errors import Refused
 from copractice.courses.models import (
-    ACTIVE, CANCELLED, ENROLLED, HOLDS_PLACE, LEFT_WAITLIST, OFFER_DECLINED, OFFER_EXPIRED, OFFERED, REMOVED,
-    WAITING, Course, CourseFacilitator, Enrolment, Session,
+    ACTIVE,
+    CANCELLED,
+    ENROLLED,
+    HOLDS_PLACE,
+    LEFT_WAITLIST,
+    OFFER_DECLINED,
+    OFFER_EXPIRED,
+    OFFERED,
+    REMOVED,
+    WAITING,
+    Course,
+    CourseFacilitator,
+    Enrolment,
+    Session,
 )
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.operations import notify

@@ -9,13 +9,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 from sqlalchemy import select, update
 
-from copractice.courses import catalogue as finder
 from copractice.attendance import learning
+from copractice.courses import catalogue as finder
 from copractice.courses import extras, forms, operations
 from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
-from copractice.http_cache import not_modified
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
+from copractice.http_cache import not_modified
 from copractice.inputs import page_arg
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     exists,
     func,
     or_,
     select,
 )
-from flask_sqlalchemy.pagination import Pagination
 
 from copractice import pieces
 from copractice.audit import audit
@@ -35,9 +35,9 @@ from copractice.library.models import (
     SavedResource,
 )
 from copractice.library.storage import get_storage
-from copractice.timeutil import utcnow
 from copractice.permissions import visible_keys, visible_resources
 from copractice.plugins import get_plugins
+from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 from copractice.urls import slugify
 

@@ -3,6 +3,7 @@
 Files are stored under their SHA-256 (content-addressed), outside the web root, and never
 overwritten: the same content uploaded twice is stored once.
 """
+import contextlib
 import hashlib
 import logging
 import os
@@ -56,10 +57,8 @@ class LocalStorage:
             os.replace(tmp, path)
         except OSError as error:
             if tmp is not None:
-                try:
+                with contextlib.suppress(OSError):
                     os.remove(tmp)
-                except OSError:
-                    pass
             log.error("Could not store an upload in %s: %s", self.root, error)
             raise StorageFailed(MESSAGE) from error
         return key
@@ -71,10 +70,8 @@ class LocalStorage:
         return os.path.exists(self._path(key))
 
     def delete(self, key):
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.remove(self._path(key))
-        except FileNotFoundError:
-            pass
 
 
 def get_storage():

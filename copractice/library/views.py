@@ -7,13 +7,14 @@ from sqlalchemy.orm import selectinload
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course
 from copractice.extensions import db
+from copractice.http_cache import not_modified
 from copractice.inputs import page_arg, year_arg
-from copractice.library import forms, operations as ops
+from copractice.library import forms
+from copractice.library import operations as ops
 from copractice.library.models import FORMATS, VARIANT_KINDS, Resource, ResourceFile, ResourceSuggestion
 from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import check_upload
 from copractice.members.models import STAKEHOLDER_TYPES
-from copractice.http_cache import not_modified
 from copractice.permissions import can, permission_required, require, visible_resources
 from copractice.plugins import get_plugins
 from copractice.web import attempt

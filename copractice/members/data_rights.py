@@ -13,8 +13,6 @@ from datetime import datetime
 
 from sqlalchemy import String, cast, delete, func, or_, select, update
 
-from copractice.audit import AuditEntry, audit
-from copractice.errors import Refused
 from copractice.attendance.models import (
     MARKS,
     SOURCES,
@@ -24,6 +22,7 @@ from copractice.attendance.models import (
     Completion,
     LowAttendanceReminder,
 )
+from copractice.audit import AuditEntry, audit
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -33,6 +32,7 @@ from copractice.courses.models import (
     Enrolment,
     Session,
 )
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.members.models import (

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 from copractice.extensions import db
 from copractice.timeutil import utcnow
 
-
 STAKEHOLDER_TYPES = {
     "public_contributor": "Public contributor",
     "patient": "Patient",

@@ -15,7 +15,6 @@ from copractice.members.models import (
     ProfileAnswer,
 )
 from copractice.notifications.operations import queue_email
-from copractice.timeutil import utcnow
 from copractice.security import (
     check_password,
     hash_password,
@@ -23,8 +22,9 @@ from copractice.security import (
     password_needs_rehash,
     read_token,
 )
-from copractice.urls import external_url
+from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
+from copractice.urls import external_url
 
 VERIFY, RESET = "verify-email", "reset-password"
 

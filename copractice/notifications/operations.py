@@ -18,11 +18,11 @@ import logging
 import smtplib
 import socket
 import time
-from typing import cast
 from collections import namedtuple
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import cast
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
@@ -30,8 +30,8 @@ from sqlalchemy import CursorResult, and_, or_, select, update
 
 from copractice.extensions import db
 from copractice.forms import one_line
-from copractice.timeutil import utcnow
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice, OutboxMessage
+from copractice.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 

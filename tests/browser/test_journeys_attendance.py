@@ -323,7 +323,7 @@ def expected_months(session_months, stakeholder_type):
     """{month: (marks, attended, attended or gave notice)} for the people of one stakeholder type."""
     months = defaultdict(lambda: [0, 0, 0])
     for title, sessions in MARKS_GIVEN.items():
-        for month, marks in zip(session_months[title], sessions):
+        for month, marks in zip(session_months[title], sessions, strict=True):
             for name, status in marks.items():
                 if PEOPLE[name] == stakeholder_type:
                     counts = months[month]
@@ -342,7 +342,7 @@ def test_admin_filters_a_report_and_the_xlsx_holds_the_same_numbers(page, live_s
             course = create_course(title=title, capacity=10, sessions=2, starts_in=starts_in)
             sessions = MARKS_GIVEN[title]
             give_places(course, [people[name] for name in {n for marks in sessions for n in marks}], organiser=admin)
-            for session, marks in zip(course.sessions, sessions):
+            for session, marks in zip(course.sessions, sessions, strict=True):
                 for name, status in marks.items():
                     attendance_ops.mark(admin, session, people[name].id, status)
             session_months[title] = [f"{s.starts_at:%Y-%m}" for s in course.sessions]  # the report groups by UTC month

@@ -118,7 +118,7 @@ def test_removing_a_session_completes_the_course_and_the_member_is_told(new_page
         facilitator = create_member(role="facilitator", name="Fay Morgan")
         course, (cai,) = course_with_people(facilitator, 5, timedelta(weeks=-6), ["Cai Jones"])
         cai.email = "cai@example.org"
-        for session, status in zip(course.sessions, ["present", "present", "absent", "present", "absent"]):
+        for session, status in zip(course.sessions, ["present", "present", "absent", "present", "absent"], strict=True):
             attendance_ops.mark(facilitator, session, cai.id, status)
         db.session.commit()  # 3 of 5 sessions: not yet the 75% the course needs
         missed_label = uk_time(course.sessions[2].starts_at)

@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from copractice.plugin_models import PluginState
 from copractice.extensions import db
+from copractice.plugin_models import PluginState
 from tests.browser.conftest import check_a11y
 from tests.browser.journey import expect_banner, expect_heading, log_in, nav
 from tests.conftest import create_member

@@ -14,8 +14,15 @@ from tests.browser.conftest import check_a11y
 from tests.browser.journey import expect_banner, expect_heading, log_in, nav
 from tests.conftest import create_member, test_settings
 from tests.plugin_wheels import imports_in
-from tests.test_plugin_install import (approved, migrated_template, run_queued_jobs, site_python,  # noqa: F401
-                                       site_url, tables, wheels)
+from tests.test_plugin_install import (  # noqa: F401
+    approved,
+    migrated_template,
+    run_queued_jobs,
+    site_python,
+    site_url,
+    tables,
+    wheels,
+)
 
 pytestmark = pytest.mark.browser
 

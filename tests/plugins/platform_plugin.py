@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, url_for
 
-from copractice.plugin_api import (PageAssets, RegisterExtra, SettingField, Widget, hookimpl, plugin_setting)
+from copractice.plugin_api import PageAssets, RegisterExtra, SettingField, Widget, hookimpl, plugin_setting
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1

@@ -4,8 +4,18 @@ from pathlib import Path
 
 from sqlalchemy import delete, select
 
-from copractice.plugin_api import (NavItem, ProfileField, SettingField, Theme, Widget, can, db, hookimpl, plugin_setting,
-                                   profile_answer)
+from copractice.plugin_api import (
+    NavItem,
+    ProfileField,
+    SettingField,
+    Theme,
+    Widget,
+    can,
+    db,
+    hookimpl,
+    plugin_setting,
+    profile_answer,
+)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1

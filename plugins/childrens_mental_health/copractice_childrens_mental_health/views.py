@@ -8,8 +8,16 @@ from sqlalchemy import select
 from wtforms import DateField, EmailField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from copractice.plugin_api import (SingleLine, audit, current_member, db, find_member_by_email, permission_required, require,
-                                   visible_resources)
+from copractice.plugin_api import (
+    SingleLine,
+    audit,
+    current_member,
+    db,
+    find_member_by_email,
+    permission_required,
+    require,
+    visible_resources,
+)
 from copractice_childrens_mental_health import NAME, THEME, consent_age, safeguarding_contact
 from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
 

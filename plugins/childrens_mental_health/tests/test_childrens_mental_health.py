@@ -2,12 +2,20 @@
 from datetime import date, timedelta
 
 import pytest
+from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
 from sqlalchemy import select
 
 from copractice.plugin_api import Course, Enrolment, Member, db
-from copractice.testing import (AuthActions, EnrolmentRefused, create_course, create_member, create_resource, enrol,
-                                post_form, set_profile_answer)
-from copractice_childrens_mental_health.models import GuardianConsent, SafeguardingCheck
+from copractice.testing import (
+    AuthActions,
+    EnrolmentRefused,
+    create_course,
+    create_member,
+    create_resource,
+    enrol,
+    post_form,
+    set_profile_answer,
+)
 
 SLUG = "childrens-mental-health"
 
@@ -57,9 +65,8 @@ def test_under_16_is_refused_until_consent_is_recorded(app, client, lead, enable
 
 def test_young_person_without_an_age_is_asked_for_it(app, enabled):
     member_id = young(app, "noage@example.org", None)
-    with app.test_request_context():
-        with pytest.raises(EnrolmentRefused, match="tell us your age"):
-            enrol(db.session.get(Member, member_id), create_course(theme_slug=SLUG))
+    with app.test_request_context(), pytest.raises(EnrolmentRefused, match="tell us your age"):
+        enrol(db.session.get(Member, member_id), create_course(theme_slug=SLUG))
 
 
 def test_16_and_over_and_other_themes_need_no_consent(app, enabled):

@@ -6,9 +6,25 @@ from flask import url_for
 from flask.cli import with_appcontext
 from sqlalchemy import delete, select
 
-from copractice.plugin_api import (ENROLLED, SPACINGS, TEXT_SIZES, YES_NO, CourseField, Enrolment, NavItem, ProfileField,
-                                   RegisterExtra, ReportColumn, SettingField, Theme, Widget, db, hookimpl, profile_answer,
-                                   site_request_context)
+from copractice.plugin_api import (
+    ENROLLED,
+    SPACINGS,
+    TEXT_SIZES,
+    YES_NO,
+    CourseField,
+    Enrolment,
+    NavItem,
+    ProfileField,
+    RegisterExtra,
+    ReportColumn,
+    SettingField,
+    Theme,
+    Widget,
+    db,
+    hookimpl,
+    profile_answer,
+    site_request_context,
+)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 1

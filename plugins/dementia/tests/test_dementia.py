@@ -1,10 +1,10 @@
 """Living with Dementia: profile question, companions, the way in to the core's reading settings, starter content, data rights."""
 import pytest
+from copractice_dementia.models import Companion
 from sqlalchemy import select
 
 from copractice.plugin_api import Course, Member, db
 from copractice.testing import AuthActions, create_course, create_member, enrol, post_form, set_profile_answer
-from copractice_dementia.models import Companion
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
 """Primary and Community Health and Social Care: care roles, the partner directory and its gaps."""
 import pytest
+from copractice_social_care.models import Partner
+from copractice_social_care.views import gap_table
 from sqlalchemy import select
 
 from copractice.plugin_api import db
 from copractice.testing import AuthActions, audit_entries, create_member, post_form
-from copractice_social_care.models import Partner
-from copractice_social_care.views import gap_table
 
 
 @pytest.fixture

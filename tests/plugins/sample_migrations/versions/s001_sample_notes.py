@@ -4,8 +4,8 @@ Revision ID: s001
 Revises:
 Create Date: 2026-11-21
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "s001"
 down_revision = None
