@@ -1,5 +1,6 @@
 """`copractice plugins new NAME` writes a plugin that installs, migrates, enables and serves its page."""
 import importlib
+import os
 import subprocess
 import sys
 
@@ -14,18 +15,24 @@ from tests.conftest import drop_isolated, isolated_database_url, test_settings
 
 @pytest.fixture
 def installed(tmp_path, runner):
+    """The scaffolded plugin pip-installed into a folder of its own, on sys.path for this test only: never into the
+    test environment, which the other test processes (pytest-xdist) share and would see it in."""
     result = runner.invoke(args=["plugins", "new", "scaffolded", "--directory", str(tmp_path)])
     assert result.exit_code == 0, result.output
     path = tmp_path / "scaffolded"
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation", str(path)]
+    target = tmp_path / "site-packages"
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+           "--target", str(target), str(path)]
     subprocess.run(pip, check=True, capture_output=True, timeout=300)
+    sys.path.insert(0, str(target))
     importlib.invalidate_caches()
     try:
-        yield path
+        yield path, target
     finally:
-        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--quiet", "-y", "copractice-scaffolded"],
-                       capture_output=True, timeout=300)
-        sys.modules.pop("copractice_scaffolded", None)
+        sys.path.remove(str(target))
+        importlib.invalidate_caches()
+        for name in [m for m in sys.modules if m == "copractice_scaffolded" or m.startswith("copractice_scaffolded.")]:
+            sys.modules.pop(name, None)
 
 
 @pytest.fixture
@@ -36,6 +43,7 @@ def fresh_url(tmp_path_factory):
 
 
 def test_scaffolded_plugin_installs_migrates_enables_and_serves(installed, fresh_url, smtp_server):
+    installed, target = installed
     app = create_app(test_settings(fresh_url, smtp_server.port))
     info = app.extensions["copractice"].infos["scaffolded"]
     assert info.loaded and info.version == "0.1.0", info.error
@@ -50,8 +58,9 @@ def test_scaffolded_plugin_installs_migrates_enables_and_serves(installed, fresh
     assert "Scaffolded" in client.get("/themes").get_data(as_text=True)
     with app.app_context():
         db.engine.dispose()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(target), os.environ.get("PYTHONPATH")]))}
     own_tests = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(installed / "tests")],
-                               capture_output=True, text=True, timeout=300, cwd=installed)
+                               capture_output=True, text=True, timeout=300, cwd=installed, env=env)
     assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
     assert "6 passed" in own_tests.stdout
 
