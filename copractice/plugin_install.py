@@ -50,6 +50,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, event, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.timeutil import utcnow
 
@@ -99,7 +100,7 @@ class PluginInstall(db.Model):
         return self.status in ("done", "failed")
 
 
-class InstallRefused(Exception):
+class InstallRefused(Refused):
     """The install was not started: the message says why, in plain English."""
 
 

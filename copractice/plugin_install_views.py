@@ -1,5 +1,5 @@
 """Installing a plugin from the approved catalogue (Admin -> Plugins -> Install a plugin), and its progress."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import RadioField
@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired
 from copractice import plugin_install as installs
 from copractice.extensions import db
 from copractice.permissions import permission_required
+from copractice.web import attempt
 
 bp = Blueprint("plugin_install", __name__, url_prefix="/admin/plugins")
 
@@ -39,12 +40,10 @@ def catalogue():
         if not valid and form.wheel.errors and form.wheel.data:  # WTForms' "Not a valid choice", in plain English
             form.wheel.errors[:] = ["That plugin is not in the approved catalogue. Choose one from the list."]
         if valid:
-            try:
-                record = installs.request_install(current_user, form.wheel.data)
-            except installs.InstallRefused as refused:
-                form.wheel.errors.append(str(refused))
-            else:
-                flash(f"{record.distribution} {record.version} will be installed in the background.", "success")
+            worked, record = attempt(lambda: installs.request_install(current_user, form.wheel.data),
+                                     lambda r: f"{r.distribution} {r.version} will be installed in the background.",
+                                     form=form, field="wheel")
+            if worked:
                 return redirect(url_for("plugin_install.progress", install_id=record.id))
     from copractice.plugins import get_plugins
 

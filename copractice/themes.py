@@ -10,6 +10,7 @@ from copractice.members.models import Member, ThemeLeadership
 from copractice.permissions import can, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import utcnow
+from copractice.web import attempt
 
 bp = Blueprint("themes", __name__)
 
@@ -123,14 +124,9 @@ def plugin_switch(slug, name):
         if not form.validate_on_submit() or form.enabled.data not in ("yes", "no"):
             flash("That request could not be understood. Please try again.", "error")
             return redirect(url_for("themes.plugins", slug=slug))
-        try:
-            operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes",
-                                          reason=f"From the {theme.name} theme's plugins page")
-        except operations.AdminRuleBroken as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{name} is now {'switched on' if registry.is_enabled(name) else 'switched off'} "
-                  "for everyone.", "success")
+        attempt(lambda: operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes",
+                                                      reason=f"From the {theme.name} theme's plugins page"),
+                lambda _: f"{name} is now {'switched on' if registry.is_enabled(name) else 'switched off'} for everyone.")
         return redirect(url_for("themes.plugins", slug=slug))
     return render_template("themes/plugin_switch.html", theme=theme, info=info, form=form,
                            turn_on=not registry.is_enabled(name))

@@ -11,6 +11,7 @@ from copractice.members.models import ROLES, STAKEHOLDER_TYPES, Member
 from copractice.permissions import permission_required, require
 from copractice.plugin_models import PluginState
 from copractice.plugins import get_plugins
+from copractice.web import attempt
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -84,13 +85,10 @@ def change_role(member_id):
         # Themes the form could not offer (their plugin is switched off) are kept, not silently dropped.
         offered = {value for value, _label in form.themes.choices}
         kept = sorted(member.led_themes - offered)
-        try:
-            operations.change_role(current_user, member, form.role.data, list(form.themes.data) + kept,
-                                   form.reason.data)
-        except operations.AdminRuleBroken as exc:
-            form.role.errors.append(str(exc))
-        else:
-            flash(f"{member.name} is now: {member.role_label}.", "success")
+        worked, _ = attempt(lambda: operations.change_role(current_user, member, form.role.data,
+                                                           list(form.themes.data) + kept, form.reason.data),
+                            lambda _: f"{member.name} is now: {member.role_label}.", form=form, field="role")
+        if worked:
             return redirect(url_for("admin.member", member_id=member.id))
     from copractice.attendance.operations import learning_hours
 
@@ -106,12 +104,8 @@ def set_active(member_id):
     require("member.set_active", member)
     form = forms.ActiveForm()
     if form.validate_on_submit() and form.active.data in ("yes", "no"):
-        try:
-            operations.set_active(current_user, member, form.active.data == "yes", form.reason.data)
-        except operations.AdminRuleBroken as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{member.name}'s account is now {'on' if member.active else 'switched off'}.", "success")
+        attempt(lambda: operations.set_active(current_user, member, form.active.data == "yes", form.reason.data),
+                lambda _: f"{member.name}'s account is now {'on' if member.active else 'switched off'}.")
     else:
         flash("That request could not be understood. Please try again.", "error")
     return redirect(url_for("admin.member", member_id=member.id))
@@ -153,12 +147,8 @@ def plugin_switch(name):
     form = forms.PluginSwitchForm()
     turn_on = not registry.is_enabled(name)
     if form.validate_on_submit():
-        try:
-            operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes")
-        except operations.AdminRuleBroken as exc:
-            flash(str(exc), "error")
-        else:
-            flash(f"{name} is now {'enabled' if registry.is_enabled(name) else 'disabled'}.", "success")
+        attempt(lambda: operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes"),
+                lambda _: f"{name} is now {'enabled' if registry.is_enabled(name) else 'disabled'}.")
         return redirect(url_for("admin.plugins"))
     return render_template("admin/plugin_confirm.html", info=info, form=form, turn_on=turn_on)
 

@@ -14,7 +14,7 @@ from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugin_settings import SettingsInvalid
 from copractice.plugins import get_plugins
-from copractice.timeutil import NoSuchLocalTime, london_to_utc, utc_to_london, weekly
+from copractice.timeutil import london_to_utc, utc_to_london, weekly
 from copractice.web import attempt
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
@@ -100,22 +100,20 @@ def _save(form, course):
         valid = False
     if not valid or pairs is None:
         return None
-    try:
+    def save():
         fields = {name: getattr(form, name).data for name in
                   ("title", "summary", "description", "theme_slug", "audience", "level", "format", "capacity", "status")}
         fields["enrolment_opens_at"] = _local(form.enrolment_opens_at.data)
         fields["enrolment_closes_at"] = _local(form.enrolment_closes_at.data)
-        saved = operations.save_course(current_user, course, facilitators=pairs,
-                                       extras=extras.answers_from(form, form.plugin_questions), **fields)
+        return operations.save_course(current_user, course, facilitators=pairs,
+                                      extras=extras.answers_from(form, form.plugin_questions), **fields)
+
+    try:
+        _worked, saved = attempt(save, form=form, field=lambda refused: (
+            "facilitators" if isinstance(refused, operations.FacilitatorRefused) else "status"))
     except SettingsInvalid as exc:  # a plugin's question (the form judged it the same way: a backstop)
         for name, message in exc.errors.items():
             form[name].errors = list(form[name].errors) + [message]
-        return None
-    except operations.FacilitatorRefused as exc:
-        form.facilitators.errors = list(form.facilitators.errors) + [str(exc)]
-        return None
-    except (operations.CourseRuleBroken, NoSuchLocalTime) as exc:
-        form.status.errors = list(form.status.errors) + [str(exc)]
         return None
     return saved
 
