@@ -47,8 +47,9 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
         Widget,
     )
 
-# Bumped when a hook is removed or its arguments change incompatibly.
-HOOKSPEC_VERSION = 1
+# Bumped when a hook is removed or its arguments change incompatibly. 2: ReportColumn.values(member_ids, course),
+# once per report, replaced value(member), once per row.
+HOOKSPEC_VERSION = 2
 
 hookspec = pluggy.HookspecMarker("copractice")
 

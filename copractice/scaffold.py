@@ -62,7 +62,7 @@ from copractice.plugin_api import NavItem, Theme, hookimpl, permission_required
 
 # The copractice versions and hook-spec version this plugin was written for.
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 HERE = Path(__file__).parent
 THEME = Theme(slug="{slug}", name="{title}", summary="What this theme is about, in one sentence.")
@@ -146,7 +146,7 @@ import copractice_{name} as plugin
 
 
 def test_it_declares_what_it_supports():
-    assert plugin.COPRACTICE_REQUIRES and plugin.COPRACTICE_HOOKSPEC_VERSION == 1
+    assert plugin.COPRACTICE_REQUIRES and plugin.COPRACTICE_HOOKSPEC_VERSION == 2
 
 
 def test_its_page_is_served_once_it_is_enabled(client, enable_plugin):

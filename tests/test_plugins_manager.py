@@ -143,7 +143,7 @@ class TestCompatibility:
 
     def test_incompatible_plugins_are_not_loaded_and_say_why(self, app, runner):
         infos = get_plugins(app).infos
-        assert infos["sample"].loaded and infos["sample"].compatibility == "copractice >=0.1,<1, hooks v1"
+        assert infos["sample"].loaded and infos["sample"].compatibility == "copractice >=0.1,<1, hooks v2"
         assert infos["too_new"].incompatible and "needs copractice >=2.0, and this site runs" in infos["too_new"].error
         assert infos["old_hooks"].incompatible and "hook-spec version 0" in infos["old_hooks"].error
         assert infos["undeclared"].incompatible and "does not say which copractice versions" in infos["undeclared"].error
@@ -157,7 +157,7 @@ class TestCompatibility:
         auth.login("admin@example.org")
         page = client.get("/admin/plugins").get_data(as_text=True)
         assert "Not compatible</strong>: It needs copractice &gt;=2.0" in page
-        assert "copractice &gt;=0.1,&lt;1, hooks v1" in page
+        assert "copractice &gt;=0.1,&lt;1, hooks v2" in page
 
 
 def test_other_workers_see_a_switch_within_the_cache_time(app, runner):

@@ -20,7 +20,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from copractice.plugin_api import hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 HERE = Path(__file__).parent
 
 

@@ -2,7 +2,7 @@
 from copractice.plugin_api import SettingField, Widget, hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 COPRACTICE_EXTENDS_THEMES = ("dementia",)
 
 

@@ -4,7 +4,7 @@ from flask import Blueprint
 from copractice.plugin_api import hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 bp = Blueprint("elsewhere", __name__, url_prefix="/elsewhere")
 

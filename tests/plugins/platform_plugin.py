@@ -7,7 +7,7 @@ from flask import Blueprint, url_for
 from copractice.plugin_api import PageAssets, RegisterExtra, SettingField, Widget, hookimpl, plugin_setting
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 bp = Blueprint("platform", __name__, url_prefix="/platform", static_folder=str(Path(__file__).parent / "platform_static"),
                static_url_path="/static")

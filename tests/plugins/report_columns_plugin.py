@@ -6,7 +6,7 @@ from copractice.members.models import Member
 from copractice.plugin_api import ReportColumn, hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 CALLS = []  # (member ids, course id) of each call of the column's ``values``
 

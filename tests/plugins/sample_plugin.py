@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from copractice.plugin_api import NavItem, ProfileField, Theme, hookimpl, permission_required
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 COPRACTICE_EXTENDS_THEMES = ("cross-cutting",)  # listed on the Cross-cutting theme's plugins page
 
 HERE = Path(__file__).parent

@@ -4,7 +4,7 @@ import time
 from copractice.plugin_api import NavItem, Widget, hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 CALLS = {"copractice_nav_items": 0, "copractice_dashboard_widgets": 0}
 

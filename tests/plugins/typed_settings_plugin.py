@@ -5,7 +5,7 @@ from flask.cli import AppGroup
 from copractice.plugin_api import SettingField, hookimpl, plugin_setting
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 RAN = []
 

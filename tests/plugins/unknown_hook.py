@@ -2,7 +2,7 @@
 from copractice.plugin_api import hookimpl
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 
 @hookimpl

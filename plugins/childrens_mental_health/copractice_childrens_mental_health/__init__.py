@@ -18,7 +18,7 @@ from copractice.plugin_api import (
 )
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 NAME = "childrens_mental_health"
 HERE = Path(__file__).parent

@@ -27,7 +27,7 @@ from copractice.plugin_api import (
 )
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 HERE = Path(__file__).parent
 THEME = Theme(slug="dementia", name="Living with Dementia",

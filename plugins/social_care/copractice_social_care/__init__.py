@@ -4,7 +4,7 @@ from pathlib import Path
 from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, hookimpl, plugin_setting, slugify
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
-COPRACTICE_HOOKSPEC_VERSION = 1
+COPRACTICE_HOOKSPEC_VERSION = 2
 
 HERE = Path(__file__).parent
 THEME = Theme(slug="social-care", name="Primary and Community Health and Social Care",
