@@ -136,14 +136,20 @@ def plugins():
                            enabled=registry.enabled_names(), states=states, slow=recent_slow_hooks())
 
 
+def _installed_plugin_or_404(registry, name):
+    """The PluginInfo of an installed plugin admins may switch (not a built-in one), or 404."""
+    info = registry.infos.get(name)
+    if info is None or info.builtin:
+        abort(404)
+    return info
+
+
 @bp.route("/plugins/<name>", methods=["GET", "POST"])
 @permission_required("plugins.manage")
 def plugin_switch(name):
     """Confirm, then switch a plugin on or off for the whole site."""
     registry = get_plugins()
-    info = registry.infos.get(name)
-    if info is None or info.builtin:
-        abort(404)
+    info = _installed_plugin_or_404(registry, name)
     form = forms.PluginSwitchForm()
     turn_on = not registry.is_enabled(name)
     if form.validate_on_submit():
@@ -158,9 +164,7 @@ def plugin_switch(name):
 def plugin_theme_leads(name):
     """Let the leads of a plugin's themes switch it and edit its settings, or stop them."""
     registry = get_plugins()
-    info = registry.infos.get(name)
-    if info is None or info.builtin:
-        abort(404)
+    _installed_plugin_or_404(registry, name)
     form = forms.ThemeLeadsForm()
     if form.validate_on_submit() and form.allowed.data in ("yes", "no"):
         allowed = form.allowed.data == "yes"
