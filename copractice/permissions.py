@@ -7,7 +7,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, inspect, or_, select
+from sqlalchemy import and_, exists, false, inspect, or_, select, true
 from sqlalchemy.orm import aliased
 
 from copractice.extensions import db, login_manager
@@ -296,6 +296,80 @@ def visible_keys(member):
         return ["published"], []
     themes = _course_theme_slugs(member) | set(member.led_themes or ())
     return [], ["shown:public", "shown:members"] + [f"shown:theme:{slug}" for slug in sorted(themes)]
+
+
+# -- the community's spaces (copractice/community) ----------------------------------------------------------
+
+def _space_role(member, space):
+    """The member's part in ``space`` ("lead", "moderator", "member") or None: from the space's roles when
+    they are loaded, else one look-up."""
+    if not _signed_in(member):
+        return None
+    if "roles" not in inspect(space).unloaded:
+        return next((r.role for r in space.roles if r.member_id == member.id), None)
+    from copractice.community.models import SpaceRole  # the community sits above permissions: import late
+
+    return db.session.scalar(select(SpaceRole.role).where(SpaceRole.space_id == space.id,
+                                                          SpaceRole.member_id == member.id))
+
+
+def _leads_space(member, space):
+    """Admins; the space's leads; a theme's lead in that theme's space."""
+    return _is_admin(member) or (_signed_in(member) and (
+        (space.theme_slug is not None and member.role == "theme_lead" and space.theme_slug in member.led_themes)
+        or _space_role(member, space) == "lead"))
+
+
+@_rule("space.view")
+def _may_view_space(member, obj):
+    """Reading a space and its topics (obj is a Space). ``visible_spaces`` says the same in SQL.
+
+    Open spaces: anyone. Members-only: any signed-in member. Private: its invited members, moderators and
+    leads, the theme's lead for a theme's space, and admins. An archived space stays readable to those."""
+    if obj is None:
+        return False
+    if obj.visibility == "open":
+        return True
+    if not _signed_in(member):
+        return False
+    if obj.visibility == "members":
+        return True
+    return _leads_space(member, obj) or _space_role(member, obj) is not None
+
+
+@_rule("space.lead")
+def _may_lead_space(member, obj):
+    """Running a space (obj is a Space): editing it, naming moderators, announcing, pinning, closing, moving
+    and splitting topics. Admins, its leads, and the lead of the theme it belongs to."""
+    return obj is not None and _leads_space(member, obj)
+
+
+@_rule("space.moderate")
+def _may_moderate_space(member, obj):
+    """Moderating a space (obj is a Space): held posts, flags, hiding and restoring, stopping a member posting.
+    Those who lead it, and its moderators."""
+    return obj is not None and (_leads_space(member, obj) or _space_role(member, obj) == "moderator")
+
+
+@_rule("spaces.create")
+def _may_create_spaces(member, obj):
+    """Making a new space: admins."""
+    return _is_admin(member)
+
+
+def visible_spaces(member):
+    """SQL condition on Space: the spaces ``member`` (or an anonymous visitor) may read: ``space.view`` for
+    queries (topic lists, search, digests)."""
+    from copractice.community.models import Space, SpaceRole  # the community sits above permissions
+
+    if not _signed_in(member):
+        return Space.visibility == "open"
+    if member.role == "admin":
+        return true()
+    invited = exists().where(SpaceRole.space_id == Space.id, SpaceRole.member_id == member.id)
+    led = (Space.theme_slug.in_(sorted(member.led_themes)) if member.role == "theme_lead" and member.led_themes
+           else false())
+    return or_(Space.visibility.in_(("open", "members")), invited, led)
 
 
 def can(member, action, obj=None):

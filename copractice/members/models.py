@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
@@ -93,6 +93,9 @@ class Member(UserMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     # Text size, spacing, contrast and movement for every page (see copractice/reading); None: the defaults.
     reading_settings: Mapped[dict | None] = mapped_column(JSON)
+    # Under 18: posts only in spaces marked suitable for young people, never in the member directory, and
+    # cannot be messaged privately by adults (community/safety.py; a plugin may tighten this).
+    under_18: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Whether they are assigned to run any course (whatever their role); filled when the signed-in
     # member is loaded (members.auth), None elsewhere (permissions then asks the database).
     runs_courses: Mapped[bool | None] = query_expression()
