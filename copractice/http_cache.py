@@ -33,7 +33,7 @@ _PAGES = ("text/html", "text/calendar")
 def _enabled_plugins():
     from copractice.plugins import get_plugins
 
-    return sorted(get_plugins().enabled_names())
+    return get_plugins().state_key()
 
 
 def not_modified(version, *args, shared=True):

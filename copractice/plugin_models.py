@@ -6,7 +6,7 @@ Slow page hooks are recorded by ``copractice.slow_hooks`` in a table of its own.
 """
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
@@ -27,6 +27,10 @@ class PluginState(db.Model):
     last_error_at: Mapped[datetime | None]
     # An admin lets the leads of the themes it provides or extends switch it and edit its settings.
     theme_leads_may_manage: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Switched on or off for some themes alone, by those themes' leads: {theme slug: true or false}. For hooks
+    # about something of such a theme (a course, its sessions, places, marks) this wins over ``enabled``; a
+    # theme not named follows ``enabled``. None: no theme has its own switch.
+    theme_switches: Mapped[dict | None] = mapped_column(JSON)
 
 
 class PluginSetting(db.Model):

@@ -103,7 +103,7 @@ class Plugins:
         self.manager = manager
         self.infos = infos  # name -> PluginInfo, built-ins first
         self.blueprint_owner = {}  # blueprint name -> plugin name
-        self._enabled_cache = None  # (names, when read)
+        self._enabled_cache = None  # ((names, {theme: switches}), when read)
         self.slow_hooks = SlowHooks()  # timing of plugins' page hooks in this process
         self._policies = {name: (getattr(spec, "copractice_on_error", hookspecs.SKIP),
                                  getattr(spec, "copractice_plugins", hookspecs.ENABLED))
@@ -113,39 +113,82 @@ class Plugins:
         self._forget_callers()
 
     # -- enabled state ---------------------------------------------------------------
-    def stored_states(self):
-        """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
+    def _stored_rows(self):
+        """[(name, enabled, theme switches or None)] as stored (empty before the first upgrade)."""
         table = _plugin_state_table()
         try:
-            rows = db.session.execute(select(table.c.name, table.c.enabled)).all()
+            return db.session.execute(select(table.c.name, table.c.enabled, table.c.theme_switches)).all()
         except SQLAlchemyError:
             db.session.rollback()
             log.warning("plugin_state table is missing; run 'copractice db upgrade'")
-            return {}
-        return dict(rows)
+            return []
 
-    def enabled_names(self):
-        """Names of plugins whose hooks run: built-ins, and loaded plugins an admin enabled.
+    def stored_states(self):
+        """Return {name: enabled} as stored in the database (empty before the first upgrade)."""
+        return {name: enabled for name, enabled, _ in self._stored_rows()}
 
-        Read from the database, kept for PLUGIN_STATE_TTL seconds in this process (and for the
-        rest of the request), so every worker sees a change within that time.
-        """
+    def _read_states(self):
+        """(names switched on for the site, {theme slug: {name: on or off for that theme}}), from one statement."""
+        rows = self._stored_rows()
+        on = {name for name, enabled, _ in rows if enabled}
+        names = frozenset(n for n, info in self.infos.items() if info.loaded and (info.builtin or n in on))
+        by_theme = {}
+        for name, _enabled, switches in rows:
+            info = self.infos.get(name)
+            if not (info and info.loaded and not info.builtin and isinstance(switches, dict)):
+                continue
+            for slug, on in switches.items():
+                by_theme.setdefault(slug, {})[name] = bool(on)
+        return names, by_theme
+
+    def _states(self):
+        """``_read_states()``, kept for PLUGIN_STATE_TTL seconds in this process and for the rest of the request."""
         in_request = has_request_context()
         if in_request:
-            names = g.get("copractice_enabled")  # one look-up: this runs for every hook call
-            if names is not None:
-                return names
+            states = g.get("copractice_enabled")  # one look-up: this runs for every hook call
+            if states is not None:
+                return states
         ttl = current_app.config.get("PLUGIN_STATE_TTL", 0)
         cached = self._enabled_cache
         if cached is not None and ttl and time.monotonic() - cached[1] < ttl:
-            names = cached[0]
+            states = cached[0]
         else:
-            states = self.stored_states()
-            names = frozenset(n for n, info in self.infos.items() if info.loaded and (info.builtin or states.get(n)))
-            self._enabled_cache = (names, time.monotonic())
+            states = self._read_states()
+            self._enabled_cache = (states, time.monotonic())
         if in_request:
-            g.copractice_enabled = names
-        return names
+            g.copractice_enabled = states
+        return states
+
+    def enabled_names(self, for_theme=None):
+        """Names of plugins whose hooks run: built-ins, and loaded plugins an admin enabled.
+
+        ``for_theme``: for a call about something of that theme (a course, its sessions, places and marks), where
+        a theme's lead may have switched a plugin on or off for their theme only (``set_theme_switch``).
+        Read from the database, kept for PLUGIN_STATE_TTL seconds in this process (and for the
+        rest of the request), so every worker sees a change within that time.
+        """
+        names, by_theme = self._states()
+        switches = by_theme.get(for_theme) if for_theme is not None else None
+        if not switches:
+            return names
+        key = (names, for_theme)
+        found = self._theme_names.get(key)
+        if found is None:
+            found = frozenset((names | {n for n, on in switches.items() if on})
+                              - {n for n, on in switches.items() if not on})
+            if len(self._theme_names) > 64:
+                self._theme_names.clear()
+            self._theme_names[key] = found
+        return found
+
+    def theme_switches(self, slug):
+        """{plugin name: True (on) or False (off)} switched for theme ``slug`` alone; a plugin not named follows the site."""
+        return dict(self._states()[1].get(slug, {}))
+
+    def state_key(self):
+        """What the plugins' switches are, for cache keys and ETags: the site's, then each theme's."""
+        names, by_theme = self._states()
+        return [sorted(names), sorted((slug, sorted(s.items())) for slug, s in by_theme.items())]
 
     def forget_enabled(self):
         """This process changed a switch: read the states again next time."""
@@ -163,18 +206,21 @@ class Plugins:
         """
         if not has_request_context() or not self.infos.get(name) or not self.infos[name].loaded:
             raise ValueError(f"{name!r} cannot be previewed here")
-        g.copractice_enabled = self.enabled_names() | {name}
+        names, by_theme = self._states()
+        g.copractice_enabled = (names | {name}, {slug: {n: on for n, on in switches.items() if n != name}
+                                                 for slug, switches in by_theme.items()})
 
     # -- calling hooks: pluggy calls them; this only chooses which plugins and guards each one ---------
     def policy(self, hook_name):
         """(what a raising plugin does: SKIP or REFUSE, which plugins are asked: ENABLED or INSTALLED), from the hookspec."""
         return self._policies.get(hook_name, (hookspecs.SKIP, hookspecs.ENABLED))
 
-    def hook(self, hook_name):
-        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones, or every installed one."""
-        return self._caller(hook_name)[0]
+    def hook(self, hook_name, for_theme=None):
+        """pluggy's caller of ``hook_name`` for the plugins its spec says: the enabled ones (for a theme, when given),
+        or every installed one."""
+        return self._caller(hook_name, for_theme)[0]
 
-    def _caller(self, hook_name):
+    def _caller(self, hook_name, for_theme=None):
         """(pluggy caller, whether any plugin it asks implements the hook), kept until the enabled plugins change.
 
         For the enabled plugins it is a pluggy subset caller leaving the others out.
@@ -182,9 +228,15 @@ class Plugins:
         if hook_name in self._installed_hooks:
             names, callers = None, self._installed_callers
         else:
-            names = self.enabled_names()
+            names = self.enabled_names(for_theme)
             cached_names, callers = self._callers
-            if cached_names is not names:
+            if names is not self._states()[0]:  # a theme's own set: callers of its own
+                callers = self._theme_callers.get(names)
+                if callers is None:
+                    if len(self._theme_callers) > 64:
+                        self._theme_callers.clear()
+                    callers = self._theme_callers[names] = {}
+            elif cached_names is not names:
                 if cached_names != names:
                     callers = {}
                 self._callers = (names, callers)  # the same set read again: keep its callers, under the new object
@@ -198,31 +250,32 @@ class Plugins:
             found = callers[hook_name] = (caller, bool(caller.get_hookimpls()))
         return found
 
-    def call(self, hook_name, **kwargs):
+    def call(self, hook_name, for_theme=None, **kwargs):
         """Call a hook through pluggy: each plugin's answer that is not None, or the first one for a firstresult hook.
 
         ``app`` is passed for you. A plugin that raises is skipped or makes this raise PluginFailure,
-        as the hook's spec declares (see copractice/hookspecs.py).
+        as the hook's spec declares (see copractice/hookspecs.py). ``for_theme``: the call is about something
+        of that theme (a course...), so the plugins switched on or off for that theme alone count.
         """
         if hook_name in self._installed_hooks:
             found = self._installed_callers.get(hook_name)
         else:  # the common case, kept to a few look-ups: pages call hooks many times
             cached_names, callers = self._callers
-            found = callers.get(hook_name) if cached_names is self.enabled_names() else None
-        caller, anyone = found or self._caller(hook_name)
+            found = callers.get(hook_name) if cached_names is self.enabled_names(for_theme) else None
+        caller, anyone = found or self._caller(hook_name, for_theme)
         if not anyone:  # no plugin to ask: skip pluggy's set-up for nothing
             return None if hook_name in self._firstresult else []
         if "app" not in kwargs:
             kwargs["app"] = current_app._get_current_object()
         return caller(**kwargs)
 
-    def collect(self, hook_name, **kwargs):
+    def collect(self, hook_name, for_theme=None, **kwargs):
         """Call a collecting hook and join the lists the plugins return."""
-        return [item for answer in self.call(hook_name, **kwargs) for item in answer]
+        return [item for answer in self.call(hook_name, for_theme, **kwargs) for item in answer]
 
-    def implementers(self, hook_name):
+    def implementers(self, hook_name, for_theme=None):
         """Names of the plugins a call of ``hook_name`` asks, in the order pluggy calls them."""
-        return [impl.plugin_name for impl in reversed(self.hook(hook_name).get_hookimpls())
+        return [impl.plugin_name for impl in reversed(self.hook(hook_name, for_theme).get_hookimpls())
                 if not (impl.wrapper or impl.hookwrapper)]
 
     def call_from(self, plugin_name, hook_name, **kwargs):
@@ -239,9 +292,9 @@ class Plugins:
         """One plugin's list from a collecting hook (e.g. its settings form)."""
         return [item for answer in self.call_from(plugin_name, hook_name, **kwargs) for item in answer]
 
-    def collect_by_plugin(self, hook_name, **kwargs):
+    def collect_by_plugin(self, hook_name, for_theme=None, **kwargs):
         """Like ``collect`` but says whose each item is: [(plugin_name, item), ...]."""
-        return [(name, item) for name in self.implementers(hook_name)
+        return [(name, item) for name in self.implementers(hook_name, for_theme)
                 for item in self.collect_from(name, hook_name, **kwargs)]
 
     def record_failure(self, plugin_name, hook_name, exc):
@@ -298,6 +351,8 @@ class Plugins:
 
     def _forget_callers(self):
         self._callers = (None, {})  # (enabled names, {hook name: (caller, anyone)}) for the latest enabled set
+        self._theme_callers = {}  # a theme's own set of enabled names -> {hook name: (caller, anyone)}
+        self._theme_names = {}  # (site's enabled names, theme slug) -> that theme's set
         self._installed_callers = {}  # hook name -> (caller, anyone), for the hooks every installed plugin answers
         self._single = {}  # (plugin name, hook name) -> pluggy caller of that plugin alone
 

@@ -49,10 +49,17 @@ class ThemePluginRow:
     slow_calls: list
     paused_until: Any
     has_settings: bool
+    # A plugin that adds to the theme: on (True) or off (False) for this theme alone, or None: as for the site.
+    theme_switch: bool | None = None
+    site_status: str = ""  # its status for the rest of the site
 
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def site_status_label(self) -> str:
+        return STATUS_LABELS[self.site_status or self.status]
 
 
 def all_themes(plugins: Plugins) -> dict[str, Any]:
@@ -75,13 +82,20 @@ def provided_themes(plugins: Plugins) -> dict[str, set[str]]:
     return provided
 
 
-def status_of(plugins: Plugins, info: PluginInfo) -> str:
-    """enabled, disabled, error (it could not be loaded) or incompatible (it needs another copractice)."""
+def status_of(plugins: Plugins, info: PluginInfo, for_theme: str | None = None) -> str:
+    """enabled, disabled, error (it could not be loaded) or incompatible (it needs another copractice); for one
+    theme's courses when ``for_theme`` is given."""
     if info.incompatible:
         return "incompatible"
     if not info.loaded:
         return "error"
-    return "enabled" if plugins.is_enabled(info.name) else "disabled"
+    return "enabled" if info.name in plugins.enabled_names(for_theme) else "disabled"
+
+
+def switched_for_theme(plugin: ThemePlugin) -> bool:
+    """Whether the theme's own switch applies: a plugin that adds to a theme is switched for that theme alone;
+    one that makes the theme is the theme, so it is switched for the whole site."""
+    return plugin.relation == "extends"
 
 
 def _leads_may_manage(names) -> dict[str, bool]:
@@ -120,12 +134,16 @@ def theme_plugin_rows(plugins: Plugins, slug: str) -> list[ThemePluginRow]:
     states = {s.name: s for s in db.session.scalars(select(PluginState).where(PluginState.name.in_(names)))} \
         if names else {}
     slow = recent_slow_hooks() if names else {}
+    switches = plugins.theme_switches(slug)
     rows = []
     for tp in found:
         info = plugins.infos[tp.name]
         calls, paused_until = slow.get(tp.name, ([], None))
-        rows.append(ThemePluginRow(tp, info, status_of(plugins, info), states.get(tp.name), calls, paused_until,
-                                   info.loaded and "copractice_settings_form" in info.hooks))
+        own = switched_for_theme(tp)
+        rows.append(ThemePluginRow(tp, info, status_of(plugins, info, slug if own else None), states.get(tp.name),
+                                   calls, paused_until, info.loaded and "copractice_settings_form" in info.hooks,
+                                   theme_switch=switches.get(tp.name) if own else None,
+                                   site_status=status_of(plugins, info)))
     return rows
 
 

@@ -113,23 +113,37 @@ def plugins(slug):
 @bp.route("/themes/<slug>/plugins/<name>/switch", methods=["GET", "POST"])
 @permission_required("theme.open_tools")
 def plugin_switch(slug, name):
-    """Confirm, then switch one of the theme's plugins on or off (for the whole site, as on Admin -> Plugins)."""
+    """Confirm, then switch one of the theme's plugins on or off: for this theme alone when it adds to the theme,
+    for the whole site when it makes the theme (as on Admin -> Plugins)."""
     from copractice.admin import operations
     from copractice.admin.forms import PluginSwitchForm
+    from copractice.theme_plugins import switched_for_theme
 
     theme, found, info = _theme_plugin(slug, name, "plugin.manage")
     registry = get_plugins()
+    own = switched_for_theme(found)
     form = PluginSwitchForm()
+    choices = ("yes", "no", "site") if own else ("yes", "no")
     if request.method == "POST":
-        if not form.validate_on_submit() or form.enabled.data not in ("yes", "no"):
+        if not form.validate_on_submit() or form.enabled.data not in choices:
             flash("That request could not be understood. Please try again.", "error")
             return redirect(url_for("themes.plugins", slug=slug))
-        attempt(lambda: operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes",
-                                                      reason=f"From the {theme.name} theme's plugins page"),
-                lambda _: f"{name} is now {'switched on' if registry.is_enabled(name) else 'switched off'} for everyone.")
+        reason = f"From the {theme.name} theme's plugins page"
+        if own:
+            on = {"yes": True, "no": False, "site": None}[form.enabled.data]
+            attempt(lambda: operations.set_theme_switch(current_user, registry, name, slug, on, reason=reason),
+                    lambda _: f"{name} is now {'switched on' if name in registry.enabled_names(slug) else 'switched off'}"
+                              f" for {theme.name} courses.")
+        else:
+            attempt(lambda: operations.set_plugin_enabled(current_user, registry, name, form.enabled.data == "yes",
+                                                          reason=reason),
+                    lambda _: f"{name} is now {'switched on' if registry.is_enabled(name) else 'switched off'} "
+                              "for everyone.")
         return redirect(url_for("themes.plugins", slug=slug))
-    return render_template("themes/plugin_switch.html", theme=theme, info=info, form=form,
-                           turn_on=not registry.is_enabled(name))
+    on_here = name in registry.enabled_names(slug if own else None)
+    return render_template("themes/plugin_switch.html", theme=theme, info=info, form=form, turn_on=not on_here,
+                           own=own, switch=registry.theme_switches(slug).get(name) if own else None,
+                           on_for_site=registry.is_enabled(name))
 
 
 @bp.route("/themes/<slug>/plugins/<name>/settings", methods=["GET", "POST"])

@@ -92,7 +92,8 @@ def test_the_plugins_page_shows_status_errors_and_slow_hooks(app, people):
     rows = {name: html.split(f"<td>{name}</td>")[1].split("</tr>")[0]
             for name in ("dementia", "memory_cafes", "incompatible_extension")}
     assert "<td>Switched off</td>" in rows["dementia"] and "makes this theme" in rows["dementia"]
-    assert "<td>Switched on</td>" in rows["memory_cafes"] and "adds to this theme" in rows["memory_cafes"]
+    assert "<td>Switched on for Living with Dementia courses (as for the rest of the site)</td>" in rows["memory_cafes"]
+    assert "adds to this theme" in rows["memory_cafes"]
     assert "KeyError: &#39;cafe&#39;" in rows["memory_cafes"] and "copractice_dashboard_widgets: 812 ms" in rows["memory_cafes"]
     assert "<td>Not compatible</td>" in rows["incompatible_extension"] and "It needs copractice &gt;=99" in html
     assert "social_care" not in html

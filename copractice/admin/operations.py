@@ -82,18 +82,24 @@ def search_members(query="", role=None, stakeholder_type=None, area=None):
     return stmt.order_by(func.lower(Member.name), Member.id)
 
 
+def _switchable_state(plugins, name, turning_on):
+    """The stored state of an installed plugin that can be switched (None before its first switch); refuses a
+    built-in or unknown plugin, and switching on one that could not be loaded."""
+    info = plugins.infos.get(name)
+    if info is None or info.builtin:
+        raise AdminRuleBroken(f"There is no plugin called {name!r} that can be switched.")
+    if turning_on and not info.loaded:
+        raise AdminRuleBroken(f"{name} cannot be enabled: {info.error}")
+    return db.session.get(PluginState, name)
+
+
 @savepoint
 def set_plugin_enabled(actor, plugins, name, enabled, reason=None):
     """Switch an installed plugin on or off for the whole site (every worker sees it next request).
 
     The admin Plugins page and a theme's Plugins page both switch through here; ``reason`` says where from.
     """
-    info = plugins.infos.get(name)
-    if info is None or info.builtin:
-        raise AdminRuleBroken(f"There is no plugin called {name!r} that can be switched.")
-    if enabled and not info.loaded:
-        raise AdminRuleBroken(f"{name} cannot be enabled: {info.error}")
-    state = db.session.get(PluginState, name)
+    state = _switchable_state(plugins, name, enabled)
     before = bool(state and state.enabled)
     if before == enabled:
         return
@@ -124,3 +130,31 @@ def set_theme_leads_may_manage(actor, plugins, name, allowed):
     state.theme_leads_may_manage = allowed
     audit(actor, "plugin.theme_leads_allowed" if allowed else "plugin.theme_leads_refused", "plugin", name, name,
           {"theme_leads_may_manage": before}, {"theme_leads_may_manage": allowed})
+
+
+@savepoint
+def set_theme_switch(actor, plugins, name, slug, on, reason=None):
+    """Switch plugin ``name`` on (True) or off (False) for theme ``slug`` alone, or let it follow the site (None).
+
+    For hooks about something of that theme (a course, its sessions, places and marks) the theme's switch wins
+    over the site's; everything else follows the site's switch (``set_plugin_enabled``).
+    """
+    state = _switchable_state(plugins, name, on)
+    switches = dict((state.theme_switches if state else None) or {})
+    before = switches.get(slug)
+    if before == on:
+        return
+    if state is None:
+        state = PluginState(name=name, enabled=False)
+        db.session.add(state)
+    if on is None:
+        switches.pop(slug, None)
+    else:
+        switches[slug] = bool(on)
+    state.theme_switches = switches or None  # a new dict: the JSON column is saved
+    state.changed_at = utcnow()
+    state.changed_by_id = getattr(actor, "id", None)
+    action = {True: "plugin.enabled_for_theme", False: "plugin.disabled_for_theme", None: "plugin.theme_follows_site"}
+    audit(actor, action[on], "plugin", name, name, {"theme": slug, "switch": before}, {"theme": slug, "switch": on},
+          reason)
+    plugins.forget_enabled()

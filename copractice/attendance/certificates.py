@@ -68,7 +68,7 @@ def certificate_pdf(certificate):
     pdf.set_font(family, "B", 26)
     pdf.cell(0, 14, member.name, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font(family, "", 14)
-    pdf.cell(0, 10, get_plugins().call("copractice_certificate_wording", course=course), align="C", new_x="LMARGIN",
+    pdf.cell(0, 10, get_plugins().call("copractice_certificate_wording", course.theme_slug, course=course), align="C", new_x="LMARGIN",
              new_y="NEXT")
     pdf.set_font(family, "B", 20)
     pdf.multi_cell(0, 11, course.title, align="C", new_x="LMARGIN", new_y="NEXT")

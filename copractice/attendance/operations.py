@@ -110,7 +110,8 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     row = db.session.execute(select(Attendance).where(Attendance.session_id == session.id,
                                                       Attendance.member_id == member_id)
                              .execution_options(populate_existing=True)).scalar_one()
-    get_plugins().collect("copractice_attendance_marked", attendance=row, old_status=old_status)
+    get_plugins().collect("copractice_attendance_marked", session.course.theme_slug, attendance=row,
+                          old_status=old_status)
     evaluate_completion(session.course, member_id, now)
     return row
 
@@ -617,7 +618,7 @@ def evaluate_completion(course, member_id, now=None, *, withdrawn_because=WITHDR
         db.session.add(completion)
         db.session.flush()
         issue_certificate(course.id, member_id, now)
-        get_plugins().collect("copractice_course_completed", completion=completion)
+        get_plugins().collect("copractice_course_completed", course.theme_slug, completion=completion)
     elif met and completion is not None:
         completion.attended, completion.counted = attended, counted
     elif completion is not None:

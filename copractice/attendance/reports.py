@@ -192,7 +192,7 @@ def course_grid(course, now=None, columns=None):
         row.attended, row.excused = sum(map(so_far.count, ATTENDED)), so_far.count(EXCUSED)
         row.hours = round(sum(compress(hours, map(attended, statuses))), 2)  # summed, then rounded
     owned = ([(None, c) for c in columns] if columns is not None
-             else get_plugins().collect_by_plugin("copractice_report_columns", report="course"))
+             else get_plugins().collect_by_plugin("copractice_report_columns", course.theme_slug, report="course"))
     for row, cells in zip(rows.values(), plugin_cells(owned, list(rows), course), strict=True):
         row.extra = cells
     columns = [column for _plugin, column in owned]

@@ -70,7 +70,8 @@ def _register_page(session, typed=None):
                            opens=opens, started=utcnow() >= opens, rows=rows, marks=MARKS,
                            rows_html=markup.register_rows(rows, typed),
                            walk_in=forms.WalkInForm(),
-                           extras=get_plugins().collect("copractice_register_extras", session=session))
+                           extras=get_plugins().collect("copractice_register_extras", session.course.theme_slug,
+                                                         session=session))
 
 
 @bp.route("/manage/sessions/<int:session_id>/register")

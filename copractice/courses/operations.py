@@ -121,7 +121,7 @@ def save_course(actor, course=None, *, facilitators=None, extras=None, **fields)
     if not created and (course.capacity or 0) > old_capacity:
         fill_places(course)
     course_extras.store(actor, course, extra_texts)
-    get_plugins().collect("copractice_course_saved", course=course, created=created)
+    get_plugins().collect("copractice_course_saved", course.theme_slug, course=course, created=created)
     return course
 
 
@@ -136,7 +136,8 @@ def _check_facilitators(course, facilitators):
         if member.id in current:
             continue
         try:
-            reasons = get_plugins().collect("copractice_facilitator_check", member=member, course=course)
+            reasons = get_plugins().collect("copractice_facilitator_check", course.theme_slug, member=member,
+                                            course=course)
         except PluginFailure as failure:
             log.error("facilitator check of plugin %s failed; refused: %s", failure.plugin, failure.error)
             raise FacilitatorRefused(f"We could not check whether {member.name} can facilitate this course, "
@@ -285,7 +286,7 @@ def plugin_refusal(member, course):
     A plugin that raises refuses the enrolment (fail closed) and the error is logged.
     """
     try:
-        reasons = get_plugins().collect("copractice_enrolment_check", member=member, course=course)
+        reasons = get_plugins().collect("copractice_enrolment_check", course.theme_slug, member=member, course=course)
     except PluginFailure as failure:
         log.error("enrolment check of plugin %s failed; enrolment refused: %s", failure.plugin, failure.error)
         return ("We could not check whether you can join this course just now, so we have not enrolled you. "
@@ -396,7 +397,7 @@ def _after(changes, course):
             notify([member], "offer_expired", "offer_expired", link=link, course=course)
         elif change.new_status in (CANCELLED, REMOVED):
             notify([member], "cancelled", "cancelled", link=link, course=course, removed=change.new_status == REMOVED)
-        plugins.collect("copractice_enrolment_changed", enrolment=change.enrolment,
+        plugins.collect("copractice_enrolment_changed", course.theme_slug, enrolment=change.enrolment,
                         old_status=change.old_status, new_status=change.new_status)
 
 

@@ -157,7 +157,7 @@ def _counts_key(member, filters):
     if (member is not None and getattr(member, "is_authenticated", False)) or isinstance(cache.cache, NullCache):
         return None
     parts = [filters.q, *(getattr(filters, name) for name in FACETS), library_version(filters, today=date.min),
-             sorted(get_plugins().enabled_names())]
+             get_plugins().state_key()]
     return "facets:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
 

@@ -89,7 +89,7 @@ def test_the_dementia_lead_previews_switches_and_configures_their_plugins(new_pa
     # Switch it on, for everyone.
     page.get_by_role("link", name=f"Back to the plugins of {DEMENTIA}").first.click()
     plugin_row(page, "dementia").get_by_role("link", name="Switch on dementia").click()
-    expect_heading(page, "Switch on dementia?")
+    expect_heading(page, "Switch on dementia for everyone on the site?")
     check_a11y(page)
     page.get_by_role("button", name="Yes, switch it on").click()
     expect_banner(page, "dementia is now switched on for everyone.")
@@ -100,6 +100,19 @@ def test_the_dementia_lead_previews_switches_and_configures_their_plugins(new_pa
     member.goto(live_server + "/themes/dementia")
     expect_heading(member, DEMENTIA)
     expect(main_nav(member).get_by_role("link", name="Reading settings")).to_be_visible()
+
+    # A plugin that adds to the theme is switched for the theme's courses alone.
+    plugin_row(page, "memory_cafes").get_by_role("link", name="Switch on memory_cafes").click()
+    expect_heading(page, f"Switch on memory_cafes for {DEMENTIA} courses?")
+    expect(page.get_by_role("main")).to_contain_text("Other themes' courses are not changed.")
+    check_a11y(page)
+    page.get_by_role("button", name="Yes, switch it on").click()
+    expect_banner(page, f"memory_cafes is now switched on for {DEMENTIA} courses.")
+    expect(plugin_row(page, "memory_cafes").get_by_role("cell").nth(2)).to_contain_text(
+        f"Switched on for {DEMENTIA} courses")
+    expect(plugin_row(page, "memory_cafes").get_by_role("cell").nth(2)).to_contain_text(
+        "Switched off for the rest of the site")
+    check_a11y(page)
 
     # A setting: a wrong number is explained beside the field and in the summary; then saved.
     plugin_row(page, "memory_cafes").get_by_role("link", name="Settings of memory_cafes").click()
