@@ -31,6 +31,20 @@ def _at_least_one_theme(form, field):
         raise ValidationError("Choose at least one theme.")
 
 
+class CountField(IntegerField):
+    """A whole number, with a plain-English message when it is not one."""
+
+    def __init__(self, *args, not_a_number="Enter a whole number, like 2.", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.not_a_number = not_a_number
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.not_a_number) from None
+
+
 class OfferForm(FlaskForm):
     themes = CheckboxesField("Themes you can help with", choices=[], validators=[_at_least_one_theme])
     area = SelectField("Area", choices=ANY_AREA + list(AREAS.items()), validators=[Optional()])
@@ -39,12 +53,12 @@ class OfferForm(FlaskForm):
     experience = TextAreaField("Your experience (optional)",
                                description="A few sentences: for example, the co-production you have done.",
                                validators=[Optional(), Length(max=1000, message="Use 1,000 characters or fewer.")])
-    capacity = IntegerField("How many people at once",
-                            description=f"From 0 to {ops.MAX_CAPACITY}. 0 pauses your offer: nobody new is "
-                                        "suggested, and the pairs you have carry on.",
-                            validators=[InputRequired(f"Enter how many people at once, from 0 to {ops.MAX_CAPACITY}."),
-                                        NumberRange(0, ops.MAX_CAPACITY,
-                                                    f"Enter a number from 0 to {ops.MAX_CAPACITY}.")])
+    capacity = CountField("How many people at once",
+                          not_a_number=f"Enter how many people at once as a number, from 0 to {ops.MAX_CAPACITY}.",
+                          description=f"From 0 to {ops.MAX_CAPACITY}. 0 pauses your offer: nobody new is "
+                                      "suggested, and the pairs you have carry on.",
+                          validators=[InputRequired(f"Enter how many people at once, from 0 to {ops.MAX_CAPACITY}."),
+                                      NumberRange(0, ops.MAX_CAPACITY, f"Enter a number from 0 to {ops.MAX_CAPACITY}.")])
 
 
 class RequestForm(FlaskForm):
