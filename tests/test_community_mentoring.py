@@ -445,6 +445,25 @@ def test_report_and_request_pages_keep_a_query_budget(app, client, themes_on):
     status, many = queries_for(app, client, "/mentoring/report")
     assert status == 200 and many == few <= 12
 
+    # The asker's request page with its suggestions, and their mentoring page.
+    with app.test_request_context():
+        req = request_for(member(email="asker@example.org"))
+        request_id = req.id
+    asker = signed_in(app, "asker@example.org")
+
+    def offers(n):
+        with app.test_request_context():
+            for _ in range(n):
+                offer(member(), themes=("dementia", "social-care"))
+
+    offers(2)
+    _, request_few = queries_for(app, asker, f"/mentoring/requests/{request_id}")
+    _, index_few = queries_for(app, asker, "/mentoring/")
+    offers(20)
+    status, request_many = queries_for(app, asker, f"/mentoring/requests/{request_id}")
+    assert status == 200 and request_many == request_few <= 12
+    assert queries_for(app, asker, "/mentoring/") == (200, index_few)
+
 
 # -- erasure and export ----------------------------------------------------------------------------------------------
 
@@ -502,6 +521,8 @@ def test_the_export_holds_their_mentoring(app, client, themes_on):
     assert data["requests"][0]["hopes"] == "A buddy to learn alongside"
     assert data["declined"] == [{"kind": "mentor", "asked_by": "Asha Asker", "your_message": "Not this month",
                                  "at": data["declined"][0]["at"]}]
+    page = client.get("/account/data").get_data(as_text=True)  # the same in plain words
+    assert "Ten years on research panels" in page and "A buddy to learn alongside" in page and "Not this month" in page
 
 
 # -- the pages, and attacks on them -----------------------------------------------------------------------------------
