@@ -305,6 +305,25 @@ def test_capacity_is_never_passed(ctx):
     assert ops.suggestions(request_for(member())) == []  # full: no longer suggested
 
 
+def test_a_request_withdrawn_while_the_answer_is_on_its_way_is_refused_and_gives_the_place_back(ctx):
+    """The page showed "asked"; the asker withdrew before the acceptance arrived: the acceptance is refused and
+    the place it had taken is given back (the savepoint), nothing else undone."""
+    mentor = member()
+    offer(mentor)
+    req = request_for(member())
+    ops.send(req.member, req, ops.offer_of(mentor, "mentor").id)
+    db.session.commit()
+    assert req.status == "asked"  # loaded as the page saw it
+    db.session.execute(MentorRequest.__table__.update().where(MentorRequest.id == req.id)
+                       .values(status="withdrawn", open_kind=None))  # meanwhile, elsewhere
+    with pytest.raises(Refused, match="not waiting for your answer any more"):
+        ops.accept(mentor, req)
+    db.session.commit()
+    db.session.expire_all()
+    assert ops.offer_of(mentor, "mentor").active_pairs == 0
+    assert db.session.get(MentorRequest, req.id).status == "withdrawn"
+
+
 def test_two_acceptances_at_once_never_pass_capacity(app, themes_on):
     """Four people asked the same mentor (capacity 2); the mentor's four acceptances arrive at one moment."""
     with app.test_request_context():

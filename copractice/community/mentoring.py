@@ -210,7 +210,7 @@ def ask(member, kind, *, themes, area=None, hopes) -> MentorRequest:
 
 def _notify(member, kind, template, request, link=None, **context):
     notify([member], kind, template, link=link or external_url("mentoring.request", request_id=request.id),
-           request=request, kind_noun=kind_noun(request.kind), **context)
+           req=request, kind_noun=kind_noun(request.kind), **context)
 
 
 def withdraw_request(member, request) -> bool:
