@@ -186,7 +186,7 @@ def looking_request(member, kind) -> MentorRequest | None:
 
 def _already_looking(kind):
     return Refused(f"You already have a request for a {kind_noun(kind)} that is still looking. "
-                   "Change or withdraw it instead.")
+                   "Withdraw it first if you want to start again.")
 
 
 def ask(member, kind, *, themes, area=None, hopes) -> MentorRequest:
