@@ -133,6 +133,7 @@ def _register_blueprints(app):
     from copractice import site, themes
     from copractice.admin import views as admin_views
     from copractice.attendance import views as attendance_views
+    from copractice.community import mentoring_views
     from copractice.courses import manage as course_manage
     from copractice.courses import views as course_views
     from copractice.library import views as library_views
@@ -148,6 +149,7 @@ def _register_blueprints(app):
     app.register_blueprint(attendance_views.bp)
     app.register_blueprint(library_views.bp)
     app.register_blueprint(themes.bp)
+    app.register_blueprint(mentoring_views.bp)
     app.register_blueprint(reading_views.bp)
     from copractice import plugin_install_views
 

@@ -372,6 +372,50 @@ def visible_spaces(member):
     return or_(Space.visibility.in_(("open", "members")), invited, led)
 
 
+# -- mentoring and co-production buddies (copractice/community/mentoring.py) --------------------------------
+
+@_rule("mentoring.view", "mentoring.offer", "mentoring.ask", "mentoring.open_request")
+def _may_use_mentoring(member, obj):
+    """Your own mentoring page, offering to be a mentor or buddy, asking for one, and opening a request sent to
+    you or made by you (the request itself is checked with ``mentoring.follow`` and the rules below): members."""
+    return _signed_in(member)
+
+
+@_rule("mentoring.follow")
+def _may_follow_mentor_request(member, obj):
+    """Seeing a request for a mentor or buddy (obj is a MentorRequest): the person who asked, and the person it
+    was sent to (then their partner in the pair)."""
+    return obj is not None and _signed_in(member) and member.id in (obj.member_id, obj.mentor_id)
+
+
+@_rule("mentoring.send")
+def _may_send_mentor_request(member, obj):
+    """Sending a request to someone suggested, and withdrawing it: the person who asked."""
+    return obj is not None and _signed_in(member) and obj.member_id == member.id
+
+
+@_rule("mentoring.answer")
+def _may_answer_mentor_request(member, obj):
+    """Accepting or declining a request: the person it was sent to, while it waits for their answer."""
+    return obj is not None and _signed_in(member) and obj.status == "asked" and obj.mentor_id == member.id
+
+
+@_rule("mentoring.end")
+def _may_end_pair(member, obj):
+    """Ending a pair: either side of it, while it is active."""
+    return (obj is not None and _signed_in(member) and obj.status == "active"
+            and member.id in (obj.member_id, obj.mentor_id))
+
+
+@_rule("mentoring.report")
+def _may_see_mentoring_report(member, obj):
+    """The report of pairs and waiting requests: admins (every theme), theme leads (the themes they lead; obj
+    may name a theme)."""
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and (obj is None or obj in member.led_themes)
+
+
 def can(member, action, obj=None):
     """True when ``member`` (a Member, an anonymous user or None) may do ``action`` to ``obj``."""
     try:

@@ -396,3 +396,30 @@ def test_member_routes_name_what_they_allow(app):
     assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
     assert "account.manage" not in known_actions()
     assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())
+
+# Issue 14 point 7: mentoring and co-production buddies. A request that does not exist (or is someone else's) is
+# 404 for every member; tests/test_community_mentoring.py covers the asker, the person asked and the others.
+NO_REQUEST = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}
+MATRIX.update({
+    "mentoring.index": ("GET", "/mentoring/", None, SIGNED_IN),
+    "mentoring.offer": ("GET", "/mentoring/offer/mentor", None, SIGNED_IN),
+    "mentoring.withdraw_offer": ("POST", "/mentoring/offer/buddy/withdraw", {}, SIGNED_IN_REDIRECT),
+    "mentoring.ask": ("GET", "/mentoring/ask/buddy", None, SIGNED_IN),
+    "mentoring.request": ("GET", "/mentoring/requests/999999", None, NO_REQUEST),
+    "mentoring.send": ("POST", "/mentoring/requests/999999/send", {"offer_id": "1"}, NO_REQUEST),
+    "mentoring.withdraw_request": ("POST", "/mentoring/requests/999999/withdraw", {}, NO_REQUEST),
+    "mentoring.answer": ("POST", "/mentoring/requests/999999/answer", {"decision": "accept"}, NO_REQUEST),
+    "mentoring.end": ("POST", "/mentoring/requests/999999/end", {}, NO_REQUEST),
+    "mentoring.report": ("GET", "/mentoring/report", None, THEME_REPORTS),
+})
+DECLARED_ACTIONS.update({
+    "mentoring.index": "mentoring.view",
+    "mentoring.offer": "mentoring.offer",
+    "mentoring.withdraw_offer": "mentoring.offer",
+    "mentoring.ask": "mentoring.ask",
+    "mentoring.request": "mentoring.open_request",
+    "mentoring.send": "mentoring.ask",
+    "mentoring.withdraw_request": "mentoring.ask",
+    "mentoring.answer": "mentoring.open_request",
+    "mentoring.end": "mentoring.open_request",
+})

@@ -23,6 +23,7 @@ from copractice.attendance.models import (
     LowAttendanceReminder,
 )
 from copractice.audit import AuditEntry, audit
+from copractice.community import mentoring
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -80,6 +81,9 @@ EXPORTED_TABLES = {
     "resource_suggestion": "library",
     "resource": "library",
     "audit_entry": "audit_entries",
+    "mentor_offer": "mentoring",
+    "mentor_request": "mentoring",
+    "mentor_decline": "mentoring",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -332,6 +336,7 @@ def export_member_data(member: Member) -> dict:
                           for e in audit_entries_about(member)],
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
+        "mentoring": mentoring.export_mentoring(member),
     }
 
 
@@ -395,6 +400,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         raise ErasureFailed(str(exc)) from exc
 
     _scrub_audit(member)  # while the name is still known, to find entries that quote it
+    mentoring.erase_mentoring(member, now)  # before erased_at: the other side of a pair is told it ended
     member.erased_at = now  # from here on nobody (the member included) is notified about them
     db.session.flush()
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.member_id == mid,

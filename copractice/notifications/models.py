@@ -50,6 +50,12 @@ NOTICE_KINDS = {
     "session_reminder": "A reminder 2 days before each session",
     "completion_changed": "A course's sessions change, so your certificate is issued or withdrawn",
 }
+# Mentoring and co-production buddies (copractice/community/mentoring.py).
+NOTICE_KINDS.update({
+    "mentoring_asked": "Someone asks you to be their mentor or co-production buddy",
+    "mentoring_answered": "Your request for a mentor or buddy is accepted or declined",
+    "mentoring_ended": "A mentoring or buddy pair you are in ends, or a request to you is withdrawn",
+})
 
 
 class Notice(db.Model):
