@@ -3,7 +3,7 @@
 Issue 14 point 7 (copractice/community/mentoring_models.py).
 
 Revision ID: 0028
-Revises: 0022
+Revises: 0030
 Create Date: 2026-12-03 16:55:27.772136
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0028'
-down_revision = '0022'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 
