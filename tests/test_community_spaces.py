@@ -88,10 +88,7 @@ def test_two_workers_making_the_spaces_at_once_make_each_once(app, enable_plugin
     real_insert = spaces._insert
 
     def insert_after_both_looked(dialect):
-        try:
-            both_looked.wait()
-        except threading.BrokenBarrierError:
-            pass
+        both_looked.wait()
         return real_insert(dialect)
 
     monkeypatch.setattr(spaces, "_insert", insert_after_both_looked)
