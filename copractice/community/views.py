@@ -122,8 +122,12 @@ def space_settings(slug):
     """A space's leads, moderators and invited members, for its leads to name and remove."""
     space = _space_or_404(slug)
     require("space.lead", space)
-    return render_template("community/settings.html", space=space, people=spaces.space_people(space),
-                           form=PersonForm(), roles=SPACE_ROLES, may_edit=can(current_user, "space.edit", space),
+    return _settings_page(space, PersonForm())
+
+
+def _settings_page(space, form):
+    return render_template("community/settings.html", space=space, people=spaces.space_people(space), form=form,
+                           roles=SPACE_ROLES, may_edit=can(current_user, "space.edit", space),
                            safeguarding_lead=db.session.get(Member, space.safeguarding_lead_id)
                            if space.safeguarding_lead_id else None)
 
@@ -161,9 +165,7 @@ def add_person(slug):
                         "Saved.", form=form, field="email")
         if ok:
             return redirect(url_for("community.space_settings", slug=space.slug))
-    return render_template("community/settings.html", space=space, people=spaces.space_people(space), form=form,
-                           roles=SPACE_ROLES, may_edit=can(current_user, "space.edit", space),
-                           safeguarding_lead=None)
+    return _settings_page(space, form)
 
 
 @bp.route("/spaces/<slug>/people/<int:role_id>/remove", methods=["POST"])
@@ -239,7 +241,7 @@ def reply(topic_id):
         flash("This topic is closed: nobody can reply to it any more." if topic.closed_at is not None
               else "This space is archived: it can be read but not posted in.", "error")
         return redirect(url_for("community.topic", topic_id=topic.id))
-    quote_id = pages_int(form.quote_of.data if request.method == "POST" else request.args.get("quote"))
+    quote_id = _int_arg(form.quote_of.data if request.method == "POST" else request.args.get("quote"))
     quoted = db.session.get(Post, quote_id) if quote_id else None
     if quoted is not None and (quoted.topic_id != topic.id or quoted.status != "published"):
         quoted = None
@@ -256,7 +258,8 @@ def reply(topic_id):
                            edit_window=current_app.config["COMMUNITY_EDIT_WINDOW_MINUTES"])
 
 
-def pages_int(value):
+def _int_arg(value):
+    """A post id from a form or the address, or None when it is not a plausible one."""
     value = (value or "").strip()
     return int(value) if value.isdigit() and len(value) < 10 else None
 
@@ -293,7 +296,7 @@ def edit_post(post_id):
 def mark_answer(topic_id):
     """The asker (or a lead) marks a reply as the answer, or unmarks it."""
     topic = _topic_or_404(topic_id)
-    post = db.session.get(Post, pages_int(request.form.get("post_id")) or 0)
+    post = db.session.get(Post, _int_arg(request.form.get("post_id")) or 0)
     if post is None or post.topic_id != topic.id:
         abort(404)
     ok, _ = attempt(lambda: posting.mark_answer(current_user, topic, post),
