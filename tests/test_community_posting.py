@@ -454,3 +454,42 @@ def test_a_topic_page_reads_the_same_number_of_statements_for_3_or_30_replies(ap
     assert page.count('class="card"') == 60 and page.count("<blockquote") == 30
     assert counts[0] == counts[1], counts
     assert counts[1] <= 16
+
+
+def test_two_replies_at_once_get_different_numbers(app, space, make_member, monkeypatch):
+    """Each reply takes the topic's row before it numbers itself: the second waits, then numbers after the first."""
+    import contextlib
+    import threading
+
+    poster = make_member()
+    topic_id = topic_with_replies(app, space, poster, [])
+    both_counting = threading.Barrier(2, timeout=1)
+    real_next = posting._next_number
+
+    def next_number_when_both_count(topic):
+        # Without the lock both get here, read the same number, and one insert fails; with it the other reply
+        # waits for this one's commit, so nobody else comes and the wait gives up.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_counting.wait()
+        return real_next(topic)
+
+    monkeypatch.setattr(posting, "_next_number", next_number_when_both_count)
+    errors = []
+
+    def write(text):
+        try:
+            with app.test_request_context():
+                posting.reply(member(app, poster.id), db.session.get(Topic, topic_id), body=text)
+                db.session.commit()
+        except Exception as exc:  # noqa: BLE001  (reported below)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(f"Reply {n}",)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    with app.app_context():
+        numbers = db.session.scalars(select(Post.number).where(Post.topic_id == topic_id).order_by(Post.number)).all()
+        assert numbers == [1, 2, 3] and db.session.get(Topic, topic_id).reply_count == 2

@@ -9,7 +9,7 @@ changes what is published keeps them right (``recount``).
 """
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from copractice.community import events, safety
 from copractice.community.models import TOPIC_KINDS, Post, Space, Topic
@@ -75,11 +75,13 @@ def publish(post: Post, now: datetime | None = None) -> None:
     post.status = "published"
     post.published_at = now
     topic = post.topic
-    if post.number > 1:
-        topic.reply_count = (topic.reply_count or 0) + 1
-    if topic.last_posted_at is None or now >= topic.last_posted_at:
-        topic.last_posted_at = now
     db.session.flush()
+    # Counted in SQL, not from the topic as this request loaded it: another reply may have been counted since.
+    db.session.execute(update(Topic).where(Topic.id == topic.id).values(
+        reply_count=Topic.reply_count + (1 if post.number > 1 else 0),
+        last_posted_at=case((Topic.last_posted_at < now, now), else_=Topic.last_posted_at))
+        .execution_options(synchronize_session=False))
+    db.session.expire(topic, ["reply_count", "last_posted_at"])
     events.post_published(post)
 
 
