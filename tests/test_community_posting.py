@@ -493,3 +493,21 @@ def test_two_replies_at_once_get_different_numbers(app, space, make_member, monk
     with app.app_context():
         numbers = db.session.scalars(select(Post.number).where(Post.topic_id == topic_id).order_by(Post.number)).all()
         assert numbers == [1, 2, 3] and db.session.get(Topic, topic_id).reply_count == 2
+
+
+def test_topic_lists_and_topics_are_paged_and_a_posts_link_finds_its_page(app, space, make_member):
+    app.config.update(COMMUNITY_TOPICS_PER_PAGE=2, COMMUNITY_POSTS_PER_PAGE=2)
+    poster = make_member()
+    for n in range(3):
+        topic_id = topic_with_replies(app, space, poster, [poster] * 2, title=f"Topic number {n}")
+    client = signed_in(app, poster)
+    first = page_of(client, "/community/spaces/regional-forum")
+    assert "Topic number 2" in first and "Topic number 1" in first and "Topic number 0" not in first
+    assert "Page 1 of 2" in first
+    assert "Topic number 0" in page_of(client, "/community/spaces/regional-forum?page=2")
+    with app.app_context():
+        third = db.session.scalar(select(Post.id).where(Post.topic_id == topic_id, Post.number == 3))
+    assert client.get(f"/community/posts/{third}").headers["Location"].endswith(
+        f"/community/topics/{topic_id}?page=2#post-3")
+    assert 'id="post-3"' in page_of(client, f"/community/topics/{topic_id}?page=2")
+    assert 'id="post-3"' not in page_of(client, f"/community/topics/{topic_id}")
