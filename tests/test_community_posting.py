@@ -511,3 +511,17 @@ def test_topic_lists_and_topics_are_paged_and_a_posts_link_finds_its_page(app, s
         f"/community/topics/{topic_id}?page=2#post-3")
     assert 'id="post-3"' in page_of(client, f"/community/topics/{topic_id}?page=2")
     assert 'id="post-3"' not in page_of(client, f"/community/topics/{topic_id}")
+
+
+@pytest.mark.parametrize("fields, error", [({"title": ""}, "Enter a title."), ({"body": "\x00"}, "cannot be shown"),
+                                           ({"body": "x" * 100_000}, "20,000 characters")])
+def test_bad_edits_are_shown_beside_the_field(app, space, make_member, fields, error):
+    author = make_member()
+    topic_id = topic_with_replies(app, space, author, [author])
+    with app.app_context():
+        first, reply = db.session.scalars(select(Post.id).where(Post.topic_id == topic_id).order_by(Post.number))
+    client = signed_in(app, author)
+    response = post_form(client, f"/community/posts/{first}/edit", {"title": "Kept", "body": "Kept", **fields})
+    assert response.status_code == 200 and error in response.get_data(as_text=True)
+    assert 'name="title"' not in page_of(client, f"/community/posts/{reply}/edit")
+    assert post_form(client, f"/community/posts/{reply}/edit", {"body": "Changed reply"}).status_code == 302

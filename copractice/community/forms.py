@@ -91,7 +91,7 @@ class ReplyForm(_Guidelines, FlaskForm):
 
 
 class EditPostForm(FlaskForm):
-    title = StringField("Title", validators=[Optional(), _valid(posting.check_title)])
+    title = StringField("Title", validators=[_valid(posting.check_title)])  # a topic's first post only
     body = TextAreaField("Your post", validators=[_valid(posting.check_body)])
 
 

@@ -279,7 +279,9 @@ def edit_post(post_id):
     if post.author_id != current_user.id:
         abort(403)
     form = EditPostForm(obj=post)
-    if request.method == "GET" and post.number == 1:
+    if post.number > 1:
+        del form.title  # a reply has no title of its own
+    elif request.method == "GET":
         form.title.data = post.topic.title
     if form.validate_on_submit():
         ok, _ = attempt(lambda: posting.edit_post(current_user, post, body=form.body.data,
