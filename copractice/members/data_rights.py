@@ -123,6 +123,7 @@ MEMBER_COLUMNS_KEPT = {
     "created_at": "anonymous figures of when people joined",
     "role": "reset to trainee",
     "active": "set to false",
+    "under_18": "set to false",
     "erased_at": "when the account was erased",
     "session_token": "replaced by a new random one, so every login cookie stops working",
 }
