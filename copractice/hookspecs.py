@@ -323,3 +323,18 @@ def copractice_course_fields(app: Flask) -> list[CourseField] | None:
 
     :param app: the site.
     """
+
+
+@hookspec
+@on_error(REFUSE)
+def copractice_may_message(app: Flask, sender: Member, recipients: list[Member]) -> list[str] | None:
+    """Return reasons ``sender`` may not send a private message to ``recipients``; empty or None allows it.
+
+    Asked for every message (the first of a conversation and every reply), after the core's own rules
+    (accounts switched on, no private messages between adults and members under 18, blocks). The first
+    reason is shown to the sender. Fails closed: if a plugin raises, the message is refused (PluginFailure).
+
+    :param app: the site.
+    :param sender: who is writing.
+    :param recipients: who would get the message (the other people in the conversation).
+    """

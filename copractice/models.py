@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.audit import AuditEntry  # noqa: F401
+from copractice.community.message_models import Block, Conversation, Message, Participant, Report  # noqa: F401
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402

@@ -23,6 +23,7 @@ from copractice.attendance.models import (
     LowAttendanceReminder,
 )
 from copractice.audit import AuditEntry, audit
+from copractice.community import messages
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -80,6 +81,12 @@ EXPORTED_TABLES = {
     "resource_suggestion": "library",
     "resource": "library",
     "audit_entry": "audit_entries",
+    # Messages between members (copractice/community/messages.py).
+    "message_conversation": "messages",
+    "message_participant": "messages",
+    "message": "messages",
+    "message_block": "messages",
+    "message_report": "messages",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -92,6 +99,8 @@ NOT_EXPORTED = {
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
     "plugin_install.requested_by_id": "the admin or theme lead who asked for a plugin to be installed: about the site",
     "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
+    "message_block.blocked_id": "that someone else blocked them: telling them could put that person at risk",
+    "message_report.resolved_by_id": "the admin who dealt with a report about someone else's message",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -139,6 +148,8 @@ KEPT_AFTER_ERASURE = {
     # The bundled plugins' record of who recorded a consent or a check about someone else.
     "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
     "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
+    "message.author_id": 'their messages stay in the other people\'s conversations, text removed, from "Former member"',
+    "message_report.resolved_by_id": "reports of messages they dealt with as an admin",
 }
 
 
@@ -332,6 +343,7 @@ def export_member_data(member: Member) -> dict:
                           for e in audit_entries_about(member)],
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
+        "messages": messages.export_member_messages(member),
     }
 
 
@@ -395,6 +407,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         raise ErasureFailed(str(exc)) from exc
 
     _scrub_audit(member)  # while the name is still known, to find entries that quote it
+    messages.erase_member_messages(member, now)  # while the name is still known: it is taken out of notices
     member.erased_at = now  # from here on nobody (the member included) is notified about them
     db.session.flush()
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.member_id == mid,
