@@ -396,3 +396,25 @@ def test_member_routes_name_what_they_allow(app):
     assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
     assert "account.manage" not in known_actions()
     assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())
+
+# Issue 14 point 6: messages between members. Conversation 999999 is nobody's: the same 404 as someone else's
+# (tests/test_community_messages.py covers a real conversation one is not in, and the rules behind each route).
+NOT_YOURS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}
+MATRIX.update({
+    "messages.inbox": ("GET", "/messages/", None, SIGNED_IN),
+    "messages.new": ("GET", "/messages/new?to={target}", None, SIGNED_IN),
+    "messages.conversation": ("GET", "/messages/999999", None, NOT_YOURS),
+    "messages.reply": ("POST", "/messages/999999/reply", {"body": "Hello"}, NOT_YOURS),
+    "messages.leave": ("POST", "/messages/999999/leave", {}, NOT_YOURS),
+    "messages.report": ("GET", "/messages/999999/messages/1/report", None, NOT_YOURS),
+    "messages.block": ("POST", "/messages/people/{target}/block", {}, SIGNED_IN_REDIRECT),
+    "messages.unblock": ("POST", "/messages/people/{target}/unblock", {}, SIGNED_IN_REDIRECT),
+    "messages.blocked": ("GET", "/messages/blocked", None, SIGNED_IN),
+    "messages.reports": ("GET", "/messages/reports", None, only_admin()),
+    "messages.resolve": ("POST", "/messages/reports/999999/resolve", {}, only_admin(404)),
+})
+DECLARED_ACTIONS.update({
+    "messages.inbox": "messages.read", "messages.new": "messages.send", "messages.conversation": "messages.read",
+    "messages.reply": "messages.send", "messages.leave": "messages.read", "messages.report": "messages.read",
+    "messages.block": "messages.block", "messages.unblock": "messages.block", "messages.blocked": "messages.block",
+})

@@ -104,7 +104,7 @@ def _show(item, form):
     left = [p.member for p in item.participants if p.left_at is not None]
     return render_template("messages/conversation.html", conversation=item, form=form, others=others, left=left,
                            items=ops.messages_for(current_user, item), confirm=ConfirmForm(),
-                           blocked={m.id for m in others if ops.has_blocked(current_user, m.id)})
+                           blocked=ops.blocked_among(current_user, [m.id for m in others]))
 
 
 @bp.route("/<int:conversation_id>/reply", methods=["POST"])

@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, selectinload
 
 from copractice.community.message_models import (
     REPORT_REASONS,
@@ -238,9 +238,13 @@ def unblock(blocker: Member, blocked: Member) -> bool:
     return bool(getattr(result, "rowcount", 0))
 
 
-def has_blocked(blocker, blocked_id):
-    return bool(db.session.scalar(select(exists().where(Block.blocker_id == blocker.id,
-                                                        Block.blocked_id == blocked_id))))
+def blocked_among(member, ids):
+    """Which of ``ids`` ``member`` has blocked (one query)."""
+    ids = set(ids)
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(Block.blocked_id).where(Block.blocker_id == member.id,
+                                                                 Block.blocked_id.in_(ids))))
 
 
 def blocked_people(member):
@@ -292,7 +296,8 @@ def unread_count(member):
 
 def conversation_for(member, conversation_id):
     """The conversation if ``member`` is in it now, else None (the page answers 404 either way)."""
-    conversation = db.session.get(Conversation, conversation_id)
+    conversation = db.session.get(Conversation, conversation_id, options=[
+        selectinload(Conversation.participants).joinedload(Participant.member)])
     if conversation is None or participant(member, conversation) is None:
         return None
     return conversation
@@ -321,9 +326,11 @@ def find_people(sender, query, limit=20):
     query = " ".join((query or "").split())[:100]
     if len(query) < 2:
         return []
-    latest = (select(func.max(ConsentEvent.id)).where(ConsentEvent.member_id == Member.id,
-                                                      ConsentEvent.kind == "directory").scalar_subquery())
-    in_directory = exists().where(ConsentEvent.id == latest, ConsentEvent.granted.is_(True))
+    event, later = aliased(ConsentEvent), aliased(ConsentEvent)
+    # The member's latest "directory" consent event says yes: one granted, with no event of that kind after it.
+    in_directory = exists().where(
+        event.member_id == Member.id, event.kind == "directory", event.granted.is_(True),
+        ~exists().where(later.member_id == event.member_id, later.kind == "directory", later.id > event.id))
     me, them = aliased(Participant), aliased(Participant)
     talks_with = exists().where(me.member_id == sender.id, them.conversation_id == me.conversation_id,
                                 them.member_id == Member.id)
