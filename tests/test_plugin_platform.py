@@ -154,6 +154,8 @@ HOOK_TESTS = {
         "tests/test_plugins_calling.py::test_firstresult_hook_takes_the_first_answer_and_skips_a_raising_plugin",
 }
 
+HOOK_TESTS["copractice_may_message"] = "tests/test_community_messages.py::test_a_plugin_rule_refuses_with_its_reason"
+
 
 def test_every_hook_has_a_test_of_its_own():
     import importlib
