@@ -242,6 +242,8 @@ def test_the_eleventh_new_conversation_in_an_hour_is_refused_and_nothing_is_made
     response = send_new(ann, others[10].id, "Hello number eleven")
     assert response.status_code == 200
     assert "You have started 10 conversations in the last hour" in response.get_data(as_text=True)
+    page = ann.get(f"/messages/new?to={others[10].id}").get_data(as_text=True)  # said before writing
+    assert "You have started 10 conversations in the last hour" in page and "Send message" not in page
     with app.app_context():
         assert count(Conversation) == 10 and count(Message) == 10
         assert db.session.scalar(select(func.count(Participant.id)).where(
@@ -520,3 +522,17 @@ def test_inbox_and_conversation_pages_read_a_fixed_number_of_queries(app, people
     small, large = budget(2), budget(12)
     assert small == large
     assert large[0] <= 8 and large[1] <= 14
+
+
+def test_the_send_a_message_link_other_pages_include(app, people):
+    from flask import render_template_string
+    from flask_login import login_user
+
+    include = "{% include 'messages/_send_link.html' %}"
+    with app.test_request_context():
+        bea = get(people["bea"].id)
+        assert render_template_string(include, member=bea).strip() == ""  # visitors: no link
+        login_user(get(people["ann"].id))
+        html = render_template_string(include, member=bea)
+        assert f'href="/messages/new?to={bea.id}"' in html and "to Bea Brown" in html
+        assert render_template_string(include, member=get(people["ann"].id)).strip() == ""  # not to oneself

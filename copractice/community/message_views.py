@@ -78,15 +78,17 @@ def new():
         if worked:
             flash("Your message has been sent.", "success")
             return redirect(url_for("messages.conversation", conversation_id=conversation.id))
-    refusal = None
-    if request.method == "GET" and people:
-        worked, _ = attempt(lambda: ops.check_may_message(current_user, people, starting=True))
-        if not worked:
-            people, refusal = [], True
+    limited = False
+    if request.method == "GET":
+        # Say so before anything is written: the limit on new conversations, and anyone who cannot be messaged.
+        limited = not attempt(lambda: ops.check_rate_limit(current_user))[0]
+        if people and not limited and not attempt(
+                lambda: ops.check_may_message(current_user, people, starting=True))[0]:
+            people = []
     query = (request.args.get("q") or "").strip()[:100]
     found = ops.find_people(current_user, query) if query else []
     chosen = {p.id for p in people}
-    return render_template("messages/new.html", form=form, people=people, query=query, refusal=refusal,
+    return render_template("messages/new.html", form=form, people=people, query=query, limited=limited,
                            found=[row for row in found if row.id not in chosen], group_limit=ops.GROUP_LIMIT)
 
 
