@@ -79,6 +79,9 @@ class Config:
     # Wrong self check-in codes (6 digits): per member, and per session across all its members.
     CHECKIN_LIMIT_PER_MEMBER = "10 per 10 minutes"
     CHECKIN_LIMIT_PER_SESSION = "60 per 10 minutes"
+    # New conversations a member may start in an hour (messages between members; counted in the database, so the
+    # limit holds across every worker). Replies are not limited.
+    MESSAGES_NEW_CONVERSATIONS_PER_HOUR = 10
 
     # Tokens sent by email (seconds).
     EMAIL_VERIFY_MAX_AGE = 7 * 24 * 3600

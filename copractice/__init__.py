@@ -157,6 +157,9 @@ def _register_blueprints(app):
     from copractice import plugin_install_views
 
     app.register_blueprint(plugin_install_views.bp)
+    from copractice.community import message_views
+
+    app.register_blueprint(message_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

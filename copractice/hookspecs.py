@@ -352,3 +352,18 @@ def copractice_post_created(app: Flask, post: Post) -> None:
     :param app: the site.
     :param post: the post (``post.topic`` its topic, ``post.topic.space`` its space).
     """
+
+
+@hookspec
+@on_error(REFUSE)
+def copractice_may_message(app: Flask, sender: Member, recipients: list[Member]) -> list[str] | None:
+    """Return reasons ``sender`` may not send a private message to ``recipients``; empty or None allows it.
+
+    Asked for every message (the first of a conversation and every reply), after the core's own rules
+    (accounts switched on, no private messages between adults and members under 18, blocks). The first
+    reason is shown to the sender. Fails closed: if a plugin raises, the message is refused (PluginFailure).
+
+    :param app: the site.
+    :param sender: who is writing.
+    :param recipients: who would get the message (the other people in the conversation).
+    """

@@ -429,6 +429,28 @@ def _may_see_mentoring_report(member, obj):
     return _signed_in(member) and member.role == "theme_lead" and (obj is None or obj in member.led_themes)
 
 
+# -- messages between members (copractice/community/messages.py) -------------------------------------------
+
+@_rule("messages.read", "messages.send", "messages.block")
+def _messages_of_own(member, obj):
+    """A member's own conversations: reading them, writing, blocking people. Who may be written to is decided
+    by community/messages.py (young people, blocks, closed accounts, plugins)."""
+    return _signed_in(member)
+
+
+@_rule("conversation.view")
+def _in_conversation(member, obj):
+    """Reading, replying in, leaving a conversation and reporting its messages (obj is a Conversation): the people
+    in it now. Nobody else, admins included: they see only the messages reported to them."""
+    return obj is not None and _signed_in(member) and member.id in obj.current_member_ids()
+
+
+@_rule("messages.reports")
+def _may_handle_message_reports(member, obj):
+    """Reported messages, and marking a report dealt with: admins."""
+    return _is_admin(member)
+
+
 def can(member, action, obj=None):
     """True when ``member`` (a Member, an anonymous user or None) may do ``action`` to ``obj``."""
     try:

@@ -29,7 +29,8 @@ GUARDIAN = "Gwendolyn Guardianfield"
 ORGANISATION = "Medway Carers Hub"
 ACCESS_NOTE = "I use a wheelchair and need the lift"
 REMOVAL_REASON = "Asked to move because of her chemotherapy"
-SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON)
+MESSAGE = "My private worry about the Tuesday group"  # a message to another member (issue 14 point 6)
+SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON, MESSAGE)
 
 
 @dataclass
@@ -103,6 +104,10 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.add(SavedResource(member_id=member.id, resource_id=guide.id))
         db.session.add(ResourceSuggestion(member_id=member.id, title="Dementia cafe toolkit", status="waiting"))
         member.calendar_token = "a-private-calendar-token-for-priya"
+        # A conversation with another member: its notice and email to them name her (issue 14 point 6).
+        from copractice.community import messages as message_ops
+
+        message_ops.start_conversation(member, [other], MESSAGE)
 
         # What the bundled plugins hold: a companion, a guardian's consent, a check.
         db.session.add(Companion(course_id=full.id, member_id=member.id, name=COMPANION,

@@ -468,3 +468,24 @@ MATRIX.update({
     "community.move": ("GET", "/community/topics/{topic}/move", None, MANAGERS),
     "community.split": ("GET", "/community/topics/{topic}/split", None, MANAGERS),
 })
+# Issue 14 point 6: messages between members. Conversation 999999 is nobody's: the same 404 as someone else's
+# (tests/test_community_messages.py covers a real conversation one is not in, and the rules behind each route).
+NOT_YOURS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}
+MATRIX.update({
+    "messages.inbox": ("GET", "/messages/", None, SIGNED_IN),
+    "messages.new": ("GET", "/messages/new?to={target}", None, SIGNED_IN),
+    "messages.conversation": ("GET", "/messages/999999", None, NOT_YOURS),
+    "messages.reply": ("POST", "/messages/999999/reply", {"body": "Hello"}, NOT_YOURS),
+    "messages.leave": ("POST", "/messages/999999/leave", {}, NOT_YOURS),
+    "messages.report": ("GET", "/messages/999999/messages/1/report", None, NOT_YOURS),
+    "messages.block": ("POST", "/messages/people/{target}/block", {}, SIGNED_IN_REDIRECT),
+    "messages.unblock": ("POST", "/messages/people/{target}/unblock", {}, SIGNED_IN_REDIRECT),
+    "messages.blocked": ("GET", "/messages/blocked", None, SIGNED_IN),
+    "messages.reports": ("GET", "/messages/reports", None, only_admin()),
+    "messages.resolve": ("POST", "/messages/reports/999999/resolve", {}, only_admin(404)),
+})
+DECLARED_ACTIONS.update({
+    "messages.inbox": "messages.read", "messages.new": "messages.send", "messages.conversation": "messages.read",
+    "messages.reply": "messages.send", "messages.leave": "messages.read", "messages.report": "messages.read",
+    "messages.block": "messages.block", "messages.unblock": "messages.block", "messages.blocked": "messages.block",
+})

@@ -159,6 +159,8 @@ HOOK_TESTS.update({  # issue 14: the community's forum
         "tests/test_community_posting.py::test_post_created_hook_sees_published_posts_only_and_a_raising_one_is_skipped",
 })
 
+HOOK_TESTS["copractice_may_message"] = "tests/test_community_messages.py::test_a_plugin_rule_refuses_with_its_reason"
+
 
 def test_every_hook_has_a_test_of_its_own():
     import importlib

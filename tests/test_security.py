@@ -21,7 +21,7 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, make_member)
         sample_values = {"member_id": target.id, "token": "t", "name": "sample", "slug": "any-course",
                          "course_id": 1, "session_id": 1, "enrolment_id": 1, "code": "NOSUCHCODE",
                          "resource_id": 1, "suggestion_id": 1, "file_id": 1, "partner_id": 1,
-                         "message_id": 1, "failure_id": 1}
+                         "message_id": 1, "failure_id": 1, "conversation_id": 1, "report_id": 1}
         values = {arg: sample_values[arg] for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for

@@ -50,6 +50,7 @@ def copractice_nav_items(app, member):
             items.append(NavItem("Curate", "library.manage", order=35))
         if can(member, "reports.view"):
             items.append(NavItem("Reports", "attendance.overview", order=40))
+        items.append(NavItem("Messages", "messages.inbox", order=65))
         items.append(NavItem("Notices", "courses.notices", order=70))
         items.append(NavItem("My account", "members.profile", order=80))
         if can(member, "admin.access"):

@@ -25,6 +25,7 @@ from copractice.attendance.models import (
 from copractice.audit import AuditEntry, audit
 from copractice.community import mentoring
 from copractice.community.models import SPACE_ROLES, Post, Space, SpaceRole, Topic
+from copractice.community import messages
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -89,6 +90,12 @@ EXPORTED_TABLES = {
     "topic": "community_posts",
     "space_role": "community_spaces",
     "space": "community_spaces",
+    # Messages between members (copractice/community/messages.py).
+    "message_conversation": "messages",
+    "message_participant": "messages",
+    "message": "messages",
+    "message_block": "messages",
+    "message_report": "messages",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -102,6 +109,8 @@ NOT_EXPORTED = {
     "plugin_install.requested_by_id": "the admin or theme lead who asked for a plugin to be installed: about the site",
     "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
     "post.hidden_by_id": "the moderator who hid someone else's post: about the other person's post",
+    "message_block.blocked_id": "that someone else blocked them: telling them could put that person at risk",
+    "message_report.resolved_by_id": "the admin who dealt with a report about someone else's message",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -155,6 +164,8 @@ KEPT_AFTER_ERASURE = {
     "post.author_id": 'posts they wrote in the community: the conversation stays readable, by "Former member"',
     "topic.author_id": 'topics they started: the replies of others stay in place, by "Former member"',
     "post.hidden_by_id": "posts of other people they hid as a moderator (the moderation record)",
+    "message.author_id": 'their messages stay in the other people\'s conversations, text removed, from "Former member"',
+    "message_report.resolved_by_id": "reports of messages they dealt with as an admin",
 }
 
 
@@ -362,6 +373,7 @@ def export_member_data(member: Member) -> dict:
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
         "mentoring": mentoring.export_mentoring(member),
+        "messages": messages.export_member_messages(member),
     }
 
 
@@ -426,6 +438,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
 
     _scrub_audit(member)  # while the name is still known, to find entries that quote it
     mentoring.erase_mentoring(member, now)  # before erased_at: the other side of a pair is told it ended
+    messages.erase_member_messages(member, now)  # while the name is still known: it is taken out of notices
     member.erased_at = now  # from here on nobody (the member included) is notified about them
     db.session.flush()
     for enrolment in db.session.scalars(select(Enrolment).where(Enrolment.member_id == mid,

@@ -49,6 +49,7 @@ NOTICE_KINDS = {
     "session_changed": "A session's time or place changes",
     "session_reminder": "A reminder 2 days before each session",
     "completion_changed": "A course's sessions change, so your certificate is issued or withdrawn",
+    "message_received": "A member sends you a message (one email per conversation until you read it)",
 }
 # Mentoring and co-production buddies (copractice/community/mentoring.py).
 NOTICE_KINDS.update({
