@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.members.models import Member
     from copractice.plugin_types import (
         CourseField,
+        DirectoryField,
         NavItem,
         PageAssets,
         ProfileField,
@@ -320,6 +321,19 @@ def copractice_course_fields(app: Flask) -> list[CourseField] | None:
     They are shown in a fieldset of the plugin's own, checked like settings, stored per course and plugin
     (kept while the plugin is disabled, shown again when it is enabled), shown on the course page, and
     ``filterable`` choices filter the catalogue.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_directory_fields(app: Flask) -> list[DirectoryField] | None:
+    """Return ``DirectoryField`` questions to add to members' directory entries (collecting). A plugin that raises
+    is skipped: its fields are neither asked nor shown for that request.
+
+    Asked on the member's entry form in a fieldset of the plugin's own, checked like settings, stored per member
+    and plugin, and shown on the member's entry in the directory (only while the member is in the directory).
 
     :param app: the site.
     """

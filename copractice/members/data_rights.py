@@ -80,6 +80,9 @@ EXPORTED_TABLES = {
     "resource_suggestion": "library",
     "resource": "library",
     "audit_entry": "audit_entries",
+    "directory_entry": "directory",
+    "directory_tag": "directory",
+    "directory_extra": "directory",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -332,7 +335,16 @@ def export_member_data(member: Member) -> dict:
                           for e in audit_entries_about(member)],
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
+        "directory": _directory_entry(member),
     }
+
+
+def _directory_entry(member):
+    """The member's entry in the member directory (issue 14), or None when they never made one."""
+    from copractice.community import directory  # the community sits above the members' area
+
+    entry = directory.export_entry(member)
+    return entry if entry["updated_at"] is not None else None
 
 
 # -- erasure ------------------------------------------------------------------------------------------------
@@ -414,6 +426,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
                   LowAttendanceReminder, CourseFacilitator, ThemeLeadership):
         db.session.execute(delete(model).where(model.member_id == mid))
     db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
+    from copractice.community import directory  # the community sits above the members' area
+
+    directory.erase_entry(member)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
                                                    OutboxMessage.status.in_(("queued", "failed"))))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(
