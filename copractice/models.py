@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.audit import AuditEntry  # noqa: F401
+from copractice.community.directory_models import DirectoryEntry, DirectoryExtra, DirectoryTag  # noqa: F401,E402
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402
@@ -21,4 +22,3 @@ from copractice.notifications.models import EmailPreference, Notice, OutboxMessa
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402
 from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
-from copractice.community.directory_models import DirectoryEntry, DirectoryExtra, DirectoryTag  # noqa: F401,E402

@@ -396,3 +396,10 @@ def test_member_routes_name_what_they_allow(app):
     assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
     assert "account.manage" not in known_actions()
     assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())
+
+# Issue 14 point 5: the member directory is for signed-in members; visitors log in first.
+MATRIX.update({
+    "directory.index": ("GET", "/directory/", None, SIGNED_IN),
+    "directory.edit_entry": ("GET", "/directory/entry", None, SIGNED_IN),
+})
+DECLARED_ACTIONS.update({"directory.index": "directory.view", "directory.edit_entry": "directory.edit_entry"})

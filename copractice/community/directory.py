@@ -333,16 +333,17 @@ def _conditions(criteria: Criteria, lived_ok) -> list:
                         ("lived", normalise_tag(criteria.lived))):
         if value:
             has = select(DirectoryTag.id).where(DirectoryTag.member_id == Member.id, DirectoryTag.kind == kind,
-                                                DirectoryTag.value == value).exists()
+                                                DirectoryTag.value == value).correlate(Member).exists()
             conds.append(and_(has, lived_ok) if kind == "lived" else has)
     if criteria.mentoring:
         conds.append(select(DirectoryEntry.member_id).where(DirectoryEntry.member_id == Member.id,
-                                                            DirectoryEntry.open_to_mentoring.is_(True)).exists())
+                                                            DirectoryEntry.open_to_mentoring.is_(True))
+                     .correlate(Member).exists())
     if criteria.q:
         text = criteria.q.casefold()
         tag_hit = select(DirectoryTag.id).where(
             DirectoryTag.member_id == Member.id, func.lower(DirectoryTag.label).contains(text, autoescape=True),
-            or_(DirectoryTag.kind != "lived", lived_ok)).exists()
+            or_(DirectoryTag.kind != "lived", lived_ok)).correlate(Member).exists()
         conds.append(or_(func.lower(Member.name).contains(text, autoescape=True),
                          func.lower(func.coalesce(Member.organisation, "")).contains(text, autoescape=True), tag_hit))
     return conds
