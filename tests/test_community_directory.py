@@ -457,6 +457,8 @@ def test_the_export_holds_the_entry_and_erasure_deletes_it(app, client, login, f
     assert (got["expertise"], got["themes"], got["lived_experience"]) == (["Easy read"], ["Cross-cutting"],
                                                                           ["Sight loss"])
     assert got["plugin_fields"] == [{"plugin": "dirfields", "field": "buddy_trained", "value": "yes"}]
+    html = page(client, "/account/data")  # the same in plain words
+    assert "Your member directory entry" in html and "Sight loss" in html and "Easy read" in html
     post_form(client, "/account/delete", {"password": "correct horse battery", "confirm": "y"})
     with app.app_context():
         for model in (DirectoryEntry, DirectoryTag, DirectoryExtra):
