@@ -111,7 +111,7 @@ def directory_questions() -> list[PluginQuestions]:
     A field that is not a SettingField, has a kind settings do not know, or a name that is not lower-case letters,
     digits and underscores is left out (the plugin's mistake). A plugin that raises is skipped (SKIP)."""
     plugins = get_plugins()
-    by_plugin: dict[str, list[SettingField]] = {}
+    by_plugin: dict[str, list[Any]] = {}  # DirectoryField (a SettingField), asked as a course's questions are
     for plugin, question in plugins.collect_by_plugin("copractice_directory_fields"):
         if not (isinstance(question, SettingField) and question.type in KINDS and _NAME.match(question.name or "")):
             continue
@@ -119,7 +119,9 @@ def directory_questions() -> list[PluginQuestions]:
             by_plugin.setdefault(plugin, []).append(question)
     if not by_plugin:
         return []
-    themes = {name: theme.name for name, theme in plugins.collect_by_plugin("copractice_themes")}
+    themes: dict[str, str] = {}
+    for name, theme in plugins.collect_by_plugin("copractice_themes"):
+        themes.setdefault(name, theme.name)  # a plugin's first theme names its fieldset
     return [PluginQuestions(plugin, themes.get(plugin) or plugin.replace("_", " ").capitalize(), tuple(fields))
             for plugin, fields in by_plugin.items()]
 
@@ -133,7 +135,7 @@ def extra_answers_of(member_ids: Iterable[int]) -> dict[int, dict[tuple[str, str
     rows = db.session.execute(select(DirectoryExtra.member_id, DirectoryExtra.plugin, DirectoryExtra.name,
                                      DirectoryExtra.value).where(DirectoryExtra.member_id.in_(ids)))
     for member_id, plugin, name, value in rows:
-        out.setdefault(member_id, {})[(plugin, name)] = value
+        out.setdefault(member_id, {})[(plugin, name)] = value or ""
     return out
 
 
