@@ -74,6 +74,22 @@ def test_only_members_who_said_yes_are_listed_and_withdrawing_removes_them_at_on
         assert not directory.is_listed(ann)
 
 
+def test_unticking_on_the_entry_page_removes_the_entry_at_once_and_keeps_what_it_said(app, client, viewer, login):
+    member_id = new_member(app, name="Lou Leaving", email="lou@example.org")
+    with app.app_context():
+        join(member_id, expertise="Peer support")
+    assert "Lou Leaving" in page(client)
+    lou = app.test_client()
+    login(lou, "lou@example.org")
+    response = post_form(lou, "/directory/entry", {"expertise": "Peer support"})
+    assert response.status_code == 302
+    assert "Lou Leaving" not in page(client)
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        assert member_ops.current_consents(member)["directory"].granted is False  # recorded like any choice
+        assert directory.own_entry(member).expertise == ["Peer support"]  # back as it was if she rejoins
+
+
 def test_erased_switched_off_unconfirmed_and_young_members_never_appear_even_with_consent(app, client, viewer):
     ids = {
         "Erin Erased": new_member(app, name="Erin Erased"),

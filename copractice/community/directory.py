@@ -247,15 +247,6 @@ def save_entry(member: Member, *, listed: bool, show_lived: bool, expertise: str
     db.session.flush()
 
 
-def leave(member: Member) -> None:
-    """Take ``member`` out of the directory now (withdraw the "directory" consent); the entry is kept for later."""
-    current = member_ops.current_consents(member)
-    wanted = {kind: bool(event and event.granted) for kind, event in current.items()}
-    wanted["directory"] = False
-    member_ops.set_consents(member, wanted)
-    db.session.flush()
-
-
 # -- the search ---------------------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
