@@ -132,6 +132,15 @@ def test_the_young_check_is_one_function(app):
         assert directory._is_young(Member(under_18=True)) and not directory._is_young(Member(under_18=False))
 
 
+def test_the_listing_asks_the_young_check_too(app, monkeypatch):
+    """When the young check says more than under_18 (the safety work's rule), the listing follows it."""
+    with app.app_context():
+        join(create_member(name="Tia Tightened").id)
+        join(create_member(name="Ade Adult").id)
+        monkeypatch.setattr(directory, "_is_young", lambda member: member.name == "Tia Tightened")
+        assert names(directory.search(directory.Criteria())) == ["Ade Adult"]
+
+
 def test_visitors_are_sent_to_log_in(client):
     for url in ("/directory/", "/directory/entry"):
         response = client.get(url)

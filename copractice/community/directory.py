@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, delete, false, func, or_, select, true
+from sqlalchemy.orm import lazyload
 
 from copractice.courses.extras import PluginQuestions, checked, shown
 from copractice.errors import Refused
@@ -362,15 +363,16 @@ def search(criteria: Criteria, page: int = 1, *, per_page: int = PAGE_SIZE) -> R
     pages = max(1, math.ceil(total / per_page))
     page = min(max(1, page), pages)
 
-    rows = db.session.execute(
-        select(Member.id, Member.name, Member.organisation, Member.area, Member.stakeholder_type, Member.under_18,
-               mentoring, lived_ok).outerjoin(DirectoryEntry, DirectoryEntry.member_id == Member.id)
+    # Whole members (one page of them, their leaderships not loaded), so ``_is_young`` sees what it would anywhere.
+    found = db.session.execute(
+        select(Member, mentoring, lived_ok).outerjoin(DirectoryEntry, DirectoryEntry.member_id == Member.id)
+        .options(lazyload(Member.leaderships))
         .where(*conds).order_by(func.lower(Member.name), Member.id).limit(per_page).offset((page - 1) * per_page)
     ).all()
-    rows = [row for row in rows if not _is_young(row)]
-    listings = {row.id: Listing(row.id, row.name, row.organisation, AREAS.get(row.area or "", ""),
-                                STAKEHOLDER_TYPES.get(row.stakeholder_type, ""), bool(row[6])) for row in rows}
-    shows_lived = {row.id for row in rows if row[7]}
+    rows = [(member, mentors, lived) for member, mentors, lived in found if not _is_young(member)]
+    listings = {m.id: Listing(m.id, m.name, m.organisation, AREAS.get(m.area or "", ""),
+                              STAKEHOLDER_TYPES.get(m.stakeholder_type, ""), bool(mentors)) for m, mentors, _ in rows}
+    shows_lived = {m.id for m, _, lived in rows if lived}
     if listings:
         for member_id, kind, label in db.session.execute(
                 select(DirectoryTag.member_id, DirectoryTag.kind, DirectoryTag.label)
