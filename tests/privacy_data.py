@@ -96,7 +96,8 @@ def member_with_everything(app, *, leads_theme=True):
 
         member_ops.set_consents(member, {"research_contact": True})
         member_ops.save_profile_answers(member, {("dementia", "connection"): "carer"})
-        directory.save_entry(member, listed=True, show_lived=True, expertise="Carer involvement", lived=[LIVED],
+        # A member directory entry (issue 14), written while not listed: no consent events beyond the one above.
+        directory.save_entry(member, listed=False, show_lived=False, expertise="Carer involvement", lived=[LIVED],
                              open_to_mentoring=True, questions=[])
         db.session.add(DirectoryExtra(member_id=member.id, plugin="dementia", name="dementia_friend", value="yes"))
         db.session.add(EmailPreference(member_id=member.id, kind="session_reminder", email=False))
