@@ -160,6 +160,10 @@ def _register_blueprints(app):
     from copractice.community import message_views
 
     app.register_blueprint(message_views.bp)
+
+    from copractice.community import directory_views
+
+    app.register_blueprint(directory_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.members.models import Member
     from copractice.plugin_types import (
         CourseField,
+        DirectoryField,
         NavItem,
         PageAssets,
         ProfileField,
@@ -366,4 +367,17 @@ def copractice_may_message(app: Flask, sender: Member, recipients: list[Member])
     :param app: the site.
     :param sender: who is writing.
     :param recipients: who would get the message (the other people in the conversation).
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_directory_fields(app: Flask) -> list[DirectoryField] | None:
+    """Return ``DirectoryField`` questions to add to members' directory entries (collecting). A plugin that raises
+    is skipped: its fields are neither asked nor shown for that request.
+
+    Asked on the member's entry form in a fieldset of the plugin's own, checked like settings, stored per member
+    and plugin, and shown on the member's entry in the directory (only while the member is in the directory).
+
+    :param app: the site.
     """

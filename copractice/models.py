@@ -9,6 +9,7 @@ from copractice.community.mentoring_models import (  # noqa: F401
                                                    MentorRequestTheme,
 )
 from copractice.community.message_models import Block, Conversation, Message, Participant, Report  # noqa: F401
+from copractice.community.directory_models import DirectoryEntry, DirectoryExtra, DirectoryTag  # noqa: F401,E402
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402

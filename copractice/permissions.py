@@ -451,6 +451,13 @@ def _may_handle_message_reports(member, obj):
     return _is_admin(member)
 
 
+@_rule("directory.view", "directory.edit_entry")
+def _member_directory(member, obj):
+    """The member directory (copractice/community/directory.py): signed-in members only; visitors log in first.
+    Who appears in it is the directory's own rule (consent, age, account), not a permission."""
+    return _signed_in(member)
+
+
 def can(member, action, obj=None):
     """True when ``member`` (a Member, an anonymous user or None) may do ``action`` to ``obj``."""
     try:

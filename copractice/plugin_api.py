@@ -42,6 +42,7 @@ from copractice.permissions import can, permission_required, require
 from copractice.plugin_types import (
     YES_NO,
     CourseField,
+    DirectoryField,
     NavItem,
     PageAssets,
     ProfileField,
@@ -61,7 +62,7 @@ from copractice.urls import slugify
 __all__ = [
     # hooks and what they return
     "hookimpl", "Theme", "NavItem", "ProfileField", "ReportColumn", "ResourceType", "Widget", "SettingField",
-    "PageAssets", "RegisterExtra", "CourseField", "YES_NO", "SpaceSpec",
+    "PageAssets", "RegisterExtra", "CourseField", "YES_NO", "SpaceSpec", "DirectoryField",
     # the database and the core's models
     "db", "Model", "Member", "Course", "Session", "Enrolment", "Attendance", "Resource", "ENROLLED",
     # reading the core

@@ -171,3 +171,13 @@ class SpaceSpec:
     guidelines: str = ""
     visibility: str = "members"
     young_people: bool = False
+
+
+@dataclass(frozen=True)
+class DirectoryField(SettingField):
+    """A field a plugin adds to members' directory entries (``copractice_directory_fields``): a ``SettingField``
+    (same kinds, checks and messages) the member answers on their entry's form, shown on their entry under the
+    plugin's heading, e.g. "Dementia Friend" (``choices=YES_NO``). Stored per member and plugin, kept while the
+    plugin is disabled, in "download my data", erased with the account. A question is optional unless
+    ``required``; an unanswered one shows nothing. Shown only to signed-in members, only while the member is in
+    the directory: ask nothing there that should not be seen by every member."""

@@ -10,6 +10,8 @@ from copractice.admin.operations import change_role
 from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import LATE, PRESENT, LowAttendanceReminder
 from copractice.audit import audit
+from copractice.community import directory
+from copractice.community.directory_models import DirectoryExtra
 from copractice.courses import operations as course_ops
 from copractice.courses.models import CourseFacilitator, Session
 from copractice.extensions import db
@@ -30,7 +32,8 @@ ORGANISATION = "Medway Carers Hub"
 ACCESS_NOTE = "I use a wheelchair and need the lift"
 REMOVAL_REASON = "Asked to move because of her chemotherapy"
 MESSAGE = "My private worry about the Tuesday group"  # a message to another member (issue 14 point 6)
-SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON, MESSAGE)
+LIVED = "Cared for my dad with vascular dementia"  # a lived-experience tag in the member directory (issue 14)
+SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON, MESSAGE, LIVED)
 
 
 @dataclass
@@ -94,6 +97,10 @@ def member_with_everything(app, *, leads_theme=True):
 
         member_ops.set_consents(member, {"research_contact": True})
         member_ops.save_profile_answers(member, {("dementia", "connection"): "carer"})
+        # A member directory entry (issue 14), written while not listed: no consent events beyond the one above.
+        directory.save_entry(member, listed=False, show_lived=False, expertise="Carer involvement", lived=[LIVED],
+                             open_to_mentoring=True, questions=[])
+        db.session.add(DirectoryExtra(member_id=member.id, plugin="dementia", name="dementia_friend", value="yes"))
         db.session.add(EmailPreference(member_id=member.id, kind="session_reminder", email=False))
         db.session.add(SessionReminder(session_id=s5.id, member_id=member.id, sent_at=now))
         db.session.add(LowAttendanceReminder(member_id=member.id, day=now.date(), sent_by_id=admin.id, sent_at=now))

@@ -489,3 +489,10 @@ DECLARED_ACTIONS.update({
     "messages.reply": "messages.send", "messages.leave": "messages.read", "messages.report": "messages.read",
     "messages.block": "messages.block", "messages.unblock": "messages.block", "messages.blocked": "messages.block",
 })
+
+# Issue 14 point 5: the member directory is for signed-in members; visitors log in first.
+MATRIX.update({
+    "directory.index": ("GET", "/directory/", None, SIGNED_IN),
+    "directory.edit_entry": ("GET", "/directory/entry", None, SIGNED_IN),
+})
+DECLARED_ACTIONS.update({"directory.index": "directory.view", "directory.edit_entry": "directory.edit_entry"})

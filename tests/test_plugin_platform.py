@@ -181,3 +181,6 @@ def test_every_hook_has_a_test_of_its_own():
         source = inspect.getsource(module)
         plugin_used = hook in source or any(hook in p.read_text() for p in (root / "tests" / "plugins").glob("*.py"))
         assert plugin_used, f"{hook}: no test plugin implements it"
+
+HOOK_TESTS["copractice_directory_fields"] = (  # issue 14 point 8
+    "tests/test_community_directory.py::test_plugin_fields_are_asked_stored_per_plugin_shown_and_checked")

@@ -96,6 +96,9 @@ EXPORTED_TABLES = {
     "message": "messages",
     "message_block": "messages",
     "message_report": "messages",
+    "directory_entry": "directory",
+    "directory_tag": "directory",
+    "directory_extra": "directory",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -374,7 +377,16 @@ def export_member_data(member: Member) -> dict:
         "plugins_not_answering": plugins_failed,
         "mentoring": mentoring.export_mentoring(member),
         "messages": messages.export_member_messages(member),
+        "directory": _directory_entry(member),
     }
+
+
+def _directory_entry(member):
+    """The member's entry in the member directory (issue 14), or None when they never made one."""
+    from copractice.community import directory  # the community sits above the members' area
+
+    entry = directory.export_entry(member)
+    return entry if entry["updated_at"] is not None else None
 
 
 # -- erasure ------------------------------------------------------------------------------------------------
@@ -461,6 +473,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     # The community: their parts in spaces go; their posts stay, by "Former member" (KEPT_AFTER_ERASURE).
     db.session.execute(delete(SpaceRole).where(SpaceRole.member_id == mid))
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
+    from copractice.community import directory  # the community sits above the members' area
+
+    directory.erase_entry(member)
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
                                                    OutboxMessage.status.in_(("queued", "failed"))))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(

@@ -29,6 +29,7 @@ class ProfileFieldsMixin:
 class ConsentFieldsMixin:
     research_contact = BooleanField(CONSENTS["research_contact"])
     directory = BooleanField(CONSENTS["directory"])
+    lived_experience = BooleanField(CONSENTS["lived_experience"])
 
 
 class RegisterForm(ProfileFieldsMixin, ConsentFieldsMixin, FlaskForm):

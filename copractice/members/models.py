@@ -50,6 +50,8 @@ ROLES = {
 CONSENTS = {
     "research_contact": "Contact me about taking part in research",
     "directory": "Show me in the member directory",
+    # Separate from "directory": lived-experience tags are health and care details (issue 14 point 5).
+    "lived_experience": "Show my lived experience in the directory",
 }
 
 

@@ -3,7 +3,7 @@
 Issue 14 point 6 (copractice/community/message_models.py).
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0028
 Create Date: 2026-12-03 16:55:52.328488
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = '0027'
-down_revision = '0022'
+down_revision = "0028"
 branch_labels = None
 depends_on = None
 

@@ -12,6 +12,7 @@ from copractice.plugin_api import (
     TEXT_SIZES,
     YES_NO,
     CourseField,
+    DirectoryField,
     Enrolment,
     NavItem,
     ProfileField,
@@ -108,6 +109,14 @@ def copractice_course_fields(app):
         CourseField("break_minutes", "Minutes between breaks (optional)", kind="int", minimum=15, maximum=120,
                     hint="For example 45. Short stretches with breaks help many people living with dementia."),
     ]
+
+
+@hookimpl
+def copractice_directory_fields(app):
+    """A member's directory entry says whether they are a Dementia Friend (issue 14, an example of the hook)."""
+    return [DirectoryField("dementia_friend", "Dementia Friend (optional)", choices=YES_NO,
+                           hint="You have done a Dementia Friends information session, so people living with "
+                                "dementia know you understand.")]
 
 
 @hookimpl
