@@ -159,6 +159,13 @@ class Config:
     AUDIT_PER_PAGE = 50
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Community email (issue 14 point 3): nothing about a post is mailed until this many minutes after it is
+    # published, so edits made before then are what is mailed; daily digests go from this hour (UTC), weekly
+    # ones from this hour on Mondays; at most this many @mentions in one post notify anyone.
+    COMMUNITY_EDIT_WINDOW_MINUTES = 10
+    COMMUNITY_DIGEST_HOUR = 7
+    COMMUNITY_MAX_MENTIONS = 10
+
     @classmethod
     def validate(cls, config):
         """Refuse settings that would be unsafe in this environment."""
