@@ -396,3 +396,20 @@ def test_member_routes_name_what_they_allow(app):
     assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
     assert "account.manage" not in known_actions()
     assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())
+
+# Issue 14 point 3: watching and community email. No space or topic exists in the matrix's data, so the level
+# routes answer 404 to members (tests/test_community_watching.py checks each role against open, members-only and
+# private spaces); the unsubscribe link works without signing in and refuses a broken token.
+MATRIX.update({
+    "community_watch.settings": ("GET", "/community/watch/settings", None, SIGNED_IN),
+    "community_watch.space": ("POST", "/community/watch/spaces/no-such-space", {"level": "watching"},
+                              {**{r: 404 for r in ROLES}, "anonymous": LOGIN}),
+    "community_watch.topic": ("POST", "/community/watch/topics/999999", {"level": "watching"},
+                              {**{r: 404 for r in ROLES}, "anonymous": LOGIN}),
+    "community_watch.unsubscribe": ("GET", "/community/unsubscribe/not-a-real-token", None, {r: 400 for r in ROLES}),
+})
+DECLARED_ACTIONS.update({
+    "community_watch.settings": "account.community_email",
+    "community_watch.space": "community.watch",
+    "community_watch.topic": "community.watch",
+})
