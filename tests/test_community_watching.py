@@ -382,3 +382,40 @@ def test_who_may_choose_a_level_for_each_kind_of_space(app, make_member, login, 
         assert location.startswith("/login?next=") is (role == "anonymous")
     else:
         assert got == {"open": (302, 302), "members": (302, 302), "private": (403, 403)}
+
+
+def test_the_settings_page_reads_a_fixed_number_of_statements_however_much_is_watched(app, client, login,
+                                                                                   make_member):
+    from tests.query_budget import queries_for
+
+    member = make_member()
+    login(client, member)
+
+    def watch_more(count):
+        with app.app_context():
+            me = db.session.get(Member, member.id)
+            for _ in range(count):
+                space = make_space()
+                watching.set_space_level(me, space, "watching")
+                topic, _first = start_topic(space, create_member())
+                watching.set_topic_level(me, topic, "muted")
+            db.session.commit()
+
+    watch_more(1)
+    status, few = queries_for(app, client, "/community/watch/settings")
+    watch_more(15)
+    status_many, many = queries_for(app, client, "/community/watch/settings")
+    assert status == status_many == 200
+    assert many == few <= 8
+
+
+def test_normal_hears_of_replies_to_their_topic_and_quotes_of_their_posts_only(app, ctx):
+    space = make_space()
+    starter, replier, other = create_member(), create_member(), create_member()
+    topic, _first = start_topic(space, starter)
+    watching.set_topic_level(starter, topic, "normal")  # no longer watching the topic they started
+    db.session.commit()
+    answer = reply(topic, replier, "A reply to the topic.")
+    reply(topic, other, "Quoting the replier.", quote_of=answer)
+    assert len(notices(starter)) == 1  # the reply to their topic; not the quote of someone else
+    assert notices(replier) == [f"{other.name} replied to your post in \u201c{topic.title}\u201d"]

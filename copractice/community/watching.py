@@ -4,8 +4,8 @@ The levels are Discourse's, for each space and each topic (a topic's level overr
 
 - **Watching**: every new post (in a space: every new topic and every reply).
 - **Watching first post** (spaces only): every new topic, and no replies.
-- **Normal** (what everyone is, until they choose): only when someone @mentions you or replies to one of your
-  posts (quotes it).
+- **Normal** (what everyone is, until they choose): only when someone @mentions you or replies to you: quotes
+  one of your posts, or replies (quoting nobody) in a topic you started.
 - **Muted**: nothing at all, not even @mentions or replies to you.
 
 Posting in a topic (its first post or a reply) makes you Watching it, as Discourse does, unless you chose a level
@@ -201,6 +201,8 @@ def recipients(post):
                                                                        Post.topic_id == topic.id))
         if quoted_author is not None:
             replied_to.add(quoted_author)
+    elif post.number > 1 and topic.author_id is not None:
+        replied_to.add(topic.author_id)  # a reply to the topic, quoting nobody, answers the person who started it
     reasons = {}
     for member_id in set(space_levels) | set(topic_levels) | mentioned | replied_to:
         level = topic_levels.get(member_id) or space_levels.get(member_id) or "normal"
