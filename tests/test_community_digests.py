@@ -16,7 +16,15 @@ from copractice.notifications.models import OutboxMessage
 from copractice.notifications.operations import deliver_due, queue_email
 from tests.concurrency_helpers import at_once
 from tests.conftest import POSTGRES_URL, create_member
-from tests.test_community_watching import ctx, make_space, reply, start_topic  # noqa: F401  (ctx: a fixture)
+from tests.test_community_watching import make_space, reply, start_topic
+
+
+@pytest.fixture
+def ctx(app):
+    with app.test_request_context():
+        yield
+        db.session.remove()
+
 
 # A Monday, after the digest hour: daily and weekly digests are both due.
 MONDAY = datetime(2026, 12, 7, 8, 0)

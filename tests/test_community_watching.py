@@ -419,3 +419,23 @@ def test_normal_hears_of_replies_to_their_topic_and_quotes_of_their_posts_only(a
     reply(topic, other, "Quoting the replier.", quote_of=answer)
     assert len(notices(starter)) == 1  # the reply to their topic; not the quote of someone else
     assert notices(replier) == [f"{other.name} replied to your post in \u201c{topic.title}\u201d"]
+
+
+def test_the_data_export_holds_watching_and_erasure_removes_it_with_the_handle(app, ctx):
+    from copractice.members.data_rights import erase_member, export_member_data
+
+    space = make_space(name="Regional forum")
+    member, author = create_member(name="Lena Ward"), create_member()
+    watching.set_space_level(member, space, "watching")
+    watching.set_delivery(member, "weekly")
+    start_topic(space, author, title="Budgets")
+    got = export_member_data(member)
+    assert got["account"]["handle"] == "lena_ward"
+    assert got["community_watching"]["email"] == "weekly"
+    assert got["community_watching"]["spaces"] == [{"space": "Regional forum", "level": "watching"}]
+    assert [n["why"] for n in got["community_watching"]["told_about_posts"]] == ["first_post"]
+    erase_member(member)
+    db.session.commit()
+    assert member.handle is None
+    for model in (SpaceWatch, TopicWatch, CommunityNotification):
+        assert db.session.scalar(select(func.count()).select_from(model).where(model.member_id == member.id)) == 0
