@@ -101,7 +101,7 @@ class CommunityNotification(db.Model):
 
     __tablename__ = "community_notification"
     __table_args__ = (UniqueConstraint("member_id", "post_id"),
-                      Index("ix_community_notification_pending", "member_id", "mailed_at"))
+                      Index("ix_community_notification_pending", "mailed_at", "member_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))

@@ -80,7 +80,7 @@ def upgrade():
     sa.UniqueConstraint('member_id', 'post_id', name=op.f('uq_community_notification_member_id_post_id'))
     )
     with op.batch_alter_table('community_notification', schema=None) as batch_op:
-        batch_op.create_index('ix_community_notification_pending', ['member_id', 'mailed_at'], unique=False)
+        batch_op.create_index('ix_community_notification_pending', ['mailed_at', 'member_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_community_notification_post_id'), ['post_id'], unique=False)
 
     with op.batch_alter_table('member', schema=None) as batch_op:
