@@ -119,6 +119,8 @@ def test_each_watch_level_gives_exactly_the_expected_messages_to_each_watcher(ap
     assert notices(p["normal"]) == ["Author mentioned you in \u201cCarers' evening\u201d"]
     assert notices(p["author"]) == ["Normal replied to your post in \u201cCarers' evening\u201d"]
     assert notices(p["first_post"]) == [f"New topic in {space.name}: \u201cCarers' evening\u201d"]
+    assert db.session.scalar(select(Notice.link).where(Notice.member_id == p["normal"].id)) == \
+        f"http://localhost/community/topics/{topic.id}#post-2"  # from BASE_URL, like every notice's link
 
     assert mail_due_posts(now=utcnow()) == 0  # within the edit window: nothing yet
     queued = mail_due_posts(now=later())

@@ -43,7 +43,7 @@ from copractice.notifications.operations import email_wanted, queue_email
 from copractice.permissions import can, visible_spaces
 from copractice.security import make_token, read_token
 from copractice.timeutil import utcnow
-from copractice.urls import base_url, external_url
+from copractice.urls import external_url
 
 UNSUBSCRIBE = "community-unsubscribe"
 # A post never claimed within this time (the jobs were stopped) is not mailed one by one any more: its readers had
@@ -125,7 +125,7 @@ def _mail_post(post_id, now):
         return 0
     wanted = _wanted_by_kind([m.id for _n, m in rows], [n.reason for n, _m in rows])
     author = _author_names([post.author_id])(post.author_id)
-    link = base_url() + watching.post_path(topic.id, post.number)
+    link = watching.post_url(topic.id, post.number)
     queued = 0
     for note, member in rows:
         if not _may_mail(member, space, post) or member.id not in wanted[REASONS[note.reason]]:
@@ -207,7 +207,7 @@ def _send_digest(member, how, period, now, cutoff):
         groups[-1]["items"].append({
             "headline": watching.notice_text(note.reason, author(post.author_id), topic, space),
             "excerpt": body if len(body) <= EXCERPT else body[:EXCERPT].rsplit(" ", 1)[0] + "\u2026",
-            "link": base_url() + watching.post_path(topic.id, post.number)})
+            "link": watching.post_url(topic.id, post.number)})
         note.mailed_at, note.digest_id = now, digest.id
     queue_email(kind="community_digest", to=member.email, template="community_digest", member=member,
                 headers=unsubscribe_headers(member), how=how, count=len(rows), groups=groups, **_links(member))

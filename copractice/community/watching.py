@@ -40,6 +40,7 @@ from copractice.members.models import Member
 from copractice.notifications.models import Notice
 from copractice.permissions import can, visible_spaces
 from copractice.timeutil import utcnow
+from copractice.urls import base_url, external_url
 
 # "@mary_smith" at the start of a line or after a space or punctuation (not inside an address like a@b.org).
 _MENTION = re.compile(r"(?<![\w@./])@([a-z0-9_]{2,40})", re.IGNORECASE)
@@ -47,13 +48,12 @@ _FENCED = re.compile(r"^(```|~~~).*?^\1", re.MULTILINE | re.DOTALL)
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 
 
-def post_path(topic_id, number):
-    """Where a post is on the site, by the forum's address contract: /community/topics/<id>#post-<number>."""
+def post_url(topic_id, number):
+    """A post's address under BASE_URL (works in jobs too), by the forum's address contract:
+    /community/topics/<id>#post-<number>."""
     if "community.topic" in current_app.view_functions:
-        from flask import url_for
-
-        return url_for("community.topic", topic_id=topic_id, _anchor=f"post-{number}")
-    return f"/community/topics/{topic_id}#post-{number}"
+        return external_url("community.topic", topic_id=topic_id, _anchor=f"post-{number}")
+    return f"{base_url()}/community/topics/{topic_id}#post-{number}"
 
 
 # -- levels -------------------------------------------------------------------------------------------------
@@ -226,7 +226,7 @@ def post_published(post):
         CommunityNotification.post_id == post.id)))
     author = db.session.get(Member, post.author_id) if post.author_id is not None else None
     author_name = author.name if author is not None else "Former member"
-    link = post_path(topic.id, post.number)
+    link = post_url(topic.id, post.number)
     for member, reason in told.items():
         if member.id in already:
             continue
