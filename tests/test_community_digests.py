@@ -14,6 +14,7 @@ from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import OutboxMessage
 from copractice.notifications.operations import deliver_due, queue_email
+from copractice.timeutil import utcnow
 from tests.concurrency_helpers import at_once
 from tests.conftest import POSTGRES_URL, create_member
 from tests.test_community_watching import make_space, reply, start_topic
@@ -190,3 +191,17 @@ def test_the_outbox_sends_extra_headers_and_never_lets_them_replace_its_own(app,
     assert len(received) == 1 and received[0]["List-Unsubscribe"] == "<https://example.org/u>"
     assert db.session.get(OutboxMessage, forged.id).status == "failed"
     assert deliver_due() == (0, 0)
+
+
+def test_the_community_mail_command_queues_what_is_due_once(app, runner, mailbox):
+    app.config["COMMUNITY_DIGEST_HOUR"] = 0
+    with app.test_request_context():
+        space = make_space()
+        author = create_member()
+        daily, immediate = watchers(space, "daily", "immediate")
+        start_topic(space, author, at=utcnow() - timedelta(minutes=20))
+        emails = daily.email, immediate.email
+    first = runner.invoke(args=["community-mail"])
+    assert first.exit_code == 0 and "post emails queued 1, digests queued 1" in first.output
+    assert "post emails queued 0, digests queued 0" in runner.invoke(args=["community-mail"]).output
+    assert [len(mailbox.to(e)) for e in emails] == [1, 1]
