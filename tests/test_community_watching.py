@@ -441,3 +441,25 @@ def test_the_data_export_holds_watching_and_erasure_removes_it_with_the_handle(a
     assert member.handle is None
     for model in (SpaceWatch, TopicWatch, CommunityNotification):
         assert db.session.scalar(select(func.count()).select_from(model).where(model.member_id == member.id)) == 0
+
+
+def test_publishing_runs_a_fixed_number_of_statements_however_many_are_told(app, ctx):
+    from tests.query_budget import counted_queries
+
+    space = make_space()
+    author = create_member()
+    topic, _first = start_topic(space, author)
+
+    def statements_for_a_reply_with(watchers):
+        members = [Member(name=f"Watcher {next(_n)}", email=f"w{next(_n)}@example.org", stakeholder_type="carer")
+                   for _ in range(watchers)]
+        db.session.add_all(members)
+        db.session.commit()
+        db.session.add_all([SpaceWatch(member_id=m.id, space_id=space.id, level="watching") for m in members])
+        db.session.commit()
+        with counted_queries(app) as statements:
+            reply(topic, author)
+        return len(statements)
+
+    assert statements_for_a_reply_with(2) == statements_for_a_reply_with(40) <= 20
+    assert db.session.scalar(select(func.count()).select_from(Notice)) == 2 + 42

@@ -19,7 +19,7 @@ Never to the author, to a member who is erased or switched off, or who may not r
 import re
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from copractice.community.models import Post, Space, Topic
@@ -227,12 +227,14 @@ def post_published(post):
     author = db.session.get(Member, post.author_id) if post.author_id is not None else None
     author_name = author.name if author is not None else "Former member"
     link = post_url(topic.id, post.number)
-    for member, reason in told.items():
-        if member.id in already:
-            continue
-        db.session.add(CommunityNotification(member_id=member.id, post_id=post.id, reason=reason))
-        db.session.add(Notice(member_id=member.id, kind=REASONS[reason], link=link,
-                              message=notice_text(reason, author_name, topic, space)))
+    told = {member: reason for member, reason in told.items() if member.id not in already}
+    if told:  # two statements however many are told (executemany), not two for each of them
+        now = utcnow()
+        db.session.execute(insert(CommunityNotification), [
+            {"member_id": m.id, "post_id": post.id, "reason": reason, "created_at": now} for m, reason in told.items()])
+        db.session.execute(insert(Notice), [
+            {"member_id": m.id, "kind": REASONS[reason], "link": link, "created_at": now,
+             "message": notice_text(reason, author_name, topic, space)} for m, reason in told.items()])
     if author is not None and author.erased_at is None and not db.session.scalar(
             select(TopicWatch.id).where(TopicWatch.member_id == author.id, TopicWatch.topic_id == topic.id)):
         db.session.add(TopicWatch(member_id=author.id, topic_id=topic.id, level="watching"))
