@@ -167,6 +167,11 @@ class Config:
     COMMUNITY_EDIT_WINDOW_MINUTES = 10
     COMMUNITY_TOPICS_PER_PAGE = 25
     COMMUNITY_POSTS_PER_PAGE = 50
+    # Community email (issue 14 point 3): nothing about a post is mailed until this many minutes after it is
+    # published, so edits made before then are what is mailed; daily digests go from this hour (UTC), weekly
+    # ones from this hour on Mondays; at most this many @mentions in one post notify anyone.
+    COMMUNITY_DIGEST_HOUR = 7
+    COMMUNITY_MAX_MENTIONS = 10
 
     @classmethod
     def validate(cls, config):

@@ -235,6 +235,20 @@ def send_reminders_command():
     click.echo(f"reminders queued {queued}, offers expired {expired} (the mail goes out with copractice send-mail)")
 
 
+@click.command("community-mail")
+@with_appcontext
+def community_mail_command():
+    """Queue community email that is due: one email for each post past its edit window, and the daily and weekly
+    digests (the worker does this by itself). Safe to run often: nothing is mailed twice."""
+    from copractice.community.digests import mail_due_posts, send_digests
+
+    with site_request_context():
+        posts = mail_due_posts()
+        digests = send_digests()
+        db.session.commit()  # the command's one unit of work
+    click.echo(f"post emails queued {posts}, digests queued {digests} (the mail goes out with copractice send-mail)")
+
+
 @click.command("advance-next-sessions")
 @with_appcontext
 def advance_next_sessions_command():
@@ -406,6 +420,7 @@ def register_commands(app):
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
                     check_command, develop, worker_command, advance_next_sessions_command):
         app.cli.add_command(command)
+    app.cli.add_command(community_mail_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,6 +1,7 @@
 """Imports every model so that SQLAlchemy's metadata (and Alembic) see all tables."""
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.audit import AuditEntry  # noqa: F401
+from copractice.community.directory_models import DirectoryEntry, DirectoryExtra, DirectoryTag  # noqa: F401,E402
 from copractice.community.mentoring_models import (  # noqa: F401
                                                    MentorDecline,
                                                    MentorOffer,
@@ -9,21 +10,27 @@ from copractice.community.mentoring_models import (  # noqa: F401
                                                    MentorRequestTheme,
 )
 from copractice.community.message_models import Block, Conversation, Message, Participant, Report  # noqa: F401
-from copractice.community.directory_models import DirectoryEntry, DirectoryExtra, DirectoryTag  # noqa: F401,E402
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
+from copractice.community.watch_models import (  # noqa: F401
+                                                   CommunityDigest,
+                                                   CommunityEmailChoice,
+                                                   CommunityNotification,
+                                                   SpaceWatch,
+                                                   TopicWatch,
+)
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402
 from copractice.library.models import (  # noqa: F401,E402
-                                         CourseResource,
-                                         Resource,
-                                         ResourceAudience,
-                                         ResourceDownload,  # noqa: F401,E402
-                                         ResourceFile,
-                                         ResourceSearch,
-                                         ResourceSuggestion,
-                                         ResourceTag,
-                                         ResourceTheme,
-                                         SavedResource,
+                                                   CourseResource,
+                                                   Resource,
+                                                   ResourceAudience,
+                                                   ResourceDownload,  # noqa: F401,E402
+                                                   ResourceFile,
+                                                   ResourceSearch,
+                                                   ResourceSuggestion,
+                                                   ResourceTag,
+                                                   ResourceTheme,
+                                                   SavedResource,
 )
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401

@@ -493,3 +493,12 @@ def permission_required(action):
         return wrapped
 
     return decorate
+
+
+# -- watching spaces and topics, community email (copractice/community/watching.py) ---------------------------
+
+@_rule("community.watch", "account.community_email")
+def _may_watch(member, obj):
+    """Choosing a watch level (the view then asks ``space.view`` for the space) and how community email comes:
+    any signed-in member."""
+    return _signed_in(member)

@@ -496,3 +496,20 @@ MATRIX.update({
     "directory.edit_entry": ("GET", "/directory/entry", None, SIGNED_IN),
 })
 DECLARED_ACTIONS.update({"directory.index": "directory.view", "directory.edit_entry": "directory.edit_entry"})
+
+# Issue 14 point 3: watching and community email. No space or topic exists in the matrix's data, so the level
+# routes answer 404 to members (tests/test_community_watching.py checks each role against open, members-only and
+# private spaces); the unsubscribe link works without signing in and refuses a broken token.
+MATRIX.update({
+    "community_watch.settings": ("GET", "/community/watch/settings", None, SIGNED_IN),
+    "community_watch.space": ("POST", "/community/watch/spaces/no-such-space", {"level": "watching"},
+                              {**{r: 404 for r in ROLES}, "anonymous": LOGIN}),
+    "community_watch.topic": ("POST", "/community/watch/topics/999999", {"level": "watching"},
+                              {**{r: 404 for r in ROLES}, "anonymous": LOGIN}),
+    "community_watch.unsubscribe": ("GET", "/community/unsubscribe/not-a-real-token", None, {r: 400 for r in ROLES}),
+})
+DECLARED_ACTIONS.update({
+    "community_watch.settings": "account.community_email",
+    "community_watch.space": "community.watch",
+    "community_watch.topic": "community.watch",
+})

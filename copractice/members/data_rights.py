@@ -23,9 +23,16 @@ from copractice.attendance.models import (
     LowAttendanceReminder,
 )
 from copractice.audit import AuditEntry, audit
-from copractice.community import mentoring
+from copractice.community import mentoring, messages
 from copractice.community.models import SPACE_ROLES, Post, Space, SpaceRole, Topic
-from copractice.community import messages
+from copractice.community.watch_models import (
+    DEFAULT_DELIVERY,
+    CommunityDigest,
+    CommunityEmailChoice,
+    CommunityNotification,
+    SpaceWatch,
+    TopicWatch,
+)
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -99,6 +106,12 @@ EXPORTED_TABLES = {
     "directory_entry": "directory",
     "directory_tag": "directory",
     "directory_extra": "directory",
+    # The community's watching and email (copractice/community/watch_models.py): one part of the export.
+    "space_watch": "community_watching",
+    "topic_watch": "community_watching",
+    "community_email_choice": "community_watching",
+    "community_notification": "community_watching",
+    "community_digest": "community_watching",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -302,6 +315,7 @@ def export_member_data(member: Member) -> dict:
             "themes_led": sorted(member.led_themes),
             "active": member.active,
             "has_calendar_feed": member.calendar_token is not None,
+            "handle": member.handle,
         },
         "profile": {
             "stakeholder_type": member.stakeholder_type,
@@ -378,6 +392,28 @@ def export_member_data(member: Member) -> dict:
         "mentoring": mentoring.export_mentoring(member),
         "messages": messages.export_member_messages(member),
         "directory": _directory_entry(member),
+        "community_watching": _community_watching(member),
+    }
+
+
+def _community_watching(member):
+    """How the member gets community email, what they watch, what they were told about and which digests went."""
+    mid = member.id
+    choice = db.session.get(CommunityEmailChoice, mid)
+    return {
+        "email": choice.delivery if choice is not None else DEFAULT_DELIVERY,
+        "spaces": [{"space": name, "level": level} for name, level in _all(
+            select(Space.name, SpaceWatch.level).join(SpaceWatch, SpaceWatch.space_id == Space.id)
+            .where(SpaceWatch.member_id == mid).order_by(Space.name))],
+        "topics": [{"topic": title, "level": level} for title, level in _all(
+            select(Topic.title, TopicWatch.level).join(TopicWatch, TopicWatch.topic_id == Topic.id)
+            .where(TopicWatch.member_id == mid).order_by(Topic.title))],
+        "told_about_posts": [{"post_id": n.post_id, "why": n.reason, "at": _when(n.created_at),
+                              "emailed_at": _when(n.mailed_at)} for n in db.session.scalars(
+            select(CommunityNotification).where(CommunityNotification.member_id == mid)
+            .order_by(CommunityNotification.id))],
+        "digests": [{"period": d.period, "posts": d.posts, "sent_at": _when(d.sent_at)} for d in db.session.scalars(
+            select(CommunityDigest).where(CommunityDigest.member_id == mid).order_by(CommunityDigest.id))],
     }
 
 
@@ -481,6 +517,8 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(
         to_address=None, subject="(erased with the account)", body="(erased with the account)",
         attachment_name=None, attachment_type=None, attachment=None, last_error=None))
+    for model in (SpaceWatch, TopicWatch, CommunityEmailChoice, CommunityNotification, CommunityDigest):
+        db.session.execute(delete(model).where(model.member_id == mid))
     db.session.expire(member, ["leaderships"])
 
     member.name = ERASED_NAME
@@ -495,6 +533,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     member.role = "trainee"
     member.active = False
     member.calendar_token = None
+    member.handle = None
     member.rotate_session_token()
     audit(actor or member, "member.erased", "member", mid, ERASED_NAME)
     db.session.flush()

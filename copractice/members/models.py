@@ -2,9 +2,10 @@
 import secrets
 from datetime import datetime
 
+import slugify as _slugify
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event, false, or_, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, query_expression, relationship
 
 from copractice.extensions import db
 from copractice.timeutil import utcnow
@@ -98,6 +99,9 @@ class Member(UserMixin, db.Model):
     # Under 18: posts only in spaces marked suitable for young people, never in the member directory, and
     # cannot be messaged privately by adults (community/safety.py; a plugin may tighten this).
     under_18: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The name others use to @mention them in the community ("mary_smith"): made from the name when the member
+    # is added (assign_handles below), unique, emptied when the account is erased.
+    handle: Mapped[str | None] = mapped_column(String(40), unique=True)
     # Whether they are assigned to run any course (whatever their role); filled when the signed-in
     # member is loaded (members.auth), None elsewhere (permissions then asks the database).
     runs_courses: Mapped[bool | None] = query_expression()
@@ -178,3 +182,37 @@ class ProfileAnswer(db.Model):
     plugin: Mapped[str] = mapped_column(String(64))
     field: Mapped[str] = mapped_column(String(64))
     value: Mapped[str | None] = mapped_column(Text)
+
+
+# -- @mention handles -----------------------------------------------------------------------------------------
+
+HANDLE_MAX = 30
+
+
+def handle_base(name):
+    """A handle made from a name: lower-case letters and digits joined by "_" ("Mary O'Brien" -> "mary_o_brien")."""
+    return _slugify.slugify(name or "", separator="_", max_length=HANDLE_MAX - 4) or "member"
+
+
+def free_handle(name, taken):
+    """The handle for ``name`` not in ``taken``: the base, else the base with 2, 3... after it."""
+    base = candidate = handle_base(name)
+    number = 2
+    while candidate in taken:
+        candidate, number = f"{base}{number}", number + 1
+    return candidate
+
+
+@event.listens_for(Session, "before_flush")
+def _assign_handles(session, _flush_context, _instances):
+    """Every member added through the ORM gets a handle, however they were added (registration, an admin, the CLI,
+    demo data): one look-up per flush for the handles already taken."""
+    new = [obj for obj in session.new if isinstance(obj, Member) and obj.handle is None and obj.erased_at is None]
+    if not new:
+        return
+    bases = {handle_base(member.name) for member in new}
+    with session.no_autoflush:
+        taken = set(session.scalars(select(Member.handle).where(or_(*(Member.handle.startswith(b) for b in bases)))))
+    for member in new:
+        member.handle = free_handle(member.name, taken)
+        taken.add(member.handle)

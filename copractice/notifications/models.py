@@ -1,7 +1,7 @@
 """The outbox: every email is written here in the same transaction as the change that caused it."""
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from copractice.extensions import db
@@ -37,6 +37,8 @@ class OutboxMessage(db.Model):
     attachment_name: Mapped[str | None] = mapped_column(String(120))
     attachment_type: Mapped[str | None] = mapped_column(String(80))
     attachment: Mapped[str | None] = mapped_column(Text)
+    # Extra headers, e.g. List-Unsubscribe on community email (a JSON object of name: value).
+    headers: Mapped[dict | None] = mapped_column(JSON)
 
 
 # What members can be told about; each can be switched off for email (in-app notices stay).
@@ -50,6 +52,11 @@ NOTICE_KINDS = {
     "session_reminder": "A reminder 2 days before each session",
     "completion_changed": "A course's sessions change, so your certificate is issued or withdrawn",
     "message_received": "A member sends you a message (one email per conversation until you read it)",
+    # The community (issue 14): what you watch decides which posts you hear about, and the community email
+    # settings (/community/watch/settings) when the email comes.
+    "community_post": "Someone posts in a space or topic you watch",
+    "community_mention": "Someone mentions you with @ in the community",
+    "community_reply": "Someone replies to one of your posts in the community",
 }
 # Mentoring and co-production buddies (copractice/community/mentoring.py).
 NOTICE_KINDS.update({

@@ -48,10 +48,10 @@ def new_message_id():
     return make_msgid(domain=domain)
 
 
-def _outbox(*, kind, to, subject, body, member=None, attachment=None):
+def _outbox(*, kind, to, subject, body, member=None, attachment=None, headers=None):
     message = OutboxMessage(
         member_id=member.id if member is not None and member.id else None,
-        to_address=to, kind=kind, subject=subject, body=body, message_id=new_message_id(),
+        to_address=to, kind=kind, subject=subject, body=body, message_id=new_message_id(), headers=headers or None,
     )
     if attachment:
         message.attachment_name, message.attachment_type, message.attachment = attachment
@@ -59,13 +59,19 @@ def _outbox(*, kind, to, subject, body, member=None, attachment=None):
     return message
 
 
-def queue_email(*, kind, to, template, member=None, attachment=None, **context):
+def queue_email(*, kind, to, template, member=None, attachment=None, headers=None, **context):
     """Render ``templates/email/<template>.txt`` and add it to the outbox (the caller commits).
 
-    The template's first line is the subject. ``attachment`` is (filename, mime type, text).
+    The template's first line is the subject. ``attachment`` is (filename, mime type, text). ``headers`` are
+    extra headers ({name: value}, e.g. List-Unsubscribe); they cannot replace From, To, Subject or Message-ID.
     """
     subject, body = _render(template, member=member, **context)
-    return _outbox(kind=kind, to=to, subject=subject, body=body, member=member, attachment=attachment)
+    return _outbox(kind=kind, to=to, subject=subject, body=body, member=member, attachment=attachment,
+                   headers=headers)
+
+
+# Headers the outbox sets itself: an extra header never replaces them.
+OWN_HEADERS = {"from", "to", "subject", "message-id", "content-type", "content-transfer-encoding", "mime-version"}
 
 
 def email_wanted(member_ids, kind):
@@ -106,6 +112,10 @@ def build_email(message):
     email["To"] = message.to_address
     email["Subject"] = message.subject
     email["Message-ID"] = message.message_id
+    for name, value in (message.headers or {}).items():
+        if name.lower() in OWN_HEADERS:
+            raise ValueError(f"the header {name} is set by the outbox itself")
+        email[name] = value
     email.set_content(message.body)
     if message.attachment:
         maintype, _, subtype = (message.attachment_type or "application/octet-stream").partition("/")
