@@ -1,8 +1,9 @@
-"""The member directory in a real browser (issue 14 points 5 and 9).
+"""The member directory in a real browser (issue 14 points 5 and 9: "a directory search and a message").
 
 A carer turns on the directory consent on her choices page and fills her directory entry (a mistake first,
 explained beside its field); a researcher searches the directory with a facet and finds her, with her lived
-experience shown because she agreed to it, and never her email address. Every page visited passes axe.
+experience shown because she agreed to it, and never her email address; he sends her a message from her entry,
+and she reads it in her messages. Every page visited passes axe.
 """
 import re
 
@@ -85,3 +86,24 @@ def test_a_carer_joins_the_directory_and_a_researcher_finds_her(new_page, live_s
     expect(other.locator("main")).not_to_contain_text("Kim Kent")
     assert CARA not in other.content()
     check_a11y(other)
+
+    # From her entry, he sends her a message through the site (neither sees the other's address).
+    entry.get_by_role("link", name="Send a message to Cara Carer").click()
+    expect_heading(other, "Start a conversation")
+    check_a11y(other)
+    other.get_by_label("Your message").fill("Hello Cara, would you help us plan a carers' workshop?")
+    other.get_by_role("button", name="Send message").click()
+    expect_banner(other, "Your message has been sent.")
+    expect(other.locator("main")).to_contain_text("would you help us plan a carers' workshop?")
+    assert CARA not in other.content()
+    check_a11y(other)
+
+    page.goto(live_server + "/messages/")
+    expect_heading(page, "Messages")
+    conversation = page.get_by_role("link", name=re.compile(r"^Conversation with Rob Researcher"))
+    expect(conversation).to_contain_text("new messages")
+    check_a11y(page)
+    conversation.click()
+    expect(page.locator("main")).to_contain_text("would you help us plan a carers' workshop?")
+    assert ROB not in page.content()
+    check_a11y(page)
