@@ -159,6 +159,13 @@ class Config:
     AUDIT_PER_PAGE = 50
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # The community (issue 14 point 4): a member's first this-many published posts wait for a moderator
+    # (0: none wait). Young people's posts always wait (copractice/community/safety.py).
+    COMMUNITY_HELD_FIRST_POSTS = 2
+    # The programme's safeguarding inbox: every safeguarding concern raised on a post is copied here, besides
+    # the space's safeguarding lead (None: only the lead, or the space's leads and the admins).
+    SAFEGUARDING_EMAIL = None
+
     @classmethod
     def validate(cls, config):
         """Refuse settings that would be unsafe in this environment."""

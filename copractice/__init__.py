@@ -152,6 +152,9 @@ def _register_blueprints(app):
     from copractice import plugin_install_views
 
     app.register_blueprint(plugin_install_views.bp)
+    from copractice.community import moderation_views
+
+    app.register_blueprint(moderation_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

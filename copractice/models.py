@@ -21,3 +21,4 @@ from copractice.notifications.models import EmailPreference, Notice, OutboxMessa
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402
 from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
+from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop  # noqa: F401

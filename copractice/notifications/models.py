@@ -49,6 +49,7 @@ NOTICE_KINDS = {
     "session_changed": "A session's time or place changes",
     "session_reminder": "A reminder 2 days before each session",
     "completion_changed": "A course's sessions change, so your certificate is issued or withdrawn",
+    "community_moderation": "A moderator publishes, hides or shows again a post of yours, or stops you posting",
 }
 
 
