@@ -17,7 +17,7 @@ from typing import cast
 from flask import current_app
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from copractice.audit import audit
 from copractice.community import events
@@ -87,7 +87,7 @@ def moderation_log(space, page=1):
     page = max(page, 1)
     rows = db.session.scalars(
         select(ModerationEntry).where(ModerationEntry.space_id == space.id)
-        .options(joinedload(ModerationEntry.actor), joinedload(ModerationEntry.member))
+        .options(joinedload(ModerationEntry.actor), joinedload(ModerationEntry.member), joinedload(ModerationEntry.post))
         .order_by(ModerationEntry.at.desc(), ModerationEntry.id.desc())
         .offset((page - 1) * LOG_PER_PAGE).limit(LOG_PER_PAGE + 1)).all()
     return rows[:LOG_PER_PAGE], len(rows) > LOG_PER_PAGE
@@ -95,7 +95,9 @@ def moderation_log(space, page=1):
 
 def moderated_spaces(member):
     """The spaces ``member`` moderates, by name, with the number of held posts and open flags in each."""
-    spaces = [s for s in db.session.scalars(select(Space).where(Space.archived_at.is_(None)).order_by(Space.name))
+    # Roles loaded with the spaces, so deciding for each space asks no more of the database.
+    spaces = [s for s in db.session.scalars(select(Space).where(Space.archived_at.is_(None))
+                                            .options(selectinload(Space.roles)).order_by(Space.name))
               if can(member, "space.moderate", s)]
     ids = [s.id for s in spaces]
     if not ids:
