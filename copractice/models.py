@@ -2,6 +2,7 @@
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.audit import AuditEntry  # noqa: F401
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
+from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop  # noqa: F401
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402
 from copractice.library.models import (  # noqa: F401,E402
@@ -21,4 +22,3 @@ from copractice.notifications.models import EmailPreference, Notice, OutboxMessa
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402
 from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
-from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop  # noqa: F401

@@ -13,9 +13,9 @@ from copractice.community.moderation import approve, stop_posting
 from copractice.community.safety import check_may_post, hold_new_post, is_young
 from copractice.errors import Refused
 from copractice.extensions import db
+from copractice.testing import set_profile_answer
 from copractice.timeutil import utcnow
 from tests.community_safety_factory import make_space, make_topic, write_post
-from copractice.testing import set_profile_answer
 from tests.conftest import AuthActions, create_member, csrf_from
 
 
@@ -188,7 +188,7 @@ class TestHooks:
             author, reader = create_member(), create_member()
             _, post = make_topic(make_space(), author)
             flag = raise_flag(reader, post, "unkind", "Rude")
-            assert community_safety_plugin.FLAGS == [(post.id, reader.id, "unkind")]
+            assert [(post.id, reader.id, "unkind")] == community_safety_plugin.FLAGS
             raise_flag(reader, post, "unkind")  # the same flag again: not a new one
             assert len(community_safety_plugin.FLAGS) == 1
             assert flag.id is not None  # the crashing listener did not stop the flag
