@@ -23,6 +23,7 @@ from copractice.attendance.models import (
     LowAttendanceReminder,
 )
 from copractice.audit import AuditEntry, audit
+from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -80,6 +81,9 @@ EXPORTED_TABLES = {
     "resource_suggestion": "library",
     "resource": "library",
     "audit_entry": "audit_entries",
+    "post_flag": "community_safety",
+    "posting_stop": "community_safety",
+    "moderation_entry": "community_safety",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -92,6 +96,11 @@ NOT_EXPORTED = {
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
     "plugin_install.requested_by_id": "the admin or theme lead who asked for a plugin to be installed: about the site",
     "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
+    "post_flag.resolved_by_id": "the moderator who dealt with someone else's flag: about the other person",
+    "posting_stop.created_by_id": "the moderator who stopped someone else posting: about the other person",
+    "posting_stop.ended_by_id": "the moderator who let someone else post again: about the other person",
+    "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
+                                 "exported from post_flag)",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -115,6 +124,7 @@ MEMBER_COLUMNS_KEPT = {
     "active": "set to false",
     "erased_at": "when the account was erased",
     "session_token": "replaced by a new random one, so every login cookie stops working",
+    "under_18": "set to false (a yes-or-no column cannot be emptied)",
 }
 
 # Plugin tables are exported and erased by their plugin (copractice_member_data, copractice_member_erased).
@@ -136,6 +146,11 @@ KEPT_AFTER_ERASURE = {
     "resource_suggestion.decided_by_id": "suggestions they decided on as a curator",
     "plugin_state.changed_by_id": "plugins they switched on or off as an admin",
     "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
+    "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
+    "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
+    "post_flag.resolved_by_id": "flags they dealt with as a moderator",
+    "posting_stop.created_by_id": "members they stopped posting as a moderator",
+    "posting_stop.ended_by_id": "members they let post again as a moderator",
     # The bundled plugins' record of who recorded a consent or a check about someone else.
     "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
     "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
@@ -237,6 +252,10 @@ def export_member_data(member: Member) -> dict:
     certificates = _all(select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
                         .where(Certificate.member_id == mid).order_by(Certificate.issued_at, Certificate.id))
     notices = db.session.scalars(select(Notice).where(Notice.member_id == mid).order_by(Notice.created_at, Notice.id))
+    flags = db.session.scalars(select(PostFlag).where(PostFlag.member_id == mid).order_by(PostFlag.id)).all()
+    stops = db.session.scalars(select(PostingStop).where(PostingStop.member_id == mid).order_by(PostingStop.id)).all()
+    moderated = db.session.scalars(select(ModerationEntry).where(ModerationEntry.member_id == mid)
+                                   .order_by(ModerationEntry.id)).all()
     preferences = db.session.scalars(select(EmailPreference).where(EmailPreference.member_id == mid)
                                      .order_by(EmailPreference.kind))
     reminders = _all(select(SessionReminder, Session, Course).join(Session, Session.id == SessionReminder.session_id)
@@ -267,6 +286,7 @@ def export_member_data(member: Member) -> dict:
             "themes_led": sorted(member.led_themes),
             "active": member.active,
             "has_calendar_feed": member.calendar_token is not None,
+            "under_18": member.under_18,
         },
         "profile": {
             "stakeholder_type": member.stakeholder_type,
@@ -330,6 +350,15 @@ def export_member_data(member: Member) -> dict:
                            "target": e.target_label, "before": e.before, "after": e.after, "reason": e.reason,
                            "by": "you" if e.actor_id == mid else ("the site" if e.actor_id is None else "someone else")}
                           for e in audit_entries_about(member)],
+        "community_safety": {
+            "flags_raised": [{"post_id": f.post_id, "reason": f.reason_label, "note": f.note,
+                              "raised_at": _when(f.created_at), "dealt_with_at": _when(f.resolved_at)} for f in flags],
+            "posting_stops": [{"space": s.space.name if s.space else "every space", "reason": s.reason,
+                               "from": _when(s.created_at), "until": _when(s.until), "ended_at": _when(s.ended_at)}
+                              for s in stops],
+            "moderation_of_your_posts": [{"at": _when(e.at), "what": e.action_label, "reason": e.reason}
+                                         for e in moderated],
+        },
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
     }
@@ -414,6 +443,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
                   LowAttendanceReminder, CourseFacilitator, ThemeLeadership):
         db.session.execute(delete(model).where(model.member_id == mid))
     db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
+    # Flags they raised stay for the moderators (a safeguarding concern must), without who raised them or their note.
+    db.session.execute(update(PostFlag).where(PostFlag.member_id == mid).values(member_id=None, note=None))
+    db.session.execute(delete(PostingStop).where(PostingStop.member_id == mid))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
                                                    OutboxMessage.status.in_(("queued", "failed"))))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(
@@ -432,6 +464,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     member.role = "trainee"
     member.active = False
     member.calendar_token = None
+    member.under_18 = False
     member.rotate_session_token()
     audit(actor or member, "member.erased", "member", mid, ERASED_NAME)
     db.session.flush()
