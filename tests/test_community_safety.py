@@ -85,6 +85,10 @@ def test_a_stopped_member_is_refused_with_the_reason_until_the_end_date(app, ctx
 def test_an_admin_stops_a_member_posting_everywhere(app, ctx):
     admin, member = create_member(role="admin"), create_member()
     stop_posting(admin, member, None, "Repeated abuse.")
+    from copractice.testing import audit_entries
+
+    assert [(e.target_id, e.reason) for e in audit_entries("community.posting_stopped")] == [
+        (str(member.id), "Repeated abuse.")]
     for space in (make_space(), make_space()):
         with pytest.raises(Refused, match="stopped you posting in any space"):
             check_may_post(member, space)

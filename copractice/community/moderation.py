@@ -313,6 +313,9 @@ def stop_posting(actor, member, space, reason, until=None):
                        created_by_id=actor.id, created_at=utcnow())
     db.session.add(stop)
     _log(actor, "stop", space_id=stop.space_id, member_id=member.id, reason=reason)
+    if space is None:  # belongs to no space's log: the admins' audit log keeps it
+        audit(actor, "community.posting_stopped", "member", member.id, member.name, after={"until": str(until or "")},
+              reason=reason)
     db.session.flush()
     notify([member], MODERATION_NOTICE, "community_posting_stopped", link=None, stop=stop, space=space,
            reason=reason, until=until)
@@ -325,6 +328,8 @@ def resume_posting(actor, stop):
         raise Refused("This member can already post again.")
     stop.ended_at, stop.ended_by_id = utcnow(), actor.id
     _log(actor, "resume", space_id=stop.space_id, member_id=stop.member_id)
+    if stop.space_id is None:
+        audit(actor, "community.posting_resumed", "member", stop.member_id, stop.member.name)
     db.session.flush()
     notify([stop.member], MODERATION_NOTICE, "community_posting_resumed", link=None, stop=stop, space=stop.space)
     return stop
