@@ -35,7 +35,7 @@ def moderates_space(space):
 
 
 @bp.app_template_global()
-def topic_link(post):
+def moderation_post_link(post):
     """Where a post is read (the forum's URL contract: /community/topics/<id>#post-<number>)."""
     return f"/community/topics/{post.topic_id}#post-{post.number}"
 
