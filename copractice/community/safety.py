@@ -92,9 +92,11 @@ def check_may_post(member, space):
         raise Refused(reasons[0])
 
 
-def published_post_count(member):
-    return db.session.scalar(select(func.count(Post.id)).where(Post.author_id == member.id,
-                                                              Post.status == "published"))
+def published_post_count(member, up_to):
+    """How many published posts ``member`` has, counted only as far as ``up_to`` (a prolific member's posts are
+    not all counted on every post they write)."""
+    first = select(Post.id).where(Post.author_id == member.id, Post.status == "published").limit(up_to).subquery()
+    return db.session.scalar(select(func.count()).select_from(first))
 
 
 def hold_new_post(member, space):
@@ -105,4 +107,4 @@ def hold_new_post(member, space):
     if can(member, "space.moderate", space):
         return False
     first_posts = current_app.config["COMMUNITY_HELD_FIRST_POSTS"]
-    return first_posts > 0 and published_post_count(member) < first_posts
+    return first_posts > 0 and published_post_count(member, first_posts) < first_posts
