@@ -420,13 +420,14 @@ def _community_member(member, obj):
 
 @_rule("flag.review")
 def _may_review_flag(member, obj):
-    """Reading and dealing with a flag (obj is a PostFlag): the moderators of its post's space, and for a
-    safeguarding concern also the space's named safeguarding lead."""
+    """Reading and dealing with a flag (obj is a PostFlag): the moderators of its post's space. A safeguarding
+    concern is for fewer people: the space's named safeguarding lead, its leads and admins, not every moderator."""
     if obj is None or not _signed_in(member):
         return False
     space = obj.post.topic.space
-    return _may_moderate_space(member, space) or (obj.reason == "safeguarding"
-                                                   and space.safeguarding_lead_id == member.id)
+    if obj.reason != "safeguarding":
+        return _may_moderate_space(member, space)
+    return space.safeguarding_lead_id == member.id or _leads_space(member, space)
 
 
 @_rule("posting.stop_everywhere", "member.set_under_18")

@@ -342,6 +342,29 @@ def test_the_moderator_works_from_the_queue_and_sees_the_log(app, client):
         assert stop.space_id is not None and stop.member_id == ids["author"]
 
 
+def test_a_safeguarding_concern_is_for_the_lead_and_the_space_leads_not_every_moderator(app, client):
+    with app.app_context():
+        lead, space_lead = create_member(email="sally@example.org"), create_member(email="lee@example.org")
+        moderator = create_member(email="mod@example.org")
+        space = make_space(safeguarding_lead=lead, leads=[space_lead], moderators=[moderator])
+        _, post = make_topic(space, create_member(), body="Worrying words")
+        concern = PostFlag(post_id=post.id, member_id=create_member().id, reason="safeguarding", note="Private")
+        ordinary = PostFlag(post_id=post.id, member_id=create_member().id, reason="off_topic")
+        db.session.add_all([concern, ordinary])
+        db.session.commit()
+        ids = (concern.id, ordinary.id, space.slug)
+    statuses = {}
+    for email in ("sally@example.org", "lee@example.org", "mod@example.org"):
+        member_client = app.test_client()
+        AuthActions(member_client).login(email)
+        statuses[email] = [member_client.get(f"/community/moderation/flags/{i}").status_code for i in ids[:2]]
+        if email == "mod@example.org":
+            queue = member_client.get(f"/community/moderation/spaces/{ids[2]}").get_data(as_text=True)
+            assert "With the safeguarding lead" in queue and f"/community/moderation/flags/{ids[0]}" not in queue
+            assert f"/community/moderation/flags/{ids[1]}" in queue
+    assert statuses == {"sally@example.org": [200, 403], "lee@example.org": [200, 200], "mod@example.org": [403, 200]}
+
+
 def test_the_named_safeguarding_lead_reads_the_flag_without_moderating(app, client):
     with app.app_context():
         lead = create_member(email="lead@example.org")

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from copractice.community import moderation
 from copractice.community.models import Post, Space
@@ -41,7 +42,8 @@ def moderation_post_link(post):
 
 
 def _space(slug):
-    space = db.session.scalar(select(Space).where(Space.slug == slug))
+    # Its roles loaded with it: the page asks who may do what in it more than once.
+    space = db.session.scalar(select(Space).where(Space.slug == slug).options(selectinload(Space.roles)))
     if space is None:
         abort(404)
     return space
