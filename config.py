@@ -172,6 +172,12 @@ class Config:
     # ones from this hour on Mondays; at most this many @mentions in one post notify anyone.
     COMMUNITY_DIGEST_HOUR = 7
     COMMUNITY_MAX_MENTIONS = 10
+    # The community (issue 14 point 4): a member's first this-many published posts wait for a moderator
+    # (0: none wait). Young people's posts always wait (copractice/community/safety.py).
+    COMMUNITY_HELD_FIRST_POSTS = 2
+    # The programme's safeguarding inbox: every safeguarding concern raised on a post is copied here, besides
+    # the space's safeguarding lead (None: only the lead, or the space's leads and the admins).
+    SAFEGUARDING_EMAIL = None
 
     @classmethod
     def validate(cls, config):

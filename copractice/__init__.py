@@ -168,6 +168,10 @@ def _register_blueprints(app):
     from copractice.community import watch_views as community_watch_views
 
     app.register_blueprint(community_watch_views.bp)
+
+    from copractice.community import moderation_views
+
+    app.register_blueprint(moderation_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -32,7 +32,8 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from flask_login import AnonymousUserMixin
 
     from copractice.attendance.models import Attendance, Completion
-    from copractice.community.models import Post
+    from copractice.community.models import Post, Space
+    from copractice.community.safety_models import PostFlag
     from copractice.courses.models import Course, Enrolment, Session
     from copractice.members.models import Member
     from copractice.plugin_types import (
@@ -342,6 +343,21 @@ def copractice_spaces(app: Flask) -> list[SpaceSpec] | None:
 
 
 @hookspec
+@on_error(REFUSE)
+def copractice_may_post(app: Flask, member: Member, space: Space) -> list[str] | None:
+    """Return reasons ``member`` may not post in ``space``; empty or None allows it (collecting).
+
+    Asked after the core's own rules (who may read the space, archived spaces, under-18s only in spaces for
+    young people, members stopped from posting). The first reason is shown to the member. Fails closed: if a
+    plugin raises, the post is refused (PluginFailure) and the error logged and recorded.
+
+    :param app: the site.
+    :param member: who wants to post (a new topic or a reply).
+    :param space: the space.
+    """
+
+
+@hookspec
 @on_error(SKIP)
 def copractice_post_created(app: Flask, post: Post) -> None:
     """Called when a community post becomes visible to readers: a new topic or reply published at once, or a
@@ -352,6 +368,18 @@ def copractice_post_created(app: Flask, post: Post) -> None:
 
     :param app: the site.
     :param post: the post (``post.topic`` its topic, ``post.topic.space`` its space).
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_flag_raised(app: Flask, flag: PostFlag) -> None:
+    """Called after a member flags a post (``flag.reason``: off_topic, unkind, personal_information or
+    safeguarding), before the commit, once the core has told whoever it tells. A plugin that raises is skipped;
+    the flag stands.
+
+    :param app: the site.
+    :param flag: the flag, flushed (``flag.post``, ``flag.member``, ``flag.note``).
     """
 
 
@@ -380,4 +408,20 @@ def copractice_directory_fields(app: Flask) -> list[DirectoryField] | None:
     and plugin, and shown on the member's entry in the directory (only while the member is in the directory).
 
     :param app: the site.
+    """
+
+
+@hookspec
+@on_error(REFUSE)
+def copractice_is_young(app: Flask, member: Member) -> bool | None:
+    """Return True when ``member`` counts as a young person (under 18) although ``Member.under_18`` is not set,
+    e.g. from an age band the plugin asked for; None (or False) leaves it to the others (collecting: any True
+    wins, so a plugin can only widen who is protected, never narrow it).
+
+    Young people post only in spaces for young people, their posts wait for a moderator, and they are kept out
+    of the directory and of private messages from adults. Fails closed: if a plugin raises, the member is
+    treated as young (PluginFailure is caught by ``copractice.community.safety.is_young``).
+
+    :param app: the site.
+    :param member: a signed-in member.
     """

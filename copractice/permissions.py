@@ -502,3 +502,30 @@ def _may_watch(member, obj):
     """Choosing a watch level (the view then asks ``space.view`` for the space) and how community email comes:
     any signed-in member."""
     return _signed_in(member)
+
+
+# -- keeping the community safe (copractice/community/safety.py, moderation.py) ------------------------------
+
+@_rule("community.flag_posts", "community.moderation")
+def _community_member(member, obj):
+    """Routes of the community's safety pages: signed-in members; each then asks ``space.view`` (flagging a post
+    they can read) or ``space.moderate`` / ``flag.review`` (moderation pages) of the space itself."""
+    return _signed_in(member)
+
+
+@_rule("flag.review")
+def _may_review_flag(member, obj):
+    """Reading and dealing with a flag (obj is a PostFlag): the moderators of its post's space. A safeguarding
+    concern is for fewer people: the space's named safeguarding lead, its leads and admins, not every moderator."""
+    if obj is None or not _signed_in(member):
+        return False
+    space = obj.post.topic.space
+    if obj.reason != "safeguarding":
+        return _may_moderate_space(member, space)
+    return space.safeguarding_lead_id == member.id or _leads_space(member, space)
+
+
+@_rule("posting.stop_everywhere", "member.set_under_18")
+def _admins_only_community(member, obj):
+    """Stopping a member posting in every space, and saying a member is under 18: admins."""
+    return _is_admin(member)

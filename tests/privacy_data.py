@@ -34,6 +34,8 @@ REMOVAL_REASON = "Asked to move because of her chemotherapy"
 MESSAGE = "My private worry about the Tuesday group"  # a message to another member (issue 14 point 6)
 LIVED = "Cared for my dad with vascular dementia"  # a lived-experience tag in the member directory (issue 14)
 SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON, MESSAGE, LIVED)
+FLAG_NOTE = "Priya thinks this post names her neighbour"  # issue 14 point 4: a flag's note is theirs
+SECRETS += (FLAG_NOTE,)
 
 
 @dataclass
@@ -123,6 +125,14 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.add(GuardianConsent(member_id=member.id, guardian_name=GUARDIAN, relationship_to_member="mother",
                                        consent_date=date(2026, 1, 5), recorded_by_id=admin.id))
         db.session.add(SafeguardingCheck(member_id=member.id, checked_on=date(2026, 2, 1), recorded_by_id=admin.id))
+        # The community (issue 14 point 4): a flag they raised and a stop on them (their posts are the forum's).
+        from copractice.community.moderation import raise_flag, stop_posting
+        from tests.community_safety_factory import make_space, make_topic
+
+        space = make_space(name="Carers' corner")
+        topic, post = make_topic(space, other)
+        raise_flag(member, post, "personal_information", FLAG_NOTE)
+        stop_posting(admin, member, space, "A short break")
         audit(admin, "childrens_mental_health.consent_recorded", "member", member.id, member.name, None,
               {"guardian": GUARDIAN, "date": "2026-01-05"})  # as the plugin's page records it
 

@@ -184,6 +184,10 @@ def app_settings():
     return {"EXTRA_PLUGINS": ["sample=tests.plugins.sample_plugin"]}
 
 
+# More ids for the URLs, from other parts of the site: each function (app, enrolled member) -> {name: id}.
+MATRIX_IDS = []
+
+
 def matrix_course(app, enrolled, facilitator=None):
     """A published Cross-cutting course with one session and one enrolment; ids for the URLs."""
     from copractice.courses.models import CourseFacilitator, Enrolment
@@ -217,6 +221,8 @@ def matrix_course(app, enrolled, facilitator=None):
             db.session.commit()
             resource_ids = {"resource": resource.slug, "resource_id": resource.id, "file": resource.files[0].id,
                             "suggestion": suggestion.id}
+        for more_ids in MATRIX_IDS:
+            extra.update(more_ids(app, enrolled))
         return {"slug": course.slug, "course": course.id, "session": course.sessions[0].id,
                 "enrolment": enrolment.id, **resource_ids, **extra, "theme": "cross-cutting"}
 
@@ -513,3 +519,40 @@ DECLARED_ACTIONS.update({
     "community_watch.space": "community.watch",
     "community_watch.topic": "community.watch",
 })
+
+# Issue 14 point 4: keeping the community safe. A members-only space nobody in the matrix leads or moderates but
+# admins; a held, a published and a hidden post by the target member; a safeguarding flag; the target stopped.
+def safety_ids(app, enrolled):
+    from copractice.community.safety_models import PostFlag, PostingStop
+    from copractice.extensions import db
+    from tests.community_safety_factory import make_post, make_space, make_topic
+
+    with app.app_context():
+        space = make_space(name="Matrix space")
+        topic, shown = make_topic(space, enrolled)
+        held = make_post(topic, enrolled, "Held", status="held")
+        hidden = make_post(topic, enrolled, "Hidden", status="hidden")
+        flag = PostFlag(post_id=shown.id, member_id=enrolled.id, reason="safeguarding")
+        stop = PostingStop(member_id=enrolled.id, space_id=space.id, reason="Matrix")
+        db.session.add_all([flag, stop])
+        db.session.commit()
+        return {"space": space.slug, "shown_post": shown.id, "held_post": held.id, "hidden_post": hidden.id,
+                "flag": flag.id, "stop": stop.id}
+
+
+MATRIX_IDS.append(safety_ids)
+MATRIX.update({
+    "moderation.index": ("GET", "/community/moderation/", None, SIGNED_IN),
+    "moderation.queue": ("GET", "/community/moderation/spaces/{space}", None, only_admin()),
+    "moderation.log": ("GET", "/community/moderation/spaces/{space}/log", None, only_admin()),
+    "moderation.approve": ("POST", "/community/posts/{held_post}/approve", {}, only_admin(302)),
+    "moderation.reject": ("GET", "/community/posts/{held_post}/reject", None, only_admin()),
+    "moderation.hide": ("GET", "/community/posts/{shown_post}/hide", None, only_admin()),
+    "moderation.restore": ("POST", "/community/posts/{hidden_post}/restore", {}, only_admin(302)),
+    "moderation.flag_post": ("GET", "/community/posts/{shown_post}/flag", None, SIGNED_IN),
+    "moderation.flag": ("GET", "/community/moderation/flags/{flag}", None, only_admin()),
+    "moderation.stop": ("GET", "/community/moderation/spaces/{space}/members/{target}/stop", None, only_admin()),
+    "moderation.end_stop": ("POST", "/community/moderation/stops/{stop}/end", {}, only_admin(302)),
+    "moderation.set_under_18": ("POST", "/admin/members/{target}/under-18", {"under_18": "yes"}, only_admin(302)),
+})
+DECLARED_ACTIONS.update({"moderation.flag_post": "community.flag_posts"})

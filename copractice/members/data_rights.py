@@ -25,6 +25,7 @@ from copractice.attendance.models import (
 from copractice.audit import AuditEntry, audit
 from copractice.community import mentoring, messages
 from copractice.community.models import SPACE_ROLES, Post, Space, SpaceRole, Topic
+from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop
 from copractice.community.watch_models import (
     DEFAULT_DELIVERY,
     CommunityDigest,
@@ -112,6 +113,9 @@ EXPORTED_TABLES = {
     "community_email_choice": "community_watching",
     "community_notification": "community_watching",
     "community_digest": "community_watching",
+    "post_flag": "community_safety",
+    "posting_stop": "community_safety",
+    "moderation_entry": "community_safety",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -127,6 +131,11 @@ NOT_EXPORTED = {
     "post.hidden_by_id": "the moderator who hid someone else's post: about the other person's post",
     "message_block.blocked_id": "that someone else blocked them: telling them could put that person at risk",
     "message_report.resolved_by_id": "the admin who dealt with a report about someone else's message",
+    "post_flag.resolved_by_id": "the moderator who dealt with someone else's flag: about the other person",
+    "posting_stop.created_by_id": "the moderator who stopped someone else posting: about the other person",
+    "posting_stop.ended_by_id": "the moderator who let someone else post again: about the other person",
+    "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
+                                 "exported from post_flag)",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -148,9 +157,9 @@ MEMBER_COLUMNS_KEPT = {
     "created_at": "anonymous figures of when people joined",
     "role": "reset to trainee",
     "active": "set to false",
-    "under_18": "set to false",
     "erased_at": "when the account was erased",
     "session_token": "replaced by a new random one, so every login cookie stops working",
+    "under_18": "set to false (a yes-or-no column cannot be emptied)",
 }
 
 # Plugin tables are exported and erased by their plugin (copractice_member_data, copractice_member_erased).
@@ -172,6 +181,11 @@ KEPT_AFTER_ERASURE = {
     "resource_suggestion.decided_by_id": "suggestions they decided on as a curator",
     "plugin_state.changed_by_id": "plugins they switched on or off as an admin",
     "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
+    "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
+    "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
+    "post_flag.resolved_by_id": "flags they dealt with as a moderator",
+    "posting_stop.created_by_id": "members they stopped posting as a moderator",
+    "posting_stop.ended_by_id": "members they let post again as a moderator",
     # The bundled plugins' record of who recorded a consent or a check about someone else.
     "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
     "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
@@ -280,6 +294,10 @@ def export_member_data(member: Member) -> dict:
     certificates = _all(select(Certificate, Course).join(Course, Course.id == Certificate.course_id)
                         .where(Certificate.member_id == mid).order_by(Certificate.issued_at, Certificate.id))
     notices = db.session.scalars(select(Notice).where(Notice.member_id == mid).order_by(Notice.created_at, Notice.id))
+    flags = db.session.scalars(select(PostFlag).where(PostFlag.member_id == mid).order_by(PostFlag.id)).all()
+    stops = db.session.scalars(select(PostingStop).where(PostingStop.member_id == mid).order_by(PostingStop.id)).all()
+    moderated = db.session.scalars(select(ModerationEntry).where(ModerationEntry.member_id == mid)
+                                   .order_by(ModerationEntry.id)).all()
     preferences = db.session.scalars(select(EmailPreference).where(EmailPreference.member_id == mid)
                                      .order_by(EmailPreference.kind))
     reminders = _all(select(SessionReminder, Session, Course).join(Session, Session.id == SessionReminder.session_id)
@@ -387,6 +405,15 @@ def export_member_data(member: Member) -> dict:
         "community_spaces": [{"space": sp.name, "part": SPACE_ROLES.get(r.role, r.role), "since": _when(r.created_at)}
                              for r, sp in space_roles]
                             + [{"space": sp.name, "part": "Safeguarding lead", "since": None} for sp in guarded],
+        "community_safety": {
+            "flags_raised": [{"post_id": f.post_id, "reason": f.reason_label, "note": f.note,
+                              "raised_at": _when(f.created_at), "dealt_with_at": _when(f.resolved_at)} for f in flags],
+            "posting_stops": [{"space": s.space.name if s.space else "every space", "reason": s.reason,
+                               "from": _when(s.created_at), "until": _when(s.until), "ended_at": _when(s.ended_at)}
+                              for s in stops],
+            "moderation_of_your_posts": [{"at": _when(e.at), "what": e.action_label, "reason": e.reason}
+                                         for e in moderated],
+        },
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
         "mentoring": mentoring.export_mentoring(member),
@@ -512,6 +539,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     from copractice.community import directory  # the community sits above the members' area
 
     directory.erase_entry(member)
+    # Flags they raised stay for the moderators (a safeguarding concern must), without who raised them or their note.
+    db.session.execute(update(PostFlag).where(PostFlag.member_id == mid).values(member_id=None, note=None))
+    db.session.execute(delete(PostingStop).where(PostingStop.member_id == mid))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
                                                    OutboxMessage.status.in_(("queued", "failed"))))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(

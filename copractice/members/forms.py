@@ -43,6 +43,10 @@ class RegisterForm(ProfileFieldsMixin, ConsentFieldsMixin, FlaskForm):
         DataRequired("Type your password again."),
         EqualTo("password", "The two passwords do not match."),
     ])
+    # Issue 14 point 4: young people post only in spaces for young people, their posts wait for a moderator,
+    # and they are never in the directory. Not answering counts as 18 or over (a theme plugin may know better).
+    under_18 = RadioField("Are you under 18?", choices=[("no", "No, I am 18 or over"), ("yes", "Yes, I am under 18")],
+                          validators=[Optional()])
 
 
 class ProfileForm(ProfileFieldsMixin, FlaskForm):

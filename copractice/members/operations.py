@@ -57,7 +57,7 @@ def find_by_email(email):
 # -- registration and verification --------------------------------------------------------
 
 def register_member(*, name, email, password, stakeholder_type, organisation=None, area=None,
-                    access_needs=(), access_needs_note=None, consents=None, answers=None):
+                    access_needs=(), access_needs_note=None, consents=None, answers=None, under_18=False):
     """Create a member and queue the verification email.
 
     If the address already has an account, nothing is created and that address is told so
@@ -77,7 +77,7 @@ def register_member(*, name, email, password, stakeholder_type, organisation=Non
         name=name.strip(), email=email, password_hash=hash_password(password),
         stakeholder_type=stakeholder_type, organisation=(organisation or "").strip() or None,
         area=area or None, access_needs=sorted(set(access_needs or ())),
-        access_needs_note=(access_needs_note or "").strip() or None,
+        access_needs_note=(access_needs_note or "").strip() or None, under_18=bool(under_18),
     )
     db.session.add(member)
     db.session.flush()

@@ -44,7 +44,7 @@ def register():
             area=form.area.data, access_needs=form.access_needs.data,
             access_needs_note=form.access_needs_note.data,
             consents={kind: getattr(form, kind).data for kind in CONSENTS},
-            answers=forms.plugin_answers_from(form),
+            answers=forms.plugin_answers_from(form), under_18=form.under_18.data == "yes",
         )
         return render_template("members/check_email.html", email=operations.normalise_email(form.email.data))
     return render_template("members/register.html", form=form)

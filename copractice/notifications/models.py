@@ -57,6 +57,7 @@ NOTICE_KINDS = {
     "community_post": "Someone posts in a space or topic you watch",
     "community_mention": "Someone mentions you with @ in the community",
     "community_reply": "Someone replies to one of your posts in the community",
+    "community_moderation": "A moderator publishes, hides or shows again a post of yours, or stops you posting",
 }
 # Mentoring and co-production buddies (copractice/community/mentoring.py).
 NOTICE_KINDS.update({

@@ -145,6 +145,16 @@ def copractice_facilitator_check(app, member, course):
     return []
 
 
+# The age bands whose members are all under 18: they count as young people in the community (issue 14 point 4).
+UNDER_18_BANDS = frozenset({"under_13", "13_15", "16_17"})
+
+
+@hookimpl
+def copractice_is_young(app, member):
+    """A member whose age band is under 18 counts as a young person, whatever they answered at registration."""
+    return True if age_band(member) in UNDER_18_BANDS else None
+
+
 @hookimpl
 def copractice_dashboard_widgets(app, member):
     if band_needs_consent(age_band(member)) and not has_consent(member):
