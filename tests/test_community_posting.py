@@ -18,7 +18,9 @@ from tests.test_community_spaces import make_space, name_in, signed_in
 
 @pytest.fixture
 def app_settings():
-    return {"EXTRA_PLUGINS": ["forum_spaces=tests.plugins.forum_spaces", "forum_raising=tests.plugins.forum_raising"]}
+    # Posts are published at once unless a test holds them: pre-moderation is tests/test_community_safety.py's.
+    return {"EXTRA_PLUGINS": ["forum_spaces=tests.plugins.forum_spaces", "forum_raising=tests.plugins.forum_raising"],
+            "COMMUNITY_HELD_FIRST_POSTS": 0}
 
 
 @pytest.fixture

@@ -181,7 +181,9 @@ for _plugin in installed_bundled_plugins():
 
 @pytest.fixture
 def app_settings():
-    return {"EXTRA_PLUGINS": ["sample=tests.plugins.sample_plugin"]}
+    # New members' first posts are published at once here: the matrix checks routes, not pre-moderation
+    # (tests/test_community_safety.py does).
+    return {"EXTRA_PLUGINS": ["sample=tests.plugins.sample_plugin"], "COMMUNITY_HELD_FIRST_POSTS": 0}
 
 
 # More ids for the URLs, from other parts of the site: each function (app, enrolled member) -> {name: id}.
@@ -536,22 +538,22 @@ def safety_ids(app, enrolled):
         stop = PostingStop(member_id=enrolled.id, space_id=space.id, reason="Matrix")
         db.session.add_all([flag, stop])
         db.session.commit()
-        return {"space": space.slug, "shown_post": shown.id, "held_post": held.id, "hidden_post": hidden.id,
+        return {"mod_space": space.slug, "shown_post": shown.id, "held_post": held.id, "hidden_post": hidden.id,
                 "flag": flag.id, "stop": stop.id}
 
 
 MATRIX_IDS.append(safety_ids)
 MATRIX.update({
     "moderation.index": ("GET", "/community/moderation/", None, SIGNED_IN),
-    "moderation.queue": ("GET", "/community/moderation/spaces/{space}", None, only_admin()),
-    "moderation.log": ("GET", "/community/moderation/spaces/{space}/log", None, only_admin()),
+    "moderation.queue": ("GET", "/community/moderation/spaces/{mod_space}", None, only_admin()),
+    "moderation.log": ("GET", "/community/moderation/spaces/{mod_space}/log", None, only_admin()),
     "moderation.approve": ("POST", "/community/posts/{held_post}/approve", {}, only_admin(302)),
     "moderation.reject": ("GET", "/community/posts/{held_post}/reject", None, only_admin()),
     "moderation.hide": ("GET", "/community/posts/{shown_post}/hide", None, only_admin()),
     "moderation.restore": ("POST", "/community/posts/{hidden_post}/restore", {}, only_admin(302)),
     "moderation.flag_post": ("GET", "/community/posts/{shown_post}/flag", None, SIGNED_IN),
     "moderation.flag": ("GET", "/community/moderation/flags/{flag}", None, only_admin()),
-    "moderation.stop": ("GET", "/community/moderation/spaces/{space}/members/{target}/stop", None, only_admin()),
+    "moderation.stop": ("GET", "/community/moderation/spaces/{mod_space}/members/{target}/stop", None, only_admin()),
     "moderation.end_stop": ("POST", "/community/moderation/stops/{stop}/end", {}, only_admin(302)),
     "moderation.set_under_18": ("POST", "/admin/members/{target}/under-18", {"under_18": "yes"}, only_admin(302)),
 })

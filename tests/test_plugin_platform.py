@@ -184,3 +184,9 @@ def test_every_hook_has_a_test_of_its_own():
 
 HOOK_TESTS["copractice_directory_fields"] = (  # issue 14 point 8
     "tests/test_community_directory.py::test_plugin_fields_are_asked_stored_per_plugin_shown_and_checked")
+HOOK_TESTS["copractice_may_post"] = (  # issue 14 point 8: rules on who may post where (fails closed)
+    "tests/test_community_safety.py::TestHooks::test_may_post_refuses_with_the_plugins_reason")
+HOOK_TESTS["copractice_is_young"] = (  # issue 14 point 4: a plugin widens who counts as young (fails closed)
+    "tests/test_community_safety.py::TestHooks::test_is_young_widens_who_is_protected")
+HOOK_TESTS["copractice_flag_raised"] = (  # issue 14 point 8: the flag-raised event
+    "tests/test_community_safety.py::TestHooks::test_flag_raised_is_told_and_a_crash_is_skipped")

@@ -16,6 +16,7 @@ from tests.plugins import calling_alpha, calling_beta
 RULE_HOOKS = {"copractice_enrolment_check", "copractice_facilitator_check", "copractice_member_data",
               "copractice_member_erased"}
 RULE_HOOKS |= {"copractice_may_message"}  # issue 14 point 6: who may message whom
+RULE_HOOKS |= {"copractice_may_post", "copractice_is_young"}  # issue 14 point 4: who may post where, who is young
 PAGE_HOOKS = {"copractice_themes", "copractice_nav_items", "copractice_page_assets", "copractice_dashboard_widgets",
               "copractice_register_extras", "copractice_report_columns", "copractice_resource_types",
               "copractice_profile_fields", "copractice_certificate_wording"}

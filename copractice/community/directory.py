@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import and_, delete, false, func, or_, select, true
 from sqlalchemy.orm import lazyload
 
+from copractice.community import safety
 from copractice.courses.extras import PluginQuestions, checked, shown
 from copractice.errors import Refused
 from copractice.extensions import db
@@ -66,7 +67,7 @@ def _is_young(member: Any) -> bool:
     """Whether ``member`` is a young person, who never appears in the directory (issue 14 point 4).
 
     The one check of the directory's Python side; ``listed`` says the same in SQL (``Member.under_18``)."""
-    return bool(getattr(member, "under_18", False))
+    return safety.is_young(member)  # the community's one rule (a plugin may widen it)
 
 
 # -- tags ------------------------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from sqlalchemy import CursorResult, case, delete, exists, false, func, literal,
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, selectinload
 
+from copractice.community import safety
 from copractice.community.mentoring_models import (
     LOOKING,
     MENTORING_KINDS,
@@ -76,7 +77,7 @@ def kind_noun(kind):
 def _is_young(member) -> bool:
     """Whether ``member`` counts as a young person here. The one place mentoring asks, so it can be pointed
     at copractice.community.safety's rule when that has one."""
-    return bool(getattr(member, "under_18", False))
+    return safety.is_young(member)  # the community's one rule (a plugin may widen it)
 
 
 def _blocked_condition(member_id, other_id_column):

@@ -37,6 +37,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import aliased, selectinload
 
+from copractice.community import safety
 from copractice.community.message_models import (
     REPORT_REASONS,
     Block,
@@ -63,7 +64,7 @@ ERASED_NAME = "Former member"
 
 def _is_young(member):
     """Whether ``member`` is under 18, for the rule on private messages between adults and young people."""
-    return bool(getattr(member, "under_18", False))
+    return safety.is_young(member)  # the community's one rule (a plugin may widen it)
 
 
 def new_conversations_per_hour():
