@@ -36,9 +36,9 @@ log = logging.getLogger(__name__)
 def is_young(member):
     """True when ``member`` counts as a young person (under 18): their own answer at registration, an admin's
     record, or a plugin (hook ``copractice_is_young``; any True wins). A plugin that fails makes it True."""
-    if member is None or not getattr(member, "is_authenticated", False):
+    if member is None or not hasattr(member, "under_18"):  # a visitor: nobody to protect by name
         return False
-    if member.under_18:
+    if member.under_18:  # switched-off accounts too: a young person stays young
         return True
     try:
         answers = get_plugins().call("copractice_is_young", member=member)
