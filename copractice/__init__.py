@@ -152,6 +152,9 @@ def _register_blueprints(app):
     from copractice import plugin_install_views
 
     app.register_blueprint(plugin_install_views.bp)
+    from copractice.community import search_views as community_search_views
+
+    app.register_blueprint(community_search_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -2,6 +2,7 @@
 from copractice.attendance.models import Attendance, AttendanceChange, Certificate, Completion  # noqa: F401,E402
 from copractice.audit import AuditEntry  # noqa: F401
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
+from copractice.community.search import PostSearch  # noqa: F401,E402
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
 from copractice.jobs import JobFailure  # noqa: F401,E402
 from copractice.library.models import (  # noqa: F401,E402

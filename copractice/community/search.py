@@ -1,0 +1,311 @@
+"""Full-text search over topics and replies: SQLite FTS5 or PostgreSQL text search, the library's contract.
+
+The contract (the same as ``copractice.library.search``, on both databases): English words are stemmed
+("caring" finds "cares"; FTS5's porter tokenizer, PostgreSQL's 'english' configuration), every word typed must
+match, and a match in a topic's title ranks above a match in the text of a post. Whatever is typed (quotes,
+stars, OR, NEAR(, minus signs, NUL, 10,000 characters, any alphabet) is cut into words first, so nobody can
+write a query of the search engine's own language, and nothing typed makes an error.
+
+What is searched: one row per **published** post in ``post_search`` (the post's text without the posts it
+quotes; the first post of a topic also carries the topic's title, so the title ranks that topic's first post
+first). Held and hidden posts have no row, so no search can find them. The rows keep themselves up to date:
+every flush that writes a post or a topic (whoever writes it: posting, editing, moderation, moving, splitting)
+writes the rows in the same transaction (``_after_flush``), so the posting code calls nothing here. Bulk writers
+that skip the ORM (the large demo data) write the rows themselves with ``plain_text``.
+
+On SQLite the FTS5 table ``post_fts`` follows ``post_search`` by triggers; on PostgreSQL
+``post_search.document`` is a stored generated tsvector with a GIN index (migration 0025). Who may read what
+is ``permissions.visible_spaces``: the spaces are found first (a handful of rows) and the match is limited to
+them, so a member never sees a word of a space they may not read.
+"""
+import html as html_lib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, Text, delete, event, func, inspect, select, text
+from sqlalchemy.orm import Mapped, Session as OrmSession, mapped_column
+from sqlalchemy.types import Float
+
+from copractice.community.models import Post, Space, Topic
+from copractice.extensions import db
+
+MAX_WORDS = 12  # more words than this are not searched for (every one must match anyway)
+PER_PAGE = 20
+MAX_COUNTED = 1000  # "more than 1,000 posts": the total is not counted further
+
+
+class PostSearch(db.Model):
+    """What the text search reads: one row per published post (see the module's docstring and migration 0025)."""
+
+    __tablename__ = "post_search"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id", ondelete="CASCADE"), primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topic.id", ondelete="CASCADE"), index=True)
+    space_id: Mapped[int] = mapped_column(ForeignKey("space.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(Text, default="")  # the topic's title on its first post, else ""
+    body: Mapped[str] = mapped_column(Text, default="")  # the post's plain text, without what it quotes
+
+
+# Schema objects migration 0025 makes that the models do not describe: SQLite's FTS5 table (and its shadow
+# tables), PostgreSQL's stored tsvector column post_search.document and its GIN index.
+OUTSIDE_MODELS = {"ix_post_search_document"}
+
+
+def outside_models(obj, name, type_, reflected, compare_to):
+    """Alembic include_object filter: the library's search objects and these are left out."""
+    from copractice.library.search import outside_models as library_outside_models
+
+    if type_ == "column" and name == "document" and getattr(obj, "table", None) is not None \
+            and obj.table.name == "post_search":
+        return False
+    if name in OUTSIDE_MODELS or (name or "").startswith("post_fts"):
+        return False
+    return library_outside_models(obj, name, type_, reflected, compare_to)
+
+
+# -- what is indexed -----------------------------------------------------------------------------------------------
+
+_QUOTES = re.compile(r"<blockquote\b.*?</blockquote>", re.S | re.I)
+_TAGS = re.compile(r"<[^>]+>")
+_SPACES = re.compile(r"\s+")
+
+
+def plain_text(html):
+    """The words a post says itself: its sanitised HTML without tags and without the posts it quotes."""
+    text_ = _TAGS.sub(" ", _QUOTES.sub(" ", html or ""))
+    return _SPACES.sub(" ", html_lib.unescape(text_)).strip()
+
+
+def words(query):
+    """The searchable words of what someone typed: letters and digits only, lower case, at most MAX_WORDS."""
+    found = re.findall(r"[^\W_]+", (query or "")[:1000].lower())
+    return list(dict.fromkeys(found))[:MAX_WORDS]
+
+
+# -- keeping the rows up to date -----------------------------------------------------------------------------------
+
+_POST_FIELDS = ("status", "html", "body", "topic_id", "number", "topic")
+
+
+def _changed(obj, fields):
+    attrs = inspect(obj).attrs
+    return any(name in attrs and attrs[name].history.has_changes() for name in fields)
+
+
+def _write_rows(connection, post_ids, topic_ids):
+    """Write the search rows of these posts again (published ones only) and move the rows of these topics
+    (their title and space)."""
+    if post_ids:
+        connection.execute(delete(PostSearch).where(PostSearch.post_id.in_(sorted(post_ids))))
+        rows = connection.execute(
+            select(Post.id, Post.topic_id, Post.number, Post.html, Topic.space_id, Topic.title)
+            .join(Topic, Topic.id == Post.topic_id)
+            .where(Post.id.in_(sorted(post_ids)), Post.status == "published")).all()
+        if rows:
+            connection.execute(PostSearch.__table__.insert(), [
+                {"post_id": row.id, "topic_id": row.topic_id, "space_id": row.space_id,
+                 "title": row.title if row.number == 1 else "", "body": plain_text(row.html)} for row in rows])
+    for topic_id in sorted(topic_ids):
+        topic = connection.execute(select(Topic.title, Topic.space_id).where(Topic.id == topic_id)).first()
+        if topic is None:
+            continue
+        connection.execute(PostSearch.__table__.update()
+                           .where(PostSearch.topic_id == topic_id, PostSearch.space_id != topic.space_id)
+                           .values(space_id=topic.space_id))
+        first = select(Post.id).where(Post.topic_id == topic_id, Post.number == 1).scalar_subquery()
+        connection.execute(PostSearch.__table__.update()
+                           .where(PostSearch.post_id == first, PostSearch.title != topic.title)
+                           .values(title=topic.title))
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _after_flush(session, _flush_context):
+    """Every flush that writes a post or a topic writes their search rows in the same transaction."""
+    post_ids, topic_ids, gone = set(), set(), set()
+    for obj in session.new:
+        if isinstance(obj, Post):
+            post_ids.add(obj.id)
+    for obj in session.dirty:
+        if isinstance(obj, Post) and _changed(obj, _POST_FIELDS):
+            post_ids.add(obj.id)
+        elif isinstance(obj, Topic) and _changed(obj, ("title", "space_id", "space")):
+            topic_ids.add(obj.id)
+    for obj in session.deleted:
+        if isinstance(obj, Post):
+            gone.add(obj.id)
+    if not (post_ids or topic_ids or gone):
+        return
+    connection = session.connection()
+    if gone:
+        connection.execute(delete(PostSearch).where(PostSearch.post_id.in_(sorted(gone))))
+    _write_rows(connection, post_ids - gone, topic_ids)
+
+
+def reindex_all():
+    """Write every search row again from the posts (after a bulk change that skipped the ORM); returns how many."""
+    connection = db.session.connection()
+    connection.execute(delete(PostSearch))
+    ids = db.session.scalars(select(Post.id).where(Post.status == "published").order_by(Post.id)).all()
+    for start in range(0, len(ids), 5000):
+        _write_rows(connection, ids[start:start + 5000], ())
+    return len(ids)
+
+
+# -- searching -----------------------------------------------------------------------------------------------------
+
+def _postgres():
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _hits(terms):
+    """The posts whose row matches every word, with a rank (bigger is better): a subquery (post_id, rank)."""
+    if _postgres():
+        # plainto_tsquery ANDs the words and reads no operators; title words weigh more ('A' over 'B').
+        statement = text("SELECT s.post_id, ts_rank(s.document, q.query) AS rank "
+                         "FROM post_search AS s, plainto_tsquery('english', :q) AS q(query) "
+                         "WHERE s.document @@ q.query").bindparams(q=" ".join(terms))
+    else:
+        # Each word quoted: FTS5 reads it as a word, never as AND/OR/NEAR or a prefix; bm25 is smaller for
+        # better matches, so it is negated to make bigger better on both databases.
+        statement = text("SELECT rowid AS post_id, -bm25(post_fts, 10.0, 1.0) AS rank FROM post_fts "
+                         "WHERE post_fts MATCH :q").bindparams(q=" AND ".join(f'"{term}"' for term in terms))
+    return statement.columns(post_id=Integer, rank=Float).subquery("hits")
+
+
+@dataclass
+class Found:
+    """One post found: what the results list shows."""
+
+    post_id: int
+    number: int
+    topic_id: int
+    topic_title: str
+    space_slug: str
+    space_name: str
+    author_name: str
+    posted_at: datetime
+    snippet: list  # [(text, is a searched word)]
+
+
+@dataclass
+class Results:
+    terms: list
+    items: list
+    total: int  # at most MAX_COUNTED + 1 ("more than")
+    page: int
+    per_page: int
+
+    @property
+    def more_than(self):
+        return self.total > MAX_COUNTED
+
+    @property
+    def pages(self):
+        return max(1, -(-min(self.total, MAX_COUNTED) // self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+
+def readable_spaces(member):
+    """The spaces ``member`` may read, by name: [(id, slug, name, archived)]."""
+    from copractice.permissions import visible_spaces
+
+    return db.session.execute(select(Space.id, Space.slug, Space.name, Space.archived_at.is_not(None))
+                              .where(visible_spaces(member)).order_by(Space.name, Space.id)).all()
+
+
+def search(member, query, space_ids, page=1, per_page=PER_PAGE):
+    """The published posts in ``space_ids`` (spaces ``member`` may read: see ``readable_spaces``) that match
+    every word of ``query``, best first (a title match above a match in a post), ``per_page`` a page.
+
+    One statement: the page's rows with the topic, space and author, and the number of matches (counted up to
+    MAX_COUNTED + 1). No words, or no spaces: nothing, without asking the database."""
+    from copractice.members.models import Member
+
+    terms = words(query)
+    page = max(1, page)
+    if not terms or not space_ids:
+        return Results(terms, [], 0, page, per_page)
+    hits = _hits(terms)
+    matching = (select(hits.c.post_id, hits.c.rank)
+                .join(PostSearch, PostSearch.post_id == hits.c.post_id)
+                .where(PostSearch.space_id.in_(sorted(space_ids)))
+                .order_by(hits.c.rank.desc(), hits.c.post_id.desc())
+                .limit(MAX_COUNTED + 1).cte("matching"))
+    counted = select(func.count()).select_from(matching).scalar_subquery()
+    offset = (page - 1) * per_page
+    statement = (
+        select(Post.id, Post.number, Post.topic_id, Topic.title, Space.slug, Space.name, Member.name,
+               Member.erased_at, func.coalesce(Post.published_at, Post.created_at), PostSearch.body,
+               counted.label("total"))
+        .select_from(matching)
+        .join(Post, Post.id == matching.c.post_id)
+        .join(PostSearch, PostSearch.post_id == Post.id)
+        .join(Topic, Topic.id == Post.topic_id)
+        .join(Space, Space.id == Topic.space_id)
+        .outerjoin(Member, Member.id == Post.author_id)
+        .order_by(matching.c.rank.desc(), matching.c.post_id.desc())
+        .limit(per_page).offset(offset))
+    rows = db.session.execute(statement).all()
+    total = rows[0].total if rows else (0 if page == 1 else _count(matching))
+    items = [Found(post_id=row[0], number=row[1], topic_id=row[2], topic_title=row[3], space_slug=row[4],
+                   space_name=row[5], author_name=_author(row[6], row[7]), posted_at=row[8],
+                   snippet=snippet(row[9], terms)) for row in rows]
+    return Results(terms, items, total, page, per_page)
+
+
+def _count(matching):
+    return db.session.scalar(select(func.count()).select_from(matching))
+
+
+def _author(name, erased_at):
+    from copractice.members.data_rights import ERASED_NAME
+
+    return ERASED_NAME if erased_at is not None or not name else name
+
+
+# -- snippets ------------------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _stem_prefix(term):
+    """A prefix that the words a stemmer would match with ``term`` start with (caring, cares, carer: "car")."""
+    return term if len(term) <= 4 else term[:max(4, len(term) - 3)]
+
+
+def snippet(body, terms, before=12, length=40):
+    """Some words of ``body`` around the first searched word: [(text, is a searched word)], to show with
+    the searched words marked (the template escapes every piece)."""
+    prefixes = [_stem_prefix(term) for term in terms]
+    tokens = body.split(" ")
+    first = None
+    marked = []
+    for i, token in enumerate(tokens):
+        hit = any(w.lower().startswith(p) for w in _WORD.findall(token) for p in prefixes)
+        marked.append(hit)
+        if hit and first is None:
+            first = i
+    start = max(0, (first or 0) - before)
+    end = min(len(tokens), start + length)
+    pieces = [("… " if start else "", False)]
+    for i in range(start, end):
+        pieces.append((tokens[i], marked[i]))
+        pieces.append((" " if i < end - 1 else "", False))
+    pieces.append((" …" if end < len(tokens) else "", False))
+    return [(part, hit) for part, hit in pieces if part]
