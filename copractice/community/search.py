@@ -15,8 +15,8 @@ that skip the ORM (the large demo data) write the rows themselves with ``plain_t
 
 On SQLite the FTS5 table ``post_fts`` follows ``post_search`` by triggers; on PostgreSQL
 ``post_search.document`` is a stored generated tsvector with a GIN index (migration 0025). Who may read what
-is ``permissions.visible_spaces``: the spaces are found first (a handful of rows) and the match is limited to
-them, so a member never sees a word of a space they may not read.
+is ``permissions.visible_spaces``, applied in the search's own statement (whatever narrowing the caller asks
+for), so a member never sees a word of a space they may not read.
 """
 import html as html_lib
 import re
@@ -229,23 +229,28 @@ def readable_spaces(member):
                               .where(visible_spaces(member)).order_by(Space.name, Space.id)).all()
 
 
-def search(member, query, space_ids, page=1, per_page=PER_PAGE):
-    """The published posts in ``space_ids`` (spaces ``member`` may read: see ``readable_spaces``) that match
-    every word of ``query``, best first (a title match above a match in a post), ``per_page`` a page.
+def search(member, query, space_ids=None, page=1, per_page=PER_PAGE):
+    """The published posts ``member`` may read (``permissions.visible_spaces``, in the same statement), in
+    ``space_ids`` when given, that match every word of ``query``, best first (a title match above a match in a
+    post), ``per_page`` a page.
 
     One statement: the page's rows with the topic, space and author, and the number of matches (counted up to
-    MAX_COUNTED + 1). No words, or no spaces: nothing, without asking the database."""
+    MAX_COUNTED + 1). No words: nothing, without asking the database."""
     from copractice.members.models import Member
+    from copractice.permissions import visible_spaces
 
     terms = words(query)
     page = max(1, page)
-    if not terms or not space_ids:
+    if not terms or (space_ids is not None and not space_ids):
         return Results(terms, [], 0, page, per_page)
     hits = _hits(terms)
     matching = (select(hits.c.post_id, hits.c.rank)
                 .join(PostSearch, PostSearch.post_id == hits.c.post_id)
-                .where(PostSearch.space_id.in_(sorted(space_ids)))
-                .order_by(hits.c.rank.desc(), hits.c.post_id.desc())
+                .join(Space, Space.id == PostSearch.space_id)
+                .where(visible_spaces(member)))
+    if space_ids is not None:
+        matching = matching.where(PostSearch.space_id.in_(sorted(space_ids)))
+    matching = (matching.order_by(hits.c.rank.desc(), hits.c.post_id.desc())
                 .limit(MAX_COUNTED + 1).cte("matching"))
     counted = select(func.count()).select_from(matching).scalar_subquery()
     offset = (page - 1) * per_page

@@ -17,10 +17,9 @@ def search():
     query = (request.args.get("q") or "").strip()[:200]
     spaces = community_search.readable_spaces(current_user)
     chosen = (request.args.get("space") or "").strip()
-    space_ids = [row.id for row in spaces if row.slug == chosen] if chosen else [row.id for row in spaces]
-    if chosen and not space_ids:
-        chosen = ""  # not a space this person may read (or none at all): search them all, say nothing about it
-        space_ids = [row.id for row in spaces]
+    space_ids = [row.id for row in spaces if row.slug == chosen] or None
+    if space_ids is None:
+        chosen = ""  # none, or not a space this person may read: search all they may read, say nothing about it
     results = community_search.search(current_user, query, space_ids, page=page_arg())
     args = {name: value for name, value in (("q", query), ("space", chosen)) if value}
     return render_template("community/search.html", query=query, spaces=spaces, chosen=chosen, results=results,
