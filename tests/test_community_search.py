@@ -16,8 +16,8 @@ from copractice.community import search as community_search
 from copractice.community.models import Post, Space, SpaceRole, Topic
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.timeutil import utcnow
 from copractice.testing import log_in
+from copractice.timeutil import utcnow
 from tests.conftest import create_member
 from tests.query_budget import queries_for
 

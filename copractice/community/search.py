@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, Text, delete, event, func, inspect, select, text
-from sqlalchemy.orm import Mapped, Session as OrmSession, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.types import Float
 
 from copractice.community.models import Post, Space, Topic

@@ -1,7 +1,7 @@
 """The community's search page: /community/search (every word must match; only what the searcher may read)."""
 from flask import Blueprint, render_template, request, url_for
-from werkzeug.routing import BuildError
 from flask_login import current_user
+from werkzeug.routing import BuildError
 
 from copractice.community import search as community_search
 from copractice.inputs import page_arg
