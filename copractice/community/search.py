@@ -1,8 +1,10 @@
 """Full-text search over topics and replies: SQLite FTS5 or PostgreSQL text search, the library's contract.
 
 The contract (the same as ``copractice.library.search``, on both databases): English words are stemmed
-("caring" finds "cares"; FTS5's porter tokenizer, PostgreSQL's 'english' configuration), every word typed must
-match, and a match in a topic's title ranks above a match in the text of a post. Whatever is typed (quotes,
+("meetings" finds "meeting"; FTS5's porter tokenizer, PostgreSQL's 'english' configuration), every word typed
+must match, and a match in a topic's title ranks above a match in the text of a post. Within each of the two,
+newest first: a forum's readers want the latest, and reading in post order lets the database stop at the page's
+last row instead of scoring every match (a common word is in tens of thousands of posts). Whatever is typed (quotes,
 stars, OR, NEAR(, minus signs, NUL, 10,000 characters, any alphabet) is cut into words first, so nobody can
 write a query of the search engine's own language, and nothing typed makes an error.
 
@@ -23,17 +25,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, Text, delete, event, func, inspect, select, text
+from sqlalchemy import ForeignKey, Integer, Text, delete, event, func, inspect, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
-from sqlalchemy.types import Float
 
 from copractice.community.models import Post, Space, Topic
 from copractice.extensions import db
 
 MAX_WORDS = 12  # more words than this are not searched for (every one must match anyway)
 PER_PAGE = 20
-MAX_COUNTED = 1000  # "more than 1,000 posts": the total is not counted further
+MAX_COUNTED = 200  # "more than 200 posts" (10 pages): counting further costs more than anyone reads
 
 
 class PostSearch(db.Model):
@@ -49,8 +50,8 @@ class PostSearch(db.Model):
 
 
 # Schema objects migration 0025 makes that the models do not describe: SQLite's FTS5 table (and its shadow
-# tables), PostgreSQL's stored tsvector column post_search.document and its GIN index.
-OUTSIDE_MODELS = {"ix_post_search_document"}
+# tables), PostgreSQL's stored tsvector column post_search.document, its GIN index and a partial one over first posts.
+OUTSIDE_MODELS = {"ix_post_search_document", "ix_post_search_titled"}
 
 
 def outside_models(obj, name, type_, reflected, compare_to):
@@ -159,19 +160,43 @@ def _postgres():
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-def _hits(terms):
-    """The posts whose row matches every word, with a rank (bigger is better): a subquery (post_id, rank)."""
+def _tier(terms, title_match):
+    """The posts whose row matches every word and (``title_match``) has one of them in its title, or (not) has
+    none: a subquery (post_id, space_id), to read newest first.
+
+    On SQLite an FTS5 expression (each word quoted: FTS5 reads it as a word, never as AND/OR/NEAR or a prefix);
+    on PostgreSQL the stored tsvector, whose title words are weighted 'A'. Read in post order (newest first),
+    both stop at the page's last row instead of ranking every match."""
     if _postgres():
-        # plainto_tsquery ANDs the words and reads no operators; title words weigh more ('A' over 'B').
-        statement = text("SELECT s.post_id, ts_rank(s.document, q.query) AS rank "
-                         "FROM post_search AS s, plainto_tsquery('english', :q) AS q(query) "
-                         "WHERE s.document @@ q.query").bindparams(q=" ".join(terms))
+        every = "s.document @@ plainto_tsquery('english', :every)"
+        # Words are letters and digits only (``words``), so quoting each in the tsquery is safe.
+        in_title = "s.document @@ to_tsquery('english', :in_title)"
+        # Title matches are few (only a topic's first post has a title): found through the partial GIN index
+        # over first posts (ix_post_search_titled), fenced off (OFFSET 0) so the planner does not walk every
+        # post newest first looking for them.
+        statement = text(
+            f"SELECT s.post_id, s.space_id FROM post_search AS s WHERE s.title <> '' AND {every} AND {in_title} "
+            "OFFSET 0" if title_match else
+            f"SELECT s.post_id, s.space_id FROM post_search AS s WHERE {every} AND NOT {in_title}").bindparams(
+            every=" ".join(terms), in_title=" | ".join(f"'{term}':A" for term in terms))
     else:
-        # Each word quoted: FTS5 reads it as a word, never as AND/OR/NEAR or a prefix; bm25 is smaller for
-        # better matches, so it is negated to make bigger better on both databases.
-        statement = text("SELECT rowid AS post_id, -bm25(post_fts, 10.0, 1.0) AS rank FROM post_fts "
-                         "WHERE post_fts MATCH :q").bindparams(q=" AND ".join(f'"{term}"' for term in terms))
-    return statement.columns(post_id=Integer, rank=Float).subquery("hits")
+        every = " AND ".join(f'"{term}"' for term in terms)
+        in_title = "{title} : (" + " OR ".join(f'"{term}"' for term in terms) + ")"
+        name = "in_title" if title_match else "not_in_title"  # one name a tier: both go in one statement
+        statement = text(f"SELECT f.rowid AS post_id, s.space_id FROM post_fts AS f "
+                         f"JOIN post_search AS s ON s.post_id = f.rowid WHERE post_fts MATCH :{name}").bindparams(
+            **{name: f"({every}) {'AND' if title_match else 'NOT'} {in_title}"})
+    return statement.columns(post_id=Integer, space_id=Integer).subquery("title_hits" if title_match else "text_hits")
+
+
+def _visible(tier, member, space_ids):
+    """``tier``'s posts that ``member`` may read (in ``space_ids`` when given), newest first."""
+    from copractice.permissions import visible_spaces
+
+    query = select(tier.c.post_id).join(Space, Space.id == tier.c.space_id).where(visible_spaces(member))
+    if space_ids is not None:
+        query = query.where(tier.c.space_id.in_(sorted(space_ids)))
+    return query.order_by(tier.c.post_id.desc())
 
 
 @dataclass
@@ -231,52 +256,48 @@ def readable_spaces(member):
 
 
 def search(member, query, space_ids=None, page=1, per_page=PER_PAGE):
-    """The published posts ``member`` may read (``permissions.visible_spaces``, in the same statement), in
-    ``space_ids`` when given, that match every word of ``query``, best first (a title match above a match in a
-    post), ``per_page`` a page.
+    """The published posts ``member`` may read (``permissions.visible_spaces``, in the same statements), in
+    ``space_ids`` when given, that match every word of ``query``: first those with a word in their topic's title
+    (a topic's first post), then the others, each newest first; ``per_page`` a page.
 
-    One statement: the page's rows with the topic, space and author, and the number of matches (counted up to
-    MAX_COUNTED + 1). No words: nothing, without asking the database."""
+    Two statements whatever the data: how many match in each tier (each counted up to MAX_COUNTED + 1, reading
+    no further), and the page's rows with their topic, space and author. No words: nothing, without asking."""
     from copractice.members.models import Member
-    from copractice.permissions import visible_spaces
 
     terms = words(query)
     page = max(1, page)
     if not terms or (space_ids is not None and not space_ids):
         return Results(terms, [], 0, page, per_page)
-    hits = _hits(terms)
-    matching = (select(hits.c.post_id, hits.c.rank)
-                .join(PostSearch, PostSearch.post_id == hits.c.post_id)
-                .join(Space, Space.id == PostSearch.space_id)
-                .where(visible_spaces(member)))
-    if space_ids is not None:
-        matching = matching.where(PostSearch.space_id.in_(sorted(space_ids)))
-    matching = (matching.order_by(hits.c.rank.desc(), hits.c.post_id.desc())
-                .limit(MAX_COUNTED + 1).cte("matching"))
-    counted = select(func.count()).select_from(matching).scalar_subquery()
+    first, then = _visible(_tier(terms, True), member, space_ids), _visible(_tier(terms, False), member, space_ids)
+    counts = db.session.execute(select(
+        select(func.count()).select_from(first.limit(MAX_COUNTED + 1).subquery()).scalar_subquery(),
+        select(func.count()).select_from(then.limit(MAX_COUNTED + 1).subquery()).scalar_subquery())).one()
+    in_titles, total = counts[0], counts[0] + counts[1]
     offset = (page - 1) * per_page
-    statement = (
-        select(Post.id, Post.number, Post.topic_id, Topic.title, Space.slug, Space.name, Member.name,
-               Member.erased_at, func.coalesce(Post.published_at, Post.created_at), PostSearch.body,
-               counted.label("total"))
-        .select_from(matching)
-        .join(Post, Post.id == matching.c.post_id)
-        .join(PostSearch, PostSearch.post_id == Post.id)
-        .join(Topic, Topic.id == Post.topic_id)
-        .join(Space, Space.id == Topic.space_id)
-        .outerjoin(Member, Member.id == Post.author_id)
-        .order_by(matching.c.rank.desc(), matching.c.post_id.desc())
-        .limit(per_page).offset(offset))
-    rows = db.session.execute(statement).all()
-    total = rows[0].total if rows else (0 if page == 1 else _count(matching))
+    parts = []
+    if offset < in_titles:
+        parts.append(first.limit(per_page).offset(offset).subquery())
+    if offset + per_page > in_titles:
+        parts.append(then.limit(offset + per_page - max(offset, in_titles)).offset(max(0, offset - in_titles))
+                     .subquery())
+    rows = []
+    if parts and offset < total:
+        ids = union_all(*[select(part.c.post_id, literal(n).label("tier")) for n, part in enumerate(parts)]
+                        ).subquery("found")
+        rows = db.session.execute(
+            select(Post.id, Post.number, Post.topic_id, Topic.title, Space.slug, Space.name, Member.name,
+                   Member.erased_at, func.coalesce(Post.published_at, Post.created_at), PostSearch.body)
+            .select_from(ids)
+            .join(Post, Post.id == ids.c.post_id)
+            .join(PostSearch, PostSearch.post_id == Post.id)
+            .join(Topic, Topic.id == Post.topic_id)
+            .join(Space, Space.id == Topic.space_id)
+            .outerjoin(Member, Member.id == Post.author_id)
+            .order_by(ids.c.tier, ids.c.post_id.desc())).all()
     items = [Found(post_id=row[0], number=row[1], topic_id=row[2], topic_title=row[3], space_slug=row[4],
                    space_name=row[5], author_name=_author(row[6], row[7]), posted_at=row[8],
                    snippet=snippet(row[9], terms)) for row in rows]
-    return Results(terms, items, total, page, per_page)
-
-
-def _count(matching):
-    return db.session.scalar(select(func.count()).select_from(matching))
+    return Results(terms, items, min(total, MAX_COUNTED + 1), page, per_page)
 
 
 def _author(name, erased_at):

@@ -2,7 +2,7 @@
 
 SQLite: an FTS5 table (post_fts, porter stemming) kept in step with post_search by triggers. PostgreSQL: a
 stored generated tsvector (post_search.document: the topic's title weighted 'A' above the post's text 'B')
-with a GIN index. copractice.community.search writes the rows and reads both; the expressions here must
+with a GIN index, and a partial one over first posts (those with a title). copractice.community.search writes the rows and reads both; the expressions here must
 match the ones there. A later batch migration of post_search on SQLite would drop the triggers: recreate
 them (SQLITE_SEARCH) if you write one.
 
@@ -64,6 +64,8 @@ def upgrade():
     if bind.dialect.name == "postgresql":
         op.execute(f"ALTER TABLE post_search ADD COLUMN document tsvector GENERATED ALWAYS AS ({PG_VECTOR}) STORED")
         op.execute("CREATE INDEX ix_post_search_document ON post_search USING gin (document)")
+        # The title matches (only first posts have a title), found without reading the replies' entries.
+        op.execute("CREATE INDEX ix_post_search_titled ON post_search USING gin (document) WHERE title <> ''")
     else:
         for statement in SQLITE_SEARCH:
             op.execute(statement)
@@ -84,6 +86,7 @@ def downgrade():
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
         op.execute("DROP TABLE IF EXISTS post_fts")
     else:
+        op.execute("DROP INDEX IF EXISTS ix_post_search_titled")
         op.execute("DROP INDEX IF EXISTS ix_post_search_document")
     op.drop_index(op.f("ix_post_search_topic_id"), table_name="post_search")
     op.drop_index(op.f("ix_post_search_space_id"), table_name="post_search")
