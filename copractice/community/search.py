@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
+from markupsafe import Markup, escape
 from sqlalchemy import ForeignKey, Integer, Text, delete, event, func, inspect, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
@@ -211,7 +212,7 @@ class Found:
     space_name: str
     author_name: str
     posted_at: datetime
-    snippet: list  # [(text, is a searched word)]
+    snippet: Markup  # safe HTML: the words around the first searched word, the searched words marked
 
 
 @dataclass
@@ -308,31 +309,21 @@ def _author(name, erased_at):
 
 # -- snippets ------------------------------------------------------------------------------------------------------
 
-_WORD = re.compile(r"[^\W_]+")
-
-
 def _stem_prefix(term):
     """A prefix that the words a stemmer would match with ``term`` start with (caring, cares, carer: "car")."""
     return term if len(term) <= 4 else term[:max(4, len(term) - 3)]
 
 
 def snippet(body, terms, before=12, length=40):
-    """Some words of ``body`` around the first searched word: [(text, is a searched word)], to show with
-    the searched words marked (the template escapes every piece)."""
-    prefixes = [_stem_prefix(term) for term in terms]
+    """Some words of ``body`` around the first searched word, the searched words marked: safe HTML (the text
+    escaped once, then <mark> put around the words that start like a searched word)."""
+    prefixes = "|".join(re.escape(_stem_prefix(term)) for term in terms)
+    # Not after a letter, "&" or "#": a word's start, never inside an escaped character (&amp; &#39;).
+    searched = re.compile(rf"(?<![\w&#])(?:{prefixes})\w*", re.I)
+    match = searched.search(body)
+    first = body.count(" ", 0, match.start()) if match else 0
     tokens = body.split(" ")
-    first = None
-    marked = []
-    for i, token in enumerate(tokens):
-        hit = any(w.lower().startswith(p) for w in _WORD.findall(token) for p in prefixes)
-        marked.append(hit)
-        if hit and first is None:
-            first = i
-    start = max(0, (first or 0) - before)
+    start = max(0, first - before)
     end = min(len(tokens), start + length)
-    pieces = [("… " if start else "", False)]
-    for i in range(start, end):
-        pieces.append((tokens[i], marked[i]))
-        pieces.append((" " if i < end - 1 else "", False))
-    pieces.append((" …" if end < len(tokens) else "", False))
-    return [(part, hit) for part, hit in pieces if part]
+    shown = searched.sub(lambda found: f"<mark>{found.group(0)}</mark>", str(escape(" ".join(tokens[start:end]))))
+    return Markup(("… " if start else "") + shown + (" …" if end < len(tokens) else ""))
