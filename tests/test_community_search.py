@@ -284,3 +284,13 @@ def test_search_page_statements_do_not_grow_with_the_data(app, client):
     status, many = queries_for(app, client, "/community/search?q=carers")
     assert status == 200 and many == few
     assert many <= 6, many  # the member, the spaces, the page with its count (and the session bits around them)
+
+
+def test_the_snippet_is_around_the_first_searched_word_escaped_with_the_words_marked():
+    body = " ".join(["filler"] * 100) + " Carers <script>alert(1)</script> & meetings helped." + " tail" * 100
+    shown = str(community_search.snippet(body, community_search.words("carer meeting")))
+    assert shown.startswith("… ") and shown.endswith(" …") and shown.count("filler") == 12
+    assert "<mark>Carers</mark>" in shown and "<mark>meetings</mark>" in shown
+    assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in shown
+    # Never a mark inside what escaping wrote ("&amp;", "&#39;"), whatever is searched for.
+    assert str(community_search.snippet("Tom & Jerry's", ["amp", "39"])) == "Tom &amp; Jerry&#39;s"
