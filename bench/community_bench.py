@@ -101,10 +101,9 @@ class Poster:
             "quote_of": "", "agree": "y"})
         if status != 200:
             return "error", f"HTTP {status}"
-        if "#post-" not in address and "/community/topics/" not in address:
+        # Posted: sent on to the topic (its page with the new reply). Refused: the form again, or elsewhere.
+        if not re.search(r"/community/topics/\d+(\?[^#]*)?(#.*)?$", address):
             return "refused", " ".join(re.sub(r"<[^>]+>", " ", body).split())[:120]
-        if "banner--error" in body or "error-summary" in body:
-            return "refused", re.sub(r"<[^>]+>", "", body.split("error", 1)[1][:300]).strip()[:120]
         return "done", None
 
     def summary(self, window):
