@@ -54,7 +54,7 @@ SPACES = [
     ("data-and-analysis-together", "Data and analysis together", "members"),
     ("funding-bids", "Funding bids", "members"),
     ("newsletter-and-events", "Newsletter and events", "open"),
-    ("old-pilot-projects", "Old pilot projects (archived)", "members"),
+    ("old-pilot-projects", "Old pilot projects", "members"),
 ]
 SUBJECTS = [
     "paying public contributors", "plain English summaries", "co-analysis of interview data", "online meetings",
