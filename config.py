@@ -159,6 +159,12 @@ class Config:
     AUDIT_PER_PAGE = 50
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
+    # Community (issue 14): email about a post goes out only after this many minutes, so its author can correct it
+    # first; topics per page of a space, and posts per page of a topic.
+    COMMUNITY_EDIT_WINDOW_MINUTES = 10
+    COMMUNITY_TOPICS_PER_PAGE = 25
+    COMMUNITY_POSTS_PER_PAGE = 50
+
     @classmethod
     def validate(cls, config):
         """Refuse settings that would be unsafe in this environment."""

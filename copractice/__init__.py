@@ -149,6 +149,9 @@ def _register_blueprints(app):
     app.register_blueprint(library_views.bp)
     app.register_blueprint(themes.bp)
     app.register_blueprint(reading_views.bp)
+    from copractice.community import views as community_views
+
+    app.register_blueprint(community_views.bp)
     from copractice import plugin_install_views
 
     app.register_blueprint(plugin_install_views.bp)

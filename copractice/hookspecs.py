@@ -32,6 +32,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from flask_login import AnonymousUserMixin
 
     from copractice.attendance.models import Attendance, Completion
+    from copractice.community.models import Post
     from copractice.courses.models import Course, Enrolment, Session
     from copractice.members.models import Member
     from copractice.plugin_types import (
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
         ReportColumn,
         ResourceType,
         SettingField,
+        SpaceSpec,
         Theme,
         Widget,
     )
@@ -322,4 +324,31 @@ def copractice_course_fields(app: Flask) -> list[CourseField] | None:
     ``filterable`` choices filter the catalogue.
 
     :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_spaces(app: Flask) -> list[SpaceSpec] | None:
+    """Return the discussion spaces this plugin brings for its themes (collecting): one ``SpaceSpec`` per theme.
+
+    Each is made once, when the community is first opened with the plugin enabled (never twice, however many
+    workers ask at once); after that its leads and admins run it, and the plugin's answer does not change it.
+    A plugin that raises is skipped: its space is made on a later request.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_post_created(app: Flask, post: Post) -> None:
+    """Called when a community post becomes visible to readers: a new topic or reply published at once, or a
+    held one a moderator lets through. Never for a held or hidden post.
+
+    Runs in the poster's (or moderator's) request, before it commits: write to the database through the
+    session, never send anything from here. A plugin that raises is skipped; the post stands.
+
+    :param app: the site.
+    :param post: the post (``post.topic`` its topic, ``post.topic.space`` its space).
     """

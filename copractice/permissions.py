@@ -357,6 +357,19 @@ def _may_create_spaces(member, obj):
     return _is_admin(member)
 
 
+@_rule("space.edit")
+def _may_edit_space(member, obj):
+    """Changing a space's name, description, guidelines, readers and safeguarding lead: admins."""
+    return _is_admin(member)
+
+
+@_rule("community.post", "community.run")
+def _community_member(member, obj):
+    """Routes of the community that a signed-in member may open; what they may do there is asked of the space
+    (``space.view``, ``space.lead``) and of the posting rules (copractice/community/safety.py)."""
+    return _signed_in(member)
+
+
 def visible_spaces(member):
     """SQL condition on Space: the spaces ``member`` (or an anonymous visitor) may read: ``space.view`` for
     queries (topic lists, search, digests)."""

@@ -49,6 +49,7 @@ from copractice.plugin_types import (
     ReportColumn,
     ResourceType,
     SettingField,
+    SpaceSpec,
     Theme,
     Widget,
     hookimpl,
@@ -60,7 +61,7 @@ from copractice.urls import slugify
 __all__ = [
     # hooks and what they return
     "hookimpl", "Theme", "NavItem", "ProfileField", "ReportColumn", "ResourceType", "Widget", "SettingField",
-    "PageAssets", "RegisterExtra", "CourseField", "YES_NO",
+    "PageAssets", "RegisterExtra", "CourseField", "YES_NO", "SpaceSpec",
     # the database and the core's models
     "db", "Model", "Member", "Course", "Session", "Enrolment", "Attendance", "Resource", "ENROLLED",
     # reading the core

@@ -151,3 +151,23 @@ class RegisterExtra:
 
     name: str
     note: str = ""
+
+
+@dataclass(frozen=True)
+class SpaceSpec:
+    """A theme's discussion space (``copractice_spaces``): made once, when the community is first opened with the
+    plugin enabled, then run by the theme's leads and admins like any other space.
+
+    ``slug`` is the space's address (/community/spaces/<slug>); ``theme_slug`` the theme it belongs to (one space
+    per theme: its lead leads it). ``visibility`` is "open" (anyone reads), "members" (signed-in members) or
+    "private" (invited members). ``young_people`` marks it suitable for members under 18. ``description`` and
+    ``guidelines`` are Markdown; the guidelines are shown to each member before their first post.
+    """
+
+    slug: str
+    name: str
+    theme_slug: str
+    description: str = ""
+    guidelines: str = ""
+    visibility: str = "members"
+    young_people: bool = False

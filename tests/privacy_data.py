@@ -113,6 +113,23 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.add(SafeguardingCheck(member_id=member.id, checked_on=date(2026, 2, 1), recorded_by_id=admin.id))
         audit(admin, "childrens_mental_health.consent_recorded", "member", member.id, member.name, None,
               {"guardian": GUARDIAN, "date": "2026-01-05"})  # as the plugin's page records it
+
+        # The community (issue 14): a topic they started, a reply of someone else's they hid as its moderator, and
+        # the space they moderate and are safeguarding lead of.
+        from copractice.community.models import Post, Space, SpaceRole, Topic
+
+        space = Space(slug="carers-corner", name="Carers' corner", visibility="members",
+                      safeguarding_lead_id=member.id)
+        db.session.add(space)
+        db.session.flush()
+        db.session.add(SpaceRole(space_id=space.id, member_id=member.id, role="moderator"))
+        topic = Topic(space_id=space.id, author_id=member.id, title="Respite ideas", reply_count=0)
+        db.session.add(topic)
+        db.session.flush()
+        db.session.add(Post(topic_id=topic.id, number=1, author_id=member.id, body="What helps you rest?",
+                            html="<p>What helps you rest?</p>", published_at=now))
+        db.session.add(Post(topic_id=topic.id, number=2, author_id=other.id, body="Off topic", html="<p>Off topic</p>",
+                            status="hidden", hidden_reason="Off topic", hidden_by_id=member.id))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

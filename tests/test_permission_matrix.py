@@ -210,6 +210,7 @@ def matrix_course(app, enrolled, facilitator=None):
             db.session.add(partner)
             db.session.commit()
             extra["partner"] = partner.id
+        extra.update(matrix_community(app, enrolled))
         with app.test_request_context():
             resource = add()
             suggestion = ResourceSuggestion(member_id=enrolled.id, title="A suggestion", theme_slug="cross-cutting")
@@ -397,3 +398,48 @@ def test_member_routes_name_what_they_allow(app):
     assert declared == {e: a for e, a in DECLARED_ACTIONS.items() if e in app.view_functions}
     assert "account.manage" not in known_actions()
     assert {a for a in DECLARED_ACTIONS.values()} <= set(known_actions())
+
+
+# Issue 14: the community's forum. The space is the core's Cross-cutting one (members only), which the matrix's theme
+# lead leads; its topic (a question) and reply are written by the route's fresh member, so nobody in the matrix may
+# change them (tests/test_community_posting.py covers their author).
+def matrix_community(app, author):
+    from copractice.community import posting, spaces
+    from copractice.community.models import Space
+    from copractice.extensions import db
+    from copractice.members.models import Member
+
+    with app.test_request_context():
+        spaces.ensure_theme_spaces(app)
+        db.session.flush()
+        space = db.session.scalar(db.select(Space).where(Space.theme_slug == "cross-cutting"))
+        writer = db.session.get(Member, author.id)
+        topic = posting.start_topic(writer, space, title="A matrix question", body="Why?", kind="question")
+        answer = posting.reply(writer, topic, body="Because.")
+        db.session.commit()
+        return {"space": space.slug, "topic": topic.id, "reply": answer.id}
+
+
+MATRIX.update({
+    "community.index": ("GET", "/community/", None, ALL),
+    "community.new_space": ("GET", "/community/spaces/new", None, only_admin()),
+    "community.space": ("GET", "/community/spaces/{space}", None, SIGNED_IN),
+    "community.space_settings": ("GET", "/community/spaces/{space}/settings", None, MANAGERS),
+    "community.edit_space": ("GET", "/community/spaces/{space}/edit", None, only_admin()),
+    # Nobody has that address: leads see the form again with the error beside it.
+    "community.add_person": ("POST", "/community/spaces/{space}/people", {"email": "nobody@example.org",
+                                                                         "role": "moderator"}, MANAGERS),
+    "community.remove_person": ("POST", "/community/spaces/{space}/people/999999/remove", {}, MANAGERS_POST),
+    "community.new_topic": ("GET", "/community/spaces/{space}/topics/new", None, SIGNED_IN),
+    "community.topic": ("GET", "/community/topics/{topic}", None, SIGNED_IN),
+    "community.reply": ("GET", "/community/topics/{topic}/reply", None, SIGNED_IN),
+    "community.post": ("GET", "/community/posts/{reply}", None, {r: 302 for r in ROLES}),  # to its page and anchor
+    "community.edit_post": ("GET", "/community/posts/{reply}/edit", None,
+                            {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 403, "admin": 403}),
+    # Marked by the asker or a lead, else refused with a message: back to the topic either way.
+    "community.mark_answer": ("POST", "/community/topics/{topic}/answer", {"post_id": "{reply}"}, SIGNED_IN_REDIRECT),
+    "community.pin": ("POST", "/community/topics/{topic}/pin", {"pinned": "yes"}, MANAGERS_POST),
+    "community.close": ("POST", "/community/topics/{topic}/close", {"closed": "yes"}, MANAGERS_POST),
+    "community.move": ("GET", "/community/topics/{topic}/move", None, MANAGERS),
+    "community.split": ("GET", "/community/topics/{topic}/split", None, MANAGERS),
+})

@@ -153,6 +153,11 @@ HOOK_TESTS = {
     "copractice_certificate_wording":
         "tests/test_plugins_calling.py::test_firstresult_hook_takes_the_first_answer_and_skips_a_raising_plugin",
 }
+HOOK_TESTS.update({  # issue 14: the community's forum
+    "copractice_spaces": "tests/test_community_spaces.py::test_a_plugin_brings_its_theme_space_once",
+    "copractice_post_created":
+        "tests/test_community_posting.py::test_post_created_hook_sees_published_posts_only_and_a_raising_one_is_skipped",
+})
 
 
 def test_every_hook_has_a_test_of_its_own():

@@ -1,6 +1,6 @@
 """Core navigation, the Cross-cutting theme and other defaults, written as a plugin."""
 from copractice.permissions import can
-from copractice.plugin_types import NavItem, Theme, hookimpl
+from copractice.plugin_types import NavItem, SpaceSpec, Theme, hookimpl
 
 CROSS_CUTTING = Theme(
     slug="cross-cutting",
@@ -15,6 +15,22 @@ def copractice_themes(app):
     return [CROSS_CUTTING]
 
 
+GUIDELINES = """Be kind: everyone here is learning, and many people share things from their own life.
+
+- Keep what others tell you about themselves here: don't share it elsewhere.
+- Don't post anyone's personal details (addresses, phone numbers, health details), yours included.
+- Disagree with ideas, not people.
+- If something worries you about someone's safety, use "Report" on the post: it goes to the space's safeguarding lead.
+"""
+
+
+@hookimpl(trylast=True)
+def copractice_spaces(app):
+    return [SpaceSpec(slug="cross-cutting", name="Co-production in practice", theme_slug=CROSS_CUTTING.slug,
+                      description="Ask questions and share what works in co-production, whatever your theme.",
+                      guidelines=GUIDELINES, visibility="members")]
+
+
 @hookimpl(trylast=True)
 def copractice_certificate_wording(app, course):
     return "completed the co-production course"
@@ -23,7 +39,8 @@ def copractice_certificate_wording(app, course):
 @hookimpl(trylast=True)
 def copractice_nav_items(app, member):
     items = [NavItem("Courses", "courses.catalogue", order=10), NavItem("Resources", "library.index", order=15),
-             NavItem("Themes", "themes.index", order=17)]
+             NavItem("Themes", "themes.index", order=17),
+             NavItem("Community", "community.index", order=18)]
     if member.is_authenticated:
         items.append(NavItem("My learning", "courses.my_learning", order=20))
         items.append(NavItem("Check in", "attendance.check_in", order=25))

@@ -1,12 +1,8 @@
 """The catalogue, course pages, joining and leaving, My learning, calendars and notices."""
-import functools
 import secrets
 
-import nh3
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from markdown_it import MarkdownIt
-from markupsafe import Markup
 from sqlalchemy import select, update
 
 from copractice.attendance import learning
@@ -17,6 +13,7 @@ from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
 from copractice.inputs import page_arg
+from copractice.markup import render_markdown
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
 from copractice.permissions import can, permission_required
@@ -26,14 +23,6 @@ from copractice.urls import external_url
 from copractice.web import attempt
 
 bp = Blueprint("courses", __name__)
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False})
-
-
-@functools.lru_cache(maxsize=512)
-def render_markdown(text):
-    """Markdown to HTML, then cleaned by nh3 so nothing unsafe survives (a pure function of the text, so the
-    few descriptions shown over and over are rendered once per worker)."""
-    return Markup(nh3.clean(_markdown.render(text or ""), link_rel="noopener noreferrer nofollow"))
 
 
 @bp.app_template_filter("markdown")

@@ -23,6 +23,7 @@ from copractice.attendance.models import (
     LowAttendanceReminder,
 )
 from copractice.audit import AuditEntry, audit
+from copractice.community.models import SPACE_ROLES, Post, Space, SpaceRole, Topic
 from copractice.courses import operations as course_ops
 from copractice.courses.models import (
     ACTIVE,
@@ -80,6 +81,10 @@ EXPORTED_TABLES = {
     "resource_suggestion": "library",
     "resource": "library",
     "audit_entry": "audit_entries",
+    "post": "community_posts",
+    "topic": "community_posts",
+    "space_role": "community_spaces",
+    "space": "community_spaces",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -92,6 +97,7 @@ NOT_EXPORTED = {
     "plugin_state.changed_by_id": "the admin who last switched a plugin on or off: about the site",
     "plugin_install.requested_by_id": "the admin or theme lead who asked for a plugin to be installed: about the site",
     "low_attendance_reminder.sent_by_id": "the organiser who sent someone else a reminder: about the other person",
+    "post.hidden_by_id": "the moderator who hid someone else's post: about the other person's post",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -139,6 +145,11 @@ KEPT_AFTER_ERASURE = {
     # The bundled plugins' record of who recorded a consent or a check about someone else.
     "childrens_mental_health_consent.recorded_by_id": "consents they recorded for other people",
     "childrens_mental_health_safeguarding.recorded_by_id": "checks they recorded for other people",
+    # The community: what they wrote stays in its topics (others replied to it and quoted it), shown as by
+    # "Former member"; their name, address and account are gone.
+    "post.author_id": 'posts they wrote in the community: the conversation stays readable, by "Former member"',
+    "topic.author_id": 'topics they started: the replies of others stay in place, by "Former member"',
+    "post.hidden_by_id": "posts of other people they hid as a moderator (the moderation record)",
 }
 
 
@@ -251,6 +262,11 @@ def export_member_data(member: Member) -> dict:
     suggestions = db.session.scalars(select(ResourceSuggestion).where(ResourceSuggestion.member_id == mid)
                                      .order_by(ResourceSuggestion.created_at))
     added = db.session.scalars(select(Resource).where(Resource.created_by_id == mid).order_by(Resource.created_at))
+    posts = _all(select(Post, Topic, Space).join(Topic, Topic.id == Post.topic_id).join(Space, Space.id == Topic.space_id)
+                 .where(Post.author_id == mid).order_by(Post.created_at, Post.id))
+    space_roles = _all(select(SpaceRole, Space).join(Space, Space.id == SpaceRole.space_id)
+                       .where(SpaceRole.member_id == mid).order_by(Space.name))
+    guarded = db.session.scalars(select(Space).where(Space.safeguarding_lead_id == mid).order_by(Space.name))
     plugins, plugins_failed = plugin_data(member)
     current_marks = {(a.session_id, a.source) for a, _s, _c in marks}
 
@@ -330,6 +346,13 @@ def export_member_data(member: Member) -> dict:
                            "target": e.target_label, "before": e.before, "after": e.after, "reason": e.reason,
                            "by": "you" if e.actor_id == mid else ("the site" if e.actor_id is None else "someone else")}
                           for e in audit_entries_about(member)],
+        "community_posts": [{"space": sp.name, "topic": t.title, "started_the_topic": p.number == 1,
+                             "body": p.body, "status": p.status, "hidden_reason": p.hidden_reason,
+                             "written_at": _when(p.created_at), "changed_at": _when(p.edited_at),
+                             "link": external_url("community.post", post_id=p.id)} for p, t, sp in posts],
+        "community_spaces": [{"space": sp.name, "part": SPACE_ROLES.get(r.role, r.role), "since": _when(r.created_at)}
+                             for r, sp in space_roles]
+                            + [{"space": sp.name, "part": "Safeguarding lead", "since": None} for sp in guarded],
         "plugins": plugins,
         "plugins_not_answering": plugins_failed,
     }
@@ -414,6 +437,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
                   LowAttendanceReminder, CourseFacilitator, ThemeLeadership):
         db.session.execute(delete(model).where(model.member_id == mid))
     db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
+    # The community: their parts in spaces go; their posts stay, by "Former member" (KEPT_AFTER_ERASURE).
+    db.session.execute(delete(SpaceRole).where(SpaceRole.member_id == mid))
+    db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.member_id == mid,
                                                    OutboxMessage.status.in_(("queued", "failed"))))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.member_id == mid).values(

@@ -8,6 +8,7 @@ from copractice.plugin_api import (
     NavItem,
     ProfileField,
     SettingField,
+    SpaceSpec,
     Theme,
     Widget,
     can,
@@ -68,6 +69,22 @@ def safeguarding_current(member, today=None):
 @hookimpl
 def copractice_themes(app):
     return [THEME]
+
+
+@hookimpl
+def copractice_spaces(app):
+    # The young people's space: members under 18 post only in spaces marked for young people.
+    return [SpaceSpec(slug="young-people", name="Starting Well: young people's space", theme_slug=THEME.slug,
+                      description="A space for young people to talk about how research and services could work "
+                                  "better for them. Grown-ups who work with young people are here to listen.",
+                      guidelines="- Be kind. Everyone here is welcome.\n"
+                                 "- Keep yourself safe: don't share your full name, school, address, phone number "
+                                 "or social media.\n"
+                                 "- Don't share anyone else's private things either.\n"
+                                 "- Your first posts are read by a moderator before others see them.\n"
+                                 "- If something here worries or upsets you, use \"Report\" on the post. "
+                                 "A trained adult will look at it.\n",
+                      visibility="members", young_people=True)]
 
 
 @hookimpl

@@ -18,6 +18,7 @@ from copractice.plugin_api import (
     RegisterExtra,
     ReportColumn,
     SettingField,
+    SpaceSpec,
     Theme,
     Widget,
     db,
@@ -47,6 +48,18 @@ def connection(member):
 @hookimpl
 def copractice_themes(app):
     return [THEME]
+
+
+@hookimpl
+def copractice_spaces(app):
+    return [SpaceSpec(slug="dementia", name="Living with Dementia", theme_slug=THEME.slug,
+                      description="For people living with dementia, carers and researchers: ask, share and plan "
+                                  "research together.",
+                      guidelines="Take your time: there is no rush to reply.\n\n"
+                                 "- Be kind and patient. Short, plain words help everyone.\n"
+                                 "- Don't share anyone's personal or health details, yours included.\n"
+                                 "- Talk about the person, not the diagnosis.\n"
+                                 "- Worried about someone's safety? Use \"Report\" on the post.\n")]
 
 
 @hookimpl

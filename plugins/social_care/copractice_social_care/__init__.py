@@ -1,7 +1,16 @@
 """Primary and Community Health and Social Care: care roles and a directory of partner organisations."""
 from pathlib import Path
 
-from copractice.plugin_api import NavItem, ProfileField, SettingField, Theme, hookimpl, plugin_setting, slugify
+from copractice.plugin_api import (
+    NavItem,
+    ProfileField,
+    SettingField,
+    SpaceSpec,
+    Theme,
+    hookimpl,
+    plugin_setting,
+    slugify,
+)
 
 COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 2
@@ -28,6 +37,16 @@ def partner_categories():
         key = bundled.get(label.lower()) or slugify(label).replace("-", "_")[:32]
         categories.setdefault(key, label)
     return categories
+
+
+@hookimpl
+def copractice_spaces(app):
+    return [SpaceSpec(slug="social-care", name="Health and social care", theme_slug=THEME.slug,
+                      description="For people who use and provide care in GP practices, communities and homes.",
+                      guidelines="- Be kind: people here give and receive care.\n"
+                                 "- Don't name people you care for or work with, or share their details.\n"
+                                 "- Keep to what you may share from your workplace.\n"
+                                 "- Worried about someone's safety? Use \"Report\" on the post.\n")]
 
 
 @hookimpl

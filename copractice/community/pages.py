@@ -1,0 +1,162 @@
+"""What the community's pages read: a space's topic list and a topic's posts, each in a fixed number of statements.
+
+Held posts are shown to their author and the space's moderators; hidden posts to their author (with the reason)
+and to moderators (as hidden); to nobody else. A topic whose first post is not published is listed likewise.
+"""
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import aliased
+
+from copractice.community.models import Post, Topic
+from copractice.extensions import db
+from copractice.members.models import Member
+from copractice.permissions import can
+
+FORMER_MEMBER = "Former member"
+
+
+@dataclass
+class Pager:
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self):
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def prev_num(self):
+        return self.page - 1
+
+    @property
+    def next_num(self):
+        return self.page + 1
+
+    @property
+    def offset(self):
+        return (self.page - 1) * self.per_page
+
+
+def _me(member):
+    return member.id if getattr(member, "is_authenticated", False) else None
+
+
+def _post_shown(member, moderator):
+    """SQL condition on Post: the posts ``member`` sees in a space (``moderator``: they moderate it)."""
+    if moderator:
+        return true()
+    me = _me(member)
+    return Post.status == "published" if me is None else or_(Post.status == "published", Post.author_id == me)
+
+
+@dataclass
+class TopicRow:
+    id: int
+    title: str
+    kind: str
+    pinned: bool
+    closed: bool
+    answered: bool
+    reply_count: int
+    last_posted_at: object
+    author: str
+    status: str  # the first post's
+
+
+def topic_list(member, space, *, page, per_page):
+    """(rows, pager) of the topics of ``space`` ``member`` sees: pinned first, then the latest activity."""
+    moderator = can(member, "space.moderate", space)
+    first = aliased(Post)
+    # The first post decides whether a topic is listed (the condition of _post_shown, on the first post).
+    me = _me(member)
+    if moderator:
+        listed = true()
+    elif me is None:
+        listed = first.status == "published"
+    else:
+        listed = or_(first.status == "published", first.author_id == me)
+    base = (select(Topic.id).join(first, and_(first.topic_id == Topic.id, first.number == 1))
+            .where(Topic.space_id == space.id, listed))
+    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    pager = Pager(page=page, per_page=per_page, total=total or 0)
+    rows = db.session.execute(
+        select(Topic.id, Topic.title, Topic.kind, Topic.pinned, Topic.closed_at, Topic.answer_post_id,
+               Topic.reply_count, Topic.last_posted_at, Member.name, first.status)
+        .join(first, and_(first.topic_id == Topic.id, first.number == 1))
+        .outerjoin(Member, Member.id == Topic.author_id)
+        .where(Topic.space_id == space.id, listed)
+        .order_by(Topic.pinned.desc(), Topic.last_posted_at.desc(), Topic.id.desc())
+        .limit(per_page).offset(pager.offset)).all()
+    return [TopicRow(id=r[0], title=r[1], kind=r[2], pinned=r[3], closed=r[4] is not None, answered=r[5] is not None,
+                     reply_count=r[6], last_posted_at=r[7], author=r[8] or FORMER_MEMBER, status=r[9])
+            for r in rows], pager
+
+
+@dataclass
+class Quote:
+    number: int
+    topic_id: int
+    html: str
+    author: str
+    post_id: int
+
+
+@dataclass
+class ShownPost:
+    post: Post
+    author: str
+    quote: Quote | None = None
+
+
+def _authors(rows):
+    return [ShownPost(post=post, author=name or FORMER_MEMBER) for post, name in rows]
+
+
+def topic_posts(member, topic, *, page, per_page):
+    """(shown posts, pager, accepted answer or None) of ``topic`` as ``member`` sees them."""
+    space = topic.space
+    moderator = can(member, "space.moderate", space)
+    shown = _post_shown(member, moderator)
+    total = db.session.scalar(select(func.count(Post.id)).where(Post.topic_id == topic.id, shown))
+    pager = Pager(page=page, per_page=per_page, total=total or 0)
+    rows = db.session.execute(select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
+                              .where(Post.topic_id == topic.id, shown).order_by(Post.number)
+                              .limit(per_page).offset(pager.offset)).all()
+    posts = _authors(rows)
+    quote_ids = {p.post.quote_of_id for p in posts if p.post.quote_of_id}
+    answer = None
+    wanted = set(quote_ids)
+    if topic.answer_post_id:
+        wanted.add(topic.answer_post_id)
+    if wanted:
+        found = {post.id: ShownPost(post=post, author=name or FORMER_MEMBER) for post, name in db.session.execute(
+            select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
+            .where(Post.id.in_(sorted(wanted)), Post.status == "published")).all()}
+        for shown_post in posts:
+            quoted = found.get(shown_post.post.quote_of_id)
+            if quoted is not None:
+                shown_post.quote = Quote(number=quoted.post.number, topic_id=quoted.post.topic_id,
+                                         html=quoted.post.html, author=quoted.author, post_id=quoted.post.id)
+        answer = found.get(topic.answer_post_id)
+        if answer is not None and answer.post.topic_id != topic.id:
+            answer = None
+    return posts, pager, answer
+
+
+def post_page(member, post, per_page):
+    """The page of its topic ``post`` is on, for ``member`` (who may see it)."""
+    moderator = can(member, "space.moderate", post.topic.space)
+    before = db.session.scalar(select(func.count(Post.id)).where(
+        Post.topic_id == post.topic_id, Post.number < post.number, _post_shown(member, moderator)))
+    return (before or 0) // per_page + 1
