@@ -294,3 +294,31 @@ def test_the_snippet_is_around_the_first_searched_word_escaped_with_the_words_ma
     assert "<script>" not in shown and "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in shown
     # Never a mark inside what escaping wrote ("&amp;", "&#39;"), whatever is searched for.
     assert str(community_search.snippet("Tom & Jerry's", ["amp", "39"])) == "Tom &amp; Jerry&#39;s"
+
+
+def test_the_rows_follow_the_forums_own_operations(people):
+    """Posting, editing, splitting and moving through copractice.community.posting: nothing there calls the
+    search, and the search follows every step."""
+    from copractice.community import posting
+
+    admin, reader = people["admin"], people["reader"]
+    space, private = make_space("members"), make_space("private")
+    topic = posting.start_topic(admin, space, title="Walking groups", body="Notes about kestrels on the downs.")
+    first_reply = posting.reply(admin, topic, body="A heron was seen by the river.")
+    second_reply = posting.reply(admin, topic, body="Two herons nested there.")
+    db.session.commit()
+    assert found(reader, "heron") == [("Walking groups", 3), ("Walking groups", 2)]  # newest first
+
+    posting.edit_post(admin, first_reply, body="An egret was seen by the river.")
+    db.session.commit()
+    assert found(reader, "egret") == [("Walking groups", 2)] and found(reader, "heron") == [("Walking groups", 3)]
+
+    herons = posting.split_topic(admin, topic, [first_reply.id, second_reply.id], title="Herons and egrets")
+    db.session.commit()
+    # The new topic's first post carries its title (ranked first); the old topic keeps its first post.
+    assert found(reader, "heron") == [("Herons and egrets", 1), ("Herons and egrets", 2)]
+    assert found(reader, "kestrels") == [("Walking groups", 1)]
+
+    posting.move_topic(admin, herons, private)
+    db.session.commit()
+    assert found(reader, "heron") == [] and len(found(admin, "heron")) == 2
