@@ -9,7 +9,7 @@ PORT ?= 5000
 # make test runs the suite on this many processes (pytest-xdist; each has its own database): CI has 2 cores.
 PYTEST_WORKERS ?= 2
 
-.PHONY: install run db demo test test-browser clean bench bench-busy-day plans
+.PHONY: install run db demo test test-browser clean bench bench-busy-day plans bench-community
 
 $(STAMP): pyproject.toml $(wildcard plugins/*/pyproject.toml)
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ bench: install
 ## caching off, on, and on behind nginx's micro-cache (bench/README.md, "The busy day")
 bench-busy-day:
 	$(MAKE) bench BENCH_ARGS="--mixed $(BENCH_ARGS)"
+
+## bench-community: the community's pages uncached, then again while members reply at 5 a second (bench/README.md, "Community")
+bench-community:
+	$(MAKE) bench BENCH_ARGS="--only community,home,learning,catalogue --page-cache off --community-posting 5 $(BENCH_ARGS)"
 
 ## plans: every benchmark page's query plans on the large data; fails on a big table read whole (bench/plans.py)
 plans: install

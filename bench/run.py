@@ -128,6 +128,11 @@ def prepare(db, url, busy_day=False):
         log(f"  {line}  (command took {elapsed:.0f} s)")
     else:
         log("  large demo data already present")
+    if "Large community data ready" in out:  # the community's part (also added to a database made before it)
+        line = next(x for x in out.splitlines() if x.startswith("Large community data ready"))
+        (DATA / f"generation-community-{db}.json").write_text(json.dumps(
+            {"at": datetime.now(UTC).isoformat(), "summary": line}))
+        log(f"  {line}")
     generation = json.loads(marker.read_text()) if marker.exists() else None
     for plugin in PLUGINS:
         subprocess.run([str(BIN / "copractice"), "plugins", "enable", plugin], env=env, check=True, cwd=ROOT,
@@ -173,8 +178,11 @@ def facts():
             Enrolment.course_id == showcase.id, Enrolment.status == "enrolled"))
         sessions = db.session.scalar(select(func.count()).select_from(Session).where(Session.course_id == showcase.id))
         busy = busy_day_setup(now, course) if "--busy-day" in sys.argv else None
+        sys.path.insert(0, str(BENCH))
+        import community_bench
+
         print(json.dumps({
-            "busy_day": busy,
+            "busy_day": busy, "community": community_bench.facts(),
             "calendar_token": trainee.calendar_token, "showcase_id": showcase.id, "showcase_slug": showcase.slug,
             "showcase_enrolled": enrolled, "showcase_sessions": sessions, "register_session_id": held,
             "course_slug": course.slug, "members": count(Member), "courses": count(Course),
@@ -506,7 +514,16 @@ def pages(f):
          f"/reports/courses/{f['showcase_id']}", "facilitator@example.org"),
         ("Resource search, two facets", "/resources?q=carers&type=guide&audience=carer", None),
         ("Member iCal feed", f"/calendar/{f['calendar_token']}.ics", None),
-    ]
+    ] + _community().pages(f)
+
+
+def _community():
+    """bench/community_bench.py: the community's pages and its poster (imported from here, next to this file)."""
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    import community_bench
+
+    return community_bench
 
 
 def reference(args):
@@ -553,7 +570,11 @@ def run_database(db, args):
                 continue
             log(f"  {name} ...")
             result = measure(server, name, server.url + path, cookies.get(who), args)
-            rows.append({"page": name, "path": path, "kind": "logged in" if who else "anonymous", **result})
+            rows.append({"page": name, "path": path, "who": who, "kind": "logged in" if who else "anonymous",
+                         **result})
+        posting = None
+        if args.community_posting and f.get("community"):
+            posting = _measure_while_posting(server, f, cookies, args, rows)
     ref_after = reference(args)
     ref_rps = (ref_before["requests_per_s"] + ref_after["requests_per_s"]) / 2
     for row in rows:
@@ -567,7 +588,30 @@ def run_database(db, args):
         exports = export_memory(env, cookies["admin@example.org"], f)
     return {"database": db, "page_cache": args.page_cache, "setup": f, "reference": {"before": ref_before, "after": ref_after,
                                                        "requests_per_s": round(ref_rps, 1)},
-            "pages": rows, "exports": exports}
+            "pages": rows, "exports": exports, "community_posting": posting}
+
+
+def _measure_while_posting(server, f, cookies, args, rows):
+    """The pages measured above again while members reply through the site at --community-posting a second
+    (bench/community_bench.py); the rows are added with "while posting" in their names. Returns the poster's
+    summary over the measured time."""
+    poster = _community().Poster(server.url, f["community"], args.community_posting, Browser, Pacer, PASSWORD)
+    log(f"  posting {args.community_posting} replies a second through the site while measuring again ...")
+    poster.start()
+    time.sleep(1)
+    started = time.monotonic()
+    try:
+        for row in list(rows):
+            log(f"  {row['page']} (while posting) ...")
+            result = measure(server, row["page"], server.url + row["path"], cookies.get(row["who"]), args)
+            rows.append({**row, **result, "page": f"{row['page']} - while posting {args.community_posting}/s",
+                         "while_posting": args.community_posting})
+    finally:
+        ended = time.monotonic()
+        poster.stop()
+    summary = poster.summary((started, ended))
+    log(f"  poster: {summary}")
+    return summary
 
 
 def report(result):
@@ -592,6 +636,10 @@ def report(result):
             f"{row['postgres_cpu_ms_per_request'] if postgres else '-':>6} {row['single_request_ms']:>6.1f} "
             f"{row['loadavg_before']:>4.1f} {row['cpu_steal']:>5.1%}  "
             f"{'MEETS' if ok else 'misses ' + ' and '.join(why)}")
+    if result.get("community_posting"):
+        p = result["community_posting"]
+        log(f"replies posted while measuring: {p['achieved_per_s']}/s of {p['target_per_s']}/s ({p['replies']} replies, "
+            f"{p['error']} errors, {p['refused']} refused, {p['missed']} missed; p50 {p['p50_ms']} ms, p99 {p['p99_ms']} ms)")
     for name, e in result["exports"].items():
         log(f"{name:<44} peak RSS {e['peak_rss_mb']:.0f} MB (idle {e['rss_before_mb']:.0f} MB), {e['seconds']} s, "
             f"{e['bytes']:,} bytes: {'MEETS' if e['meets_target'] else 'misses'} < {TARGET_RSS_MB} MB")
@@ -1184,6 +1232,9 @@ def main():
                         help="--mixed: writes per second, comma-separated (default 0,1,5,20)")
     parser.add_argument("--cache-modes", default=",".join(CACHE_MODES),
                         help="--mixed: caching off, on, and on with nginx's micro-cache in front (default all three)")
+    parser.add_argument("--community-posting", type=int, default=0, metavar="RATE",
+                        help="after the pages, measure them again while members reply through the site at RATE a "
+                             "second (bench/README.md, \"Community\"; make bench-community uses 5)")
     parser.add_argument("--facts", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--busy-day", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()

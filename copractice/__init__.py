@@ -172,6 +172,10 @@ def _register_blueprints(app):
     from copractice.community import moderation_views
 
     app.register_blueprint(moderation_views.bp)
+
+    from copractice.community import search_views as community_search_views
+
+    app.register_blueprint(community_search_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

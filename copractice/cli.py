@@ -122,14 +122,34 @@ def _large_demo_data():
 
     if demo_large.large_present():
         click.echo("The large demo data is already there; nothing added.")
+    else:
+        started = time.monotonic()
+        with click.progressbar(length=sum(demo_large.planned().values()), label="Creating the large demo data",
+                               show_pos=True) as bar:
+            counts = demo_large.create_large(progress=bar.update)
+            db.session.commit()
+        summary = ", ".join(f"{n:,} {table}" for table, n in counts.items() if n)
+        click.echo(f"Large demo data ready in {time.monotonic() - started:.0f} s: {summary}.")
+    _large_community_data()
+
+
+def _large_community_data():
+    """The community's spaces, topics and posts (copractice_demo/community_large.py), unless already there."""
+    import time
+
+    from copractice_demo import community_large
+
+    if community_large.community_present():
+        click.echo("The large community data is already there; nothing added.")
         return
     started = time.monotonic()
-    with click.progressbar(length=sum(demo_large.planned().values()), label="Creating the large demo data",
-                           show_pos=True) as bar:
-        counts = demo_large.create_large(progress=bar.update)
+    plan = community_large.planned()
+    with click.progressbar(length=plan["spaces"] + plan["topics"] + plan["posts"],
+                           label="Creating the large community data", show_pos=True) as bar:
+        counts = community_large.create_community_large(progress=bar.update)
         db.session.commit()
     summary = ", ".join(f"{n:,} {table}" for table, n in counts.items() if n)
-    click.echo(f"Large demo data ready in {time.monotonic() - started:.0f} s: {summary}.")
+    click.echo(f"Large community data ready in {time.monotonic() - started:.0f} s: {summary}.")
 
 
 @click.command("send-mail")

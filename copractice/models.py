@@ -12,6 +12,7 @@ from copractice.community.mentoring_models import (  # noqa: F401
 from copractice.community.message_models import Block, Conversation, Message, Participant, Report  # noqa: F401
 from copractice.community.models import Post, Space, SpaceRole, Topic  # noqa: F401
 from copractice.community.safety_models import ModerationEntry, PostFlag, PostingStop  # noqa: F401
+from copractice.community.search import PostSearch  # noqa: F401,E402
 from copractice.community.watch_models import (  # noqa: F401
                                                    CommunityDigest,
                                                    CommunityEmailChoice,

@@ -16,7 +16,7 @@ migrate_ext = current_app.extensions["migrate"]
 def include_object(obj, name, type_, reflected, compare_to):
     """Leave out what migrations make outside the models (the text search index), so autogenerate
     does not propose dropping it."""
-    from copractice.library.search import outside_models
+    from copractice.community.search import outside_models  # the library's, and the community's search
 
     return outside_models(obj, name, type_, reflected, compare_to)
 target_metadata = migrate_ext.db.metadata
