@@ -6,7 +6,7 @@ and to moderators (as hidden); to nobody else. A topic whose first post is not p
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy import and_, func, or_, select, text, true
 from sqlalchemy.orm import aliased
 
 from copractice.community.models import Post, Topic
@@ -74,6 +74,24 @@ class TopicRow:
     status: str  # the first post's
 
 
+def _listed_topics(space, moderator, me):
+    """How many topics of ``space`` are listed: all of them, less those whose first post is held or hidden (and
+    not the reader's own). Two index reads whatever the number of topics (ix_topic_space_list, and the partial
+    ix_post_unlisted_first, which holds only the few first posts not published)."""
+    total = db.session.scalar(select(func.count()).select_from(Topic).where(Topic.space_id == space.id)) or 0
+    if moderator:
+        return total
+    # The condition is written out, not bound: the planners use a partial index only for its own condition, word
+    # for word. SQLite, which keeps no statistics here, is told to (else it reads the (topic, number) index).
+    indexed = " INDEXED BY ix_post_unlisted_first" if db.session.get_bind().dialect.name == "sqlite" else ""
+    unlisted = (select(func.count()).select_from(text(f"post{indexed} JOIN topic ON topic.id = post.topic_id"))
+                .where(text("post.number = 1 AND post.status != 'published' AND topic.space_id = :space")
+                       .bindparams(space=space.id)))
+    if me is not None:
+        unlisted = unlisted.where(text("(post.author_id IS NULL OR post.author_id != :me)").bindparams(me=me))
+    return total - (db.session.scalar(unlisted) or 0)
+
+
 def topic_list(member, space, *, page, per_page):
     """(rows, pager) of the topics of ``space`` ``member`` sees: pinned first, then the latest activity."""
     moderator = can(member, "space.moderate", space)
@@ -86,9 +104,7 @@ def topic_list(member, space, *, page, per_page):
         listed = first.status == "published"
     else:
         listed = or_(first.status == "published", first.author_id == me)
-    base = (select(Topic.id).join(first, and_(first.topic_id == Topic.id, first.number == 1))
-            .where(Topic.space_id == space.id, listed))
-    total = db.session.scalar(select(func.count()).select_from(base.subquery()))
+    total = _listed_topics(space, moderator, me)
     pager = Pager(page=page, per_page=per_page, total=total or 0)
     rows = db.session.execute(
         select(Topic.id, Topic.title, Topic.kind, Topic.pinned, Topic.closed_at, Topic.answer_post_id,
