@@ -387,6 +387,13 @@ def test_the_named_safeguarding_lead_reads_the_flag_without_moderating(app, clie
         assert db.session.get(PostFlag, ids[1]).outcome == "Called the member."
 
 
+def _forms():
+    """The macros a topic page imports once and its per-post partials use (``f``)."""
+    from flask import current_app
+
+    return current_app.jinja_env.get_template("_forms.html").module
+
+
 def test_post_tools_offer_reporting_and_moderators_buttons(app, ctx):
     from flask import render_template
     from flask_login import login_user
@@ -396,16 +403,16 @@ def test_post_tools_offer_reporting_and_moderators_buttons(app, ctx):
     topic, _ = make_topic(space, moderator)
     shown, held = make_post(topic, author, "Shown"), make_post(topic, author, "Held", status="held")
     login_user(reader)
-    html = render_template("community/_post_tools_safety.html", post=shown, topic=topic, space=space)
+    html = render_template("community/_post_tools_safety.html", f=_forms(), post=shown, topic=topic, space=space)
     assert f"/community/posts/{shown.id}/flag" in html and "Hide" not in html
     from flask import g
 
     g.pop("_moderates_space", None)
     login_user(moderator)
-    held_html = render_template("community/_post_tools_safety.html", post=held, topic=topic, space=space)
+    held_html = render_template("community/_post_tools_safety.html", f=_forms(), post=held, topic=topic, space=space)
     assert f"/community/posts/{held.id}/approve" in held_html and "csrf_token" in held_html
     assert f"/community/posts/{shown.id}/hide" in render_template(
-        "community/_post_tools_safety.html", post=shown, topic=topic, space=space)
+        "community/_post_tools_safety.html", f=_forms(), post=shown, topic=topic, space=space)
 
 
 def test_the_queue_and_log_read_a_fixed_number_of_queries(app, client):

@@ -424,6 +424,7 @@ def test_a_topic_page_reads_the_same_number_of_statements_for_3_or_30_replies(ap
     from copractice.library.models import Resource
     from tests.factories_courses import create_course
 
+    app.config["COMMUNITY_POSTS_PER_PAGE"] = 50  # every reply on one page
     with app.app_context():
         for n in range(30):
             db.session.add(Resource(slug=f"guide-{n}", title=f"Guide {n}", summary="s", type="guide",
