@@ -12,6 +12,7 @@ from tests.test_permission_matrix import MATRIX, app_settings, route_mismatches,
 # Placeholders that name the matrix's course or something under its theme (Cross-cutting).
 SCOPED = ("{course}", "{session}", "{enrolment}", "{resource_id}", "{suggestion}")
 SCOPED += ("{theme}",)  # the theme's own pages for its leads (issue 13 point 1)
+SCOPED += ("{space}", "{topic}", "{reply}")  # the theme's community space, which its leads lead (issue 14)
 
 
 def scoped_to_the_course_under_test(endpoint):
