@@ -15,8 +15,12 @@ from copractice.extensions import db
 from copractice_demo import community_large
 from copractice_demo import large as demo_large
 from tests.browser.conftest import LiveServer
+from tests.test_community_large_data import _forget_the_statistics  # noqa: F401 (autouse fixture: the ANALYZE it undoes)
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+
 
 
 def _load(name):

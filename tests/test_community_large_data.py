@@ -1,7 +1,8 @@
 """The community's large demo data (issue 14 point 10), at a small scale: counts as planned, the showcase topic
 with exactly 200 replies, topic counters as the posting operations keep them, every published post searchable and
 no other, and ``demo-data --scale large`` adding it once."""
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from copractice.community import search as community_search
 from copractice.community.models import Post, Space, Topic
@@ -12,6 +13,20 @@ from copractice_demo import large as demo_large
 
 FACTOR = 0.01  # 100 topics, 2,000 posts
 
+
+
+@pytest.fixture(autouse=True)
+def _forget_the_statistics(app):
+    """The generator ANALYZEs what it wrote. The suite's database is emptied, not dropped, between tests, so on
+    SQLite those statistics (of thousands of posts) would outlive this test and change later tests' query plans:
+    they are deleted after it."""
+    yield
+    with app.app_context():
+        stats = db.engine.dialect.name == "sqlite" and db.session.execute(
+            text("SELECT name FROM sqlite_master WHERE name = 'sqlite_stat1'")).first()
+        if stats:
+            db.session.execute(text("DELETE FROM sqlite_stat1"))
+            db.session.commit()
 
 def _build(app):
     with app.test_request_context():
