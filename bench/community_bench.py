@@ -59,8 +59,10 @@ class Poster:
 
     def __init__(self, base, community, rate, browser, pacer, password):
         self.rate, self.topics = rate, community["posting_topics"]
-        self.pacer = pacer(rate)
         self.browsers = [browser(base).login(email, password) for email in community["posters"]]
+        # The clock starts after the logins (each a password hash): started before, the writes that came due
+        # while logging in would all go at once.
+        self.pacer = pacer(rate)
         self.records = []  # (outcome, finished at, seconds, detail)
         self.turn = 0
         self.lock = threading.Lock()
