@@ -34,6 +34,7 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.meetings.models import Group, GroupMember, Meeting  # noqa: F401
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402

@@ -152,6 +152,15 @@ def member_with_everything(app, *, leads_theme=True):
                             html="<p>What helps you rest?</p>", published_at=now))
         db.session.add(Post(topic_id=topic.id, number=2, author_id=other.id, body="Off topic", html="<p>Off topic</p>",
                             status="hidden", hidden_reason="Off topic", hidden_by_id=member.id))
+
+        # Groups and meetings (issue 15): they are the secretary of the regional forum.
+        from copractice.meetings.models import Group, GroupMember
+
+        forum = Group(slug="regional-forum", name="Regional public involvement forum", kind="forum")
+        db.session.add(forum)
+        db.session.flush()
+        db.session.add(GroupMember(group_id=forum.id, member_id=member.id, role="secretary", status="active",
+                                   joined_at=now))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember
 from copractice.members.models import (
     CONSENTS,
     ConsentEvent,
@@ -116,6 +117,8 @@ EXPORTED_TABLES = {
     "post_flag": "community_safety",
     "posting_stop": "community_safety",
     "moderation_entry": "community_safety",
+    # Groups and meetings (copractice/meetings/).
+    "group_member": "meeting_groups",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -134,6 +137,8 @@ NOT_EXPORTED = {
     "post_flag.resolved_by_id": "the moderator who dealt with someone else's flag: about the other person",
     "posting_stop.created_by_id": "the moderator who stopped someone else posting: about the other person",
     "posting_stop.ended_by_id": "the moderator who let someone else post again: about the other person",
+    "group_member.invited_by_id": "who invited someone else into a group: about the other person",
+    "meeting.created_by_id": "who set up a group's meeting: about the meeting",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
 }
@@ -181,6 +186,8 @@ KEPT_AFTER_ERASURE = {
     "resource_suggestion.decided_by_id": "suggestions they decided on as a curator",
     "plugin_state.changed_by_id": "plugins they switched on or off as an admin",
     "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
+    "group_member.invited_by_id": "people they invited into a group",
+    "meeting.created_by_id": "meetings they set up for a group",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -317,6 +324,8 @@ def export_member_data(member: Member) -> dict:
     space_roles = _all(select(SpaceRole, Space).join(Space, Space.id == SpaceRole.space_id)
                        .where(SpaceRole.member_id == mid).order_by(Space.name))
     guarded = db.session.scalars(select(Space).where(Space.safeguarding_lead_id == mid).order_by(Space.name))
+    groups = _all(select(GroupMember, Group).join(Group, Group.id == GroupMember.group_id)
+                  .where(GroupMember.member_id == mid).order_by(Group.name))
     plugins, plugins_failed = plugin_data(member)
     current_marks = {(a.session_id, a.source) for a, _s, _c in marks}
 
@@ -405,6 +414,8 @@ def export_member_data(member: Member) -> dict:
         "community_spaces": [{"space": sp.name, "part": SPACE_ROLES.get(r.role, r.role), "since": _when(r.created_at)}
                              for r, sp in space_roles]
                             + [{"space": sp.name, "part": "Safeguarding lead", "since": None} for sp in guarded],
+        "meeting_groups": [{"group": g.name, "part": gm.role_label, "status": MEMBERSHIP_STATUSES.get(gm.status, gm.status),
+                            "joined_at": _when(gm.joined_at)} for gm, g in groups],
         "community_safety": {
             "flags_raised": [{"post_id": f.post_id, "reason": f.reason_label, "note": f.note,
                               "raised_at": _when(f.created_at), "dealt_with_at": _when(f.resolved_at)} for f in flags],
@@ -535,6 +546,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(update(ResourceSuggestion).where(ResourceSuggestion.member_id == mid).values(member_id=None))
     # The community: their parts in spaces go; their posts stay, by "Former member" (KEPT_AFTER_ERASURE).
     db.session.execute(delete(SpaceRole).where(SpaceRole.member_id == mid))
+    db.session.execute(delete(GroupMember).where(GroupMember.member_id == mid))  # their places in groups go
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

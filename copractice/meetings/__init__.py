@@ -1,0 +1,1 @@
+"""Groups and their meetings (agenda, papers, minutes, actions, "you said, we did"), and the partnership map."""
