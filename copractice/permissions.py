@@ -529,3 +529,71 @@ def _may_review_flag(member, obj):
 def _admins_only_community(member, obj):
     """Stopping a member posting in every space, and saying a member is under 18: admins."""
     return _is_admin(member)
+
+
+# -- groups and their meetings (copractice/meetings) -------------------------------------------------------
+
+def group_part(member, group):
+    """The member's place in ``group`` as (role, status) — role "member", "chair" or "secretary"; status
+    "invited", "active" or "left" — or None: from the group's memberships when loaded, else one look-up."""
+    if not _signed_in(member) or group is None:
+        return None
+    if "memberships" not in inspect(group).unloaded:
+        return next(((m.role, m.status) for m in group.memberships if m.member_id == member.id), None)
+    from copractice.meetings.models import GroupMember  # meetings sit above permissions: import late
+
+    row = db.session.execute(select(GroupMember.role, GroupMember.status).where(
+        GroupMember.group_id == group.id, GroupMember.member_id == member.id)).first()
+    return tuple(row) if row else None
+
+
+def _runs_group(member, group):
+    """Admins; the lead of the group's theme; the group's chairs and secretary."""
+    if group is None or not _signed_in(member):
+        return False
+    if _is_admin(member) or (group.theme_slug is not None and member.role == "theme_lead"
+                             and group.theme_slug in (member.led_themes or ())):
+        return True
+    return group_part(member, group) in (("chair", "active"), ("secretary", "active"))
+
+
+@_rule("groups.view")
+def _may_list_groups(member, obj):
+    """The list of groups (each one shown is asked ``group.view``) and a member's own groups: members."""
+    return _signed_in(member)
+
+
+@_rule("groups.create")
+def _may_create_groups(member, obj):
+    """Setting up a group: admins, and theme leads (for a theme they lead; obj may name the theme)."""
+    if _is_admin(member):
+        return True
+    if not _signed_in(member) or member.role != "theme_lead":
+        return False
+    return obj is None or obj in (member.led_themes or ())
+
+
+@_rule("group.view")
+def _may_view_group(member, obj):
+    """A group's page, its meetings, papers and approved minutes (obj is a Group): its members (invited ones
+    too, so they can accept), those who run it, and — for a group open to join — any signed-in member."""
+    if obj is None or not _signed_in(member):
+        return False
+    if obj.joining == "open" or _runs_group(member, obj):
+        return True
+    part = group_part(member, obj)
+    return part is not None and part[1] in ("active", "invited")
+
+
+@_rule("group.run")
+def _may_run_group(member, obj):
+    """Running a group (obj is a Group): its members and invitations, its meetings, agenda, papers, the register,
+    minutes, decisions and actions, and its "you said, we did" log. Chairs, the secretary, the lead of its theme
+    and admins."""
+    return _runs_group(member, obj)
+
+
+@_rule("group.public_log")
+def _may_read_group_log(member, obj):
+    """A group's public "you said, we did" log (obj is a Group): anyone, visitors included."""
+    return obj is not None
