@@ -13,6 +13,7 @@ from copractice.community.message_models import Conversation
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
+from tests.concurrency_helpers import together
 
 
 @pytest.fixture
@@ -36,26 +37,19 @@ def test_two_new_conversations_at_the_same_instant_start_one(app, make_member, m
         return counted
 
     monkeypatch.setattr(ops, "started_in_last_hour", count_then_wait_for_the_other)
-    outcomes = []
 
     def start(other_id):
-        try:
-            with app.test_request_context():
+        with app.test_request_context():
+            try:
                 ops.start_conversation(db.session.get(Member, sender.id), [db.session.get(Member, other_id)],
                                        "Hello, shall we talk about the panel?")
-                db.session.commit()
-                outcomes.append("started")
-        except Refused as refused:
-            outcomes.append("refused" if "conversations in the last hour" in str(refused) else str(refused))
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            outcomes.append(repr(exc))
+            except Refused as refused:
+                return "refused" if "conversations in the last hour" in str(refused) else str(refused)
+            db.session.commit()
+            return "started"
 
-    threads = [threading.Thread(target=start, args=(other.id,)) for other in others]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(outcomes) == ["refused", "started"]
+    assert sorted(together([lambda: start(others[0].id), lambda: start(others[1].id)], timeout=30)) == [
+        "refused", "started"]
     with app.app_context():
         assert db.session.scalar(select(func.count(Conversation.id))
                                  .where(Conversation.created_by_id == sender.id)) == 1

@@ -15,6 +15,7 @@ from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
 from copractice.notifications.models import Notice
+from tests.concurrency_helpers import together
 from tests.test_community_spaces import make_space, name_in
 
 
@@ -118,25 +119,18 @@ def test_two_moderators_approving_at_once_publish_once(app, make_member, monkeyp
         return real_publish(post, now)
 
     monkeypatch.setattr(posting, "publish", publish_when_both_do)
-    outcomes = []
 
     def approve(moderator_id):
-        try:
-            with app.test_request_context():
+        with app.test_request_context():
+            try:
                 moderation.approve(get(Member, moderator_id), get(Post, post_id))
-                db.session.commit()
-                outcomes.append("published")
-        except Refused:
-            outcomes.append("refused")
-        except Exception as exc:  # noqa: BLE001  (reported below)
-            outcomes.append(repr(exc))
+            except Refused:
+                return "refused"
+            db.session.commit()
+            return "published"
 
-    threads = [threading.Thread(target=approve, args=(m.id,)) for m in moderators]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    assert sorted(outcomes) == ["published", "refused"]
+    assert sorted(together([lambda: approve(moderators[0].id), lambda: approve(moderators[1].id)],
+                           timeout=30)) == ["published", "refused"]
     assert published == [post_id]
     with app.app_context():
         assert get(Topic, topic_id).reply_count == 1
