@@ -513,6 +513,23 @@ def _community_member(member, obj):
     return _signed_in(member)
 
 
+@_rule("community.moderation_link")
+def _may_see_moderation_link(member, obj):
+    """The links to the moderation queue (the community home page, the admin dashboard): admins, theme leads (who
+    lead their theme's space), and members named lead or moderator of a space. The queue then lists only the
+    spaces each moderates (``space.moderate``)."""
+    if _is_admin(member):
+        return True
+    if not _signed_in(member):
+        return False
+    if member.role == "theme_lead":
+        return True
+    from copractice.community.models import SpaceRole  # the community sits above permissions: import late
+
+    return db.session.scalar(select(SpaceRole.id).where(
+        SpaceRole.member_id == member.id, SpaceRole.role.in_(("lead", "moderator"))).limit(1)) is not None
+
+
 @_rule("flag.review")
 def _may_review_flag(member, obj):
     """Reading and dealing with a flag (obj is a PostFlag): the moderators of its post's space. A safeguarding

@@ -24,7 +24,7 @@ from sqlalchemy import JSON, bindparam, select, text
 from copractice.courses.models import Course
 from copractice.demo import DEMO_PASSWORD, DESCRIPTION
 from copractice.extensions import db
-from copractice.members.models import ACCESS_NEEDS, AREAS
+from copractice.members.models import ACCESS_NEEDS, AREAS, Member, handle_base
 from copractice.security import hash_password
 from copractice.timeutil import london_to_utc, utcnow
 
@@ -284,10 +284,31 @@ class _People:
         self.facilitators, self.lived, self.curators = [], [], []
 
 
+class _Handles:
+    """@mention handles for the bulk-written members, as the ORM gives every other member (members.models
+    ``free_handle``: "sam_patel", then "sam_patel2"...), unique among the handles already taken; each name's
+    base made once and its next number remembered, so 100,000 members take well under a second."""
+
+    def __init__(self, connection):
+        self.taken = set(connection.scalars(select(Member.handle).where(Member.handle.is_not(None))))
+        self.bases, self.next_number = {}, {}
+
+    def __call__(self, name):
+        base = self.bases.get(name) or self.bases.setdefault(name, handle_base(name))
+        number = self.next_number.get(base, 1)
+        candidate = base if number == 1 else f"{base}{number}"
+        while candidate in self.taken:
+            number += 1
+            candidate = f"{base}{number}"
+        self.next_number[base] = number + 1
+        self.taken.add(candidate)
+        return candidate
+
+
 def _members(writer, connection, rng, count, now):
     columns = ["id", "email", "name", "password_hash", "stakeholder_type", "organisation", "area", "access_needs",
                "access_needs_note", "role", "active", "email_verified_at", "created_at", "session_token",
-               "calendar_token"]
+               "calendar_token", "handle"]
     writer.table("member", columns, counted=True)
     writer.table("theme_leadership", ["id", "member_id", "theme_slug", "appointed_at"], parents=("member",))
     password_hash = hash_password(DEMO_PASSWORD)  # one hash shared by every large-demo login
@@ -298,6 +319,7 @@ def _members(writer, connection, rng, count, now):
     kinds = _weighted(rng, STAKEHOLDERS, count)
     areas = _weighted(rng, AREA_WEIGHTS, count)
     needs = list(ACCESS_NEEDS)
+    handle_for = _Handles(connection)
     total_weight = 0.0
     for n in range(count):
         member_id = first_id + n
@@ -314,7 +336,7 @@ def _members(writer, connection, rng, count, now):
             rng.choice(ORGANISATIONS) if kind in PROFESSIONAL else None, areas[n], access,
             "I use a wheelchair; please send joining details a week ahead." if "step_free" in access else None,
             role, rng.random() > 0.01, verified, created, secrets.token_urlsafe(24),
-            secrets.token_urlsafe(32) if rng.random() < 0.04 else None))
+            secrets.token_urlsafe(32) if rng.random() < 0.04 else None, handle_for(f"{first} {last}")))
         if role == "theme_lead":
             writer.add("theme_leadership", (lead_id, member_id, _weighted(rng, THEMES)[0], created))
             lead_id += 1

@@ -78,6 +78,15 @@ def member_for_unsubscribe(token):
     return db.session.get(Member, member_id) if isinstance(member_id, int) else None
 
 
+def made_for_a_closed_account(token):
+    """True when an unsubscribe link is genuine but its member's account is deleted (erased, or gone)."""
+    member_id = read_token(UNSUBSCRIBE, token, max_age=None)
+    if not isinstance(member_id, int):
+        return False
+    member = db.session.get(Member, member_id)
+    return member is None or member.erased_at is not None
+
+
 def unsubscribe(member):
     """Stop all community email for ``member`` (notices on the site go on). The caller commits."""
     if member.erased_at is None:

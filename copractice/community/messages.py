@@ -137,6 +137,15 @@ def started_in_last_hour(member, now=None):
         Conversation.created_by_id == member.id, Conversation.created_at > now - timedelta(hours=1)))
 
 
+def _hold(member):
+    """Take ``member``'s row until the commit, so their new conversations are counted one start at a time.
+
+    The no-op UPDATE locks the row (PostgreSQL) or holds the write lock (SQLite), as the courses' queue does: a
+    second start at the same instant (another worker) waits here, then counts the first one's conversation."""
+    db.session.execute(update(Member).where(Member.id == member.id).values(active=Member.active)
+                       .execution_options(synchronize_session=False))
+
+
 def check_rate_limit(member, now=None):
     """Raise ``Refused`` when ``member`` has started as many conversations in the last hour as allowed."""
     limit = new_conversations_per_hour()
@@ -154,6 +163,7 @@ def start_conversation(sender: Member, recipients: list[Member], body: str, *,
         raise Refused(f"A conversation can have up to {GROUP_LIMIT} people, you included. "
                       f"Choose up to {GROUP_LIMIT - 1} people.")
     text = _check_body(body)
+    _hold(sender)
     check_rate_limit(sender, now)
     check_may_message(sender, people, starting=True)
     conversation = Conversation(created_by_id=sender.id, created_at=now, last_message_at=now)

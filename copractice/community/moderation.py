@@ -2,8 +2,10 @@
 
 Views check who may act (``space.moderate``, ``flag.review``, ``posting.stop_everywhere``); these operations hold
 the rules about the state things are in, write the moderation log, tell the people concerned (notices and email
-through the outbox) and flush. A post changes status with a conditional UPDATE, so two moderators pressing
-"Publish" at once publish it (and tell its watchers) once.
+through the outbox) and flush. A post is first claimed with a conditional UPDATE (``_claim``), so two moderators
+pressing "Publish" at once publish it (and tell its watchers) once; a held post is then published by
+``posting.publish``, the one way a post is published, and other changes go through the ORM, so the search rows
+follow (a hidden post leaves the search).
 
 Notices: a post's author hears when their held post is published or not, and when it is hidden or shown again
 (with the moderator's reason); a member hears when they are stopped from posting and when they may post again.
@@ -20,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
 from copractice.audit import audit
-from copractice.community import events
+from copractice.community import posting
 from copractice.community.models import Post, Space, SpaceRole, Topic
 from copractice.community.safety_models import FLAG_REASONS, SAFEGUARDING, ModerationEntry, PostFlag, PostingStop
 from copractice.errors import Refused
@@ -131,22 +133,16 @@ def _log(actor, action, *, space_id, post=None, member_id=None, reason=None):
 # -- posts --------------------------------------------------------------------------------------------------
 
 def _move(post, from_statuses, **values):
-    """Change ``post``'s status only if it is still in one of ``from_statuses``: True when this call did it."""
-    done = cast(CursorResult, db.session.execute(
-        update(Post).where(Post.id == post.id, Post.status.in_(from_statuses)).values(**values)
-        .execution_options(synchronize_session=False))).rowcount
-    db.session.refresh(post)
-    return bool(done)
+    """Change ``post``'s status only if it is still in one of ``from_statuses``: True when this call did it.
 
-
-def recount(topic):
-    """Put the topic's published reply count and latest published time right (the topic list reads them)."""
-    replies, latest = db.session.execute(
-        select(func.count(Post.id).filter(Post.number > 1), func.max(Post.published_at))
-        .where(Post.topic_id == topic.id, Post.status == "published")).one()
-    topic.reply_count = replies
-    if latest is not None:
-        topic.last_posted_at = latest
+    Claimed first (``_claim``), then changed through the ORM, so the flush keeps the post's search row right
+    (a hidden post leaves the search, a restored one comes back)."""
+    if not _claim(post, from_statuses):
+        return False
+    for name, value in values.items():
+        setattr(post, name, value)
+    db.session.flush()
+    return True
 
 
 def _author(post):
@@ -160,15 +156,30 @@ def _reason(reason, missing):
     return reason
 
 
+def _claim(post, from_statuses):
+    """Take ``post`` for this transaction if it is still in one of ``from_statuses``: True when this call has it.
+
+    A conditional UPDATE that changes nothing: it locks the post's row (PostgreSQL) or holds the write lock
+    (SQLite) until the commit, so a second moderator's claim waits, then finds the status changed and fails.
+    The status is then changed through the ORM, so the flush writes the post's search row like any other."""
+    done = cast(CursorResult, db.session.execute(
+        update(Post).where(Post.id == post.id, Post.status.in_(from_statuses)).values(status=Post.status)
+        .execution_options(synchronize_session=False))).rowcount
+    db.session.refresh(post)
+    return bool(done)
+
+
 def approve(actor, post):
-    """Publish a held post: readers see it, watchers are told, its author hears it is published."""
-    now = utcnow()
-    if not _move(post, ("held",), status="published", published_at=now, hidden_reason=None, hidden_by_id=None):
+    """Publish a held post: readers see it, watchers are told, its author hears it is published.
+
+    Published by ``posting.publish``, the one way a post is published (counters, search row, watchers' notices,
+    plugins' event), after this approval has claimed the post: two moderators at once publish it once."""
+    if not _claim(post, ("held",)):
         raise Refused("This post is not waiting for a moderator any more: someone may have dealt with it already.")
-    recount(post.topic)
+    post.hidden_reason, post.hidden_by_id = None, None
+    posting.publish(post, utcnow())
     _log(actor, "approve", space_id=post.topic.space_id, post=post)
     db.session.flush()
-    events.post_published(post)
     notify([_author(post)], MODERATION_NOTICE, "community_post_approved", link=post_link(post), post=post,
            topic=post.topic)
     return post
@@ -191,7 +202,7 @@ def hide(actor, post, reason):
     reason = _reason(reason, "Say why you are hiding the post: its author will see this.")
     if not _move(post, ("published",), status="hidden", hidden_reason=reason, hidden_by_id=actor.id):
         raise Refused("This post is not showing, so it cannot be hidden.")
-    recount(post.topic)
+    posting.recount(post.topic)
     _log(actor, "hide", space_id=post.topic.space_id, post=post, reason=reason)
     db.session.flush()
     notify([_author(post)], MODERATION_NOTICE, "community_post_hidden", link=post_link(post), post=post,
@@ -200,18 +211,20 @@ def hide(actor, post, reason):
 
 
 def restore(actor, post):
-    """Show a hidden post again; a held post that was never published is published now (watchers told)."""
+    """Show a hidden post again; a held post that was never published is published now (``posting.publish``:
+    watchers told)."""
     first_time = post.published_at is None
-    values = {"status": "published", "hidden_reason": None, "hidden_by_id": None}
     if first_time:
-        values["published_at"] = utcnow()
-    if not _move(post, ("hidden",), **values):
-        raise Refused("This post is not hidden, so there is nothing to restore.")
-    recount(post.topic)
+        if not _claim(post, ("hidden",)):
+            raise Refused("This post is not hidden, so there is nothing to restore.")
+        post.hidden_reason, post.hidden_by_id = None, None
+        posting.publish(post, utcnow())
+    else:
+        if not _move(post, ("hidden",), status="published", hidden_reason=None, hidden_by_id=None):
+            raise Refused("This post is not hidden, so there is nothing to restore.")
+        posting.recount(post.topic)
     _log(actor, "restore", space_id=post.topic.space_id, post=post)
     db.session.flush()
-    if first_time:
-        events.post_published(post)
     notify([_author(post)], MODERATION_NOTICE, "community_post_restored", link=post_link(post), post=post,
            topic=post.topic)
     return post

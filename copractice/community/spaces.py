@@ -9,13 +9,14 @@ import re
 from sqlalchemy import exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import selectinload
 
 from copractice.audit import audit
 from copractice.community.models import SPACE_ROLES, SPACE_VISIBILITY, Post, Space, SpaceRole, Topic
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import Member
-from copractice.permissions import visible_spaces
+from copractice.permissions import can, visible_spaces
 from copractice.plugins import get_plugins
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -58,10 +59,23 @@ def ensure_theme_spaces(app):
 
 
 def spaces_for(member):
-    """The spaces ``member`` may read, not archived first, by name: (space, topic count) pairs."""
+    """The spaces ``member`` may read, not archived first, by name: (space, topic count) pairs.
+
+    The count is of the topics ``member`` is shown in the space (as its page counts them, pages.topic_list): a
+    topic whose first post is held or hidden counts only for its author and the space's moderators. One statement
+    for the spaces and their counts, one for their roles (who moderates), whatever the number of spaces."""
     topics = (select(func.count(Topic.id)).where(Topic.space_id == Space.id).correlate(Space).scalar_subquery())
-    return db.session.execute(select(Space, topics).where(visible_spaces(member))
+    # Written as the partial index ix_post_unlisted_first is (number = 1 AND status != 'published'): it holds
+    # only the few first posts not published.
+    unlisted = (select(func.count(Post.id)).join(Topic, Topic.id == Post.topic_id)
+                .where(Post.number == 1, Post.status != "published", Topic.space_id == Space.id))
+    if getattr(member, "is_authenticated", False):
+        unlisted = unlisted.where((Post.author_id.is_(None)) | (Post.author_id != member.id))
+    rows = db.session.execute(select(Space, topics, unlisted.correlate(Space).scalar_subquery())
+                              .where(visible_spaces(member)).options(selectinload(Space.roles))
                               .order_by(Space.archived_at.is_not(None), Space.name)).all()
+    return [(space, total if can(member, "space.moderate", space) else total - (hidden or 0))
+            for space, total, hidden in rows]
 
 
 def space_by_slug(slug):

@@ -95,6 +95,8 @@ def topic(topic_id):
 @permission_required("site.view")
 def unsubscribe(token):
     """Stop all community emails from the link in one: a button, or a mail program's one-click unsubscribe."""
+    if digests.made_for_a_closed_account(token):  # an old email's link: nothing to stop, nothing written
+        return render_template("community/watch_link_closed.html")
     member = digests.member_for_unsubscribe(token)
     if member is None:
         return render_template("community/watch_link_invalid.html"), 400

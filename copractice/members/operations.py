@@ -3,6 +3,8 @@
 Views call these; so do tests and the CLI. Nothing here reads the request. Callers commit.
 """
 
+import logging
+
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
@@ -15,6 +17,7 @@ from copractice.members.models import (
     ProfileAnswer,
 )
 from copractice.notifications.operations import queue_email
+from copractice.plugins import PluginFailure, get_plugins
 from copractice.security import (
     check_password,
     hash_password,
@@ -25,6 +28,8 @@ from copractice.security import (
 from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 from copractice.urls import external_url
+
+log = logging.getLogger(__name__)
 
 VERIFY, RESET = "verify-email", "reset-password"
 
@@ -258,6 +263,27 @@ def save_profile_answers(member, answers):
             db.session.add(ProfileAnswer(member_id=member.id, plugin=plugin, field=field, value=value))
         else:
             row.value = value
+    record_young(member)
+
+
+def record_young(member):
+    """Set ``Member.under_18`` when a plugin counts ``member`` as young from what they told it (hook
+    ``copractice_is_young``: Starting Well's under-18 age bands), after their profile answers are saved.
+
+    The lists adults see (the directory with its counts, "who can I message", mentoring suggestions) filter on the
+    column in SQL; ``community.safety.is_young`` asks the plugins too. Recording the plugins' answer keeps the two
+    the same. Only ever set, as the hook only widens who is protected: an admin changes it back on the member's
+    page. A plugin that fails changes nothing here (``is_young`` treats the member as young meanwhile)."""
+    if member.under_18:
+        return
+    db.session.flush()
+    try:
+        answers = get_plugins().call("copractice_is_young", member=member)
+    except PluginFailure as failure:
+        log.error("young-person check of plugin %s failed while saving a profile: %s", failure.plugin, failure.error)
+        return
+    if any(answer is True for answer in answers):
+        member.under_18 = True
 
 
 # -- the member's rights over their data (copractice/members/data_rights.py does the work) ---------------
