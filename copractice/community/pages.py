@@ -201,16 +201,47 @@ def _authors(rows):
     return [ShownPost(post=post, author=name or FORMER_MEMBER) for post, name in rows]
 
 
+def _shown_kind(member, moderator):
+    """Which posts ``member`` sees (``_post_shown`` by name): "all", "published" or "published_or_mine"."""
+    return "all" if moderator else "published" if _me(member) is None else "published_or_mine"
+
+
+@cache
+def _shown_condition(kind):
+    return {"all": true(), "published": Post.status == "published",
+            "published_or_mine": or_(Post.status == "published", Post.author_id == bindparam("me"))}[kind]
+
+
+@cache
+def _post_count_statement(kind):
+    return select(func.count(Post.id)).where(Post.topic_id == bindparam("topic"), _shown_condition(kind))
+
+
+@cache
+def _post_rows_statement(kind):
+    """A page of a topic's posts with their authors' names. Built once for each kind of reader (the statements
+    hold no data: the topic, the reader and the page are bound)."""
+    return (select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
+            .where(Post.topic_id == bindparam("topic"), _shown_condition(kind)).order_by(Post.number)
+            .limit(bindparam("limit")).offset(bindparam("offset")))
+
+
+@cache
+def _quoted_statement():
+    """Published posts (quoted, or the accepted answer) by id, with their authors' names."""
+    return (select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
+            .where(Post.id.in_(bindparam("ids", expanding=True)), Post.status == "published"))
+
+
 def topic_posts(member, topic, *, page, per_page):
     """(shown posts, pager, accepted answer or None) of ``topic`` as ``member`` sees them."""
     space = topic.space
-    moderator = can(member, "space.moderate", space)
-    shown = _post_shown(member, moderator)
-    total = db.session.scalar(select(func.count(Post.id)).where(Post.topic_id == topic.id, shown))
+    kind = _shown_kind(member, can(member, "space.moderate", space))
+    params = {"topic": topic.id} if kind != "published_or_mine" else {"topic": topic.id, "me": _me(member)}
+    total = db.session.scalar(_post_count_statement(kind), params)
     pager = Pager(page=page, per_page=per_page, total=total or 0)
-    rows = db.session.execute(select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
-                              .where(Post.topic_id == topic.id, shown).order_by(Post.number)
-                              .limit(per_page).offset(pager.offset)).all()
+    rows = db.session.execute(_post_rows_statement(kind),
+                              {**params, "limit": per_page, "offset": pager.offset}).all()
     posts = _authors(rows)
     quote_ids = {p.post.quote_of_id for p in posts if p.post.quote_of_id}
     answer = None
@@ -219,8 +250,7 @@ def topic_posts(member, topic, *, page, per_page):
         wanted.add(topic.answer_post_id)
     if wanted:
         found = {post.id: ShownPost(post=post, author=name or FORMER_MEMBER) for post, name in db.session.execute(
-            select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
-            .where(Post.id.in_(sorted(wanted)), Post.status == "published")).all()}
+            _quoted_statement(), {"ids": sorted(wanted)}).all()}
         for shown_post in posts:
             quoted = found.get(shown_post.post.quote_of_id)
             if quoted is not None:
