@@ -49,7 +49,8 @@ def _space_or_404(slug):
 
 
 def _topic_or_404(topic_id):
-    row = db.session.execute(pages.topic_statement(current_user.is_authenticated), {"topic": topic_id}).first()
+    row = db.session.execute(pages.topic_statement(current_user.is_authenticated),
+                             {"topic": topic_id}).unique().first()
     if row is None:  # no such topic (or, never in practice, no first post: unreadable either way)
         abort(404)
     topic, first = row
