@@ -9,7 +9,7 @@ from functools import cache
 
 from flask import g, url_for
 from sqlalchemy import and_, bindparam, func, or_, select, text, true
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from copractice.community.models import Post, Space, Topic
 from copractice.extensions import db
@@ -102,9 +102,9 @@ class TopicRow:
 @cache
 def space_statement(with_roles):
     """A space by its ``slug``, with its roles for a signed-in reader (the permission rules read them; a visitor's
-    rules never do)."""
+    rules never do) in the same statement (a row each: ``.unique()`` the result)."""
     statement = select(Space).where(Space.slug == bindparam("slug"))
-    return statement.options(selectinload(Space.roles)) if with_roles else statement
+    return statement.options(joinedload(Space.roles)) if with_roles else statement
 
 
 @cache

@@ -44,7 +44,8 @@ def _may_read_or_stop(space):
 
 
 def _space_or_404(slug):
-    space = db.session.scalar(pages.space_statement(current_user.is_authenticated), {"slug": slug})
+    space = db.session.execute(pages.space_statement(current_user.is_authenticated),
+                               {"slug": slug}).unique().scalar_one_or_none()
     return _may_read_or_stop(space)
 
 
