@@ -102,3 +102,29 @@ def test_the_topic_page_reads_its_topic_space_and_first_post_in_one_statement(ap
                                 (member, "/community/spaces/regional-forum", 6)]:
         status, count = queries_for(app, client, url)
         assert status == 200 and count <= budget, (url, count)
+
+
+def test_the_post_tools_are_the_same_written_out_for_readers_and_from_the_macro_for_moderators(app, space,
+                                                                                               make_member):
+    """topic.html writes a reader's report link itself (a macro call a post was a tenth of the page); moderators
+    still get the whole macro. Both say the same: a report link on others' published posts, never on your own."""
+    from tests.test_community_spaces import name_in
+
+    author, reader, moderator = make_member(), make_member(), make_member()
+    name_in(app, space, moderator, "moderator")
+    topic = topic_with_replies(app, space, author, [reader, author])
+    with app.app_context():
+        from sqlalchemy import select
+
+        from copractice.community.models import Post
+        from copractice.extensions import db
+
+        posts = {p.number: p for p in db.session.scalars(select(Post).where(Post.topic_id == topic))}
+    flag = "/community/posts/{}/flag"
+    reader_page = signed_in(app, reader).get(f"/community/topics/{topic}").get_data(as_text=True)
+    assert flag.format(posts[1].id) in reader_page and flag.format(posts[3].id) in reader_page
+    assert flag.format(posts[2].id) not in reader_page  # the reader's own reply
+    assert reader_page.count("Report this post") == 2 and "/hide" not in reader_page
+    moderator_page = signed_in(app, moderator).get(f"/community/topics/{topic}").get_data(as_text=True)
+    assert moderator_page.count("Report this post") == 3 and moderator_page.count("/hide?next=") == 3
+    assert app.test_client().get(f"/community/topics/{topic}").get_data(as_text=True).count("Report this post") == 0
