@@ -241,10 +241,12 @@ def _quoted_statement():
             .where(Post.id.in_(bindparam("ids", expanding=True)), Post.status == "published"))
 
 
-def topic_posts(member, topic, *, page, per_page):
-    """(shown posts, pager, accepted answer or None) of ``topic`` as ``member`` sees them."""
-    space = topic.space
-    kind = _shown_kind(member, can(member, "space.moderate", space))
+def topic_posts(member, topic, *, page, per_page, moderator=None):
+    """(shown posts, pager, accepted answer or None) of ``topic`` as ``member`` sees them (``moderator``: whether
+    they moderate its space, when the caller knows; else asked)."""
+    if moderator is None:
+        moderator = can(member, "space.moderate", topic.space)
+    kind = _shown_kind(member, moderator)
     params = {"topic": topic.id} if kind != "published_or_mine" else {"topic": topic.id, "me": _me(member)}
     total = db.session.scalar(_post_count_statement(kind), params)
     pager = Pager(page=page, per_page=per_page, total=total or 0)

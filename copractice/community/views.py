@@ -204,16 +204,16 @@ def new_topic(slug):
 
 def _render_topic(topic, form, status=200):
     space = topic.space
-    posts, pager, answer = pages.topic_posts(current_user, topic, page=page_arg(),
+    may_moderate, may_lead = can(current_user, "space.moderate", space), can(current_user, "space.lead", space)
+    posts, pager, answer = pages.topic_posts(current_user, topic, page=page_arg(), moderator=may_moderate,
                                              per_page=current_app.config["COMMUNITY_POSTS_PER_PAGE"])
     shown = [p.post for p in posts] + ([answer.post] if answer else [])
     post_cards = cards.cards_for(current_user, shown)
-    may_moderate = can(current_user, "space.moderate", space)
     return render_template(
         "community/topic.html", topic=topic, space=space, posts=posts, pager=pager, answer=answer,
-        cards=post_cards, form=form, may_lead=can(current_user, "space.lead", space), may_moderate=may_moderate,
+        cards=post_cards, form=form, may_lead=may_lead, may_moderate=may_moderate,
         may_mark=topic.kind == "question" and current_user.is_authenticated
-        and (topic.author_id == current_user.id or can(current_user, "space.lead", space)),
+        and (topic.author_id == current_user.id or may_lead),
         edit_window=current_app.config["COMMUNITY_EDIT_WINDOW_MINUTES"], kinds=TOPIC_KINDS), status
 
 
