@@ -130,9 +130,10 @@ def first_post(topic: Topic) -> Post | None:
     return db.session.scalar(select(Post).where(Post.topic_id == topic.id, Post.number == 1))
 
 
-def may_read_topic(member, topic: Topic) -> bool:
-    """A topic is read where its space is, once its first post is published (before: its author, moderators)."""
-    first = first_post(topic)
+def may_read_topic(member, topic: Topic, *, first: Post | None = None) -> bool:
+    """A topic is read where its space is, once its first post is published (before: its author, moderators).
+    ``first``: the topic's first post when the caller has it already (else it is looked up)."""
+    first = first if first is not None else first_post(topic)
     return first is not None and may_read_post(member, first, topic.space)
 
 

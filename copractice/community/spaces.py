@@ -5,8 +5,9 @@ community page is opened with the theme's plugin enabled: one INSERT ... ON CONF
 space, so two workers (or two requests) that ask at once make it once.
 """
 import re
+from functools import cache
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import selectinload
@@ -86,8 +87,14 @@ def has_posted_in(member, space):
     """Whether ``member`` has written a post in ``space`` (their first post is shown the guidelines)."""
     if not getattr(member, "is_authenticated", False):
         return False
-    return bool(db.session.scalar(select(exists().where(
-        Post.author_id == member.id, Post.topic_id == Topic.id, Topic.space_id == space.id))))
+    return bool(db.session.scalar(_has_posted_statement(), {"member": member.id, "space": space.id}))
+
+
+@cache
+def _has_posted_statement():
+    """Built once (asked on every topic page a member reads): the statement holds no data."""
+    return select(exists().where(Post.author_id == bindparam("member"), Post.topic_id == Topic.id,
+                                 Topic.space_id == bindparam("space")))
 
 
 def _check_fields(slug, name, visibility):

@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from copractice.community import cards, pages, posting, spaces
 from copractice.community.forms import (
@@ -17,7 +16,7 @@ from copractice.community.forms import (
     SplitForm,
     TopicForm,
 )
-from copractice.community.models import SPACE_ROLES, SPACE_VISIBILITY, TOPIC_KINDS, Post, Space, Topic
+from copractice.community.models import SPACE_ROLES, SPACE_VISIBILITY, TOPIC_KINDS, Post, Space
 from copractice.extensions import db, login_manager
 from copractice.inputs import page_arg
 from copractice.members.models import Member
@@ -25,6 +24,7 @@ from copractice.permissions import can, permission_required, require, visible_sp
 from copractice.web import attempt
 
 bp = Blueprint("community", __name__, url_prefix="/community")
+bp.add_app_template_global(pages.id_url, "id_url")
 
 
 @bp.before_request
@@ -44,17 +44,19 @@ def _may_read_or_stop(space):
 
 
 def _space_or_404(slug):
-    space = db.session.scalar(select(Space).where(Space.slug == slug).options(selectinload(Space.roles)))
+    space = db.session.execute(pages.space_statement(current_user.is_authenticated),
+                               {"slug": slug}).unique().scalar_one_or_none()
     return _may_read_or_stop(space)
 
 
 def _topic_or_404(topic_id):
-    topic = db.session.scalar(select(Topic).where(Topic.id == topic_id)
-                              .options(selectinload(Topic.space).selectinload(Space.roles)))
-    if topic is None:
+    row = db.session.execute(pages.topic_statement(current_user.is_authenticated),
+                             {"topic": topic_id}).unique().first()
+    if row is None:  # no such topic (or, never in practice, no first post: unreadable either way)
         abort(404)
+    topic, first = row
     _may_read_or_stop(topic.space)
-    if not posting.may_read_topic(current_user, topic):
+    if not posting.may_read_topic(current_user, topic, first=first):
         abort(404)
     return topic
 
@@ -202,16 +204,16 @@ def new_topic(slug):
 
 def _render_topic(topic, form, status=200):
     space = topic.space
-    posts, pager, answer = pages.topic_posts(current_user, topic, page=page_arg(),
+    may_moderate, may_lead = can(current_user, "space.moderate", space), can(current_user, "space.lead", space)
+    posts, pager, answer = pages.topic_posts(current_user, topic, page=page_arg(), moderator=may_moderate,
                                              per_page=current_app.config["COMMUNITY_POSTS_PER_PAGE"])
     shown = [p.post for p in posts] + ([answer.post] if answer else [])
     post_cards = cards.cards_for(current_user, shown)
-    may_moderate = can(current_user, "space.moderate", space)
     return render_template(
         "community/topic.html", topic=topic, space=space, posts=posts, pager=pager, answer=answer,
-        cards=post_cards, form=form, may_lead=can(current_user, "space.lead", space), may_moderate=may_moderate,
+        cards=post_cards, form=form, may_lead=may_lead, may_moderate=may_moderate,
         may_mark=topic.kind == "question" and current_user.is_authenticated
-        and (topic.author_id == current_user.id or can(current_user, "space.lead", space)),
+        and (topic.author_id == current_user.id or may_lead),
         edit_window=current_app.config["COMMUNITY_EDIT_WINDOW_MINUTES"], kinds=TOPIC_KINDS), status
 
 

@@ -17,9 +17,10 @@ you, a post in something you watch), and records it (CommunityNotification) for 
 Never to the author, to a member who is erased or switched off, or who may not read the space.
 """
 import re
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.orm import selectinload
 
 from copractice.community.models import Post, Space, Topic
@@ -58,12 +59,26 @@ def post_url(topic_id, number):
 
 # -- levels -------------------------------------------------------------------------------------------------
 
+@cache
+def _space_level_statement():
+    return select(SpaceWatch.level).where(SpaceWatch.member_id == bindparam("member"),
+                                          SpaceWatch.space_id == bindparam("space"))
+
+
+@cache
+def _topic_levels_statement():
+    """(the topic's level, the space's level) in one statement: the levels the topic page's form shows. Built
+    once: the statement holds no data."""
+    return select(select(TopicWatch.level).where(TopicWatch.member_id == bindparam("member"),
+                                                 TopicWatch.topic_id == bindparam("topic")).scalar_subquery(),
+                  _space_level_statement().scalar_subquery())
+
+
 def space_level(member, space):
     """``member``'s level for ``space``: their choice, else Normal."""
     if not getattr(member, "is_authenticated", False):
         return "normal"
-    return db.session.scalar(select(SpaceWatch.level).where(SpaceWatch.member_id == member.id,
-                                                            SpaceWatch.space_id == space.id)) or "normal"
+    return db.session.scalar(_space_level_statement(), {"member": member.id, "space": space.id}) or "normal"
 
 
 def topic_level(member, topic):
@@ -72,11 +87,11 @@ def topic_level(member, topic):
     chosen for the topic itself."""
     if not getattr(member, "is_authenticated", False):
         return "normal", False
-    chosen = db.session.scalar(select(TopicWatch.level).where(TopicWatch.member_id == member.id,
-                                                              TopicWatch.topic_id == topic.id))
+    chosen, level = db.session.execute(_topic_levels_statement(), {"member": member.id, "topic": topic.id,
+                                                                   "space": topic.space_id}).one()
     if chosen is not None:
         return chosen, True
-    level = space_level(member, topic.space)
+    level = level or "normal"
     return ("normal" if level == "first_post" else level), False
 
 
