@@ -559,3 +559,31 @@ MATRIX.update({
     "moderation.set_under_18": ("POST", "/admin/members/{target}/under-18", {"under_18": "yes"}, only_admin(302)),
 })
 DECLARED_ACTIONS.update({"moderation.flag_post": "community.flag_posts"})
+
+
+# Issue 15 point 5: the partnership map, for theme leads and admins (a named contact is personal data). The matrix's
+# organisation is mapped to Cross-cutting, which the matrix's theme lead leads (tests/test_partnerships_map.py covers
+# the lead of another theme).
+def partnership_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.meetings.organisation_models import Organisation, OrganisationArea, OrganisationTheme
+    from copractice.timeutil import utcnow
+
+    with app.app_context():
+        org = Organisation(name="Matrix Partners", sector="voluntary", status="active", status_since=utcnow().date(),
+                           area_rows=[OrganisationArea(area="kent")],
+                           theme_rows=[OrganisationTheme(theme_slug="cross-cutting")])
+        db.session.add(org)
+        db.session.commit()
+        return {"organisation": org.id}
+
+
+MATRIX_IDS.append(partnership_ids)
+MATRIX.update({
+    "partnerships.index": ("GET", "/partnerships/", None, THEME_REPORTS),
+    "partnerships.gaps": ("GET", "/partnerships/gaps", None, THEME_REPORTS),
+    "partnerships.export": ("GET", "/partnerships/export.csv", None, THEME_REPORTS),
+    "partnerships.organisation": ("GET", "/partnerships/{organisation}", None, THEME_REPORTS),
+    "partnerships.new": ("GET", "/partnerships/new", None, MANAGERS),
+    "partnerships.edit": ("GET", "/partnerships/{organisation}/edit", None, MANAGERS),
+})
