@@ -158,10 +158,9 @@ PLUGIN_MATRIX = {
     },
     "social_care": {
         "social_care.index": ("GET", "/social-care/", None, {r: 302 for r in ROLES}),
-        "social_care.partners": ("GET", "/social-care/partners", None, ALL),
-        "social_care.gaps": ("GET", "/social-care/partners/gaps", None, ALL),
-        "social_care.new_partner": ("GET", "/social-care/partners/new", None, OTHER_THEME_ADMIN),
-        "social_care.edit_partner": ("GET", "/social-care/partners/{partner}/edit", None, OTHER_THEME_ADMIN),
+        # Moved onto the core's partnership map (issue 15 point 5): permanent redirects for bookmarks.
+        "social_care.partners": ("GET", "/social-care/partners", None, {r: 301 for r in ROLES}),
+        "social_care.gaps": ("GET", "/social-care/partners/gaps", None, {r: 301 for r in ROLES}),
     },
 }
 
@@ -209,13 +208,6 @@ def matrix_course(app, enrolled, facilitator=None):
         from tests.test_library import add
 
         extra = {}
-        if "social_care" in installed_bundled_plugins():
-            from copractice_social_care.models import Partner
-
-            partner = Partner(name="Matrix Partners", county="kent", status="active")
-            db.session.add(partner)
-            db.session.commit()
-            extra["partner"] = partner.id
         extra.update(matrix_community(app, enrolled))
         with app.test_request_context():
             resource = add()
@@ -395,8 +387,6 @@ DECLARED_ACTIONS = {
     "members.my_data": "account.download_data",
     "members.profile": "account.view",
     "reading.settings": "account.reading_settings",
-    "social_care.edit_partner": "theme.open_tools",
-    "social_care.new_partner": "theme.open_tools",
 }
 
 

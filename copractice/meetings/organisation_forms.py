@@ -49,14 +49,17 @@ class FilterForm(FlaskForm):
 def _field_for(question, stored):
     """The unbound WTForms field that asks a plugin's ``question``, showing its ``stored`` answer."""
     if is_ticks(question):
+        ticked = stored.splitlines() if stored else []
+        known = {key for key, _label in question.choices}
+        kept = [(key, key.replace("_", " ").capitalize()) for key in ticked if key not in known]
+
         def validate(form, field):
             try:
-                judge(question, field.data or [])
+                judge(question, field.data or [], kept=ticked)
             except SettingInvalid as exc:
                 raise ValidationError(str(exc)) from None
 
-        ticked = stored.splitlines() if stored else []
-        return CheckboxesField(question.label, choices=list(question.choices), description=question.hint,
+        return CheckboxesField(question.label, choices=list(question.choices) + kept, description=question.hint,
                                default=ticked, validators=[validate])
     value = None
     if stored:

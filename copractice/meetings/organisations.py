@@ -97,13 +97,16 @@ def is_ticks(question: SettingField) -> bool:
     return question.type == "list" and bool(question.choices)
 
 
-def judge(question: SettingField, answer: Any) -> Any:
-    """The typed answer to a plugin's organisation field, or SettingInvalid with the message shown beside it."""
+def judge(question: SettingField, answer: Any, kept: Iterable[str] = ()) -> Any:
+    """The typed answer to a plugin's organisation field, or SettingInvalid with the message shown beside it.
+
+    Tick boxes accept their choices, and the keys in ``kept``: those the organisation already has that are no
+    longer choices (a category taken off a plugin's list stays on the organisations that have it)."""
     if question.type == "choice" and not question.required and (answer is None or not str(answer).strip()):
         return None
     value = check(question, answer)
     if is_ticks(question):
-        known = {key for key, _label in question.choices}
+        known = {key for key, _label in question.choices} | set(kept)
         if any(item not in known for item in value):
             raise SettingInvalid("Choose from the list.")
     return value
@@ -114,14 +117,14 @@ def answer_text(question: SettingField, stored: str | None) -> str:
     if not stored:
         return ""
     try:
-        value = judge(question, stored)
+        value = judge(question, stored, kept=stored.splitlines())
     except SettingInvalid:  # kept from an older version of the plugin's field: shown as it was stored
         return stored.replace("\n", ", ")
     if question.type == "choice":
         return dict(question.choices).get(value, value)
     if question.type == "list":
         labels = dict(question.choices)
-        return ", ".join(labels.get(item, item) for item in value)
+        return ", ".join(labels.get(item) or item.replace("_", " ").capitalize() for item in value)
     return str(value)
 
 
@@ -151,7 +154,8 @@ def shown_extras(questions: list[PluginQuestions], answers: Mapping[tuple[str, s
     return out
 
 
-def _checked_extras(answers: Mapping[tuple[str, str], Any], questions: list[PluginQuestions]) -> dict:
+def _checked_extras(answers: Mapping[tuple[str, str], Any], questions: list[PluginQuestions],
+                    stored: Mapping[tuple[str, str], str]) -> dict:
     texts = {}
     for group in questions:
         for question in group.fields:
@@ -159,7 +163,8 @@ def _checked_extras(answers: Mapping[tuple[str, str], Any], questions: list[Plug
             if key not in answers:
                 continue
             try:
-                texts[key] = as_text(question, judge(question, answers[key]))
+                kept = (stored.get(key) or "").splitlines()
+                texts[key] = as_text(question, judge(question, answers[key], kept=kept))
             except SettingInvalid as exc:
                 raise OrganisationRefused(form_name(*key), str(exc)) from None
     return texts
@@ -280,7 +285,8 @@ def save_organisation(actor: Any, organisation: Organisation | None, data: Organ
         raise OrganisationRefused("status_since", "The date must be today or in the past.")
     contact_name, contact_email, consent_on = _contact(data, on)
     questions = organisation_questions() if questions is None else questions
-    texts = _checked_extras(data.extras or {}, questions)
+    stored = {} if created else extras_of([organisation.id]).get(organisation.id, {})
+    texts = _checked_extras(data.extras or {}, questions, stored)
 
     before = None if created else _summary(organisation)
     old_status = None if created else organisation.status
