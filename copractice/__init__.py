@@ -173,6 +173,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(moderation_views.bp)
 
+    from copractice.meetings import organisation_views  # issue 15 point 5: the partnership map
+
+    app.register_blueprint(organisation_views.bp)
+
     from copractice.community import search_views as community_search_views
 
     app.register_blueprint(community_search_views.bp)

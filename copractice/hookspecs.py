@@ -35,11 +35,13 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.community.models import Post, Space
     from copractice.community.safety_models import PostFlag
     from copractice.courses.models import Course, Enrolment, Session
+    from copractice.meetings.organisation_models import Organisation
     from copractice.members.models import Member
     from copractice.plugin_types import (
         CourseField,
         DirectoryField,
         NavItem,
+        OrganisationField,
         PageAssets,
         ProfileField,
         RegisterExtra,
@@ -424,4 +426,31 @@ def copractice_is_young(app: Flask, member: Member) -> bool | None:
 
     :param app: the site.
     :param member: a signed-in member.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_organisation_fields(app: Flask) -> list[OrganisationField] | None:
+    """Return ``OrganisationField`` questions to add to the partnership map's organisations (collecting). A plugin
+    that raises is skipped: its fields are neither asked nor shown for that request.
+
+    Asked on the organisation form in a fieldset of the plugin's own, checked like settings, stored per
+    organisation and plugin, shown on the organisation's page and in the map's CSV and XLSX exports.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_organisation_saved(app: Flask, organisation: Organisation, created: bool,
+                                  old_status: str | None) -> None:
+    """Called after an organisation of the partnership map is added or changed, before the commit. A plugin that
+    raises is skipped; the save goes ahead.
+
+    :param app: the site.
+    :param organisation: the organisation, flushed (its areas, themes and plugins' answers saved).
+    :param created: True for a new organisation.
+    :param old_status: its partnership status before the change (None when created).
     """

@@ -35,6 +35,13 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    SavedResource,
 )
 from copractice.meetings.models import Group, GroupMember, Meeting  # noqa: F401
+from copractice.meetings.organisation_models import (  # noqa: F401,E402  (issue 15 point 5: the partnership map)
+                                                   Organisation,
+                                                   OrganisationArea,
+                                                   OrganisationExtra,
+                                                   OrganisationStatusChange,
+                                                   OrganisationTheme,
+)
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402

@@ -614,3 +614,28 @@ def _may_run_group(member, obj):
 def _may_read_group_log(member, obj):
     """A group's public "you said, we did" log (obj is a Group): anyone, visitors included."""
     return obj is not None
+
+
+# -- the partnership map (copractice/meetings/organisations.py, issue 15 point 5) -----------------------------------
+
+@_rule("partnerships.view")
+def _may_view_partnerships(member, obj):
+    """The partnership map, its gap view and its exports: theme leads and admins (staff who map partners; a
+    named contact is personal data, so not members or visitors)."""
+    return _is_admin(member) or (_signed_in(member) and member.role == "theme_lead")
+
+
+@_rule("partnerships.add")
+def _may_add_organisations(member, obj):
+    """Adding an organisation: admins, and theme leads who lead a theme (it must include one of theirs)."""
+    return _is_admin(member) or (_signed_in(member) and member.role == "theme_lead" and bool(member.led_themes))
+
+
+@_rule("organisation.edit")
+def _may_edit_organisation(member, obj):
+    """Changing an organisation (obj is an Organisation): admins, and the leads of a theme it is mapped to."""
+    if obj is None:
+        return False
+    if _is_admin(member):
+        return True
+    return _signed_in(member) and member.role == "theme_lead" and bool(set(obj.themes) & set(member.led_themes))

@@ -44,6 +44,7 @@ from copractice.plugin_types import (
     CourseField,
     DirectoryField,
     NavItem,
+    OrganisationField,
     PageAssets,
     ProfileField,
     RegisterExtra,
@@ -62,7 +63,7 @@ from copractice.urls import slugify
 __all__ = [
     # hooks and what they return
     "hookimpl", "Theme", "NavItem", "ProfileField", "ReportColumn", "ResourceType", "Widget", "SettingField",
-    "PageAssets", "RegisterExtra", "CourseField", "YES_NO", "SpaceSpec", "DirectoryField",
+    "PageAssets", "RegisterExtra", "CourseField", "YES_NO", "SpaceSpec", "DirectoryField", "OrganisationField",
     # the database and the core's models
     "db", "Model", "Member", "Course", "Session", "Enrolment", "Attendance", "Resource", "ENROLLED",
     # reading the core

@@ -181,3 +181,12 @@ class DirectoryField(SettingField):
     plugin is disabled, in "download my data", erased with the account. A question is optional unless
     ``required``; an unanswered one shows nothing. Shown only to signed-in members, only while the member is in
     the directory: ask nothing there that should not be seen by every member."""
+
+
+@dataclass(frozen=True)
+class OrganisationField(SettingField):
+    """A field a plugin adds to the partnership map's organisations (``copractice_organisation_fields``): a
+    ``SettingField`` (same kinds, checks and messages) asked on the organisation form in a fieldset of the
+    plugin's own, shown on the organisation's page and in the map's exports. A ``"list"`` field with ``choices``
+    is asked as tick boxes and stores the keys ticked. Stored per organisation and plugin, kept while the plugin
+    is disabled. Organisation facts only: ask nothing about a person here."""

@@ -158,10 +158,9 @@ PLUGIN_MATRIX = {
     },
     "social_care": {
         "social_care.index": ("GET", "/social-care/", None, {r: 302 for r in ROLES}),
-        "social_care.partners": ("GET", "/social-care/partners", None, ALL),
-        "social_care.gaps": ("GET", "/social-care/partners/gaps", None, ALL),
-        "social_care.new_partner": ("GET", "/social-care/partners/new", None, OTHER_THEME_ADMIN),
-        "social_care.edit_partner": ("GET", "/social-care/partners/{partner}/edit", None, OTHER_THEME_ADMIN),
+        # Moved onto the core's partnership map (issue 15 point 5): permanent redirects for bookmarks.
+        "social_care.partners": ("GET", "/social-care/partners", None, {r: 301 for r in ROLES}),
+        "social_care.gaps": ("GET", "/social-care/partners/gaps", None, {r: 301 for r in ROLES}),
     },
 }
 
@@ -209,13 +208,6 @@ def matrix_course(app, enrolled, facilitator=None):
         from tests.test_library import add
 
         extra = {}
-        if "social_care" in installed_bundled_plugins():
-            from copractice_social_care.models import Partner
-
-            partner = Partner(name="Matrix Partners", county="kent", status="active")
-            db.session.add(partner)
-            db.session.commit()
-            extra["partner"] = partner.id
         extra.update(matrix_community(app, enrolled))
         with app.test_request_context():
             resource = add()
@@ -395,8 +387,6 @@ DECLARED_ACTIONS = {
     "members.my_data": "account.download_data",
     "members.profile": "account.view",
     "reading.settings": "account.reading_settings",
-    "social_care.edit_partner": "theme.open_tools",
-    "social_care.new_partner": "theme.open_tools",
 }
 
 
@@ -559,3 +549,31 @@ MATRIX.update({
     "moderation.set_under_18": ("POST", "/admin/members/{target}/under-18", {"under_18": "yes"}, only_admin(302)),
 })
 DECLARED_ACTIONS.update({"moderation.flag_post": "community.flag_posts"})
+
+
+# Issue 15 point 5: the partnership map, for theme leads and admins (a named contact is personal data). The matrix's
+# organisation is mapped to Cross-cutting, which the matrix's theme lead leads (tests/test_partnerships_map.py covers
+# the lead of another theme).
+def partnership_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.meetings.organisation_models import Organisation, OrganisationArea, OrganisationTheme
+    from copractice.timeutil import utcnow
+
+    with app.app_context():
+        org = Organisation(name="Matrix Partners", sector="voluntary", status="active", status_since=utcnow().date(),
+                           area_rows=[OrganisationArea(area="kent")],
+                           theme_rows=[OrganisationTheme(theme_slug="cross-cutting")])
+        db.session.add(org)
+        db.session.commit()
+        return {"organisation": org.id}
+
+
+MATRIX_IDS.append(partnership_ids)
+MATRIX.update({
+    "partnerships.index": ("GET", "/partnerships/", None, THEME_REPORTS),
+    "partnerships.gaps": ("GET", "/partnerships/gaps", None, THEME_REPORTS),
+    "partnerships.export": ("GET", "/partnerships/export.csv", None, THEME_REPORTS),
+    "partnerships.organisation": ("GET", "/partnerships/{organisation}", None, THEME_REPORTS),
+    "partnerships.new": ("GET", "/partnerships/new", None, MANAGERS),
+    "partnerships.edit": ("GET", "/partnerships/{organisation}/edit", None, MANAGERS),
+})

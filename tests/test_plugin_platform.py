@@ -190,3 +190,7 @@ HOOK_TESTS["copractice_is_young"] = (  # issue 14 point 4: a plugin widens who c
     "tests/test_community_safety.py::TestHooks::test_is_young_widens_who_is_protected")
 HOOK_TESTS["copractice_flag_raised"] = (  # issue 14 point 8: the flag-raised event
     "tests/test_community_safety.py::TestHooks::test_flag_raised_is_told_and_a_crash_is_skipped")
+HOOK_TESTS["copractice_organisation_fields"] = (  # issue 15 point 7: extra organisation fields
+    "tests/test_partnerships_hooks.py::test_plugin_fields_are_asked_checked_stored_per_plugin_shown_and_exported")
+HOOK_TESTS["copractice_organisation_saved"] = (  # issue 15 point 7: the organisation-saved event
+    "tests/test_partnerships_hooks.py::test_organisation_saved_is_told_of_each_save_and_a_crash_is_skipped")

@@ -169,4 +169,5 @@ def test_the_bundled_plugins_keep_the_rules(app):
         info = infos[name]
         assert info.loaded and not info.misnamed, f"{name}: {info.error}"
         tables = plugin_tables(info.module)
-        assert tables and all(table.startswith(f"{name}_") for table in tables)
+        # social_care's partner list moved onto the core's partnership map (issue 15): it has no tables left.
+        assert (tables or name == "social_care") and all(table.startswith(f"{name}_") for table in tables)

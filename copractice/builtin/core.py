@@ -50,6 +50,8 @@ def copractice_nav_items(app, member):
             items.append(NavItem("Curate", "library.manage", order=35))
         if can(member, "reports.view"):
             items.append(NavItem("Reports", "attendance.overview", order=40))
+        if can(member, "partnerships.view"):  # issue 15 point 5
+            items.append(NavItem("Partnership map", "partnerships.index", order=42))
         items.append(NavItem("Messages", "messages.inbox", order=65))
         items.append(NavItem("Notices", "courses.notices", order=70))
         items.append(NavItem("My account", "members.profile", order=80))

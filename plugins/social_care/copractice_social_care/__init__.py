@@ -1,8 +1,9 @@
-"""Primary and Community Health and Social Care: care roles and a directory of partner organisations."""
+"""Primary and Community Health and Social Care: care roles, and the groups partner organisations serve (a field of
+the core's partnership map, where the plugin's own partner list moved)."""
 from pathlib import Path
 
 from copractice.plugin_api import (
-    NavItem,
+    OrganisationField,
     ProfileField,
     SettingField,
     SpaceSpec,
@@ -55,8 +56,8 @@ def copractice_settings_form(app):
 
     return [SettingField("partner_categories", "Groups partners serve", kind="list", default=tuple(GROUPS.values()),
                          required=True, maximum=30, max_length=60,
-                         hint="One on each line. These are the choices on the partner form, the directory's filter "
-                              "and the rows of the gaps table.")]
+                         hint="One on each line. These are the choices of \"Groups they serve\" on the partnership "
+                              "map's organisation form.")]
 
 
 @hookimpl
@@ -72,8 +73,11 @@ def copractice_blueprints(app):
 
 
 @hookimpl
-def copractice_nav_items(app, member):
-    return [NavItem("Partners", "social_care.partners", order=67)]
+def copractice_organisation_fields(app):
+    return [OrganisationField("groups_served", "Groups they serve (optional)", kind="list",
+                              choices=tuple(partner_categories().items()),
+                              hint="Social care: the groups this organisation works with. The choices are set on "
+                                   "the plugin's settings page.")]
 
 
 @hookimpl

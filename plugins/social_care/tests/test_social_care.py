@@ -1,11 +1,10 @@
-"""Primary and Community Health and Social Care: care roles, the partner directory and its gaps."""
+"""Primary and Community Health and Social Care: care roles, and the groups partners serve on the core's partnership
+map (the plugin's own partner list moved there, issue 15 point 5)."""
 import pytest
-from copractice_social_care.models import Partner
-from copractice_social_care.views import gap_table
-from sqlalchemy import select
+from sqlalchemy import text
 
 from copractice.plugin_api import db
-from copractice.testing import AuthActions, audit_entries, create_member, post_form
+from copractice.testing import AuthActions, create_member, post_form
 
 
 @pytest.fixture
@@ -21,50 +20,43 @@ def lead(app, make_member, login):
 
 
 def add_partner(client, **fields):
-    data = {"name": "Kent Carers Matter", "county": "kent", "groups": ["unpaid_carers", "young_carers"],
-            "status": "active", "website": "", "notes": "", **fields}
-    return post_form(client, "/social-care/partners/new", data)
+    data = {"name": "Kent Carers Matter", "sector": "voluntary", "areas": ["kent"], "themes": ["social-care"],
+            "status": "active", "social_care__groups_served": ["unpaid_carers", "young_carers"], **fields}
+    return post_form(client, "/partnerships/new", data)
+
+
+def groups_of(app, name="Kent Carers Matter"):
+    """The groups the organisation serves, as the core stores the plugin's field (one key a line)."""
+    with app.app_context():
+        return db.session.scalar(text("SELECT e.value FROM organisation_extra e JOIN organisation o "
+                                      "ON o.id = e.organisation_id WHERE o.name = :name AND e.plugin = 'social_care'"),
+                                 {"name": name})
 
 
 def test_care_role_question(app, client, enabled):
     assert "What is your role in care?" in client.get("/register").get_data(as_text=True)
 
 
-def test_theme_lead_adds_partners_and_the_directory_filters_by_county_and_group(app, client, lead, enabled):
-    assert add_partner(lead).status_code == 302
-    add_partner(lead, name="Surrey Minority Ethnic Forum", county="surrey", groups=["ethnic_minorities"])
-    add_partner(lead, name="Sussex Rural Links", county="sussex", groups=["rural", "older_people"], status="prospective")
-    page = client.get("/social-care/partners?county=kent").get_data(as_text=True)
-    assert "Kent Carers Matter" in page and "Surrey Minority" not in page
-    page = client.get("/social-care/partners?group=older_people").get_data(as_text=True)
-    assert "Sussex Rural Links" in page and "Kent Carers" not in page and "Talking about working together" in page
-    with app.app_context():
-        assert len(audit_entries("social_care.partner_saved")) == 3
+def test_the_theme_lead_records_the_groups_a_partner_serves_on_the_map(app, lead, enabled):
+    form = lead.get("/partnerships/new").get_data(as_text=True)
+    assert "Groups they serve" in form and "Primary and Community Health and Social Care" in form
+    response = add_partner(lead)
+    assert response.status_code == 302
+    assert groups_of(app) == "unpaid_carers\nyoung_carers"
+    page = lead.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Unpaid carers, Young carers" in page
 
 
-def test_gap_view_counts_active_partners_and_lists_the_gaps(app, client, lead, enabled):
-    add_partner(lead)
-    add_partner(lead, name="Not yet", county="surrey", groups=["older_people"], status="prospective")
-    with app.app_context():
-        counts = gap_table()
-    assert counts[("kent", "unpaid_carers")] == 1 and counts[("surrey", "older_people")] == 0  # prospective: a gap
-    page = client.get("/social-care/partners/gaps").get_data(as_text=True)
-    assert "Older people in Surrey" in page and "Unpaid carers in Kent" not in page
-    assert f"Gaps ({3 * 10 - 2})" in page
+def test_the_old_addresses_lead_to_the_map(client, enabled):
+    assert client.get("/social-care/partners").headers["Location"] == "/partnerships/?theme=social-care"
+    assert client.get("/social-care/partners/gaps").status_code == 301
 
 
-def test_only_the_themes_leads_change_the_directory(app, client, enabled):
+def test_members_do_not_see_the_map(app, client, enabled):
     with app.app_context():
         create_member(email="member@example.org")
     AuthActions(client).login("member@example.org")
-    assert client.get("/social-care/partners/new").status_code == 403
-
-
-def test_partner_form_errors_are_clear(app, lead, enabled):
-    page = add_partner(lead, name="", website="not a url").get_data(as_text=True)
-    assert "There is a problem" in page and "Enter a name." in page and "Enter a full web address" in page
-    with app.app_context():
-        assert db.session.scalar(select(Partner.id)) is None
+    assert client.get("/partnerships/new").status_code == 403
 
 
 # -- settings (issue 13, point 3): the partner categories, set on /admin/plugins/social_care/settings -------
@@ -77,33 +69,28 @@ def save_categories(app, text):
     return post_form(admin, "/admin/plugins/social_care/settings", {"partner_categories": text})
 
 
-def test_partner_categories_are_set_on_the_settings_page_and_used_everywhere(app, client, lead, enabled):
+def test_partner_categories_are_set_on_the_settings_page_and_offered_on_the_map(app, lead, enabled):
     assert save_categories(app, "Older people\nFaith groups\n\n").status_code == 302
-    form = lead.get("/social-care/partners/new").get_data(as_text=True)
+    form = lead.get("/partnerships/new").get_data(as_text=True)
     assert "Faith groups" in form and "Young carers" not in form
-    assert add_partner(lead, groups=["faith_groups"]).status_code == 302
-    assert add_partner(lead, name="Refused", groups=["young_carers"]).status_code == 200  # no longer a choice
-    page = client.get("/social-care/partners?group=faith_groups").get_data(as_text=True)
-    assert "Kent Carers Matter" in page and '<option value="faith_groups" selected>Faith groups</option>' in page
-    gaps = client.get("/social-care/partners/gaps").get_data(as_text=True)
-    assert "Faith groups in Surrey" in gaps and "Faith groups in Kent" not in gaps and "Gaps (5)" in gaps
-    with app.app_context():
-        assert gap_table() == {(c, g): int((c, g) == ("kent", "faith_groups"))
-                               for c in ("kent", "surrey", "sussex") for g in ("older_people", "faith_groups")}
+    assert add_partner(lead, social_care__groups_served=["faith_groups"]).status_code == 302
+    assert groups_of(app) == "faith_groups"
+    refused = add_partner(lead, name="Refused", social_care__groups_served=["young_carers"])  # no longer a choice
+    assert refused.status_code == 400 and groups_of(app, "Refused") is None
 
 
 def test_a_partner_keeps_a_category_that_was_taken_off_the_list(app, lead, enabled):
-    add_partner(lead, groups=["young_carers"])
+    add_partner(lead, social_care__groups_served=["young_carers"])
     save_categories(app, "Older people")
     with app.app_context():
-        partner_id = db.session.scalar(select(Partner.id))
-    page = lead.get(f"/social-care/partners/{partner_id}/edit").get_data(as_text=True)
+        org_id = db.session.scalar(text("SELECT id FROM organisation"))
+    page = lead.get(f"/partnerships/{org_id}/edit").get_data(as_text=True)
     assert "Young carers" in page
-    post_form(lead, f"/social-care/partners/{partner_id}/edit", {"name": "Kent Carers Matter", "county": "kent",
-                                                                 "groups": ["young_carers", "older_people"],
-                                                                 "status": "active", "website": "", "notes": ""})
-    with app.app_context():
-        assert sorted(db.session.get(Partner, partner_id).groups) == ["older_people", "young_carers"]
+    response = post_form(lead, f"/partnerships/{org_id}/edit", {
+        "name": "Kent Carers Matter", "sector": "voluntary", "areas": ["kent"], "themes": ["social-care"],
+        "status": "active", "social_care__groups_served": ["young_carers", "older_people"]})
+    assert response.status_code == 302
+    assert sorted(groups_of(app).splitlines()) == ["older_people", "young_carers"]
 
 
 @pytest.mark.parametrize("text, message", [("", "Enter at least one, one on each line"),
