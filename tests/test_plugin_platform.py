@@ -190,3 +190,7 @@ HOOK_TESTS["copractice_is_young"] = (  # issue 14 point 4: a plugin widens who c
     "tests/test_community_safety.py::TestHooks::test_is_young_widens_who_is_protected")
 HOOK_TESTS["copractice_flag_raised"] = (  # issue 14 point 8: the flag-raised event
     "tests/test_community_safety.py::TestHooks::test_flag_raised_is_told_and_a_crash_is_skipped")
+HOOK_TESTS["copractice_group_kinds"] = (  # issue 15 point 7: plugins add kinds of group
+    "tests/test_meetings_groups.py::test_a_plugin_adds_a_kind_of_group_and_a_raising_one_is_skipped")
+HOOK_TESTS["copractice_meeting_saved"] = (  # issue 15 point 7: the meeting-saved event
+    "tests/test_meetings_meetings.py::test_meeting_saved_hook_is_told_of_each_change_and_a_raising_one_is_skipped")
