@@ -25,6 +25,11 @@ def group_kinds() -> dict[str, str]:
     return kinds
 
 
+def kind_label(group: Group, kinds: dict[str, str] | None = None) -> str:
+    """The group's kind as pages say it, a plugin's kinds included (``kinds``: group_kinds(), when already read)."""
+    return (kinds if kinds is not None else group_kinds()).get(group.kind, group.kind_label)
+
+
 def unique_slug(name, group_id=None):
     base = slugify(name, fallback="group")
     if base == "new":  # /groups/new is the form to set one up

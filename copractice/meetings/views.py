@@ -66,7 +66,8 @@ def _back_to_meeting(group, meeting):
 def groups():
     """The groups a member can see: open ones, theirs, and those they run."""
     shown = group_ops.visible_groups(_me())
-    return render_template("meetings/groups.html", groups=shown, may_create=can(current_user, "groups.create"))
+    return render_template("meetings/groups.html", groups=shown, may_create=can(current_user, "groups.create"),
+                           kinds=group_ops.group_kinds())
 
 
 def _group_form(group=None):
@@ -77,8 +78,7 @@ def _group_form(group=None):
     if group is not None and group.theme_slug and group.theme_slug not in dict(choices):
         choices.append((group.theme_slug, themes[group.theme_slug].name if group.theme_slug in themes
                         else group.theme_slug))
-    if can(current_user, "groups.create", None) and current_user.role == "admin" or (
-            group is not None and group.theme_slug is None):
+    if can(current_user, "groups.create", None) or (group is not None and group.theme_slug is None):
         choices.insert(0, ("", "The whole region (no one theme)"))
     form.theme_slug.choices = choices
     return form
@@ -128,6 +128,7 @@ def group(slug):
     coming, past = ops.group_meetings(group)
     return render_template("meetings/group.html", group=group, part=part, may_run=may_run, coming=coming,
                            past=past, people=ops.group_people(group), roles=GROUP_ROLES,
+                           kind_label=group_ops.kind_label(group),
                            invite_form=forms.InviteForm(), role_form=forms.RoleForm())
 
 
@@ -181,6 +182,7 @@ def invite(slug):
     coming, past = ops.group_meetings(group)
     return render_template("meetings/group.html", group=group, part=part, may_run=True, coming=coming, past=past,
                            people=ops.group_people(group), roles=GROUP_ROLES, invite_form=form,
+                           kind_label=group_ops.kind_label(group),
                            role_form=forms.RoleForm())
 
 
