@@ -48,9 +48,13 @@ class MeetingForm(FlaskForm):
         if field.data and self.start_time.data and field.data <= self.start_time.data:
             raise ValidationError("The end time must be after the start time.")
 
-    def validate_joining_details(self, field):
-        if not (field.data or "").strip() and not (self.venue.data or "").strip():
-            raise ValidationError("Give a place, joining details, or both.")
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        # Both are optional on their own (Optional stops their validators), so the pair is checked here.
+        if not (self.joining_details.data or "").strip() and not (self.venue.data or "").strip():
+            self.joining_details.errors = [*self.joining_details.errors, "Give a place, joining details, or both."]
+            return False
+        return valid
 
 
 class RsvpForm(FlaskForm):
