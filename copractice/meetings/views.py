@@ -2,7 +2,7 @@
 needs sheet, the register and self check-in, calendars and the attendance export."""
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -226,7 +226,8 @@ def attendance_export(slug, kind):
     headers, rows = ops.attendance_table(group)
     name = f"attendance-{group.slug}"
     if kind == "csv":
-        return Response(stream_with_context(csv_lines(headers, rows)), mimetype="text/csv",
+        # Built whole, not streamed: the rows are already read, and a streamed body keeps the request open.
+        return Response("".join(csv_lines(headers, rows)), mimetype="text/csv",
                         headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
     return Response(xlsx_bytes(headers, rows, "Attendance"),
                     mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
