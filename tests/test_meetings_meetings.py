@@ -76,9 +76,9 @@ def test_meeting_saved_hook_is_told_of_each_change_and_a_raising_one_is_skipped(
         ops.save_meeting(chair, group, meeting, title="Forum (moved)")
         ops.cancel_meeting(chair, meeting)
         db.session.commit()
-        assert meeting_hooks.SAVED == [(meeting.id, "Forum", "planned", True),
-                                       (meeting.id, "Forum (moved)", "planned", False),
-                                       (meeting.id, "Forum (moved)", "cancelled", False)]
+        saved = list(meeting_hooks.SAVED)
+        assert saved == [(meeting.id, "Forum", "planned", True), (meeting.id, "Forum (moved)", "planned", False),
+                         (meeting.id, "Forum (moved)", "cancelled", False)]
         assert db.session.get(Meeting, meeting.id).status == "cancelled"
 
 
