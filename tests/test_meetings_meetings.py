@@ -145,7 +145,7 @@ def test_the_register_uses_attendance_marks_and_waits_for_the_meeting(app):
         assert ops.mark_everyone_present(chair, now) == 2  # the chair and Ana; Ben stays late
         rows = {r.name: (r.status, r.remark) for r in ops.register(now)}
         assert rows["Ben"] == ("late", "Bus") and rows["Ana"] == ("present", None)
-        ops.save_remarks(chair, now, {ana.id: "Brought cake", outsider.id: "x"})
+        assert ops.save_remarks(chair, now, {ana.id: "Brought cake", outsider.id: "x"}) == [outsider.id]
         assert {r.name: r.remark for r in ops.register(now)}["Ana"] == "Brought cake"
 
 

@@ -261,13 +261,15 @@ def mark(actor: Member, meeting: Meeting, member_id: int, status: str, *, remark
     return row
 
 
-def save_remarks(actor: Member, meeting: Meeting, remarks: dict) -> None:
-    """Save remarks typed on the register, each keeping the person's current mark (unmarked people's wait)."""
+def save_remarks(actor: Member, meeting: Meeting, remarks: dict) -> list[int]:
+    """Save remarks typed on the register, each keeping the person's current mark. Returns the ids of those with
+    no mark yet: a remark goes with a mark, so theirs waits until one is chosen."""
     current = dict(db.session.execute(select(MeetingAttendance.member_id, MeetingAttendance.status).where(
         MeetingAttendance.meeting_id == meeting.id, MeetingAttendance.member_id.in_(list(remarks) or [0]))).all())
     for member_id, remark in remarks.items():
         if member_id in current:
             mark(actor, meeting, member_id, current[member_id], remark=remark or "")
+    return [member_id for member_id in remarks if member_id not in current]
 
 
 def mark_everyone_present(actor: Member, meeting: Meeting, now=None) -> int:

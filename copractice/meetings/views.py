@@ -361,11 +361,15 @@ def register(slug, meeting_id):
                 status, member_id = pressed
                 ok, remark = form.remark_of(member_id)
                 attempt(lambda: ops.mark(_me(), meeting, member_id, status, remark=remark if ok else None))
+                return redirect(url_for("meetings.register", slug=group.slug, meeting_id=meeting.id,
+                                        _anchor=f"person-{member_id}"))
             elif "everyone" in request.form:
                 attempt(lambda: ops.mark_everyone_present(_me(), meeting),
                         lambda n: f"{n} {'person' if n == 1 else 'people'} marked present.")
             else:
-                attempt(lambda: ops.save_remarks(_me(), meeting, changed))
+                worked, waiting = attempt(lambda: ops.save_remarks(_me(), meeting, changed))
+                if worked and waiting:
+                    flash("Not saved yet: a remark is saved with a mark. Choose their mark first.", "error")
                 if not valid:
                     flash("A remark was too long or had a line break: it was not saved.", "error")
         return redirect(url_for("meetings.register", slug=group.slug, meeting_id=meeting.id))
