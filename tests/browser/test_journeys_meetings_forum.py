@@ -127,7 +127,7 @@ def test_a_secretary_arranges_a_forum_meeting_members_answer_and_the_chair_takes
     # The chair takes the register: Ben shows as checked in; Ana is marked present, the secretary late.
     chair_page.get_by_role("link", name="Go to the register").click()
     expect_heading(chair_page, re.compile("^Register"))
-    expect(chair_page.locator("#person-%d" % _id(app, "ben@example.org"))).to_contain_text("Present (checked in)")
+    expect(chair_page.locator(f"#person-{_id(app, 'ben@example.org')}")).to_contain_text("Present (checked in)")
     check_a11y(chair_page)
     chair_page.get_by_role("button", name=re.compile(r"^Present\s*:\s*Ana Member$")).click()
     expect(chair_page.get_by_role("button", name=re.compile(r"^Present\s*:\s*Ana Member$"))).to_have_attribute(
