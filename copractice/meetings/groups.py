@@ -210,14 +210,14 @@ def visible_groups(member: Member) -> list[Group]:
     shown = []
     for group in groups:
         status = parts.get(group.id)
-        if group.joining == "open" or status in ("active", "invited") or can_run_without_lookup(member, group, status):
+        if group.joining == "open" or status in ("active", "invited") or _runs_without_lookup(member, group, status):
             shown.append(group)
     return shown
 
 
-def can_run_without_lookup(member, group, status):
-    """Whether ``member`` runs ``group`` without another query: admins and the theme's lead (chairs and the
-    secretary are members, so the list shows them their groups already)."""
+def _runs_without_lookup(member, group, status):
+    """Whether ``member`` runs ``group`` as permissions' group.run says, without a query per group: admins and the
+    theme's lead (chairs and the secretary are active members, so the list shows them their groups already)."""
     if getattr(member, "role", None) == "admin":
         return True
     return (group.theme_slug is not None and getattr(member, "role", None) == "theme_lead"

@@ -122,14 +122,15 @@ def edit_group(slug):
 @permission_required("groups.view")
 def group(slug):
     """A group's page: what it is for, its meetings, its people; join, accept, leave."""
-    group = _group(slug)
-    part = group_part(current_user, group)
-    may_run = can(current_user, "group.run", group)
+    return _group_page(_group(slug), forms.InviteForm())
+
+
+def _group_page(group, invite_form):
     coming, past = ops.group_meetings(group)
-    return render_template("meetings/group.html", group=group, part=part, may_run=may_run, coming=coming,
-                           past=past, people=ops.group_people(group), roles=GROUP_ROLES,
-                           kind_label=group_ops.kind_label(group),
-                           invite_form=forms.InviteForm(), role_form=forms.RoleForm())
+    return render_template("meetings/group.html", group=group, part=group_part(current_user, group),
+                           may_run=can(current_user, "group.run", group), coming=coming, past=past,
+                           people=ops.group_people(group), roles=GROUP_ROLES, kind_label=group_ops.kind_label(group),
+                           invite_form=invite_form)
 
 
 @bp.route("/<slug>/join", methods=["POST"])
@@ -178,12 +179,7 @@ def invite(slug):
         if worked:
             flash(f"{member.name} has been invited. They are told by a notice and email.", "success")
             return _back_to_group(group)
-    part = group_part(current_user, group)
-    coming, past = ops.group_meetings(group)
-    return render_template("meetings/group.html", group=group, part=part, may_run=True, coming=coming, past=past,
-                           people=ops.group_people(group), roles=GROUP_ROLES, invite_form=form,
-                           kind_label=group_ops.kind_label(group),
-                           role_form=forms.RoleForm())
+    return _group_page(group, form)
 
 
 @bp.route("/<slug>/people/<int:member_id>/role", methods=["POST"])
