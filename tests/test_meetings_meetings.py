@@ -17,7 +17,7 @@ from copractice.meetings import meetings as ops
 from copractice.meetings.meeting_models import MeetingAttendance
 from copractice.meetings.models import Meeting
 from copractice.members.models import Member
-from copractice.notifications.models import Notice
+from copractice.notifications.models import Notice, OutboxMessage
 from copractice.timeutil import utcnow
 from tests.conftest import create_member, post_form
 from tests.meetings_factory import make_group, make_meeting
@@ -95,8 +95,14 @@ def test_only_those_who_run_the_group_arrange_and_cancel(app):
         with pytest.raises(Refused, match="Only the group's chair"):
             ops.cancel_meeting(member, meeting)
         ops.answer(member, meeting, "yes")
+        ops.save_meeting(chair, group, meeting, title="A new title")  # the time and place stay: nobody is told
+        assert db.session.scalar(select(Notice.kind).where(Notice.member_id == member.id)) is None
+        ops.save_meeting(chair, group, meeting, venue="Another hall")
         ops.cancel_meeting(chair, meeting)
-        assert db.session.scalar(select(Notice.kind).where(Notice.member_id == member.id)) == "meeting_cancelled"
+        assert db.session.scalars(select(Notice.kind).where(Notice.member_id == member.id).order_by(
+            Notice.id)).all() == ["meeting_changed", "meeting_cancelled"]
+        mail = db.session.scalar(select(OutboxMessage.body).where(OutboxMessage.to_address == member.email))
+        assert "Maidstone Hub" in mail and "Another hall" in mail
         with pytest.raises(Refused, match="already cancelled"):
             ops.cancel_meeting(chair, meeting)
         with pytest.raises(Refused, match="cancelled"):

@@ -46,7 +46,8 @@ MEETING_FIELDS = ("title", "starts_at", "ends_at", "venue", "joining_details", "
 
 
 def save_meeting(actor: Member, group: Group, meeting: Meeting | None = None, **fields) -> Meeting:
-    """Set up a meeting of ``group`` or change one (times in naive UTC); fires ``copractice_meeting_saved``."""
+    """Set up a meeting of ``group`` or change one (times in naive UTC); fires ``copractice_meeting_saved``. When the
+    time or place changes, those who said they are or may be coming are told."""
     unknown = set(fields) - set(MEETING_FIELDS)
     if unknown:
         raise TypeError(f"not meeting fields: {', '.join(sorted(unknown))}")
@@ -78,6 +79,10 @@ def save_meeting(actor: Member, group: Group, meeting: Meeting | None = None, **
     for key in MEETING_FIELDS:
         setattr(meeting, key, values[key])
     db.session.flush()
+    if before is not None and any(before[k] != _plain(values[k]) for k in ("starts_at", "ends_at", "venue",
+                                                                           "joining_details")):
+        _tell_those_coming(meeting, "meeting_changed", old_starts_at=datetime.fromisoformat(before["starts_at"]),
+                           old_ends_at=datetime.fromisoformat(before["ends_at"]), old_venue=before["venue"])
     audit(actor, "meeting.created" if created else "meeting.changed", "meeting", meeting.id, meeting.title, before,
           {k: _plain(getattr(meeting, k)) for k in MEETING_FIELDS})
     get_plugins().collect("copractice_meeting_saved", group.theme_slug, meeting=meeting, created=created)
@@ -90,8 +95,6 @@ def _plain(value):
 
 def cancel_meeting(actor: Member, meeting: Meeting) -> Meeting:
     """Cancel a planned meeting; everyone who said they might come is told. Fires ``copractice_meeting_saved``."""
-    from copractice.notifications.operations import notify
-
     group = meeting.group
     if not can(actor, "group.run", group):
         raise MeetingRefused("Only the group's chair, secretary or theme lead can cancel its meetings.")
@@ -99,15 +102,22 @@ def cancel_meeting(actor: Member, meeting: Meeting) -> Meeting:
         raise MeetingRefused("This meeting is already cancelled.")
     meeting.status = "cancelled"
     db.session.flush()
-    coming = db.session.scalars(select(Member).join(MeetingRsvp, MeetingRsvp.member_id == Member.id).where(
-        MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.answer.in_(("yes", "maybe")))).all()
-    notify(coming, "meeting_cancelled", "meeting_cancelled",
-           link=external_url("meetings.meeting", slug=group.slug, meeting_id=meeting.id), meeting=meeting,
-           group=group)
+    _tell_those_coming(meeting, "meeting_cancelled")
     audit(actor, "meeting.cancelled", "meeting", meeting.id, meeting.title, {"status": "planned"},
           {"status": "cancelled"})
     get_plugins().collect("copractice_meeting_saved", group.theme_slug, meeting=meeting, created=False)
     return meeting
+
+
+def _tell_those_coming(meeting, kind, **context):
+    """A notice (and an email, unless they said no) to everyone who said they are or may be coming."""
+    from copractice.notifications.operations import notify
+
+    coming = db.session.scalars(select(Member).join(MeetingRsvp, MeetingRsvp.member_id == Member.id).where(
+        MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.answer.in_(("yes", "maybe")))).all()
+    group = meeting.group
+    notify(coming, kind, kind, link=external_url("meetings.meeting", slug=group.slug, meeting_id=meeting.id),
+           meeting=meeting, group=group, **context)
 
 
 # -- pages' reads ------------------------------------------------------------------------------------------------

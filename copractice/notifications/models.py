@@ -69,6 +69,7 @@ NOTICE_KINDS.update({
 NOTICE_KINDS.update({
     "group_invited": "Someone invites you to join a group, such as the regional forum",
     "meeting_cancelled": "A group meeting you said you would come to is cancelled",
+    "meeting_changed": "The time or place of a group meeting you said you would come to changes",
 })
 
 
