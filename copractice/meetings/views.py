@@ -10,7 +10,9 @@ from sqlalchemy.orm import selectinload
 from copractice.attendance import markup
 from copractice.attendance.forms import CheckinForm, RegisterForm
 from copractice.attendance.models import MARKS
+from copractice.attendance.operations import checkin_window
 from copractice.attendance.reports import csv_lines, xlsx_bytes
+from copractice.attendance.views import qr_svg
 from copractice.courses.forms import ConfirmForm
 from copractice.extensions import db
 from copractice.meetings import forms
@@ -23,6 +25,7 @@ from copractice.members.operations import find_by_email
 from copractice.permissions import can, group_part, permission_required, require
 from copractice.plugins import get_plugins
 from copractice.timeutil import london_to_utc, utc_to_london, utcnow
+from copractice.urls import external_url
 from copractice.web import attempt
 
 bp = Blueprint("meetings", __name__, url_prefix="/groups")
@@ -381,10 +384,9 @@ def checkin_code(slug, meeting_id):
     """The code for members to check themselves in, to show in the room."""
     group, meeting = _meeting(slug, meeting_id, "group.run")
     code, seconds_left = ops.current_code(meeting)
-    from copractice.attendance.operations import checkin_window
-
     opens, closes = checkin_window(meeting)
-    return render_template("meetings/checkin_code.html", group=group, meeting=meeting, code=code,
+    qr = qr_svg(external_url("meetings.check_in", slug=group.slug, meeting_id=meeting.id, code=code))
+    return render_template("meetings/checkin_code.html", group=group, meeting=meeting, code=code, qr=qr,
                            seconds_left=seconds_left, opens=opens, closes=closes,
                            is_open=opens <= utcnow() <= closes)
 
