@@ -228,6 +228,30 @@ def test_icalendar_shows_joining_details_only_to_members(app, client, login):
     assert "987 654" not in page and "Shown to the group's members." in page
 
 
+def test_a_members_private_feed_has_their_groups_meetings_with_how_to_join(app, client, login):
+    slug, group_id, (member_id,) = forum(app)
+    with app.app_context():
+        from copractice.meetings.models import Group, GroupMember
+        group = db.session.get(Group, group_id)
+        make_meeting(group, venue=None, joining_details="Teams 4242", title="Ours")
+        make_meeting(group, starts_in=timedelta(days=-200), title="Long ago")  # before the feed's window
+        left = make_group(people=[(db.session.get(Member, member_id), "member", "left")])
+        make_meeting(left, title="Theirs no more")
+        make_meeting(make_group(joining="open"), title="Not theirs")
+        db.session.get(Member, member_id).calendar_token = "a-secret-calendar-token-for-m0"
+        db.session.commit()
+        assert db.session.scalar(select(GroupMember.status).where(GroupMember.group_id == left.id)) == "left"
+    feed = app.test_client().get("/groups/calendar/a-secret-calendar-token-for-m0.ics")  # no login: the secret
+    assert feed.status_code == 200 and feed.mimetype == "text/calendar"
+    text = feed.get_data(as_text=True)
+    assert "Ours" in text and "Teams 4242" in text
+    assert "Long ago" not in text and "Theirs no more" not in text and "Not theirs" not in text
+    assert app.test_client().get("/groups/calendar/a-wrong-calendar-token-for-m0.ics").status_code == 404
+    login(client, "m0@example.org")
+    assert "/groups/calendar/a-secret-calendar-token-for-m0.ics" in client.get(f"/groups/{slug}").get_data(
+        as_text=True)
+
+
 def test_attendance_export_is_csv_and_xlsx_and_injection_safe(app, client, login):
     slug, group_id, (member_id,) = forum(app)
     with app.test_request_context():

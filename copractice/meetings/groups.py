@@ -32,8 +32,8 @@ def kind_label(group: Group, kinds: dict[str, str] | None = None) -> str:
 
 def unique_slug(name, group_id=None):
     base = slugify(name, fallback="group")
-    if base == "new":  # /groups/new is the form to set one up
-        base = "new-group"
+    if base in ("new", "calendar"):  # /groups/new is the form to set one up; /groups/calendar/ the private feeds
+        base = f"{base}-group"
     taken = set(db.session.scalars(select(Group.slug).where(
         or_(Group.slug == base, Group.slug.like(f"{base}-%")), Group.id != (group_id or 0))))
     slug, n = base, 2

@@ -357,13 +357,13 @@ def _event(meeting, group, with_joining_details):
     return event
 
 
-def _calendar(name, meetings, group, with_joining_details):
+def _calendar(name, meetings_and_groups, with_joining_details):
     cal = Calendar()
     cal.add("prodid", "-//copractice//group meetings//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    for meeting in meetings:
+    for meeting, group in meetings_and_groups:
         cal.add_component(_event(meeting, group, with_joining_details))
     return cal.to_ical()
 
@@ -371,14 +371,28 @@ def _calendar(name, meetings, group, with_joining_details):
 def meeting_calendar(meeting: Meeting, viewer) -> bytes:
     """One meeting as an .ics file; its joining details only for the group's members and those who run it."""
     group = meeting.group
-    return _calendar(meeting.title, [meeting], group, sees_joining_details(viewer, group))
+    return _calendar(meeting.title, [(meeting, group)], sees_joining_details(viewer, group))
 
 
 def group_calendar(group: Group, viewer) -> bytes:
     """Every meeting of the group as a calendar feed; joining details only for members and those who run it."""
     meetings = db.session.scalars(select(Meeting).where(Meeting.group_id == group.id)
                                   .order_by(Meeting.starts_at, Meeting.id)).all()
-    return _calendar(group.name, meetings, group, sees_joining_details(viewer, group))
+    return _calendar(group.name, [(m, group) for m in meetings], sees_joining_details(viewer, group))
+
+
+def member_meetings_calendar(member_id: int) -> bytes:
+    """The private feed a calendar app subscribes to (the member's secret calendar address, as for courses): the
+    meetings, from courses' feed window onwards, of every group they are an active member of, with how to join.
+    One query."""
+    from copractice.courses.calendar import feed_window_start
+
+    rows = db.session.execute(
+        select(Meeting, Group).join(Group, Group.id == Meeting.group_id)
+        .join(GroupMember, and_(GroupMember.group_id == Group.id, GroupMember.member_id == member_id,
+                                GroupMember.status == "active"))
+        .where(Meeting.starts_at >= feed_window_start()).order_by(Meeting.starts_at, Meeting.id)).all()
+    return _calendar("My group meetings", [tuple(row) for row in rows], True)
 
 
 def sees_joining_details(viewer, group: Group) -> bool:

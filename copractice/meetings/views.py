@@ -13,6 +13,7 @@ from copractice.attendance.models import MARKS
 from copractice.attendance.operations import checkin_window
 from copractice.attendance.reports import csv_lines, xlsx_bytes
 from copractice.attendance.views import qr_svg
+from copractice.courses.calendar import feed_member_id
 from copractice.courses.forms import ConfirmForm
 from copractice.extensions import db
 from copractice.meetings import forms
@@ -133,7 +134,9 @@ def _group_page(group, invite_form):
     return render_template("meetings/group.html", group=group, part=group_part(current_user, group),
                            may_run=can(current_user, "group.run", group), coming=coming, past=past,
                            people=ops.group_people(group), roles=GROUP_ROLES, kind_label=group_ops.kind_label(group),
-                           invite_form=invite_form)
+                           invite_form=invite_form, feed_url=external_url("meetings.my_meetings_ics",
+                                                                          token=current_user.calendar_token)
+                           if current_user.calendar_token else None)
 
 
 @bp.route("/<slug>/join", methods=["POST"])
@@ -215,6 +218,18 @@ def group_ics(slug):
     group = _group(slug)
     return Response(ops.group_calendar(group, _me()), mimetype="text/calendar",
                     headers={"Content-Disposition": f'attachment; filename="{group.slug}.ics"'})
+
+
+@bp.route("/calendar/<token>.ics")
+@permission_required("site.view")
+def my_meetings_ics(token):
+    """A member's private feed of their groups' meetings: no login, the secret in the address is the key (the same
+    secret as their courses' calendar address)."""
+    member_id = feed_member_id(token)
+    if member_id is None:
+        abort(404)
+    return Response(ops.member_meetings_calendar(member_id), mimetype="text/calendar",
+                    headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.route("/<slug>/attendance.<any(csv, xlsx):kind>")
