@@ -141,6 +141,8 @@ def test_the_register_uses_attendance_marks_and_waits_for_the_meeting(app):
         with pytest.raises(Refused, match="has not started yet"):
             ops.mark(chair, later, ana.id, "present")
         ops.mark(chair, later, ana.id, "excused", remark="Sent apologies")  # apologies in advance
+        with pytest.raises(Refused, match="has not started yet"):
+            ops.mark(chair, later, ana.id, "present")  # not even over an apology
         now = make_meeting(group, starts_in=timedelta(minutes=-5))
         with pytest.raises(Refused, match="Only the group's chair"):
             ops.mark(ana, now, ben.id, "present")
@@ -299,3 +301,26 @@ def test_group_and_meeting_pages_stay_within_a_budget_whatever_their_size(app, l
         counts.append(n)
     assert counts[0] == counts[1], counts
     assert counts[1] <= 14, counts
+
+
+def test_answers_and_marks_made_at_once_leave_one_row_each(app):
+    """A double-clicked answer, or a check-in racing the chair's tap, is one row, never a unique-key error."""
+    from tests.concurrency_helpers import at_once
+
+    with app.test_request_context():
+        chair, ana = create_member(), create_member()
+        group = make_group(people=[(chair, "chair", "active"), (ana, "member", "active")])
+        meeting = make_meeting(group, starts_in=timedelta(minutes=-5))
+        ids = (chair.id, ana.id, meeting.id)
+
+    def answer():
+        ops.answer(db.session.get(Member, ids[1]), db.session.get(Meeting, ids[2]), "yes")
+
+    def mark():
+        ops.mark(db.session.get(Member, ids[0]), db.session.get(Meeting, ids[2]), ids[1], "present")
+
+    at_once(app, [answer] * 4 + [mark] * 4)
+    with app.app_context():
+        from copractice.meetings.meeting_models import MeetingRsvp
+        assert len(db.session.scalars(select(MeetingRsvp)).all()) == 1
+        assert len(db.session.scalars(select(MeetingAttendance)).all()) == 1

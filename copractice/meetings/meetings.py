@@ -13,6 +13,7 @@ from typing import NamedTuple
 from flask import current_app
 from icalendar import Calendar, Event
 from sqlalchemy import and_, func, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from copractice import ratelimits
 from copractice.attendance import operations as attendance_ops
@@ -180,13 +181,8 @@ def answer(member: Member, meeting: Meeting, reply: str, *, access_needs=None, a
     if access_needs is not None:
         needs = [n for n in access_needs if n in ACCESS_NEEDS]
         update_profile(member, access_needs=needs, access_needs_note=access_needs_note or "")
-    row = rsvp_of(member, meeting)
-    if row is None:
-        row = MeetingRsvp(meeting_id=meeting.id, member_id=member.id, answer=reply)
-        db.session.add(row)
-    row.answer, row.answered_at = reply, utcnow()
     db.session.flush()
-    return row
+    return _upsert(MeetingRsvp, meeting_id=meeting.id, member_id=member.id, answer=reply, answered_at=utcnow())
 
 
 class NeedsRow(NamedTuple):
@@ -254,21 +250,27 @@ def mark(actor: Member, meeting: Meeting, member_id: int, status: str, *, remark
         raise MeetingRefused("This meeting is cancelled.")
     row = db.session.scalar(select(MeetingAttendance).where(MeetingAttendance.meeting_id == meeting.id,
                                                             MeetingAttendance.member_id == member_id))
-    if row is None:
-        if db.session.scalar(select(GroupMember.id).where(
-                GroupMember.group_id == meeting.group_id, GroupMember.member_id == member_id,
-                GroupMember.status == "active")) is None:
-            raise MeetingRefused("They are not a member of this group.")
-        if status != EXCUSED and now < marking_opens_at(meeting):
-            raise MeetingRefused("This meeting has not started yet, so nobody can be marked for it. You can take "
-                                 f"the register from {uk_time(marking_opens_at(meeting), 'time_on_day')}.")
-        row = MeetingAttendance(meeting_id=meeting.id, member_id=member_id)
-        db.session.add(row)
-    row.status, row.source, row.marked_by_id, row.marked_at = status, source, getattr(actor, "id", None), now
-    if remark is not None:
-        row.remark = remark.strip() or None
-    db.session.flush()
-    return row
+    if row is None and db.session.scalar(select(GroupMember.id).where(
+            GroupMember.group_id == meeting.group_id, GroupMember.member_id == member_id,
+            GroupMember.status == "active")) is None:
+        raise MeetingRefused("They are not a member of this group.")
+    if status != EXCUSED and now < marking_opens_at(meeting):
+        raise MeetingRefused("This meeting has not started yet, so nobody can be marked for it. You can take "
+                             f"the register from {uk_time(marking_opens_at(meeting), 'time_on_day')}.")
+    new_remark = (row.remark if row is not None else None) if remark is None else (remark.strip() or None)
+    # An upsert on the unique (meeting, member) key: a check-in racing the chair's tap leaves one row, not an error.
+    return _upsert(MeetingAttendance, meeting_id=meeting.id, member_id=member_id, status=status, source=source,
+                   remark=new_remark, marked_by_id=getattr(actor, "id", None), marked_at=now)
+
+
+def _upsert(model, *, meeting_id, member_id, **values):
+    """Insert the (meeting, member) row of ``model`` or update it in one statement; returns it, fresh."""
+    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = insert(model).values(meeting_id=meeting_id, member_id=member_id, **values)
+    db.session.execute(stmt.on_conflict_do_update(index_elements=["meeting_id", "member_id"],
+                                                  set_={key: stmt.excluded[key] for key in values}))
+    return db.session.execute(select(model).where(model.meeting_id == meeting_id, model.member_id == member_id)
+                              .execution_options(populate_existing=True)).scalar_one()
 
 
 def save_remarks(actor: Member, meeting: Meeting, remarks: dict) -> list[int]:
