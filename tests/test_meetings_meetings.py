@@ -194,6 +194,8 @@ def test_check_in_through_the_page(app, client, login):
         assert code in attendance_ops.accepted_codes(db.session.get(Meeting, meeting_id), utcnow(), "meeting")
     url = f"/groups/{slug}/meetings/{meeting_id}/check-in"
     assert "<svg" in shown and "QR code to check in" in shown  # the QR code leads to the form, the code filled in
+    fresh = chair.get(f"/groups/{slug}/meetings/{meeting_id}/check-in-code.json").get_json()  # the screen refreshes
+    assert fresh["code"].isdigit() and len(fresh["code"]) == 6 and "<svg" in fresh["svg"] and fresh["seconds_left"] > 0
     assert f'value="{code}"' in client.get(f"{url}?code={code}").get_data(as_text=True)
     response = post_form(client, url, {"code": "000000" if code != "000000" else "111111"})
     assert response.status_code == 200 and "That code is not right" in response.get_data(as_text=True)

@@ -48,6 +48,7 @@ ROUTES = {
     "meetings.needs": ("GET", "/groups/{g}/meetings/{m}/needs", None, RUN),
     "meetings.register": ("GET", "/groups/{g}/meetings/{m}/register", None, RUN),
     "meetings.checkin_code": ("GET", "/groups/{g}/meetings/{m}/check-in-code", None, RUN),
+    "meetings.checkin_json": ("GET", "/groups/{g}/meetings/{m}/check-in-code.json", None, RUN),
     "meetings.check_in": ("GET", "/groups/{g}/meetings/{m}/check-in", None, VIEW),
     "meetings.my_meetings_ics": ("GET", "/groups/calendar/not-a-real-calendar-token-at-all.ics", None,
                                  {p: 404 for p in PARTS}),

@@ -611,6 +611,7 @@ MATRIX.update({
     "meetings.needs": ("GET", "/groups/{group}/meetings/{meeting}/needs", None, MANAGERS),
     "meetings.register": ("GET", "/groups/{group}/meetings/{meeting}/register", None, MANAGERS),
     "meetings.checkin_code": ("GET", "/groups/{group}/meetings/{meeting}/check-in-code", None, MANAGERS),
+    "meetings.checkin_json": ("GET", "/groups/{group}/meetings/{meeting}/check-in-code.json", None, MANAGERS),
     "meetings.check_in": ("GET", "/groups/{group}/meetings/{meeting}/check-in", None, MANAGERS),
     # A member's private feed: the secret in the address is the key; a wrong one is not found, for everyone.
     "meetings.my_meetings_ics": ("GET", "/groups/calendar/not-a-real-calendar-token-at-all.ics", None,

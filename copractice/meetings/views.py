@@ -2,7 +2,7 @@
 needs sheet, the register and self check-in, calendars and the attendance export."""
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -398,12 +398,27 @@ def register(slug, meeting_id):
 def checkin_code(slug, meeting_id):
     """The code for members to check themselves in, to show in the room."""
     group, meeting = _meeting(slug, meeting_id, "group.run")
-    code, seconds_left = ops.current_code(meeting)
+    code, seconds_left, qr = _checkin_payload(group, meeting)
     opens, closes = checkin_window(meeting)
-    qr = qr_svg(external_url("meetings.check_in", slug=group.slug, meeting_id=meeting.id, code=code))
     return render_template("meetings/checkin_code.html", group=group, meeting=meeting, code=code, qr=qr,
                            seconds_left=seconds_left, opens=opens, closes=closes,
                            is_open=opens <= utcnow() <= closes)
+
+
+def _checkin_payload(group, meeting):
+    """The code to show now, the seconds until it changes, and the QR code that leads to the form with it."""
+    code, seconds_left = ops.current_code(meeting)
+    return code, seconds_left, qr_svg(external_url("meetings.check_in", slug=group.slug, meeting_id=meeting.id,
+                                                   code=code))
+
+
+@bp.route(MEETING + "/check-in-code.json")
+@permission_required("groups.view")
+def checkin_json(slug, meeting_id):
+    """The current code, for the check-in screen to refresh itself (the same script as courses' screen)."""
+    group, meeting = _meeting(slug, meeting_id, "group.run")
+    code, seconds_left, qr = _checkin_payload(group, meeting)
+    return jsonify(code=code, seconds_left=seconds_left, svg=str(qr))
 
 
 @bp.route(MEETING + "/check-in", methods=["GET", "POST"])
