@@ -180,6 +180,9 @@ def _register_blueprints(app):
     from copractice.community import search_views as community_search_views
 
     app.register_blueprint(community_search_views.bp)
+    from copractice.meetings import views as meetings_views
+
+    app.register_blueprint(meetings_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -97,7 +97,13 @@ def create_admin(email, name, password):
 @with_appcontext
 def demo_data(force, scale):
     """Create a believable demo site, small or large (safe to run again: nothing is duplicated)."""
-    from copractice.demo import DEMO_PASSWORD, create_demo_courses, create_demo_data, create_demo_resources
+    from copractice.demo import (
+        DEMO_PASSWORD,
+        create_demo_courses,
+        create_demo_data,
+        create_demo_groups,
+        create_demo_resources,
+    )
 
     if current_app.config.get("ENV_NAME") == "production" and not force:
         raise click.UsageError("demo data has known passwords; refusing on production without --force")
@@ -105,6 +111,7 @@ def demo_data(force, scale):
         created, members = create_demo_data()
         courses = create_demo_courses(members)
         resources = create_demo_resources(members)
+        create_demo_groups(members)
         db.session.commit()
     click.echo(f"Demo data ready ({created} new members, {courses} new courses, {resources} new resources). "
                f"Every demo login uses the password: {DEMO_PASSWORD}")

@@ -181,3 +181,50 @@ def create_demo_resources(members):
                                   variant_of_id=item.id, variant_kind="easy_read")
             created += 1
     return created
+
+
+# The regional forum: (email, role in the group); its meetings: (title, days from now, UK hour, place, joining).
+DEMO_FORUM_PEOPLE = [("lead@example.org", "chair"), ("facilitator@example.org", "secretary"),
+                     ("patient@example.org", "member"), ("carer@example.org", "member"),
+                     ("trainee@example.org", "member"), ("other@example.org", "member")]
+DEMO_FORUM_MEETINGS = [
+    ("Regional forum: what we heard this autumn", -28, 14, "Maidstone Community Hub, ME14 1LH", None),
+    ("Regional forum: planning next year", 14, 14, "Maidstone Community Hub, ME14 1LH",
+     "Join on Zoom: https://meet.example.org/forum (meeting ID 812 345 6789), or by phone on 0131 460 1196"),
+    ("Regional forum: spring meeting", 70, 11, None, "Join on Zoom: https://meet.example.org/forum-spring"),
+]
+
+
+def create_demo_groups(members):
+    """The regional public involvement forum (if it is not there yet), with its chair, secretary, members, a past
+    meeting with a register and two meetings coming up with answers. Returns how many groups were new."""
+    from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
+    from copractice.meetings.models import Group, GroupMember, Meeting
+
+    if db.session.scalar(select(Group.id).where(Group.slug == "regional-forum")) is not None:
+        return 0
+    by_email = {m.email: m for m in members}
+    forum = Group(slug="regional-forum", name="Regional public involvement forum", kind="forum", joining="open",
+                  description="Patients, carers and members of the public from across Kent, Surrey and Sussex meet "
+                              "every two months to shape the research we do. **Everyone is welcome.**")
+    for email, role in DEMO_FORUM_PEOPLE:
+        forum.memberships.append(GroupMember(member_id=by_email[email].id, role=role, status="active",
+                                             joined_at=utcnow()))
+    db.session.add(forum)
+    db.session.flush()
+    today = utcnow().date()
+    for title, days, hour, venue, joining in DEMO_FORUM_MEETINGS:
+        local = datetime.combine(today + timedelta(days=days), datetime.min.time()).replace(hour=hour)
+        meeting = Meeting(group_id=forum.id, title=title, starts_at=london_to_utc(local), venue=venue,
+                          ends_at=london_to_utc(local + timedelta(hours=2)), joining_details=joining,
+                          created_by_id=by_email["facilitator@example.org"].id)
+        db.session.add(meeting)
+        db.session.flush()
+        for n, (email, _role) in enumerate(DEMO_FORUM_PEOPLE):
+            if days < 0:
+                db.session.add(MeetingAttendance(meeting_id=meeting.id, member_id=by_email[email].id,
+                                                 status="absent" if n == 5 else "present"))
+            elif n >= 2:
+                db.session.add(MeetingRsvp(meeting_id=meeting.id, member_id=by_email[email].id,
+                                           answer=("yes", "yes", "maybe", "no")[n - 2]))
+    return 1

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.community.models import Post, Space
     from copractice.community.safety_models import PostFlag
     from copractice.courses.models import Course, Enrolment, Session
+    from copractice.meetings.models import Meeting
     from copractice.meetings.organisation_models import Organisation
     from copractice.members.models import Member
     from copractice.plugin_types import (
@@ -453,4 +454,28 @@ def copractice_organisation_saved(app: Flask, organisation: Organisation, create
     :param organisation: the organisation, flushed (its areas, themes and plugins' answers saved).
     :param created: True for a new organisation.
     :param old_status: its partnership status before the change (None when created).
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_group_kinds(app: Flask) -> list[tuple[str, str]] | None:
+    """Return more kinds of group as (key, label) pairs, e.g. ("carers_panel", "Carers' panel") (collecting). The
+    core's kinds (forum, steering group, advisory panel, meet-up) come first; a key already taken is left as it
+    is. A plugin that raises is skipped: its kinds are not offered for that request.
+
+    :param app: the site.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_meeting_saved(app: Flask, meeting: Meeting, created: bool) -> None:
+    """Called when a group's meeting is set up (``created`` True), changed or cancelled (``meeting.status`` is
+    "cancelled"), after the change is flushed and before the request commits: write through the session, never
+    send anything from here. A plugin that raises is skipped; the meeting is saved.
+
+    :param app: the site.
+    :param meeting: the meeting (``meeting.group`` its group).
+    :param created: True when the meeting was just set up.
     """

@@ -34,6 +34,7 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp  # noqa: F401
 from copractice.meetings.models import Group, GroupMember, Meeting  # noqa: F401
 from copractice.meetings.organisation_models import (  # noqa: F401,E402  (issue 15 point 5: the partnership map)
                                                    Organisation,

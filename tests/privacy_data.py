@@ -36,6 +36,8 @@ LIVED = "Cared for my dad with vascular dementia"  # a lived-experience tag in t
 SECRETS = (NAME, EMAIL, APOLOGY, REMARK, COMPANION, GUARDIAN, ORGANISATION, ACCESS_NOTE, REMOVAL_REASON, MESSAGE, LIVED)
 FLAG_NOTE = "Priya thinks this post names her neighbour"  # issue 14 point 4: a flag's note is theirs
 SECRETS += (FLAG_NOTE,)
+MEETING_REMARK = "Priya's bus was late from Sittingbourne"  # issue 15: a remark on a group meeting's register
+SECRETS += (MEETING_REMARK,)
 
 
 @dataclass
@@ -161,6 +163,24 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.flush()
         db.session.add(GroupMember(group_id=forum.id, member_id=member.id, role="secretary", status="active",
                                    joined_at=now))
+        # Their answers and marks at the forum's meetings (a past one with a remark, a coming one), and a mark
+        # they gave someone else as secretary.
+        from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
+        from copractice.meetings.models import Meeting
+
+        held = Meeting(group_id=forum.id, title="Forum, autumn", starts_at=now - timedelta(days=30),
+                       ends_at=now - timedelta(days=30) + timedelta(hours=2), venue="Maidstone")
+        coming = Meeting(group_id=forum.id, title="Forum, winter", starts_at=now + timedelta(days=30),
+                         ends_at=now + timedelta(days=30, hours=2), venue="Maidstone")
+        db.session.add_all([held, coming])
+        db.session.flush()
+        db.session.add_all([
+            MeetingRsvp(meeting_id=held.id, member_id=member.id, answer="yes"),
+            MeetingRsvp(meeting_id=coming.id, member_id=member.id, answer="maybe"),
+            MeetingAttendance(meeting_id=held.id, member_id=member.id, status="late", remark=MEETING_REMARK,
+                              marked_by_id=member.id),
+            MeetingAttendance(meeting_id=held.id, member_id=other.id, status="present", marked_by_id=member.id),
+        ])
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

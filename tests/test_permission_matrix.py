@@ -577,3 +577,62 @@ MATRIX.update({
     "partnerships.new": ("GET", "/partnerships/new", None, MANAGERS),
     "partnerships.edit": ("GET", "/partnerships/{organisation}/edit", None, MANAGERS),
 })
+
+
+# Issue 15 point 1: groups and meetings. The matrix's group is invitation-only, of Cross-cutting (which the matrix's
+# theme lead leads, so they run it, as admins do); the route's fresh member is its member; the trainee and the
+# facilitator are not in it, so it is not theirs to see. Its meeting is under way (register and check-in open).
+# tests/test_meetings_permissions.py walks every route for each part in a group (member, invited, chair, secretary,
+# outsider, another theme's lead), and an open group.
+def matrix_meetings(app, enrolled):
+    from datetime import timedelta
+
+    from copractice.extensions import db
+    from copractice.meetings.models import Group, GroupMember, Meeting
+    from copractice.timeutil import utcnow
+
+    with app.app_context():
+        n = db.session.scalar(db.select(db.func.count(Group.id))) + 1
+        group = Group(slug=f"matrix-forum-{n}", name="Matrix forum", kind="forum", joining="invite",
+                      theme_slug="cross-cutting")
+        db.session.add(group)
+        db.session.flush()
+        db.session.add(GroupMember(group_id=group.id, member_id=enrolled.id, role="member", status="active"))
+        start = utcnow() - timedelta(minutes=5)
+        meeting = Meeting(group_id=group.id, title="Matrix meeting", starts_at=start, ends_at=start + timedelta(hours=2),
+                          venue="Hall")
+        db.session.add(meeting)
+        db.session.commit()
+        return {"group": group.slug, "meeting": meeting.id}
+
+
+MATRIX_IDS.append(matrix_meetings)
+MATRIX.update({
+    "meetings.groups": ("GET", "/groups/", None, SIGNED_IN),
+    "meetings.new_group": ("GET", "/groups/new", None, MANAGERS),
+    "meetings.group": ("GET", "/groups/{group}", None, MANAGERS),
+    "meetings.edit_group": ("GET", "/groups/{group}/edit", None, MANAGERS),
+    "meetings.join": ("POST", "/groups/{group}/join", {}, MANAGERS_POST),  # refused (by invitation): back to the group
+    "meetings.decline": ("POST", "/groups/{group}/decline", {}, MANAGERS_POST),
+    "meetings.leave": ("POST", "/groups/{group}/leave", {}, MANAGERS_POST),
+    # Nobody has that address: the group's page again, the error beside the field.
+    "meetings.invite": ("POST", "/groups/{group}/invite", {"email": "nobody@example.org"}, MANAGERS),
+    "meetings.set_role": ("POST", "/groups/{group}/people/{target}/role", {"role": "secretary"}, MANAGERS_POST),
+    "meetings.remove": ("POST", "/groups/{group}/people/{target}/remove", {}, MANAGERS_POST),
+    "meetings.group_ics": ("GET", "/groups/{group}/calendar.ics", None, MANAGERS),
+    "meetings.attendance_export": ("GET", "/groups/{group}/attendance.csv", None, MANAGERS),
+    "meetings.new_meeting": ("GET", "/groups/{group}/meetings/new", None, MANAGERS),
+    "meetings.meeting": ("GET", "/groups/{group}/meetings/{meeting}", None, MANAGERS),
+    "meetings.edit_meeting": ("GET", "/groups/{group}/meetings/{meeting}/edit", None, MANAGERS),
+    "meetings.cancel_meeting": ("POST", "/groups/{group}/meetings/{meeting}/cancel", {}, MANAGERS_POST),
+    "meetings.meeting_ics": ("GET", "/groups/{group}/meetings/{meeting}/calendar.ics", None, MANAGERS),
+    "meetings.rsvp": ("GET", "/groups/{group}/meetings/{meeting}/rsvp", None, MANAGERS),
+    "meetings.needs": ("GET", "/groups/{group}/meetings/{meeting}/needs", None, MANAGERS),
+    "meetings.register": ("GET", "/groups/{group}/meetings/{meeting}/register", None, MANAGERS),
+    "meetings.checkin_code": ("GET", "/groups/{group}/meetings/{meeting}/check-in-code", None, MANAGERS),
+    "meetings.checkin_json": ("GET", "/groups/{group}/meetings/{meeting}/check-in-code.json", None, MANAGERS),
+    "meetings.check_in": ("GET", "/groups/{group}/meetings/{meeting}/check-in", None, MANAGERS),
+    # A member's private feed: the secret in the address is the key; a wrong one is not found, for everyone.
+    "meetings.my_meetings_ics": ("GET", "/groups/calendar/not-a-real-calendar-token-at-all.ics", None,
+                                 {r: 404 for r in ROLES}),
+})

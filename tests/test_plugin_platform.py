@@ -194,3 +194,7 @@ HOOK_TESTS["copractice_organisation_fields"] = (  # issue 15 point 7: extra orga
     "tests/test_partnerships_hooks.py::test_plugin_fields_are_asked_checked_stored_per_plugin_shown_and_exported")
 HOOK_TESTS["copractice_organisation_saved"] = (  # issue 15 point 7: the organisation-saved event
     "tests/test_partnerships_hooks.py::test_organisation_saved_is_told_of_each_save_and_a_crash_is_skipped")
+HOOK_TESTS["copractice_group_kinds"] = (  # issue 15 point 7: plugins add kinds of group
+    "tests/test_meetings_groups.py::test_a_plugin_adds_a_kind_of_group_and_a_raising_one_is_skipped")
+HOOK_TESTS["copractice_meeting_saved"] = (  # issue 15 point 7: the meeting-saved event
+    "tests/test_meetings_meetings.py::test_meeting_saved_hook_is_told_of_each_change_and_a_raising_one_is_skipped")

@@ -243,27 +243,28 @@ def _slot(now):
     return int(now.timestamp()) // current_app.config["CHECKIN_CODE_SECONDS"]
 
 
-def checkin_code(session, slot):
-    """A six-digit code for a session and a time slot, derived from the secret key (nothing stored)."""
+def checkin_code(session, slot, scope="checkin"):
+    """A six-digit code for a session and a time slot, derived from the secret key (nothing stored). ``scope``
+    names what kind of thing ``session`` is (a group's meeting is "meeting"), so two kinds never share codes."""
     key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"checkin:{session.id}:{slot}".encode(), hashlib.sha256).digest()
+    digest = hmac.new(key, f"{scope}:{session.id}:{slot}".encode(), hashlib.sha256).digest()
     return f"{int.from_bytes(digest[:8], 'big') % 1_000_000:06d}"
 
 
-def current_checkin_code(session, now=None):
+def current_checkin_code(session, now=None, scope="checkin"):
     """The code to show now and the seconds until it changes."""
     now = now or utcnow()
     period = current_app.config["CHECKIN_CODE_SECONDS"]
-    return checkin_code(session, _slot(now)), period - int(now.timestamp()) % period
+    return checkin_code(session, _slot(now), scope), period - int(now.timestamp()) % period
 
 
-def _accepted_codes(session, now):
+def accepted_codes(session, now, scope="checkin"):
     """This slot's code, and the previous one for a short grace time after it changes."""
     period, grace = current_app.config["CHECKIN_CODE_SECONDS"], current_app.config["CHECKIN_CODE_GRACE_SECONDS"]
     slot = _slot(now)
-    codes = {checkin_code(session, slot)}
+    codes = {checkin_code(session, slot, scope)}
     if int(now.timestamp()) % period < grace:
-        codes.add(checkin_code(session, slot - 1))
+        codes.add(checkin_code(session, slot - 1, scope))
     return codes
 
 
@@ -302,7 +303,7 @@ def self_check_in(member, code, session=None, now=None):
     if blocked:
         raise AttendanceRefused(blocked)
     for candidate in candidates:
-        if code in _accepted_codes(candidate, now):
+        if code in accepted_codes(candidate, now):
             existing = current_mark(candidate.id, member.id)
             if existing is not None and existing.status in ATTENDED:
                 return existing, False

@@ -177,7 +177,7 @@ def register_history(session_id):
 
 # -- self check-in ----------------------------------------------------------------------------------------------------
 
-def _qr_svg(url):
+def qr_svg(url):
     """An inline SVG QR code: large, with a quiet zone, so phone cameras read it from across a room."""
     return Markup(segno.make(url, error="m").svg_inline(scale=8, border=4, dark="#000", light="#fff",
                                                          title="QR code to check in"))
@@ -197,7 +197,7 @@ def show_checkin(session_id):
     code, seconds_left, url = _checkin_payload(session)
     opens, closes = ops.checkin_window(session)
     return render_template("attendance/show_checkin.html", session=session, course=session.course, code=code,
-                           seconds_left=seconds_left, qr=_qr_svg(url), opens=opens, closes=closes,
+                           seconds_left=seconds_left, qr=qr_svg(url), opens=opens, closes=closes,
                            is_open=opens <= utcnow() <= closes)
 
 
@@ -207,7 +207,7 @@ def checkin_json(session_id):
     """The current code for the check-in screen to refresh itself."""
     session = _session(session_id)
     code, seconds_left, url = _checkin_payload(session)
-    return jsonify(code=code, seconds_left=seconds_left, svg=str(_qr_svg(url)))
+    return jsonify(code=code, seconds_left=seconds_left, svg=str(qr_svg(url)))
 
 
 def _do_check_in(form, session=None):

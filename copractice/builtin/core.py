@@ -44,6 +44,7 @@ def copractice_nav_items(app, member):
     if member.is_authenticated:
         items.append(NavItem("My learning", "courses.my_learning", order=20))
         items.append(NavItem("Check in", "attendance.check_in", order=25))
+        items.append(NavItem("Groups", "meetings.groups", order=27))
         if can(member, "courses.organise"):
             items.append(NavItem("Courses I run", "manage.courses", order=30))
         if can(member, "resources.curate"):

@@ -46,7 +46,8 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
-from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember
+from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
+from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
 from copractice.members.models import (
     CONSENTS,
     ConsentEvent,
@@ -119,6 +120,8 @@ EXPORTED_TABLES = {
     "moderation_entry": "community_safety",
     # Groups and meetings (copractice/meetings/).
     "group_member": "meeting_groups",
+    "meeting_rsvp": "group_meetings",
+    "meeting_attendance": "group_meetings",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -139,6 +142,7 @@ NOT_EXPORTED = {
     "posting_stop.ended_by_id": "the moderator who let someone else post again: about the other person",
     "group_member.invited_by_id": "who invited someone else into a group: about the other person",
     "meeting.created_by_id": "who set up a group's meeting: about the meeting",
+    "meeting_attendance.marked_by_id": "who marked someone else at a group's meeting: about the other person",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
 }
@@ -188,6 +192,9 @@ KEPT_AFTER_ERASURE = {
     "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
     "group_member.invited_by_id": "people they invited into a group",
     "meeting.created_by_id": "meetings they set up for a group",
+    "meeting_attendance.member_id": "marks for group meetings that happened, without remarks: counted in attendance "
+                                    "figures",
+    "meeting_attendance.marked_by_id": "marks they gave other people at group meetings",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -326,6 +333,13 @@ def export_member_data(member: Member) -> dict:
     guarded = db.session.scalars(select(Space).where(Space.safeguarding_lead_id == mid).order_by(Space.name))
     groups = _all(select(GroupMember, Group).join(Group, Group.id == GroupMember.group_id)
                   .where(GroupMember.member_id == mid).order_by(Group.name))
+    meeting_answers = _all(select(MeetingRsvp, Meeting, Group).join(Meeting, Meeting.id == MeetingRsvp.meeting_id)
+                           .join(Group, Group.id == Meeting.group_id).where(MeetingRsvp.member_id == mid)
+                           .order_by(Meeting.starts_at))
+    meeting_marks = _all(select(MeetingAttendance, Meeting, Group)
+                         .join(Meeting, Meeting.id == MeetingAttendance.meeting_id)
+                         .join(Group, Group.id == Meeting.group_id).where(MeetingAttendance.member_id == mid)
+                         .order_by(Meeting.starts_at))
     plugins, plugins_failed = plugin_data(member)
     current_marks = {(a.session_id, a.source) for a, _s, _c in marks}
 
@@ -416,6 +430,13 @@ def export_member_data(member: Member) -> dict:
                             + [{"space": sp.name, "part": "Safeguarding lead", "since": None} for sp in guarded],
         "meeting_groups": [{"group": g.name, "part": gm.role_label, "status": MEMBERSHIP_STATUSES.get(gm.status, gm.status),
                             "joined_at": _when(gm.joined_at)} for gm, g in groups],
+        "group_meetings": {
+            "answers": [{"group": g.name, "meeting": m.title, "starts_at": _when(m.starts_at),
+                         "answer": r.answer_label, "answered_at": _when(r.answered_at)} for r, m, g in meeting_answers],
+            "attendance": [{"group": g.name, "meeting": m.title, "starts_at": _when(m.starts_at),
+                            "mark": MARKS.get(a.status, a.status), "remark": a.remark, "marked_at": _when(a.marked_at),
+                            "checked_in_yourself": a.source == "self_checkin"} for a, m, g in meeting_marks],
+        },
         "community_safety": {
             "flags_raised": [{"post_id": f.post_id, "reason": f.reason_label, "note": f.note,
                               "raised_at": _when(f.created_at), "dealt_with_at": _when(f.resolved_at)} for f in flags],
@@ -547,6 +568,11 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     # The community: their parts in spaces go; their posts stay, by "Former member" (KEPT_AFTER_ERASURE).
     db.session.execute(delete(SpaceRole).where(SpaceRole.member_id == mid))
     db.session.execute(delete(GroupMember).where(GroupMember.member_id == mid))  # their places in groups go
+    # Their answers go; their marks at meetings that happened stay, without remarks, as counts (KEPT_AFTER_ERASURE).
+    db.session.execute(delete(MeetingRsvp).where(MeetingRsvp.member_id == mid))
+    db.session.execute(delete(MeetingAttendance).where(MeetingAttendance.member_id == mid, MeetingAttendance.meeting_id.in_(
+        select(Meeting.id).where(Meeting.starts_at > now))))
+    db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

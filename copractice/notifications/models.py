@@ -65,6 +65,12 @@ NOTICE_KINDS.update({
     "mentoring_answered": "Your request for a mentor or buddy is accepted or declined",
     "mentoring_ended": "A mentoring or buddy pair you are in ends, or a request to you is withdrawn",
 })
+# Groups and their meetings (copractice/meetings).
+NOTICE_KINDS.update({
+    "group_invited": "Someone invites you to join a group, such as the regional forum",
+    "meeting_cancelled": "A group meeting you said you would come to is cancelled",
+    "meeting_changed": "The time or place of a group meeting you said you would come to changes",
+})
 
 
 class Notice(db.Model):
