@@ -176,6 +176,9 @@ def _register_blueprints(app):
     from copractice.community import search_views as community_search_views
 
     app.register_blueprint(community_search_views.bp)
+    from copractice.meetings import agenda_views
+
+    app.register_blueprint(agenda_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -34,6 +34,14 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.meetings.agenda_models import (  # noqa: F401
+                                                   AgendaItem,
+                                                   AgendaPaper,
+                                                   Decision,
+                                                   MeetingAction,
+                                                   MeetingMinutes,
+                                                   SaidWeDid,
+)
 from copractice.meetings.models import Group, GroupMember, Meeting  # noqa: F401
 from copractice.members.models import ConsentEvent, Member, ProfileAnswer, ThemeLeadership  # noqa: F401
 from copractice.notifications.models import EmailPreference, Notice, OutboxMessage, SessionReminder  # noqa: F401

@@ -66,6 +66,11 @@ NOTICE_KINDS.update({
     "mentoring_ended": "A mentoring or buddy pair you are in ends, or a request to you is withdrawn",
 })
 
+# Groups' meetings (copractice/meetings/agenda.py, minutes.py).
+NOTICE_KINDS.update({
+    "meeting_papers": "The agenda and papers of a meeting of a group you are in",
+    "action_reminder": "A reminder a few days before an action of yours from a meeting is due",
+})
 
 class Notice(db.Model):
     """An in-app notice shown on the member's notices page."""
