@@ -190,3 +190,6 @@ HOOK_TESTS["copractice_is_young"] = (  # issue 14 point 4: a plugin widens who c
     "tests/test_community_safety.py::TestHooks::test_is_young_widens_who_is_protected")
 HOOK_TESTS["copractice_flag_raised"] = (  # issue 14 point 8: the flag-raised event
     "tests/test_community_safety.py::TestHooks::test_flag_raised_is_told_and_a_crash_is_skipped")
+HOOK_TESTS["copractice_action_changed"] = (  # issue 15 point 7: a meeting's action recorded or changed
+    "tests/test_agenda_services.py::"
+    "test_action_changed_hook_hears_creation_and_each_change_and_a_raising_plugin_is_skipped")
