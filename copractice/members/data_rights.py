@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember
 from copractice.members.models import (
     CONSENTS,
@@ -119,6 +120,9 @@ EXPORTED_TABLES = {
     "moderation_entry": "community_safety",
     # Groups and meetings (copractice/meetings/).
     "group_member": "meeting_groups",
+    # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
+    "agenda_item": "meeting_work",
+    "meeting_action": "meeting_work",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -139,6 +143,9 @@ NOT_EXPORTED = {
     "posting_stop.ended_by_id": "the moderator who let someone else post again: about the other person",
     "group_member.invited_by_id": "who invited someone else into a group: about the other person",
     "meeting.created_by_id": "who set up a group's meeting: about the meeting",
+    "agenda_paper.uploaded_by_id": "who added a paper to a meeting's agenda: about the paper",
+    "meeting_minutes.approved_by_id": "who approved a meeting's minutes: about the meeting",
+    "said_we_did.created_by_id": "who wrote a line of a group's public \"you said, we did\" log: about the group",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
 }
@@ -188,6 +195,9 @@ KEPT_AFTER_ERASURE = {
     "low_attendance_reminder.sent_by_id": "reminders they sent other people as an organiser",
     "group_member.invited_by_id": "people they invited into a group",
     "meeting.created_by_id": "meetings they set up for a group",
+    "agenda_paper.uploaded_by_id": "papers they added to meetings' agendas",
+    "meeting_minutes.approved_by_id": "minutes they approved for a group",
+    "said_we_did.created_by_id": "lines they wrote in a group's \"you said, we did\" log",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -431,6 +441,7 @@ def export_member_data(member: Member) -> dict:
         "messages": messages.export_member_messages(member),
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
+        "meeting_work": meeting_minutes.export_member_meeting_work(member),
     }
 
 
@@ -547,6 +558,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     # The community: their parts in spaces go; their posts stay, by "Former member" (KEPT_AFTER_ERASURE).
     db.session.execute(delete(SpaceRole).where(SpaceRole.member_id == mid))
     db.session.execute(delete(GroupMember).where(GroupMember.member_id == mid))  # their places in groups go
+    meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
