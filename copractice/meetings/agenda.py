@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from copractice.audit import audit
 from copractice.errors import Refused
@@ -48,7 +48,8 @@ def _must_run(actor, group):
 # -- finding things --------------------------------------------------------------------------------------------
 
 def group_by_slug(slug):
-    return db.session.scalar(select(Group).where(Group.slug == slug))
+    """The group, with its memberships (every permission check on the page then reads them, not the database)."""
+    return db.session.scalar(select(Group).where(Group.slug == slug).options(selectinload(Group.memberships)))
 
 
 def meeting_of(group, meeting_id):
@@ -337,12 +338,15 @@ def agenda_for(member, meeting):
     """The agenda of ``meeting`` as ``member`` may see it."""
     group = meeting.group
     may_run = can(member, "group.run", group)
+    # Only the resources' slugs and titles are shown: their themes, audiences and tags are not loaded.
+    bare = (lazyload(Resource.theme_rows), lazyload(Resource.audience_rows), lazyload(Resource.tag_rows))
+    papers = selectinload(AgendaItem.papers)
     items = db.session.scalars(
         select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)
         .options(selectinload(AgendaItem.lead), selectinload(AgendaItem.decisions),
-                 selectinload(AgendaItem.papers).selectinload(AgendaPaper.resource)
-                 .selectinload(Resource.variants),
-                 selectinload(AgendaItem.papers).selectinload(AgendaPaper.easy_read))
+                 papers.selectinload(AgendaPaper.resource).options(
+                     *bare, selectinload(Resource.variants).options(*bare)),
+                 papers.selectinload(AgendaPaper.easy_read).options(*bare))
         .order_by(AgendaItem.position, AgendaItem.id)).all()
     start_times, at = {}, meeting.starts_at
     for item in items:
