@@ -361,3 +361,23 @@ def test_the_seams_show_the_agenda_and_open_actions(app):
     assert "Welcome and introductions" in shown and f"/meetings/{meeting.id}/agenda" in shown
     assert "Send the survey" in work and f"/groups/{forum.slug}/you-said-we-did" in work
     assert MeetingAction.__tablename__ == "meeting_action"
+
+
+def test_the_worker_runs_the_papers_and_reminder_jobs_in_their_own_unit_of_work(app):
+    from copractice.jobs import jobs_for
+
+    with app.test_request_context():
+        forum = make_forum(first_in=timedelta(days=2))  # papers were due 5 days ago
+        secretary = get(Member, forum.secretary)
+        item = ops.add_item(secretary, get(Meeting, forum.meetings[0]), title="Outreach")
+        mins.add_action(secretary, item, description="Ring the council", owner_id=forum.members[0],
+                        due_on=utcnow().date() + timedelta(days=2))
+        db.session.commit()
+    jobs = jobs_for(app)
+    jobs.huey  # noqa: B018  (defines the tasks)
+    jobs.tasks["send_meeting_papers"].call_local()
+    jobs.tasks["remind_action_owners"].call_local()
+    with app.app_context():
+        assert get(Meeting, forum.meetings[0]).papers_sent_at is not None  # committed by the job
+        kinds = db.session.scalars(select(OutboxMessage.kind)).all()
+        assert kinds.count("meeting_papers") == 4 and kinds.count("action_reminder") == 1
