@@ -381,3 +381,17 @@ def test_the_worker_runs_the_papers_and_reminder_jobs_in_their_own_unit_of_work(
         assert get(Meeting, forum.meetings[0]).papers_sent_at is not None  # committed by the job
         kinds = db.session.scalars(select(OutboxMessage.kind)).all()
         assert kinds.count("meeting_papers") == 4 and kinds.count("action_reminder") == 1
+
+
+def test_a_refused_action_leaves_the_items_minutes_and_decisions_as_they_were(ctx):
+    forum = make_forum()
+    secretary = get(Member, forum.secretary)
+    meeting = get(Meeting, forum.meetings[0])
+    item = ops.add_item(secretary, meeting, title="Outreach")
+    with pytest.raises(Refused, match="due date"):
+        mins.write_item_minutes(secretary, item, minutes="Talked", decision="Go ahead", action="Ring them",
+                                owner_id=forum.members[0], due_on=meeting.starts_at.date() - timedelta(days=1))
+    assert item.minutes == "" and item.decisions == [] and mins.minutes_of(meeting) is None
+    mins.write_item_minutes(secretary, item, minutes="Talked", decision="Go ahead", action="Ring them",
+                            owner_id=forum.members[0])
+    assert item.minutes == "Talked" and [d.text for d in item.decisions] == ["Go ahead"]

@@ -238,12 +238,9 @@ def minutes(slug, meeting_id, item_id):
         form.minutes.data = item.minutes
     if form.validate_on_submit():
         def save():
-            mins.save_minutes(current_user, item, form.minutes.data)
-            if (form.decision.data or "").strip():
-                mins.add_decision(current_user, item, form.decision.data)
-            if (form.action.data or "").strip():
-                mins.add_action(current_user, item, description=form.action.data, owner_id=form.owner_id.data,
-                                due_on=form.due_on.data)
+            return mins.write_item_minutes(current_user, item, minutes=form.minutes.data,
+                                           decision=form.decision.data, action=form.action.data,
+                                           owner_id=form.owner_id.data, due_on=form.due_on.data)
 
         ok, _ = attempt(save, "Minutes saved. They are a draft until they are approved at the next meeting.",
                         form=form, field=lambda r: "due_on" if "due date" in str(r) else

@@ -80,17 +80,14 @@ def add_decision(actor, item, text):
     if not text:
         raise MinutesRefused("Write what was decided.")
     _draft_minutes(item.meeting)
-    decision = Decision(item_id=item.id, text=text)
-    db.session.add(decision)
+    decision = Decision(text=text)
+    item.decisions.append(decision)
     db.session.flush()
     audit(actor, "minutes.decision_added", "meeting", item.meeting_id, text[:200])
     return decision
 
 
-def add_action(actor, item, *, description, owner_id, due_on=None):
-    """Record an action agreed on an agenda item: an owner from the group, and a due date."""
-    meeting = item.meeting
-    _must_run(actor, meeting.group)
+def _check_action(meeting, description, owner_id, due_on):
     description = (description or "").strip()
     if not description:
         raise MinutesRefused("Write what needs to be done.")
@@ -99,6 +96,14 @@ def add_action(actor, item, *, description, owner_id, due_on=None):
         raise MinutesRefused("Choose who will do it.")
     if due_on is not None and due_on < meeting.starts_at.date():
         raise MinutesRefused("The due date must be on or after the day of the meeting.")
+    return description, owner
+
+
+def add_action(actor, item, *, description, owner_id, due_on=None):
+    """Record an action agreed on an agenda item: an owner from the group, and a due date."""
+    meeting = item.meeting
+    _must_run(actor, meeting.group)
+    description, owner = _check_action(meeting, description, owner_id, due_on)
     _draft_minutes(meeting)
     action = MeetingAction(group_id=meeting.group_id, meeting_id=meeting.id, item_id=item.id,
                            description=description, owner_id=owner.id, due_on=due_on, status="open")
@@ -107,6 +112,23 @@ def add_action(actor, item, *, description, owner_id, due_on=None):
     audit(actor, "minutes.action_added", "meeting", meeting.id, description[:200], after={"owner": owner.id})
     _action_changed(action, None)
     return action
+
+
+def write_item_minutes(actor, item, *, minutes, decision=None, action=None, owner_id=None, due_on=None):
+    """The minutes form of an item: its minutes, and a decision and an action when given. Everything is checked
+    before anything is written, so a refusal leaves the item as it was."""
+    _must_run(actor, item.meeting.group)
+    current = minutes_of(item.meeting)
+    if current is not None and current.status == "approved":
+        raise MinutesRefused("These minutes were approved at the next meeting, so they can no longer be changed.")
+    if (action or "").strip():
+        _check_action(item.meeting, action, owner_id, due_on)
+    save_minutes(actor, item, minutes)
+    if (decision or "").strip():
+        add_decision(actor, item, decision)
+    if (action or "").strip():
+        add_action(actor, item, description=action, owner_id=owner_id, due_on=due_on)
+    return item
 
 
 def may_set_status(member, action, status):
