@@ -183,6 +183,9 @@ def _register_blueprints(app):
     from copractice.meetings import views as meetings_views
 
     app.register_blueprint(meetings_views.bp)
+    from copractice.meetings import agenda_views
+
+    app.register_blueprint(agenda_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

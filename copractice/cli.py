@@ -442,12 +442,29 @@ def plugins_new(name, directory):
                f"copractice plugins enable {path.name})")
 
 
+@click.command("meeting-mail")
+@with_appcontext
+def meeting_mail_command():
+    """Send groups' meeting papers that are due, and remind owners of actions due soon (the worker does this by
+    itself). Safe to run often: papers go once per meeting, and each owner is reminded once per action."""
+    from copractice.meetings.agenda import send_due_papers
+    from copractice.meetings.minutes import send_action_reminders
+
+    with site_request_context():
+        papers = send_due_papers()
+        reminders = send_action_reminders()
+        db.session.commit()  # the command's one unit of work
+    click.echo(f"meetings whose papers were sent {papers}, action reminders queued {reminders} "
+               "(the mail goes out with copractice send-mail)")
+
+
 def register_commands(app):
     app.cli.add_command(db_group)  # replaces Flask-Migrate's group, keeping its other commands
     for command in (create_admin, demo_data, send_mail, send_reminders_command, plugins_group,
                     check_command, develop, worker_command, advance_next_sessions_command):
         app.cli.add_command(command)
     app.cli.add_command(community_mail_command)
+    app.cli.add_command(meeting_mail_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.community.models import Post, Space
     from copractice.community.safety_models import PostFlag
     from copractice.courses.models import Course, Enrolment, Session
+    from copractice.meetings.agenda_models import MeetingAction
     from copractice.meetings.models import Meeting
     from copractice.meetings.organisation_models import Organisation
     from copractice.members.models import Member
@@ -478,4 +479,16 @@ def copractice_meeting_saved(app: Flask, meeting: Meeting, created: bool) -> Non
     :param app: the site.
     :param meeting: the meeting (``meeting.group`` its group).
     :param created: True when the meeting was just set up.
+    """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_action_changed(app: Flask, action: MeetingAction, old_status: str | None) -> None:
+    """Called after a meeting's action is recorded (``old_status`` None) or its status changes (open, in_progress,
+    done, dropped), before the commit. A plugin that raises is skipped; the change stands.
+
+    :param app: the site.
+    :param action: the action, flushed (``action.status`` is the new status, ``action.group`` its group).
+    :param old_status: its status before, or None for a new action.
     """

@@ -34,6 +34,14 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.meetings.agenda_models import (  # noqa: F401
+                                                   AgendaItem,
+                                                   AgendaPaper,
+                                                   Decision,
+                                                   MeetingAction,
+                                                   MeetingMinutes,
+                                                   SaidWeDid,
+)
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp  # noqa: F401
 from copractice.meetings.models import Group, GroupMember, Meeting  # noqa: F401
 from copractice.meetings.organisation_models import (  # noqa: F401,E402  (issue 15 point 5: the partnership map)

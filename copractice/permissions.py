@@ -610,6 +610,15 @@ def _may_run_group(member, obj):
     return _runs_group(member, obj)
 
 
+@_rule("group.action_status")
+def _may_change_action(member, obj):
+    """Changing an action's status (obj is a MeetingAction): its owner (to open, in progress or done) and those
+    who run its group (any status; copractice.meetings.minutes.may_set_status says which)."""
+    if obj is None or not _signed_in(member):
+        return False
+    return obj.owner_id == member.id or _runs_group(member, obj.group)
+
+
 @_rule("group.public_log")
 def _may_read_group_log(member, obj):
     """A group's public "you said, we did" log (obj is a Group): anyone, visitors included."""

@@ -181,6 +181,18 @@ def member_with_everything(app, *, leads_theme=True):
                               marked_by_id=member.id),
             MeetingAttendance(meeting_id=held.id, member_id=other.id, status="present", marked_by_id=member.id),
         ])
+        # Agendas and actions (issue 15): they lead an item and own an action.
+        from copractice.meetings.agenda_models import AgendaItem, MeetingAction
+
+        forum_meeting = Meeting(group_id=forum.id, title="Forum meeting", starts_at=now + timedelta(days=3),
+                                ends_at=now + timedelta(days=3, hours=2))
+        db.session.add(forum_meeting)
+        db.session.flush()
+        led = AgendaItem(meeting_id=forum_meeting.id, title="Welcome", lead_id=member.id)
+        db.session.add(led)
+        db.session.flush()
+        db.session.add(MeetingAction(group_id=forum.id, meeting_id=forum_meeting.id, item_id=led.id,
+                                     description="Book the accessible room", owner_id=member.id))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

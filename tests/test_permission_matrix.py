@@ -636,3 +636,68 @@ MATRIX.update({
     "meetings.my_meetings_ics": ("GET", "/groups/calendar/not-a-real-calendar-token-at-all.ics", None,
                                  {r: 404 for r in ROLES}),
 })
+
+
+# Issue 15 points 2-4: a meeting's agenda, papers and minutes, a group's actions and its "you said, we did" log. The
+# group belongs to Cross-cutting (the matrix's theme lead runs it) and nobody else in the matrix is in it; the
+# route's fresh member owns its action (tests/test_agenda_services.py covers members, owners, chairs, secretaries).
+def agenda_ids(app, enrolled):
+    from datetime import timedelta
+
+    from copractice.extensions import db
+    from copractice.library.models import Resource
+    from copractice.meetings import agenda, log, minutes
+    from copractice.meetings.models import Group, GroupMember, Meeting
+    from copractice.members.models import Member
+    from copractice.timeutil import utcnow
+    from tests.conftest import create_member
+
+    with app.test_request_context():
+        group = Group(slug=f"matrix-forum-{enrolled.id}", name="Matrix forum", kind="forum",
+                      theme_slug="cross-cutting", joining="invite")
+        db.session.add(group)
+        db.session.flush()
+        chair = create_member(name="Matrix Chair")
+        db.session.add_all([GroupMember(group_id=group.id, member_id=chair.id, role="chair", status="active"),
+                            GroupMember(group_id=group.id, member_id=enrolled.id, role="member", status="active")])
+        start = utcnow().replace(microsecond=0) + timedelta(days=20)
+        first = Meeting(group_id=group.id, title="First", starts_at=start, ends_at=start + timedelta(hours=1))
+        second = Meeting(group_id=group.id, title="Second", starts_at=start + timedelta(days=28),
+                         ends_at=start + timedelta(days=28, hours=1))
+        db.session.add_all([first, second])
+        db.session.flush()
+        chair = db.session.get(Member, chair.id)
+        item = agenda.add_item(chair, first, title="Welcome")
+        resource = db.session.scalar(db.select(Resource).where(Resource.status == "published").limit(1))
+        paper = agenda.attach_library_paper(chair, item, resource)
+        minutes.save_minutes(chair, item, "Said hello.")
+        action = minutes.add_action(chair, item, description="Write up", owner_id=enrolled.id)
+        entry = log.add_entry(chair, group, you_said="More buses", we_did="Moved the venue")
+        db.session.commit()
+        return {"group": group.slug, "gm1": first.id, "gm2": second.id, "gitem": item.id, "gpaper": paper.id,
+                "gaction": action.id, "gentry": entry.id}
+
+
+MATRIX_IDS.append(agenda_ids)
+_GM = "/groups/{group}/meetings/{gm1}"
+MATRIX.update({
+    "agenda.agenda": ("GET", _GM + "/agenda", None, MANAGERS),
+    "agenda.new_item": ("GET", _GM + "/agenda/new", None, MANAGERS),
+    "agenda.edit_item": ("GET", _GM + "/agenda/{gitem}/edit", None, MANAGERS),
+    "agenda.move_item": ("POST", _GM + "/agenda/{gitem}/up", {}, MANAGERS_POST),
+    "agenda.remove_item": ("POST", _GM + "/agenda/{gitem}/remove", {}, MANAGERS_POST),
+    "agenda.add_paper": ("GET", _GM + "/agenda/{gitem}/papers/new", None, MANAGERS),
+    # Papers not yet sent: only those who run the group; a library paper opens the resource's page.
+    "agenda.paper": ("GET", _GM + "/papers/{gpaper}", None, MANAGERS_POST),
+    "agenda.remove_paper": ("POST", _GM + "/papers/{gpaper}/remove", {}, MANAGERS_POST),
+    "agenda.send_papers": ("POST", _GM + "/papers/send", {}, MANAGERS_POST),
+    "agenda.minutes": ("GET", _GM + "/agenda/{gitem}/minutes", None, MANAGERS),
+    "agenda.approve_minutes": ("POST", "/groups/{group}/meetings/{gm2}/approve-minutes", {}, MANAGERS_POST),
+    "agenda.actions": ("GET", "/groups/{group}/actions", None, MANAGERS),
+    "agenda.action_status": ("POST", "/groups/{group}/actions/{gaction}/status", {"status": "done"}, MANAGERS_POST),
+    "agenda.actions_csv": ("GET", "/groups/{group}/actions.csv", None, MANAGERS),
+    "agenda.actions_xlsx": ("GET", "/groups/{group}/actions.xlsx", None, MANAGERS),
+    "agenda.said_we_did": ("GET", "/groups/{group}/you-said-we-did", None, ALL),
+    "agenda.new_log_entry": ("GET", "/groups/{group}/you-said-we-did/new", None, MANAGERS),
+    "agenda.remove_log_entry": ("POST", "/groups/{group}/you-said-we-did/{gentry}/remove", {}, MANAGERS_POST),
+})

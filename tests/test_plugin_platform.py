@@ -198,3 +198,6 @@ HOOK_TESTS["copractice_group_kinds"] = (  # issue 15 point 7: plugins add kinds 
     "tests/test_meetings_groups.py::test_a_plugin_adds_a_kind_of_group_and_a_raising_one_is_skipped")
 HOOK_TESTS["copractice_meeting_saved"] = (  # issue 15 point 7: the meeting-saved event
     "tests/test_meetings_meetings.py::test_meeting_saved_hook_is_told_of_each_change_and_a_raising_one_is_skipped")
+HOOK_TESTS["copractice_action_changed"] = (  # issue 15 point 7: a meeting's action recorded or changed
+    "tests/test_agenda_services.py::"
+    "test_action_changed_hook_hears_creation_and_each_change_and_a_raising_plugin_is_skipped")

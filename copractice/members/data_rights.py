@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
 from copractice.members.models import (
@@ -122,6 +123,9 @@ EXPORTED_TABLES = {
     "group_member": "meeting_groups",
     "meeting_rsvp": "group_meetings",
     "meeting_attendance": "group_meetings",
+    # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
+    "agenda_item": "meeting_work",
+    "meeting_action": "meeting_work",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -143,6 +147,9 @@ NOT_EXPORTED = {
     "group_member.invited_by_id": "who invited someone else into a group: about the other person",
     "meeting.created_by_id": "who set up a group's meeting: about the meeting",
     "meeting_attendance.marked_by_id": "who marked someone else at a group's meeting: about the other person",
+    "agenda_paper.uploaded_by_id": "who added a paper to a meeting's agenda: about the paper",
+    "meeting_minutes.approved_by_id": "who approved a meeting's minutes: about the meeting",
+    "said_we_did.created_by_id": "who wrote a line of a group's public \"you said, we did\" log: about the group",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
 }
@@ -195,6 +202,9 @@ KEPT_AFTER_ERASURE = {
     "meeting_attendance.member_id": "marks for group meetings that happened, without remarks: counted in attendance "
                                     "figures",
     "meeting_attendance.marked_by_id": "marks they gave other people at group meetings",
+    "agenda_paper.uploaded_by_id": "papers they added to meetings' agendas",
+    "meeting_minutes.approved_by_id": "minutes they approved for a group",
+    "said_we_did.created_by_id": "lines they wrote in a group's \"you said, we did\" log",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -452,6 +462,7 @@ def export_member_data(member: Member) -> dict:
         "messages": messages.export_member_messages(member),
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
+        "meeting_work": meeting_minutes.export_member_meeting_work(member),
     }
 
 
@@ -573,6 +584,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(delete(MeetingAttendance).where(MeetingAttendance.member_id == mid, MeetingAttendance.meeting_id.in_(
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
+    meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

@@ -72,6 +72,11 @@ NOTICE_KINDS.update({
     "meeting_changed": "The time or place of a group meeting you said you would come to changes",
 })
 
+# Groups' meetings (copractice/meetings/agenda.py, minutes.py).
+NOTICE_KINDS.update({
+    "meeting_papers": "The agenda and papers of a meeting of a group you are in",
+    "action_reminder": "A reminder a few days before an action of yours from a meeting is due",
+})
 
 class Notice(db.Model):
     """An in-app notice shown on the member's notices page."""
