@@ -124,8 +124,8 @@ def url_values(endpoint, arguments, ids):
                "suggestion_id": ids["suggestion"], "partner_id": ids.get("partner", 1), "token": "not-a-real-token",
                "code": "NOSUCHCODE", "name": "dementia", "filename": "dementia.css"}
     values = {}
-    if endpoint.startswith("agenda.") and "group" in ids:  # issue 15: a group's agenda, papers, minutes and log
-        agenda = {"slug": ids["group"], "meeting_id": ids["gm1"], "item_id": ids["gitem"], "paper_id": ids["gpaper"],
+    if endpoint.startswith("agenda.") and "agroup" in ids:  # issue 15: a group's agenda, papers, minutes and log
+        agenda = {"slug": ids["agroup"], "meeting_id": ids["gm1"], "item_id": ids["gitem"], "paper_id": ids["gpaper"],
                   "action_id": ids["gaction"], "entry_id": ids["gentry"]}
         return {name: agenda.get(name, 1) for name in arguments}
     for name in arguments:

@@ -653,7 +653,7 @@ def agenda_ids(app, enrolled):
     from tests.conftest import create_member
 
     with app.test_request_context():
-        group = Group(slug=f"matrix-forum-{enrolled.id}", name="Matrix forum", kind="forum",
+        group = Group(slug=f"matrix-agenda-{enrolled.id}", name="Matrix forum", kind="forum",
                       theme_slug="cross-cutting", joining="invite")
         db.session.add(group)
         db.session.flush()
@@ -674,12 +674,12 @@ def agenda_ids(app, enrolled):
         action = minutes.add_action(chair, item, description="Write up", owner_id=enrolled.id)
         entry = log.add_entry(chair, group, you_said="More buses", we_did="Moved the venue")
         db.session.commit()
-        return {"group": group.slug, "gm1": first.id, "gm2": second.id, "gitem": item.id, "gpaper": paper.id,
+        return {"agroup": group.slug, "gm1": first.id, "gm2": second.id, "gitem": item.id, "gpaper": paper.id,
                 "gaction": action.id, "gentry": entry.id}
 
 
 MATRIX_IDS.append(agenda_ids)
-_GM = "/groups/{group}/meetings/{gm1}"
+_GM = "/groups/{agroup}/meetings/{gm1}"
 MATRIX.update({
     "agenda.agenda": ("GET", _GM + "/agenda", None, MANAGERS),
     "agenda.new_item": ("GET", _GM + "/agenda/new", None, MANAGERS),
@@ -692,12 +692,12 @@ MATRIX.update({
     "agenda.remove_paper": ("POST", _GM + "/papers/{gpaper}/remove", {}, MANAGERS_POST),
     "agenda.send_papers": ("POST", _GM + "/papers/send", {}, MANAGERS_POST),
     "agenda.minutes": ("GET", _GM + "/agenda/{gitem}/minutes", None, MANAGERS),
-    "agenda.approve_minutes": ("POST", "/groups/{group}/meetings/{gm2}/approve-minutes", {}, MANAGERS_POST),
-    "agenda.actions": ("GET", "/groups/{group}/actions", None, MANAGERS),
-    "agenda.action_status": ("POST", "/groups/{group}/actions/{gaction}/status", {"status": "done"}, MANAGERS_POST),
-    "agenda.actions_csv": ("GET", "/groups/{group}/actions.csv", None, MANAGERS),
-    "agenda.actions_xlsx": ("GET", "/groups/{group}/actions.xlsx", None, MANAGERS),
-    "agenda.said_we_did": ("GET", "/groups/{group}/you-said-we-did", None, ALL),
-    "agenda.new_log_entry": ("GET", "/groups/{group}/you-said-we-did/new", None, MANAGERS),
-    "agenda.remove_log_entry": ("POST", "/groups/{group}/you-said-we-did/{gentry}/remove", {}, MANAGERS_POST),
+    "agenda.approve_minutes": ("POST", "/groups/{agroup}/meetings/{gm2}/approve-minutes", {}, MANAGERS_POST),
+    "agenda.actions": ("GET", "/groups/{agroup}/actions", None, MANAGERS),
+    "agenda.action_status": ("POST", "/groups/{agroup}/actions/{gaction}/status", {"status": "done"}, MANAGERS_POST),
+    "agenda.actions_csv": ("GET", "/groups/{agroup}/actions.csv", None, MANAGERS),
+    "agenda.actions_xlsx": ("GET", "/groups/{agroup}/actions.xlsx", None, MANAGERS),
+    "agenda.said_we_did": ("GET", "/groups/{agroup}/you-said-we-did", None, ALL),
+    "agenda.new_log_entry": ("GET", "/groups/{agroup}/you-said-we-did/new", None, MANAGERS),
+    "agenda.remove_log_entry": ("POST", "/groups/{agroup}/you-said-we-did/{gentry}/remove", {}, MANAGERS_POST),
 })

@@ -30,7 +30,8 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, make_member)
                          "message_id": 1, "failure_id": 1, "conversation_id": 1, "report_id": 1,
                          "kind": "mentor", "request_id": 1, "topic_id": 1, "post_id": 1, "space_id": 1, "flag_id": 1,
                          "stop_id": 1, "person_id": 1, "role_id": 1, "entry_id": 1, "target_id": 1}
-        sample_values.update({"meeting_id": 1, "item_id": 1, "paper_id": 1, "action_id": 1})  # issue 15: agendas
+        sample_values.update({"meeting_id": 1, "item_id": 1, "paper_id": 1, "action_id": 1,  # issue 15: agendas
+                              "organisation_id": 1})  # and the partnership map
         values = {arg: sample_values[arg] for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for
