@@ -780,8 +780,14 @@ class Pacer:
         return None
 
     def wait(self, due):
-        """Sleep until ``due``; False when stopped meanwhile."""
-        return not self.stopped.wait(max(0.0, due - self.clock()))
+        """Sleep until ``due``; False when stopped meanwhile. A write that came due while its thread was still
+        waking (a loaded host) and was then stopped is counted missed: it was due and not made."""
+        if not self.stopped.wait(max(0.0, due - self.clock())):
+            return True
+        if self.clock() >= due:
+            with self.lock:
+                self.missed += 1
+        return False
 
     def stop(self):
         self.stopped.set()

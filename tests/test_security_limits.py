@@ -72,7 +72,7 @@ def _open_session(people=1):
 
 
 def _wrong(session, now):
-    right = set(ops._accepted_codes(session, now))
+    right = set(ops.accepted_codes(session, now))
     return next(f"{n:06d}" for n in range(1_000_000) if f"{n:06d}" not in right)
 
 
