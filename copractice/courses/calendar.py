@@ -47,12 +47,13 @@ class FeedSession:
 @lru_cache(maxsize=512)
 def _calendar_head(name):
     """The VCALENDAR's own lines (up to its first component), as icalendar writes them."""
-    head = _calendar(name).to_ical()
+    head = new_calendar(name).to_ical()
     assert head.endswith(_CALENDAR_END)
     return head[:-len(_CALENDAR_END)]
 
 
-def _calendar(name):
+def new_calendar(name):
+    """An empty VCALENDAR named ``name``: the head of every calendar the site writes (courses' and meetings')."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -9,7 +9,7 @@ from copractice.courses import catalogue as finder
 from copractice.courses import extras, forms, operations
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
-from copractice.members.models import ACCESS_NEEDS, Member
+from copractice.members.models import ACCESS_NEEDS, Member, need_counts
 from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
 from copractice.plugin_settings import SettingsInvalid
@@ -224,9 +224,8 @@ def access_needs(session_id):
         select(Member).join(Enrolment, Enrolment.member_id == Member.id)
         .where(Enrolment.course_id == session.course_id, Enrolment.status.in_(HOLDS_PLACE))
         .order_by(Member.name)).all()
-    need_counts = [(label, sum(key in (m.access_needs or ()) for m in people)) for key, label in ACCESS_NEEDS.items()]
     return render_template("manage/access_needs.html", session=session, course=session.course, people=people,
-                           labels=ACCESS_NEEDS, need_counts=[(label, n) for label, n in need_counts if n])
+                           labels=ACCESS_NEEDS, need_counts=need_counts(m.access_needs for m in people))
 
 
 @bp.route("/courses/<int:course_id>/enrol", methods=["POST"])

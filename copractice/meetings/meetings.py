@@ -6,12 +6,11 @@ What courses already do is reused, not copied: the marks are attendance's MARKS,
 attendance's (``checkin_code`` with the scope "meeting", so a meeting and a course session never share a code),
 the wrong-code limits are ratelimits', and calendars are written with icalendar as courses' feeds are.
 """
-from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from icalendar import Calendar, Event
+from icalendar import Event
 from sqlalchemy import and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -19,11 +18,12 @@ from copractice import ratelimits
 from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import ATTENDED, EXCUSED, LATE, MARKS, PRESENT
 from copractice.audit import audit
+from copractice.courses.calendar import new_calendar
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.meetings.meeting_models import RSVP_ANSWERS, MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import Group, GroupMember, Meeting
-from copractice.members.models import ACCESS_NEEDS, Member
+from copractice.members.models import ACCESS_NEEDS, Member, need_counts
 from copractice.permissions import can, group_part
 from copractice.plugins import get_plugins
 from copractice.timeutil import uk_time, utcnow
@@ -200,8 +200,7 @@ def needs_sheet(meeting: Meeting) -> tuple[list[NeedsRow], list[tuple[str, int]]
         .where(MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.answer.in_(("yes", "maybe")),
                Member.erased_at.is_(None))
         .order_by(MeetingRsvp.answer.desc(), func.lower(Member.name))).all()]
-    counted = Counter(need for row in rows for need in row.access_needs)
-    return rows, [(label, counted[key]) for key, label in ACCESS_NEEDS.items() if counted[key]]
+    return rows, need_counts(row.access_needs for row in rows)
 
 
 # -- the register ------------------------------------------------------------------------------------------------
@@ -360,11 +359,7 @@ def _event(meeting, group, with_joining_details):
 
 
 def _calendar(name, meetings_and_groups, with_joining_details):
-    cal = Calendar()
-    cal.add("prodid", "-//copractice//group meetings//EN")
-    cal.add("version", "2.0")
-    cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", name)
+    cal = new_calendar(name)  # the same VCALENDAR as courses' feeds
     for meeting, group in meetings_and_groups:
         cal.add_component(_event(meeting, group, with_joining_details))
     return cal.to_ical()

@@ -1,5 +1,6 @@
 """Members, their theme leaderships, consents and plugin profile answers."""
 import secrets
+from collections import Counter
 from datetime import datetime
 
 import slugify as _slugify
@@ -40,6 +41,13 @@ ACCESS_NEEDS = {
     "carer_attending": "A carer or supporter will come with me",
     "quiet_space": "A quiet space or breaks",
 }
+
+
+def need_counts(need_lists):
+    """How many people have each access need, as (label, count) in ACCESS_NEEDS's order, needs nobody has left
+    out: the top of every needs sheet (a course session's, a group meeting's). ``need_lists``: one list a person."""
+    counted = Counter(need for needs in need_lists for need in (needs or ()))
+    return [(label, counted[key]) for key, label in ACCESS_NEEDS.items() if counted[key]]
 
 ROLES = {
     "trainee": "Trainee",
