@@ -155,6 +155,9 @@ class Config:
     CHECKIN_CODE_SECONDS = 60
     CHECKIN_CODE_GRACE_SECONDS = 30
     CHECKIN_LATE_AFTER_MINUTES = 10
+    # Reports of surveys, evaluation, impact and payments show any count under this as "fewer than N",
+    # and hide as many others as it takes to stop it being worked out from the totals.
+    SUPPRESS_BELOW = 5
     # Attendance below this share is listed in the low-attendance report.
     LOW_ATTENDANCE_THRESHOLD = 0.6
 
