@@ -21,14 +21,13 @@ from sqlalchemy import and_, delete, false, func, or_, select, true
 from sqlalchemy.orm import lazyload
 
 from copractice.community import safety
-from copractice.courses.extras import PluginQuestions, checked, shown
+from copractice.courses.extras import PluginQuestions, checked, collect_questions, shown
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.forms import has_line_breaking
 from copractice.members import operations as member_ops
 from copractice.members.models import AREAS, STAKEHOLDER_TYPES, ConsentEvent, Member
-from copractice.plugin_settings import KINDS, SettingsInvalid
-from copractice.plugin_types import SettingField
+from copractice.plugin_settings import SettingsInvalid
 from copractice.plugins import get_plugins
 from copractice.timeutil import utcnow
 
@@ -108,24 +107,8 @@ def parse_tags(answer: str | Iterable[str] | None, *, field_name: str, limit: in
 # -- plugins' fields (copractice_directory_fields) ----------------------------------------------------------------
 
 def directory_questions() -> list[PluginQuestions]:
-    """Every enabled plugin's directory fields, a group per plugin in plugin order.
-
-    A field that is not a SettingField, has a kind settings do not know, or a name that is not lower-case letters,
-    digits and underscores is left out (the plugin's mistake). A plugin that raises is skipped (SKIP)."""
-    plugins = get_plugins()
-    by_plugin: dict[str, list[Any]] = {}  # DirectoryField (a SettingField), asked as a course's questions are
-    for plugin, question in plugins.collect_by_plugin("copractice_directory_fields"):
-        if not (isinstance(question, SettingField) and question.type in KINDS and _NAME.match(question.name or "")):
-            continue
-        if all(known.name != question.name for known in by_plugin.get(plugin, ())):
-            by_plugin.setdefault(plugin, []).append(question)
-    if not by_plugin:
-        return []
-    themes: dict[str, str] = {}
-    for name, theme in plugins.collect_by_plugin("copractice_themes"):
-        themes.setdefault(name, theme.name)  # a plugin's first theme names its fieldset
-    return [PluginQuestions(plugin, themes.get(plugin) or plugin.replace("_", " ").capitalize(), tuple(fields))
-            for plugin, fields in by_plugin.items()]
+    """Every enabled plugin's directory fields, a group per plugin in plugin order (``collect_questions``)."""
+    return collect_questions("copractice_directory_fields", "directory field")
 
 
 def extra_answers_of(member_ids: Iterable[int]) -> dict[int, dict[tuple[str, str], str]]:

@@ -51,20 +51,19 @@ def _heading(plugin: str, themes: Mapping[str, str]) -> str:
     return themes.get(plugin) or plugin.replace("_", " ").capitalize()
 
 
-def course_questions() -> list[PluginQuestions]:
-    """Every enabled plugin's course questions, a group per plugin in plugin order (kept for the request).
+def collect_questions(hook: str, what: str) -> list[PluginQuestions]:
+    """Every enabled plugin's answer to a questions hook (``copractice_course_fields``, ``..._directory_fields``,
+    ``..._organisation_fields``): a group per plugin in plugin order, headed by the plugin's theme.
 
     A question that is not a SettingField, has a kind settings do not know, a name that is not lower-case letters,
-    digits and underscores, or is ``filterable`` without choices, is left out and logged (the plugin's mistake)."""
-    cache = g if has_app_context() else None
-    if cache is not None and _CACHE in cache:
-        return cache.get(_CACHE)
+    digits and underscores, or is ``filterable`` without choices, is left out and logged as a ``what`` (the
+    plugin's mistake); a second question of the same name from one plugin is left out too."""
     plugins = get_plugins()
-    by_plugin: dict[str, list[CourseField]] = {}
-    for plugin, field in plugins.collect_by_plugin("copractice_course_fields"):
+    by_plugin: dict[str, list[Any]] = {}
+    for plugin, field in plugins.collect_by_plugin(hook):
         problem = _problem(field)
         if problem:
-            log.error("plugin %s: course question %r left out: %s", plugin, getattr(field, "name", field), problem)
+            log.error("plugin %s: %s %r left out: %s", plugin, what, getattr(field, "name", field), problem)
             continue
         if all(known.name != field.name for known in by_plugin.get(plugin, ())):
             by_plugin.setdefault(plugin, []).append(field)
@@ -72,7 +71,15 @@ def course_questions() -> list[PluginQuestions]:
     if by_plugin:
         for plugin, theme in plugins.collect_by_plugin("copractice_themes"):
             themes.setdefault(plugin, theme.name)
-    groups = [PluginQuestions(plugin, _heading(plugin, themes), tuple(fields)) for plugin, fields in by_plugin.items()]
+    return [PluginQuestions(plugin, _heading(plugin, themes), tuple(fields)) for plugin, fields in by_plugin.items()]
+
+
+def course_questions() -> list[PluginQuestions]:
+    """Every enabled plugin's course questions (``collect_questions``), kept for the request."""
+    cache = g if has_app_context() else None
+    if cache is not None and _CACHE in cache:
+        return cache.get(_CACHE)
+    groups = collect_questions("copractice_course_fields", "course question")
     if cache is not None:
         setattr(cache, _CACHE, groups)
     return groups
@@ -80,7 +87,7 @@ def course_questions() -> list[PluginQuestions]:
 
 def _problem(field: Any) -> str | None:
     if not isinstance(field, SettingField):
-        return "it is not a CourseField"
+        return "it is not a SettingField"
     if field.type not in KINDS:
         return f"kind must be one of {', '.join(KINDS)}"
     if not _NAME.match(field.name or ""):

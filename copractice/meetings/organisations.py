@@ -23,12 +23,12 @@ from typing import Any
 from sqlalchemy import func, select
 
 from copractice.audit import audit
-from copractice.courses.extras import PluginQuestions, form_name
+from copractice.courses.extras import PluginQuestions, collect_questions, form_name
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.members.models import AREAS
 from copractice.permissions import can
-from copractice.plugin_settings import KINDS, SettingInvalid, as_text, check
+from copractice.plugin_settings import SettingInvalid, as_text, check
 from copractice.plugin_types import SettingField
 from copractice.plugins import get_plugins
 from copractice.timeutil import utc_to_london, utcnow
@@ -71,25 +71,8 @@ def site_themes() -> dict[str, str]:
 # -- plugins' fields (copractice_organisation_fields) ---------------------------------------------------------------
 
 def organisation_questions() -> list[PluginQuestions]:
-    """Every enabled plugin's organisation fields, a group per plugin in plugin order.
-
-    A field that is not a SettingField, has a kind settings do not know, or a name that is not lower-case letters,
-    digits and underscores is left out and logged (the plugin's mistake). A plugin that raises is skipped."""
-    plugins = get_plugins()
-    by_plugin: dict[str, list[Any]] = {}
-    for plugin, question in plugins.collect_by_plugin("copractice_organisation_fields"):
-        if not (isinstance(question, SettingField) and question.type in KINDS and _NAME.match(question.name or "")):
-            log.error("plugin %s: organisation field %r left out", plugin, getattr(question, "name", question))
-            continue
-        if all(known.name != question.name for known in by_plugin.get(plugin, ())):
-            by_plugin.setdefault(plugin, []).append(question)
-    if not by_plugin:
-        return []
-    themes: dict[str, str] = {}
-    for name, theme in plugins.collect_by_plugin("copractice_themes"):
-        themes.setdefault(name, theme.name)
-    return [PluginQuestions(plugin, themes.get(plugin) or plugin.replace("_", " ").capitalize(), tuple(fields))
-            for plugin, fields in by_plugin.items()]
+    """Every enabled plugin's organisation fields, a group per plugin in plugin order (``collect_questions``)."""
+    return collect_questions("copractice_organisation_fields", "organisation field")
 
 
 def is_ticks(question: SettingField) -> bool:
