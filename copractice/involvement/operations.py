@@ -397,9 +397,15 @@ def resolve_link(value):
 
 
 def organised_by(actor):
-    """The opportunities the actor may manage, newest first."""
+    """The opportunities the actor may manage, newest first (what the permission reads, loaded up front)."""
     from sqlalchemy.orm import selectinload
 
-    rows = db.session.scalars(select(Opportunity).options(selectinload(Opportunity.involvements))
-                              .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(500)).all()
+    from copractice.courses.models import Course, Session
+    from copractice.meetings.models import Group, Meeting
+
+    rows = db.session.scalars(select(Opportunity).options(
+        selectinload(Opportunity.involvements),
+        selectinload(Opportunity.session).joinedload(Session.course).selectinload(Course.facilitators),
+        selectinload(Opportunity.meeting).joinedload(Meeting.group).selectinload(Group.memberships))
+        .order_by(Opportunity.created_at.desc(), Opportunity.id.desc()).limit(500)).all()
     return [o for o in rows if can(actor, "opportunity.manage", o)]
