@@ -98,15 +98,6 @@ def save_opportunity(actor, opportunity, *, title, role, description, easy_read=
     return opportunity
 
 
-def set_status(actor, opportunity, status):
-    """Open or close an opportunity to new interest."""
-    if status not in ("open", "closed"):
-        raise Refused("Choose open or closed.")
-    opportunity.status = status
-    audit(actor, "involvement.opportunity_" + status, "involvement_opportunity", opportunity.id, opportunity.title)
-    db.session.flush()
-
-
 def organisers(opportunity):
     """Who hears that someone is interested: whoever set the opportunity up (if still a member)."""
     return [opportunity.created_by] if opportunity.created_by is not None else []
