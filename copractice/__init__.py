@@ -186,6 +186,9 @@ def _register_blueprints(app):
     from copractice.meetings import agenda_views
 
     app.register_blueprint(agenda_views.bp)
+    from copractice.involvement import views as involvement_views  # issue 17: involvement
+
+    app.register_blueprint(involvement_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

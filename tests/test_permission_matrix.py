@@ -712,3 +712,53 @@ MATRIX.update({
     "agenda.new_log_entry": ("GET", "/groups/{agroup}/you-said-we-did/new", None, MANAGERS),
     "agenda.remove_log_entry": ("POST", "/groups/{agroup}/you-said-we-did/{gentry}/remove", {}, MANAGERS_POST),
 })
+
+
+# Issue 17 points 1-3: involvement. The matrix's opportunity is linked to the matrix course's session (of
+# Cross-cutting, which the matrix's theme lead leads; the matrix's facilitator runs the course); the route's fresh
+# member is interested in it, so "their" involvement is someone else's for everyone in the matrix (404).
+# tests/test_involvement_pages.py covers the contributor's own pages, another theme's lead and a group's chair.
+def involvement_ids(app, enrolled):
+    from copractice.courses.models import Course, Session
+    from copractice.extensions import db
+    from copractice.involvement.models import Involvement, Opportunity
+
+    with app.app_context():
+        session = db.session.scalar(db.select(Session).join(Course).where(Course.theme_slug == "cross-cutting")
+                                    .order_by(Session.id.desc()).limit(1))
+        opp = Opportunity(title="Matrix co-facilitation", role="co_facilitator", description="Help",
+                          expected_minutes=60, session_id=session.id, places=2, status="open",
+                          theme_slug="cross-cutting")
+        db.session.add(opp)
+        db.session.flush()
+        inv = Involvement(opportunity_id=opp.id, member_id=enrolled.id, status="interested",
+                          payment_choice="not_offered")
+        db.session.add(inv)
+        db.session.commit()
+        return {"opp": opp.id, "inv": inv.id}
+
+
+MATRIX_IDS.append(involvement_ids)
+NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}
+MATRIX.update({
+    "involvement.opportunities": ("GET", "/involvement/", None, SIGNED_IN),
+    "involvement.opportunity": ("GET", "/involvement/{opp}", None, SIGNED_IN),
+    "involvement.interest": ("POST", "/involvement/{opp}/interest", {}, SIGNED_IN_REDIRECT),
+    "involvement.mine": ("GET", "/involvement/mine", None, SIGNED_IN),
+    "involvement.choices": ("GET", "/involvement/mine/{inv}", None, NOT_THEIRS),
+    "involvement.withdraw": ("POST", "/involvement/mine/{inv}/withdraw", {}, NOT_THEIRS),
+    "involvement.organise": ("GET", "/involvement/organise", None, ORGANISERS),
+    "involvement.new": ("GET", "/involvement/new", None, ORGANISERS),
+    "involvement.manage": ("GET", "/involvement/{opp}/manage", None, RUNNERS),
+    "involvement.decide": ("POST", "/involvement/{opp}/people/{inv}/selected", {}, RUNNERS_POST),
+    "involvement.offer": ("POST", "/involvement/{opp}/people/{inv}/offer", {}, RUNNERS_POST),
+    "involvement.rates_page": ("GET", "/involvement/rates", None, only_admin()),
+})
+DECLARED_ACTIONS.update({
+    "involvement.opportunities": "involvement.view",
+    "involvement.opportunity": "involvement.view",
+    "involvement.interest": "involvement.express_interest",
+    "involvement.mine": "involvement.mine",
+    "involvement.choices": "involvement.choose",
+    "involvement.withdraw": "involvement.choose",
+})

@@ -45,6 +45,7 @@ from copractice.courses.models import (
 )
 from copractice.errors import Refused
 from copractice.extensions import db
+from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
@@ -126,6 +127,8 @@ EXPORTED_TABLES = {
     # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
     "agenda_item": "meeting_work",
     "meeting_action": "meeting_work",
+    # Involvement of public contributors (copractice/involvement/, issue 17).
+    "involvement": "involvement",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -152,6 +155,9 @@ NOT_EXPORTED = {
     "said_we_did.created_by_id": "who wrote a line of a group's public \"you said, we did\" log: about the group",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
+    "involvement_opportunity.created_by_id": "who set up an involvement opportunity: about the opportunity",
+    "payment_rate.created_by_id": "the admin who added a payment rate: about the programme's rates",
+    "expense_rate.created_by_id": "the admin who added an expense rate: about the programme's rates",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -220,6 +226,9 @@ KEPT_AFTER_ERASURE = {
     "post.hidden_by_id": "posts of other people they hid as a moderator (the moderation record)",
     "message.author_id": 'their messages stay in the other people\'s conversations, text removed, from "Former member"',
     "message_report.resolved_by_id": "reports of messages they dealt with as an admin",
+    "involvement_opportunity.created_by_id": "involvement opportunities they set up as an organiser",
+    "payment_rate.created_by_id": "payment rates they added as an admin",
+    "expense_rate.created_by_id": "expense rates they added as an admin",
 }
 
 
@@ -463,6 +472,7 @@ def export_member_data(member: Member) -> dict:
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
+        "involvement": involvement_ops.export_member_involvement(member),
     }
 
 
@@ -585,6 +595,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
+    involvement_ops.erase_member_involvement(member)  # their interest, selections and payment choices go
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
