@@ -186,6 +186,9 @@ def _register_blueprints(app):
     from copractice.meetings import agenda_views
 
     app.register_blueprint(agenda_views.bp)
+    from copractice.involvement import claims_views  # issue 17: claims, finance export, reports
+
+    app.register_blueprint(claims_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -24,7 +24,7 @@ from copractice.involvement.claims_models import (
     ClaimExpense,
 )
 from copractice.library.storage import StorageFailed, get_storage
-from copractice.library.uploads import check_upload
+from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.timeutil import utc_to_london, utcnow
@@ -42,7 +42,11 @@ EXPENSE_OPEN = (SUBMITTED, QUERIED)  # expenses can be added until the claim is 
 
 
 class ClaimRefused(Refused):
-    """The step cannot be taken; the message says why."""
+    """The step cannot be taken; the message says why, and ``field`` which field of a form it is about (if any)."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 # -- money ------------------------------------------------------------------------------------------------------
@@ -54,18 +58,18 @@ def parse_pounds(text) -> int:
     """
     cleaned = str(text or "").strip().replace("£", "").replace(",", "").strip()
     if not cleaned:
-        raise ClaimRefused("Enter the amount in pounds, for example 12.50.")
+        raise ClaimRefused("Enter the amount in pounds, for example 12.50.", "amount")
     try:
         amount = Decimal(cleaned)
     except InvalidOperation:
-        raise ClaimRefused("Enter the amount in pounds, for example 12.50.") from None
+        raise ClaimRefused("Enter the amount in pounds, for example 12.50.", "amount") from None
     if not amount.is_finite() or amount <= 0:
-        raise ClaimRefused("Enter an amount more than £0.")
+        raise ClaimRefused("Enter an amount more than £0.", "amount")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ClaimRefused("Enter pounds and pence only, for example 12.50.")
+        raise ClaimRefused("Enter pounds and pence only, for example 12.50.", "amount")
     pence = int(amount * 100)
     if pence > MAX_PENCE:
-        raise ClaimRefused("That is more than £10,000. Check the amount, or ask the programme team.")
+        raise ClaimRefused("That is more than £10,000. Check the amount, or ask the programme team.", "amount")
     return pence
 
 
@@ -74,9 +78,9 @@ def parse_miles(text) -> int:
     try:
         miles = Decimal(str(text or "").strip())
     except InvalidOperation:
-        raise ClaimRefused("Enter the miles as a number, for example 12.5.") from None
+        raise ClaimRefused("Enter the miles as a number, for example 12.5.", "miles") from None
     if not miles.is_finite() or miles <= 0 or miles > 2000:
-        raise ClaimRefused("Enter the miles you travelled there and back, for example 12.5.")
+        raise ClaimRefused("Enter the miles you travelled there and back, for example 12.5.", "miles")
     return int((miles * 10).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
 
 
@@ -212,13 +216,17 @@ def _own_open_claim(member: Member, claim: Claim):
 
 
 def _store_receipt(upload):
-    checked = check_upload(upload)
+    refusal = "This file is not a type we accept for a receipt. Upload a PDF, or a photo (PNG or JPEG)."
+    try:
+        checked = check_upload(upload)
+    except UploadRefused:
+        raise ClaimRefused(refusal, "receipt") from None
     if checked.content_type not in RECEIPT_TYPES:
-        raise ClaimRefused("Upload the receipt as a PDF, or a photo (PNG or JPEG).")
+        raise ClaimRefused(refusal, "receipt")
     try:
         key = get_storage().save(checked.data)
     except StorageFailed as failed:
-        raise ClaimRefused(str(failed)) from None
+        raise ClaimRefused(str(failed), "receipt") from None
     return key, checked.filename, checked.content_type
 
 
@@ -228,7 +236,7 @@ def add_expense(member: Member, claim: Claim, kind: str, *, amount=None, miles=N
     in pounds with its receipt (a PDF or photo, checked by its content and kept private)."""
     _own_open_claim(member, claim)
     if kind not in EXPENSE_KINDS:
-        raise ClaimRefused("Choose what the expense was for.")
+        raise ClaimRefused("Choose what the expense was for.", "kind")
     expense = ClaimExpense(claim_id=claim.id, kind=kind, description=(description or "").strip()[:300] or None,
                            created_at=utcnow())
     if kind == "mileage":
@@ -237,16 +245,16 @@ def add_expense(member: Member, claim: Claim, kind: str, *, amount=None, miles=N
         expense.miles_tenths = parse_miles(miles)
         rate = expense_rate_on("mileage", claim.activity_date)
         if rate is None:
-            raise ClaimRefused("There is no mileage rate for that day yet. Ask the programme team.")
+            raise ClaimRefused("There is no mileage rate for that day yet. Ask the programme team.", "kind")
         expense.amount_pence = mileage_pence(expense.miles_tenths, rate.pence)
     else:
         expense.amount_pence = parse_pounds(amount)
         if kind == "other" and not expense.description:
-            raise ClaimRefused("Say what the expense was for.")
+            raise ClaimRefused("Say what the expense was for.", "description")
     if receipt is not None and getattr(receipt, "filename", ""):
         expense.receipt_key, expense.receipt_filename, expense.receipt_type = _store_receipt(receipt)
     elif kind != "mileage":
-        raise ClaimRefused("Add a photo or PDF of the receipt.")
+        raise ClaimRefused("Add a photo or PDF of the receipt.", "receipt")
     before = _claim_state(claim)
     claim.expenses.append(expense)
     if claim.status == QUERIED:  # answering a question by adding what was missing sends it back to be checked
@@ -286,7 +294,7 @@ def _move(actor, claim_id: int, allowed_from: tuple, values: dict, action: str, 
     done = db.session.execute(update(Claim).where(Claim.id == claim_id, Claim.status.in_(allowed_from))
                               .values(**values).execution_options(synchronize_session=False)).rowcount
     if done != 1:
-        raise ClaimRefused(refusal)
+        raise ClaimRefused(refusal, "receipt")
     db.session.refresh(claim)
     audit(actor, action, "claim", claim.id, claim.title, before=before, after=_claim_state(claim), reason=reason)
     return claim
@@ -315,7 +323,7 @@ def query(actor: Member, claim_id: int, message: str) -> Claim:
     _require_finance(actor)
     message = (message or "").strip()
     if not message:
-        raise ClaimRefused("Write the question for the contributor.")
+        raise ClaimRefused("Write the question for the contributor.", "message")
     claim = _move(actor, claim_id, (SUBMITTED,), {"status": QUERIED, "query_message": message[:2000]},
                   "claim.queried", "Only a submitted claim can be queried.", reason=message)
     member = db.session.get(Member, claim.member_id) if claim.member_id else None
@@ -330,6 +338,36 @@ def answer_query(member: Member, claim: Claim, answer: str) -> Claim:
         raise ClaimRefused("This is not your claim.")
     answer = (answer or "").strip()
     if not answer:
-        raise ClaimRefused("Write your answer.")
+        raise ClaimRefused("Write your answer.", "answer")
     return _move(member, claim.id, (QUERIED,), {"status": SUBMITTED}, "claim.answered",
                  "There is no question waiting on this claim.", reason=answer[:2000])
+
+
+# -- finance staff ----------------------------------------------------------------------------------------------------
+
+def add_finance_staff(actor: Member, email: str):
+    """Let a member approve claims and send them to finance (admins name them)."""
+    from copractice.involvement.claims_models import FinanceStaff
+
+    member = db.session.scalar(select(Member).where(db.func.lower(Member.email) == (email or "").strip().lower(),
+                                                    Member.erased_at.is_(None)))
+    if member is None:
+        raise ClaimRefused("Nobody has an account with that email address.", "email")
+    if db.session.get(FinanceStaff, member.id) is not None:
+        raise ClaimRefused(f"{member.name} is already on the finance staff.", "email")
+    db.session.add(FinanceStaff(member_id=member.id, added_by_id=actor.id, added_at=utcnow()))
+    db.session.flush()
+    audit(actor, "finance_staff.added", "member", member.id, member.name)
+    return member
+
+
+def remove_finance_staff(actor: Member, member_id: int) -> None:
+    """Stop a member approving claims."""
+    from copractice.involvement.claims_models import FinanceStaff
+
+    row = db.session.get(FinanceStaff, member_id)
+    if row is None:
+        raise ClaimRefused("They are not on the finance staff.")
+    db.session.delete(row)
+    db.session.flush()
+    audit(actor, "finance_staff.removed", "member", member_id)

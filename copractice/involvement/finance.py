@@ -30,7 +30,9 @@ from copractice.involvement.claims_models import (
 )
 from copractice.measurement.suppression import guarded, suppress_counts
 from copractice.members.models import Member
+from copractice.notifications.operations import notify
 from copractice.timeutil import utc_to_london, utcnow
+from copractice.urls import external_url
 
 # The finance export's columns, in order (docs/finance_export.md describes each).
 EXPORT_HEADERS = ["Batch number", "Claim reference", "Payee reference", "Payee name", "Pay to",
@@ -95,6 +97,12 @@ def record_paid(actor: Member, batch: FinanceBatch, paid_on: date) -> FinanceBat
         audit(actor, "claim.paid", "claim", claim.id, claim.title, before={"status": EXPORTED, "paid_on": None},
               after={"status": PAID, "paid_on": paid_on.isoformat()}, reason=batch.number)
     db.session.refresh(batch)
+    people = {m.id: m for m in db.session.scalars(select(Member).where(
+        Member.id.in_({c.member_id for c in claims if c.member_id} or {0})))}
+    for claim in claims:
+        db.session.refresh(claim)
+        notify([people.get(claim.member_id)], "claim_paid", "claim_paid", link=external_url("claims.my_claims"),
+               claim=claim, amount=pounds(claim.total_pence))
     audit(actor, "finance_batch.paid", "finance_batch", batch.id, batch.number, after={"paid_on": paid_on.isoformat()})
     return batch
 
