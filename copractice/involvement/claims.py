@@ -371,3 +371,56 @@ def remove_finance_staff(actor: Member, member_id: int) -> None:
     db.session.delete(row)
     db.session.flush()
     audit(actor, "finance_staff.removed", "member", member_id)
+
+
+# -- data rights (copractice/members/data_rights.py) -------------------------------------------------------------
+
+FINANCIAL_RECORDS = ("Claims for payment are financial records the programme must keep for its accounts and "
+                     "auditors: when you delete your account we keep the amounts, dates and batch of each claim, "
+                     "but take off your name, the details you typed and your receipts.")
+
+
+def export_member_claims(member: Member) -> dict:
+    """The member's claims, expenses and finance role for their data download."""
+    from copractice.involvement.claims_models import FinanceStaff
+
+    rows = db.session.scalars(select(Claim).where(Claim.member_id == member.id).order_by(Claim.id)).all()
+    return {
+        "note": FINANCIAL_RECORDS,
+        "finance_staff": db.session.get(FinanceStaff, member.id) is not None,
+        "claims": [{"reference": f"CL-{c.id:06d}", "for": c.title, "activity": c.activity,
+                    "date": c.activity_date.isoformat(), "minutes": c.minutes, "rate_pence": c.rate_pence,
+                    "rate_unit": c.rate_unit, "fee_pence": c.fee_pence, "payment_choice": c.payment_choice,
+                    "status": c.status_label, "question_from_the_team": c.query_message,
+                    "paid_on": c.paid_on.isoformat() if c.paid_on else None,
+                    "expenses": [{"kind": e.kind_label, "description": e.description,
+                                  "miles": e.miles_tenths / 10 if e.miles_tenths else None,
+                                  "amount_pence": e.amount_pence, "receipt": e.receipt_filename}
+                                 for e in c.expenses]} for c in rows],
+    }
+
+
+def erase_member_claims(member: Member) -> None:
+    """On erasure keep the money record, anonymised: amounts, dates, batch and status stay (financial records);
+    the free text, the team's questions and the receipts go; they stop being finance staff."""
+    from copractice.involvement.claims_models import FinanceStaff
+
+    claim_ids = select(Claim.id).where(Claim.member_id == member.id)
+    keys = set(db.session.scalars(select(ClaimExpense.receipt_key).where(
+        ClaimExpense.claim_id.in_(claim_ids), ClaimExpense.receipt_key.is_not(None))))
+    db.session.execute(update(ClaimExpense).where(ClaimExpense.claim_id.in_(claim_ids)).values(
+        description=None, receipt_key=None, receipt_filename=None, receipt_type=None)
+        .execution_options(synchronize_session=False))
+    db.session.execute(update(Claim).where(Claim.member_id == member.id).values(query_message=None)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(db.delete(FinanceStaff).where(FinanceStaff.member_id == member.id))
+    if not keys:
+        return
+    from copractice.library.models import ResourceFile
+
+    still_used = set(db.session.scalars(select(ClaimExpense.receipt_key).where(ClaimExpense.receipt_key.in_(keys))))
+    still_used |= set(db.session.scalars(select(ResourceFile.storage_key).where(ResourceFile.storage_key.in_(keys))))
+    storage = get_storage()
+    for key in keys - still_used:  # the same bytes kept for someone else (content-addressed) stay
+        storage.delete(key)
+

@@ -45,6 +45,7 @@ from copractice.courses.models import (
 )
 from copractice.errors import Refused
 from copractice.extensions import db
+from copractice.involvement import claims as involvement_claims  # issue 17: claims are financial records
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
@@ -126,6 +127,9 @@ EXPORTED_TABLES = {
     # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
     "agenda_item": "meeting_work",
     "meeting_action": "meeting_work",
+    # Claims for payment (copractice/involvement/claims.py, issue 17).
+    "claim": "involvement_claims",
+    "finance_staff": "involvement_claims",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -152,6 +156,10 @@ NOT_EXPORTED = {
     "said_we_did.created_by_id": "who wrote a line of a group's public \"you said, we did\" log: about the group",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
+    "claim.approved_by_id": "who approved someone else's claim for payment: about the other person",
+    "finance_batch.created_by_id": "who sent a batch of claims to finance: about the batch",
+    "finance_batch.paid_recorded_by_id": "who recorded a batch of claims paid: about the batch",
+    "finance_staff.added_by_id": "the admin who named someone else finance staff: about the other person",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -220,6 +228,13 @@ KEPT_AFTER_ERASURE = {
     "post.hidden_by_id": "posts of other people they hid as a moderator (the moderation record)",
     "message.author_id": 'their messages stay in the other people\'s conversations, text removed, from "Former member"',
     "message_report.resolved_by_id": "reports of messages they dealt with as an admin",
+    # Claims for payment are financial records (docs/finance_export.md): kept for the accounts, anonymised.
+    "claim.member_id": "claims for payment are financial records kept for the accounts and auditors: amounts, dates "
+                       "and batch stay; their name, the text they typed, the team's questions and receipts go",
+    "claim.approved_by_id": "claims they approved as finance staff (financial records)",
+    "finance_batch.created_by_id": "batches they sent to finance (financial records)",
+    "finance_batch.paid_recorded_by_id": "batches they recorded paid (financial records)",
+    "finance_staff.added_by_id": "finance staff they named as an admin",
 }
 
 
@@ -463,6 +478,7 @@ def export_member_data(member: Member) -> dict:
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
+        "involvement_claims": involvement_claims.export_member_claims(member),
     }
 
 
@@ -585,6 +601,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
+    involvement_claims.erase_member_claims(member)  # money records stay, anonymised (KEPT_AFTER_ERASURE)
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
