@@ -220,16 +220,17 @@ def _money_rows(key_columns, where=()) -> list[MoneyRow]:
 
 def spend_by_theme_and_activity() -> list[MoneyRow]:
     """Money claimed (approved, sent or paid) by theme and activity; money hidden where the people are."""
-    return _money_rows([func.coalesce(Claim.theme_slug, "region-wide"), Claim.activity],
-                       [Claim.status.in_((APPROVED, EXPORTED, PAID))])
+    rows = _money_rows([Claim.theme_slug, Claim.activity], [Claim.status.in_((APPROVED, EXPORTED, PAID))])
+    for row in rows:
+        row.key = (row.key[0] or "region-wide", row.key[1])
+    return rows
 
 
 def hours_by_stakeholder_type():
     """Hours of paid involvement by the contributor's stakeholder type: (type, people Cell, hours or hidden)."""
-    rows = db.session.execute(select(func.coalesce(Member.stakeholder_type, "not said"),
-                                     func.count(func.distinct(Claim.member_id)), func.sum(Claim.minutes))
-                              .join(Member, Member.id == Claim.member_id)
-                              .group_by(func.coalesce(Member.stakeholder_type, "not said"))).all()
+    rows = db.session.execute(select(Member.stakeholder_type, func.count(func.distinct(Claim.member_id)),
+                                     func.sum(Claim.minutes))
+                              .join(Member, Member.id == Claim.member_id).group_by(Member.stakeholder_type)).all()
     people = suppress_counts({r[0]: int(r[1]) for r in rows})
     return [(r[0], people[r[0]], people[r[0]].label if people[r[0]].hidden else f"{int(r[2] or 0) / 60:.1f}")
             for r in sorted(rows, key=lambda r: str(r[0]))]
