@@ -21,6 +21,7 @@ from copractice.community.watch_models import (  # noqa: F401
                                                    TopicWatch,
 )
 from copractice.courses.models import Course, CourseAudience, CourseFacilitator, Enrolment, Session  # noqa: F401
+from copractice.involvement.claims_models import Claim, ClaimExpense, FinanceBatch, FinanceStaff  # noqa: F401,E402  (issue 17: claims)
 from copractice.involvement.models import ExpenseRate, Involvement, Opportunity, PaymentRate  # noqa: F401,E402
 from copractice.jobs import JobFailure  # noqa: F401,E402
 from copractice.library.models import (  # noqa: F401,E402

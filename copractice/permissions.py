@@ -694,3 +694,34 @@ def _may_manage_opportunity(member, obj):
 def _may_manage_rates(member, obj):
     """Payment and expense rates: admins only (they are the programme's money)."""
     return _is_admin(member)
+
+
+# -- claims for payment of public contributors (copractice/involvement/claims.py, finance.py; issue 17) ----------
+
+def _is_finance_staff(member):
+    """Named finance staff (copractice.involvement.claims_models.FinanceStaff): one look-up, only when asked."""
+    if not _signed_in(member):
+        return False
+    from copractice.involvement.claims_models import FinanceStaff  # involvement sits above permissions
+
+    return db.session.get(FinanceStaff, member.id) is not None
+
+
+@_rule("claims.own")
+def _may_see_own_claims(member, obj):
+    """A contributor's own claims, expenses, receipts and yearly statement: any signed-in member (each claim is
+    then checked to be theirs, else not found)."""
+    return _signed_in(member)
+
+
+@_rule("claims.finance", "claims.reports")
+def _may_handle_claims(member, obj):
+    """Approving and querying claims, exporting batches to finance, recording them paid, seeing any receipt, and
+    the money reports: admins and named finance staff."""
+    return _is_admin(member) or _is_finance_staff(member)
+
+
+@_rule("claims.finance_staff")
+def _may_name_finance_staff(member, obj):
+    """Naming who else may approve and export claims: admins."""
+    return _is_admin(member)

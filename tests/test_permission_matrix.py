@@ -762,3 +762,55 @@ DECLARED_ACTIONS.update({
     "involvement.choices": "involvement.choose",
     "involvement.withdraw": "involvement.choose",
 })
+
+
+# Issue 17 points 4, 5, 7, 8: claims for payment. The route's fresh member owns the claim (with a receipt), so every
+# other member is told it is not there; admins handle claims (finance staff too: tests/test_involvement_claims_views.py).
+def claims_ids(app, enrolled):
+    from datetime import date
+
+    from copractice.extensions import db
+    from copractice.involvement.claims_models import Claim, ClaimExpense, FinanceBatch
+    from copractice.library.storage import get_storage
+    from tests.claims_factory import PNG
+
+    with app.test_request_context():
+        key = get_storage().save(PNG)
+        claim = Claim(member_id=enrolled.id, source_key=f"session:matrix-{enrolled.id}", title="Matrix session",
+                      activity="co_facilitator", activity_date=date(2026, 11, 30), minutes=120, rate_unit="hour",
+                      rate_pence=2750, fee_pence=5500, payment_choice="accepted", status="submitted")
+        claim.expenses.append(ClaimExpense(kind="travel", amount_pence=450, receipt_key=key, receipt_type="image/png",
+                                           receipt_filename="ticket.png"))
+        batch = FinanceBatch(number=f"CP-2026-M{enrolled.id}", claim_count=0, total_pence=0)
+        db.session.add_all([claim, batch])
+        db.session.commit()
+        return {"claim": claim.id, "expense": claim.expenses[0].id, "batch": batch.id}
+
+
+MATRIX_IDS.append(claims_ids)
+NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 200}
+NOT_THEIRS_POST = {**NOT_THEIRS, "admin": 302}  # admins may open it; the rule then refuses: back to the claim
+MATRIX.update({
+    "claims.my_claims": ("GET", "/claims/", None, SIGNED_IN),
+    "claims.claim": ("GET", "/claims/{claim}", None, NOT_THEIRS),
+    "claims.remove_expense": ("POST", "/claims/{claim}/expenses/{expense}/remove", {}, NOT_THEIRS_POST),
+    "claims.answer": ("POST", "/claims/{claim}/answer", {"answer": "The number 6 bus."}, NOT_THEIRS_POST),
+    "claims.receipt": ("GET", "/claims/receipts/{expense}", None, NOT_THEIRS),
+    "claims.statement": ("GET", "/claims/statement/2026.pdf", None, SIGNED_IN),
+    "claims.finance_claims": ("GET", "/finance/claims", None, only_admin()),
+    "claims.approve": ("POST", "/finance/claims/{claim}/approve", {}, only_admin(302)),
+    "claims.query": ("POST", "/finance/claims/{claim}/query", {"message": "Which bus?"}, only_admin(302)),
+    "claims.export": ("POST", "/finance/batches", {}, only_admin(302)),
+    "claims.batch": ("GET", "/finance/batches/{batch}", None, only_admin()),
+    "claims.batch_csv": ("GET", "/finance/batches/{batch}.csv", None, only_admin()),
+    "claims.batch_xlsx": ("GET", "/finance/batches/{batch}.xlsx", None, only_admin()),
+    "claims.reports": ("GET", "/finance/reports", None, only_admin()),
+    "claims.reports_csv": ("GET", "/finance/reports.csv", None, only_admin()),
+    "claims.reports_xlsx": ("GET", "/finance/reports.xlsx", None, only_admin()),
+    "claims.staff": ("GET", "/finance/staff", None, only_admin()),
+    "claims.remove_staff": ("POST", "/finance/staff/{target}/remove", {}, only_admin(302)),
+})
+DECLARED_ACTIONS.update({
+    "claims.my_claims": "claims.own", "claims.claim": "claims.own", "claims.remove_expense": "claims.own",
+    "claims.answer": "claims.own", "claims.receipt": "claims.own", "claims.statement": "claims.own",
+})

@@ -113,6 +113,9 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     get_plugins().collect("copractice_attendance_marked", session.course.theme_slug, attendance=row,
                           old_status=old_status)
     evaluate_completion(session.course, member_id, now)
+    from copractice.involvement.claims import claim_for_session_mark  # a co-facilitator present is paid (issue 17)
+
+    claim_for_session_mark(actor, session, member_id, status)
     return row
 
 

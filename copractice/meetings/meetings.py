@@ -258,8 +258,12 @@ def mark(actor: Member, meeting: Meeting, member_id: int, status: str, *, remark
                              f"the register from {uk_time(marking_opens_at(meeting), 'time_on_day')}.")
     new_remark = (row.remark if row is not None else None) if remark is None else (remark.strip() or None)
     # An upsert on the unique (meeting, member) key: a check-in racing the chair's tap leaves one row, not an error.
-    return _upsert(MeetingAttendance, meeting_id=meeting.id, member_id=member_id, status=status, source=source,
-                   remark=new_remark, marked_by_id=getattr(actor, "id", None), marked_at=now)
+    row = _upsert(MeetingAttendance, meeting_id=meeting.id, member_id=member_id, status=status, source=source,
+                  remark=new_remark, marked_by_id=getattr(actor, "id", None), marked_at=now)
+    from copractice.involvement.claims import claim_for_meeting_mark  # a panel member present is paid (issue 17)
+
+    claim_for_meeting_mark(actor, meeting, member_id, status)
+    return row
 
 
 def _upsert(model, *, meeting_id, member_id, **values):

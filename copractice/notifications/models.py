@@ -121,3 +121,9 @@ class SessionReminder(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("course_session.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"))
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+# Claims for payment of public contributors (copractice/involvement/claims.py, finance.py; issue 17).
+NOTICE_KINDS.update({
+    "claim_queried": "The programme team has a question about one of your claims for payment",
+    "claim_paid": "One of your claims for payment has been paid",
+})
