@@ -699,9 +699,10 @@ def _may_edit_project(member, obj):
     return member.role == "theme_lead" and obj.theme_slug in (member.led_themes or ())
 
 
-@_rule("account.equality")
+@_rule("account.equality", "project.open")
 def _may_answer_equality(member, obj):
-    """A member's own equality monitoring form: any signed-in member, only ever about themselves."""
+    """A member's own equality monitoring form (only ever about themselves); and opening a project's record, whose
+    page then asks ``project.view`` of the project: any signed-in member."""
     return _signed_in(member)
 
 

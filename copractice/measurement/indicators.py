@@ -228,3 +228,32 @@ def export_rows(found: list[Indicator]) -> list[list]:
 
 
 EXPORT_HEADERS = ["Indicator", "Value", "Unit", "Note"]
+
+
+def report_pdf(title: str, found: list[Indicator], log_rows) -> bytes:
+    """The yearly impact report as PDF bytes: the indicators (suppressed as on the page), then the impact log."""
+    from copractice.measurement.pdf import Document
+
+    doc = Document(title)
+    doc.heading(title, size=18)
+    doc.heading("Indicators")
+    for indicator in found:
+        doc.text(f"{indicator.label}: {indicator.shown}")
+        if indicator.note:
+            doc.text(indicator.note, italic=True)
+        if indicator.counts is not None:
+            doc.table([["", "People"], *[[indicator.count_labels.get(k, k), str(c)] for k, c in indicator.counts.items()],
+                       ["Total", str(indicator.counts.total)]])
+        if indicator.table is not None:
+            rows = indicator.table.export_rows("")
+            rows = [[str(indicator.table_labels[0].get(r[0], r[0])), *[str(v) for v in r[1:]]] for r in rows]
+            rows[0] = ["", *[indicator.table_labels[1].get(c, c) for c in indicator.table.columns], "Total"]
+            doc.table(rows)
+    doc.heading("What changed")
+    if not log_rows:
+        doc.text("Nothing was recorded in the impact log this year.")
+    for row in log_rows:
+        links = ", ".join(x for x in (row.principle, row.standard) if x)
+        doc.text(f"{row.happened_on:%d %B %Y}: {row.what_changed}\nFor: {row.for_whom}"
+                 + (f"\nEvidence: {row.evidence}" if row.evidence else "") + (f"\nLinked to: {links}" if links else ""))
+    return doc.output()
