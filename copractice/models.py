@@ -34,6 +34,13 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.measurement.equality_models import EqualityMonitoring  # noqa: F401,E402
+from copractice.measurement.impact_models import (  # noqa: F401,E402
+                                                   ImpactContributor,
+                                                   ImpactEntry,
+                                                   ImpactProject,
+                                                   ImpactProjectLead,
+)
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,
                                                    AgendaPaper,
@@ -56,10 +63,3 @@ from copractice.notifications.models import EmailPreference, Notice, OutboxMessa
 from copractice.plugin_install import PluginInstall  # noqa: F401,E402
 from copractice.plugin_models import PluginSetting, PluginState  # noqa: F401
 from copractice.slow_hooks import PluginSlowHook  # noqa: F401,E402
-from copractice.measurement.equality_models import EqualityMonitoring  # noqa: F401,E402
-from copractice.measurement.impact_models import (  # noqa: F401,E402
-    ImpactContributor,
-    ImpactEntry,
-    ImpactProject,
-    ImpactProjectLead,
-)

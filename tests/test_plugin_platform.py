@@ -201,3 +201,6 @@ HOOK_TESTS["copractice_meeting_saved"] = (  # issue 15 point 7: the meeting-save
 HOOK_TESTS["copractice_action_changed"] = (  # issue 15 point 7: a meeting's action recorded or changed
     "tests/test_agenda_services.py::"
     "test_action_changed_hook_hears_creation_and_each_change_and_a_raising_plugin_is_skipped")
+HOOK_TESTS["copractice_impact_indicators"] = (  # issue 16 point 9: plugins add impact indicators
+    "tests/test_measurement_impact.py::"
+    "test_plugin_indicators_are_suppressed_by_the_core_and_a_raising_plugin_is_skipped")

@@ -85,7 +85,7 @@ def _check_entry(actor, data: EntryInput):
     what, whom = (data.what_changed or "").strip(), (data.for_whom or "").strip()
     if not what:
         raise ImpactRefused("Write what changed.", "what_changed")
-    if len(what) > MAX_TEXT or len((data.evidence or "")) > MAX_TEXT:
+    if len(what) > MAX_TEXT or len(data.evidence or "") > MAX_TEXT:
         raise ImpactRefused(f"Use {MAX_TEXT:,} characters or fewer.", "what_changed")
     if not whom:
         raise ImpactRefused("Write who it changed things for.", "for_whom")

@@ -81,10 +81,9 @@ def _theme(query, column, theme_slug):
 
 def people_trained(theme_slug: str | None, start: datetime, end: datetime) -> Indicator:
     """People who completed a course of the theme in the year, by stakeholder type and area (each person once)."""
-    people = (select(distinct(Completion.member_id).label("member_id"))
-              .join(Course, Course.id == Completion.course_id)
+    people = (select(Completion.member_id).join(Course, Course.id == Completion.course_id)
               .where(Completion.completed_at >= start, Completion.completed_at < end))
-    people = _theme(people, Course.theme_slug, theme_slug).subquery()
+    people = _theme(people, Course.theme_slug, theme_slug).distinct().subquery()
     rows = db.session.execute(select(Member.stakeholder_type, Member.area, func.count())
                               .join(people, people.c.member_id == Member.id)
                               .group_by(Member.stakeholder_type, Member.area)).all()

@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.measurement import equality, impact
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -126,6 +127,10 @@ EXPORTED_TABLES = {
     # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
     "agenda_item": "meeting_work",
     "meeting_action": "meeting_work",
+    "impact_contributor": "impact",
+    "impact_project_lead": "impact",
+    "impact_entry": "impact",
+    "equality_monitoring": "equality_monitoring",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -205,6 +210,7 @@ KEPT_AFTER_ERASURE = {
     "agenda_paper.uploaded_by_id": "papers they added to meetings' agendas",
     "meeting_minutes.approved_by_id": "minutes they approved for a group",
     "said_we_did.created_by_id": "lines they wrote in a group's \"you said, we did\" log",
+    "impact_entry.created_by_id": "entries they wrote in the impact log (what changed, not about them)",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -463,6 +469,8 @@ def export_member_data(member: Member) -> dict:
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
+        "impact": impact.export_member_impact(member),
+        "equality_monitoring": equality.export_member_equality(member),
     }
 
 
@@ -585,6 +593,8 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
+    impact.erase_member_impact(member)  # off the impact log's contributors and projects' leads
+    equality.erase_member_equality(member)  # their equality monitoring answers go
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
