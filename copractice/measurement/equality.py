@@ -65,10 +65,11 @@ def report() -> list[tuple[str, dict[str, str], Counts]]:
     out = []
     for question, (label, _hint, _choices) in QUESTIONS.items():
         column = getattr(EqualityMonitoring, question)
-        counted = dict(db.session.execute(
-            select(func.coalesce(column, NOT_ANSWERED), func.count())
-            .join(Member, Member.id == EqualityMonitoring.member_id).where(Member.erased_at.is_(None))
-            .group_by(func.coalesce(column, NOT_ANSWERED))).all())
+        counted: dict[str, int] = {}
+        for answer, n in db.session.execute(
+                select(column, func.count()).join(Member, Member.id == EqualityMonitoring.member_id)
+                .where(Member.erased_at.is_(None)).group_by(column)):
+            counted[answer or NOT_ANSWERED] = counted.get(answer or NOT_ANSWERED, 0) + n
         labels = {**answers_of(question), NOT_ANSWERED: NOT_ANSWERED_LABEL}
         out.append((label, labels, suppress_counts({key: int(counted.get(key, 0)) for key in labels})))
     return out
