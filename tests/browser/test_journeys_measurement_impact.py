@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 
 from copractice.timeutil import utcnow
 from tests.browser.conftest import check_a11y
-from tests.browser.journey import expect_banner, expect_heading, log_in
+from tests.browser.journey import expect_banner, expect_heading, log_in, open_menu
 from tests.conftest import create_member
 
 pytestmark = pytest.mark.browser
@@ -32,7 +32,8 @@ def test_a_lead_logs_an_impact_linked_to_a_principle_and_reads_the_yearly_report
     year = utcnow().year
     page = new_page()
     log_in(page, live_server, LEAD)
-    page.goto(f"{live_server}/impact/")
+    open_menu(page)
+    page.get_by_role("link", name="Impact", exact=True).click()
     expect_heading(page, "Impact log")
     check_a11y(page)
     page.get_by_role("link", name="Add to the impact log").click()
@@ -67,7 +68,9 @@ def test_a_lead_logs_an_impact_linked_to_a_principle_and_reads_the_yearly_report
 def test_a_member_fills_in_equality_monitoring_and_then_withdraws(new_page, live_server, people):
     page = new_page()
     log_in(page, live_server, MEMBER)
-    page.goto(f"{live_server}/account/equality-monitoring")
+    open_menu(page)
+    page.get_by_role("link", name="My account").click()
+    page.get_by_role("link", name="Answer or change the equality monitoring questions").click()
     expect_heading(page, "Equality monitoring")
     check_a11y(page)
     page.get_by_role("group", name=re.compile("How old are you")).get_by_label("35 to 44").check()
