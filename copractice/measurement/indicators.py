@@ -49,15 +49,25 @@ class Indicator:
     source: str = ""  # the plugin that added it; empty for the core's
 
     @property
-    def shown(self) -> str:
+    def headline_value(self):
+        """The headline for a page, CSV or XLSX: a hidden hours figure or share says it came from too few people
+        (its Cell says "fewer than 5", which read beside "hours" would mislead)."""
         if self.headline is None:
             return NOT_YET_MEASURED
-        return f"{self.headline}{(' ' + self.unit) if self.unit and not self.headline.hidden else ''}"
+        if self.headline.hidden and self.unit in ("hours", "%"):
+            return "not shown: too few to show safely"
+        return self.headline.export()
+
+    @property
+    def shown(self) -> str:
+        value = self.headline_value
+        if self.headline is None or self.headline.hidden:
+            return str(value)
+        return f"{self.headline}{(' ' + self.unit) if self.unit else ''}"
 
     def export_rows(self) -> list[list]:
         """This indicator as rows for CSV or XLSX, with the same hidden cells as the page."""
-        rows: list[list] = [[self.label, self.headline.export() if self.headline is not None else NOT_YET_MEASURED,
-                             self.unit, self.note]]
+        rows: list[list] = [[self.label, self.headline_value, self.unit, self.note]]
         if self.counts is not None:
             rows += [[f"  {self.count_labels.get(k, k)}", c.export(), "", ""] for k, c in self.counts.items()]
         if self.table is not None:
