@@ -76,3 +76,21 @@ def test_no_page_but_the_members_own_form_shows_their_answers(app, client, login
                      page="/account/equality-monitoring").status_code == 302
     with app.app_context():
         assert db.session.scalar(select(EqualityMonitoring)) is None
+
+
+def test_the_report_page_reads_a_fixed_number_of_queries(app, client, login):
+    from tests.query_budget import queries_for
+
+    with app.test_request_context():
+        create_member(role="admin", email="admin@example.org")
+        for _ in range(2):
+            equality.save_answers(create_member(), consent=True, answers={"sex": "female"})
+        db.session.commit()
+    login(client, "admin@example.org")
+    status, few = queries_for(app, client, "/impact/equality")
+    assert status == 200 and few <= 12  # measured: 9 (the member, plugins, one count a question)
+    with app.test_request_context():
+        for _ in range(8):
+            equality.save_answers(create_member(), consent=True, answers={"sex": "male", "caring": "no"})
+        db.session.commit()
+    assert queries_for(app, client, "/impact/equality") == (200, few)
