@@ -192,6 +192,9 @@ def _register_blueprints(app):
     from copractice.involvement import claims_views  # issue 17: claims, finance export, reports
 
     app.register_blueprint(claims_views.bp)
+    from copractice.measurement import impact_views  # issue 16 points 6 and 7: impact, equality monitoring
+
+    app.register_blueprint(impact_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

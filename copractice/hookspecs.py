@@ -504,3 +504,18 @@ def copractice_involvement_activity_types(app: Flask) -> list[tuple[str, str]] |
 
     :param app: the site.
     """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_impact_indicators(app: Flask, theme_slug: str | None, year: int) -> list[dict] | None:
+    """Return more impact indicators for the yearly impact report (collecting), worked out from the plugin's own
+    data for ``theme_slug`` (None: every theme) and the calendar ``year``. Each is a dict with ``key``, ``label``,
+    optional ``unit`` and ``note``, and either ``counts`` ({label: number of people}) or ``value`` with ``people``
+    (how many people it is worked out from). Give raw numbers: the core suppresses them below the threshold like
+    its own. A plugin that raises is skipped: its indicators are left out of that report.
+
+    :param app: the site.
+    :param theme_slug: the theme the report is for, or None for all themes.
+    :param year: the calendar year.
+    """

@@ -36,6 +36,13 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.measurement.equality_models import EqualityMonitoring  # noqa: F401,E402
+from copractice.measurement.impact_models import (  # noqa: F401,E402
+                                                   ImpactContributor,
+                                                   ImpactEntry,
+                                                   ImpactProject,
+                                                   ImpactProjectLead,
+)
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,
                                                    AgendaPaper,

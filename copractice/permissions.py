@@ -725,3 +725,65 @@ def _may_handle_claims(member, obj):
 def _may_name_finance_staff(member, obj):
     """Naming who else may approve and export claims: admins."""
     return _is_admin(member)
+
+
+# -- impact and equality monitoring (copractice/measurement/impact.py, equality.py; issue 16 points 6 and 7) -------
+
+@_rule("impact.view")
+def _may_view_impact(member, obj):
+    """The impact log, the yearly impact report and its exports, and the projects' GRIPP2 records: theme leads
+    and admins (staff who report the programme's impact; every figure is suppressed below the threshold)."""
+    return _is_admin(member) or (_signed_in(member) and member.role == "theme_lead")
+
+
+@_rule("impact.record")
+def _may_record_impact(member, obj):
+    """Adding to the impact log or setting up a project: admins, and theme leads (obj may name a theme, which must
+    be one they lead)."""
+    if _is_admin(member):
+        return True
+    if not (_signed_in(member) and member.role == "theme_lead"):
+        return False
+    return obj is None or obj in (member.led_themes or ())
+
+
+@_rule("impact.edit_entry")
+def _may_edit_impact_entry(member, obj):
+    """Changing or removing an impact log entry (obj is an ImpactEntry): admins, the lead of its theme, its author."""
+    if obj is None or not _signed_in(member):
+        return False
+    if _is_admin(member) or obj.created_by_id == member.id:
+        return True
+    return member.role == "theme_lead" and obj.theme_slug in (member.led_themes or ())
+
+
+@_rule("project.view")
+def _may_view_project(member, obj):
+    """A project's GRIPP2 record and its PDF and Markdown exports (obj is an ImpactProject): its leads, theme leads
+    and admins."""
+    if obj is None or not _signed_in(member):
+        return False
+    return _is_admin(member) or member.role == "theme_lead" or member.id in obj.lead_ids
+
+
+@_rule("project.edit")
+def _may_edit_project(member, obj):
+    """Filling in a project's GRIPP2 record (obj is an ImpactProject): its leads, the lead of its theme, admins."""
+    if obj is None or not _signed_in(member):
+        return False
+    if _is_admin(member) or member.id in obj.lead_ids:
+        return True
+    return member.role == "theme_lead" and obj.theme_slug in (member.led_themes or ())
+
+
+@_rule("account.equality", "project.open")
+def _may_answer_equality(member, obj):
+    """A member's own equality monitoring form (only ever about themselves); and opening a project's record, whose
+    page then asks ``project.view`` of the project: any signed-in member."""
+    return _signed_in(member)
+
+
+@_rule("equality.report")
+def _may_see_equality_report(member, obj):
+    """The equality monitoring report (suppressed counts only, never a person's answers): admins."""
+    return _is_admin(member)

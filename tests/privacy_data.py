@@ -202,6 +202,21 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.flush()
         db.session.add(Involvement(opportunity_id=opportunity.id, member_id=member.id, status="confirmed",
                                    payment_choice="declined", benefits_advice=True, credit_consent=True))
+        # Issue 16: named in the impact log, leading a project, and equality monitoring answers.
+        from copractice.measurement.equality_models import EqualityMonitoring
+        from copractice.measurement.impact_models import (
+            ImpactContributor,
+            ImpactEntry,
+            ImpactProject,
+            ImpactProjectLead,
+        )
+
+        db.session.add(ImpactEntry(theme_slug="cross-cutting", what_changed="Easy Read letters", for_whom="Carers",
+                                   evidence="", happened_on=now.date(), created_by_id=member.id,
+                                   contributors=[ImpactContributor(member_id=member.id)]))
+        db.session.add(ImpactProject(name="Privacy project", theme_slug="cross-cutting",
+                                     leads=[ImpactProjectLead(member_id=member.id)]))
+        db.session.add(EqualityMonitoring(member_id=member.id, caring="yes"))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

@@ -128,6 +128,9 @@ def url_values(endpoint, arguments, ids):
         agenda = {"slug": ids["agroup"], "meeting_id": ids["gm1"], "item_id": ids["gitem"], "paper_id": ids["gpaper"],
                   "action_id": ids["gaction"], "entry_id": ids["gentry"]}
         return {name: agenda.get(name, 1) for name in arguments}
+    if endpoint.startswith("impact.") and "impact_entry" in ids:  # issue 16: the impact log and projects
+        impact = {"entry_id": ids["impact_entry"], "project_id": ids["impact_project"], "kind": "csv"}
+        return {name: impact.get(name, 1) for name in arguments}
     for name in arguments:
         if name == "slug":
             values[name] = (ids["resource"] if endpoint.startswith("library.")

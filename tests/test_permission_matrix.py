@@ -814,3 +814,45 @@ DECLARED_ACTIONS.update({
     "claims.my_claims": "claims.own", "claims.claim": "claims.own", "claims.remove_expense": "claims.own",
     "claims.answer": "claims.own", "claims.receipt": "claims.own", "claims.statement": "claims.own",
 })
+
+
+# Issue 16 points 6 and 7: the impact log, the yearly report, projects' GRIPP2 records, equality monitoring. The
+# entry and the project belong to Cross-cutting (the matrix's theme lead leads it); the project's lead is the route's
+# fresh member, so the trainee and the facilitator may not see it (tests/test_measurement_impact.py covers leads).
+def impact_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.measurement.impact_models import ImpactEntry, ImpactProject, ImpactProjectLead
+    from copractice.timeutil import utcnow
+
+    with app.app_context():
+        entry = ImpactEntry(theme_slug="cross-cutting", what_changed="Easy Read invitations", for_whom="Carers",
+                            evidence="", happened_on=utcnow().date())
+        project = ImpactProject(name="Matrix project", theme_slug="cross-cutting",
+                                leads=[ImpactProjectLead(member_id=enrolled.id)])
+        db.session.add_all([entry, project])
+        db.session.commit()
+        return {"impact_entry": entry.id, "impact_project": project.id}
+
+
+MATRIX_IDS.append(impact_ids)
+MATRIX.update({
+    "impact.log": ("GET", "/impact/", None, THEME_REPORTS),
+    "impact.new_entry": ("GET", "/impact/new", None, MANAGERS),
+    "impact.edit_entry": ("GET", "/impact/{impact_entry}/edit", None, MANAGERS),
+    "impact.remove_entry": ("POST", "/impact/{impact_entry}/remove", {}, MANAGERS_POST),
+    "impact.report": ("GET", "/impact/report", None, THEME_REPORTS),
+    "impact.report_export": ("GET", "/impact/report.csv", None, THEME_REPORTS),
+    "impact.projects": ("GET", "/impact/projects/", None, THEME_REPORTS),
+    "impact.new_project": ("GET", "/impact/projects/new", None, MANAGERS),
+    "impact.project": ("GET", "/impact/projects/{impact_project}", None, MANAGERS),
+    "impact.edit_project": ("GET", "/impact/projects/{impact_project}/edit", None, MANAGERS),
+    "impact.project_export": ("GET", "/impact/projects/{impact_project}/gripp2.md", None, MANAGERS),
+    "impact.equality_form": ("GET", "/account/equality-monitoring", None, SIGNED_IN),
+    "impact.equality_withdraw": ("POST", "/account/equality-monitoring/withdraw", {}, SIGNED_IN_REDIRECT),
+    "impact.equality_report": ("GET", "/impact/equality", None, only_admin()),
+    "impact.equality_export": ("GET", "/impact/equality.csv", None, only_admin()),
+})
+DECLARED_ACTIONS.update({
+    "impact.equality_form": "account.equality",
+    "impact.equality_withdraw": "account.equality",
+})

@@ -53,6 +53,8 @@ def copractice_nav_items(app, member):
             items.append(NavItem("Reports", "attendance.overview", order=40))
         if can(member, "partnerships.view"):  # issue 15 point 5
             items.append(NavItem("Partnership map", "partnerships.index", order=42))
+        if can(member, "impact.view"):  # issue 16 point 6
+            items.append(NavItem("Impact", "impact.log", order=43))
         items.append(NavItem("Messages", "messages.inbox", order=65))
         items.append(NavItem("Notices", "courses.notices", order=70))
         items.append(NavItem("My account", "members.profile", order=80))

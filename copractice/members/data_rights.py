@@ -48,6 +48,7 @@ from copractice.extensions import db
 from copractice.involvement import claims as involvement_claims  # issue 17: claims are financial records
 from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.measurement import equality, impact
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -133,6 +134,10 @@ EXPORTED_TABLES = {
     # Claims for payment (copractice/involvement/claims.py, issue 17).
     "claim": "involvement_claims",
     "finance_staff": "involvement_claims",
+    "impact_contributor": "impact",
+    "impact_project_lead": "impact",
+    "impact_entry": "impact",
+    "equality_monitoring": "equality_monitoring",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -219,6 +224,7 @@ KEPT_AFTER_ERASURE = {
     "agenda_paper.uploaded_by_id": "papers they added to meetings' agendas",
     "meeting_minutes.approved_by_id": "minutes they approved for a group",
     "said_we_did.created_by_id": "lines they wrote in a group's \"you said, we did\" log",
+    "impact_entry.created_by_id": "entries they wrote in the impact log (what changed, not about them)",
     "moderation_entry.actor_id": "what they did as a moderator, and flags they raised (the flag keeps no note)",
     "moderation_entry.member_id": "the moderation log's lines about their posts, naming only \"Former member\"",
     "post_flag.resolved_by_id": "flags they dealt with as a moderator",
@@ -489,6 +495,8 @@ def export_member_data(member: Member) -> dict:
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
         "involvement": involvement_ops.export_member_involvement(member),
         "involvement_claims": involvement_claims.export_member_claims(member),
+        "impact": impact.export_member_impact(member),
+        "equality_monitoring": equality.export_member_equality(member),
     }
 
 
@@ -613,6 +621,8 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
     involvement_ops.erase_member_involvement(member)  # their interest, selections and payment choices go
     involvement_claims.erase_member_claims(member)  # money records stay, anonymised (KEPT_AFTER_ERASURE)
+    impact.erase_member_impact(member)  # off the impact log's contributors and projects' leads
+    equality.erase_member_equality(member)  # their equality monitoring answers go
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
