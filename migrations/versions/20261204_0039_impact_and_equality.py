@@ -3,7 +3,7 @@
 Issue 16 points 6 and 7 (copractice/measurement/impact_models.py, equality_models.py).
 
 Revision ID: 0039
-Revises: 0036
+Revises: 0041
 Create Date: 2026-12-04 04:10:00.000000
 """
 import sqlalchemy as sa
