@@ -179,7 +179,7 @@ def decide(actor, involvement, status):
     _lock(opportunity.id)  # before anything is read: the count below sees every committed choice
     if status in TAKING_A_PLACE and places_taken(opportunity.id, excluding=involvement.id) >= opportunity.places:
         raise Refused(f"All {opportunity.places} places are taken. Say no to someone first, or add a place.")
-    before = db.session.scalar(select(Involvement.status).where(Involvement.id == involvement.id))
+    before = db.session.scalar(select(Involvement.status).where(Involvement.id == involvement.id)) or ""
     if before not in DECIDE[status]:
         raise Refused(f"This person is {INVOLVEMENT_STATUSES.get(before, before).lower()}: that cannot change "
                       "to " + INVOLVEMENT_STATUSES[status].lower() + ".")
