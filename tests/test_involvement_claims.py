@@ -320,8 +320,23 @@ def test_erasure_keeps_the_money_record_but_anonymised_and_the_export_lists_clai
     assert get_storage().exists(key)
     erase_member(me, actor=admin)
     db.session.flush()
-    db.session.expire_all()
+    assert get_storage().exists(key)  # until the erasure is committed: a rolled-back one keeps its receipts
+    db.session.commit()
     kept = db.session.get(Claim, claim.id)
     assert (kept.member_id, kept.fee_pence, kept.expenses_pence, kept.query_message) == (member.id, 5500, 450, None)
     assert (kept.expenses[0].description, kept.expenses[0].receipt_key) == (None, None)
     assert not get_storage().exists(key)
+
+
+def test_a_rolled_back_erasure_keeps_the_receipts(ctx):
+    from copractice.library.storage import get_storage
+    from copractice.members.data_rights import erase_member
+
+    member, session, involvement, admin = marked("present")
+    me = db.session.get(Member, member.id)
+    key = claims.add_expense(me, claims_of(member.id)[0], "travel", amount="2", receipt=receipt()).receipt_key
+    db.session.commit()
+    erase_member(db.session.get(Member, member.id), actor=admin)
+    db.session.rollback()
+    db.session.commit()
+    assert get_storage().exists(key)
