@@ -258,6 +258,8 @@ def test_a_batch_is_numbered_exported_once_and_paid_back(ctx):
         finance.record_paid(admin, batch, today + timedelta(days=1))
     finance.record_paid(admin, batch, today)
     assert (claim.status, claim.paid_on) == ("paid", today)
+    paid = db.session.scalar(select(Notice).where(Notice.member_id == member.id, Notice.kind == "claim_paid"))
+    assert paid is not None and "Paid: " in paid.message
     with pytest.raises(claims.ClaimRefused, match="already recorded"):
         finance.record_paid(admin, batch, today)
     assert finance.days_to_pay() == [(today - claim.activity_date).days]
@@ -281,3 +283,60 @@ def test_the_documented_layout_is_the_export_layout():
     doc = (Path(__file__).resolve().parent.parent / "docs" / "finance_export.md").read_text()
     for header in finance.EXPORT_HEADERS:
         assert f"| {header} |" in doc, f"docs/finance_export.md does not describe {header!r}"
+
+
+def test_time_from_session_to_payment_is_measured_in_bands(ctx):
+    from datetime import date
+
+    rates()
+    admin = create_member(role="admin")
+    days = [10, 20, 30, 30, 30, 30, 30, 70]
+    for n, wait in enumerate(days):
+        claim = Claim(member_id=admin.id, source_key=f"session:t{n}", title="T", activity="co_facilitator",
+                      activity_date=date(2026, 1, 1), minutes=60, rate_unit="hour", rate_pence=100, fee_pence=100,
+                      payment_choice="accepted", status="paid", paid_on=date(2026, 1, 1) + timedelta(days=wait))
+        db.session.add(claim)
+    db.session.flush()
+    assert sorted(finance.days_to_pay()) == days
+    bands, median = finance.time_to_pay()
+    assert bands["4 to 6 weeks"].shown == 5 and bands["Within 2 weeks"].hidden
+    assert median.shown == 30.0
+
+
+def test_erasure_keeps_the_money_record_but_anonymised_and_the_export_lists_claims(ctx):
+    from copractice.library.storage import get_storage
+    from copractice.members.data_rights import erase_member, export_member_data
+
+    member, session, involvement, admin = marked("present")
+    claim = claims_of(member.id)[0]
+    me = db.session.get(Member, member.id)
+    expense = claims.add_expense(me, claim, "travel", amount="4.50", description="Taxi from 12 Acacia Road",
+                                 receipt=receipt())
+    key = expense.receipt_key
+    claims.query(admin, claim.id, "Was the taxi from 12 Acacia Road?")
+    exported = export_member_data(me)["involvement_claims"]
+    assert "financial records" in exported["note"]
+    assert exported["claims"][0]["expenses"][0]["description"] == "Taxi from 12 Acacia Road"
+    assert get_storage().exists(key)
+    erase_member(me, actor=admin)
+    db.session.flush()
+    assert get_storage().exists(key)  # until the erasure is committed: a rolled-back one keeps its receipts
+    db.session.commit()
+    kept = db.session.get(Claim, claim.id)
+    assert (kept.member_id, kept.fee_pence, kept.expenses_pence, kept.query_message) == (member.id, 5500, 450, None)
+    assert (kept.expenses[0].description, kept.expenses[0].receipt_key) == (None, None)
+    assert not get_storage().exists(key)
+
+
+def test_a_rolled_back_erasure_keeps_the_receipts(ctx):
+    from copractice.library.storage import get_storage
+    from copractice.members.data_rights import erase_member
+
+    member, session, involvement, admin = marked("present")
+    me = db.session.get(Member, member.id)
+    key = claims.add_expense(me, claims_of(member.id)[0], "travel", amount="2", receipt=receipt()).receipt_key
+    db.session.commit()
+    erase_member(db.session.get(Member, member.id), actor=admin)
+    db.session.rollback()
+    db.session.commit()
+    assert get_storage().exists(key)

@@ -214,3 +214,20 @@ def test_lists_run_the_same_statements_at_two_sizes(app, url, who):
     small = count(1)
     large = count(4)
     assert small == large <= BUDGETS[url]
+
+
+def test_admins_name_finance_staff_and_bad_addresses_are_shown_beside_the_field(app):
+    _made(app)
+    with app.app_context():
+        create_member(email="fin@example.org", name="Fin Ance")
+    admin = _client(app, "admin@example.org")
+    bad = _post(admin, "/finance/staff", {"email": "nobody@example.org"})
+    assert bad.status_code == 200 and "Nobody has an account with that email address." in bad.get_data(as_text=True)
+    assert _post(admin, "/finance/staff", {"email": "fin@example.org"}).status_code == 302
+    staff = _client(app, "fin@example.org")
+    assert staff.get("/finance/claims").status_code == 200
+    assert staff.get("/finance/staff").status_code == 403  # only admins name finance staff
+    with app.app_context():
+        fin_id = db.session.scalar(select(Member.id).where(Member.email == "fin@example.org"))
+    assert _post(admin, f"/finance/staff/{fin_id}/remove", {}, page="/finance/staff").status_code == 302
+    assert staff.get("/finance/claims").status_code == 403

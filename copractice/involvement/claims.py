@@ -420,7 +420,27 @@ def erase_member_claims(member: Member) -> None:
 
     still_used = set(db.session.scalars(select(ClaimExpense.receipt_key).where(ClaimExpense.receipt_key.in_(keys))))
     still_used |= set(db.session.scalars(select(ResourceFile.storage_key).where(ResourceFile.storage_key.in_(keys))))
-    storage = get_storage()
-    for key in keys - still_used:  # the same bytes kept for someone else (content-addressed) stay
-        storage.delete(key)
+    _delete_after_commit(keys - still_used)  # the same bytes kept for someone else (content-addressed) stay
+
+
+def _delete_after_commit(keys):
+    """Delete receipt files once the erasure is committed: a rolled-back erasure keeps its receipts."""
+    if not keys:
+        return
+    from sqlalchemy import event
+
+    session, storage, pending = db.session(), get_storage(), {"keys": set(keys)}
+
+    # Listeners cannot be removed while the event runs, so each acts once and then stays quiet (the session is the
+    # request's, gone at its end).
+    def committed(_session):
+        keys_now, pending["keys"] = pending["keys"], set()
+        for key in keys_now:
+            storage.delete(key)
+
+    def forget(_session):
+        pending["keys"] = set()
+
+    event.listen(session, "after_commit", committed)
+    event.listen(session, "after_rollback", forget)
 
