@@ -186,6 +186,9 @@ def _register_blueprints(app):
     from copractice.meetings import agenda_views
 
     app.register_blueprint(agenda_views.bp)
+    from copractice.measurement import assessment_views  # issue 16 points 4-5: self-assessment, agreed standards
+
+    app.register_blueprint(assessment_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -34,6 +34,13 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.measurement.assessment_models import AssessmentRating, AssessmentRound  # noqa: F401,E402
+from copractice.measurement.standards_models import (  # noqa: F401,E402  (issue 16 point 5: co-agreed standards)
+                                                   AgreedStandard,
+                                                   Measurement,
+                                                   MeasurePerson,
+                                                   StandardMeasure,
+)
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,
                                                    AgendaPaper,
