@@ -46,6 +46,8 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.measurement import assessment as self_assessment
+from copractice.measurement import standards as agreed_standards
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -126,6 +128,9 @@ EXPORTED_TABLES = {
     # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
     "agenda_item": "meeting_work",
     "meeting_action": "meeting_work",
+    # Co-production self-assessment and co-agreed standards (copractice/measurement/, issue 16 points 4-5).
+    "assessment_rating": "self_assessment",
+    "measure_person": "agreed_standards",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -152,6 +157,9 @@ NOT_EXPORTED = {
     "said_we_did.created_by_id": "who wrote a line of a group's public \"you said, we did\" log: about the group",
     "moderation_entry.actor_id": "what a moderator did about other people's posts (flags the member raised are "
                                  "exported from post_flag)",
+    "assessment_round.created_by_id": "who started a team's self-assessment round: about the round",
+    "agreed_standard.created_by_id": "who recorded a standard a group agreed: about the standard",
+    "measurement.recorded_by_id": "who entered a measurement of a group's standard: about the measure",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -220,6 +228,11 @@ KEPT_AFTER_ERASURE = {
     "post.hidden_by_id": "posts of other people they hid as a moderator (the moderation record)",
     "message.author_id": 'their messages stay in the other people\'s conversations, text removed, from "Former member"',
     "message_report.resolved_by_id": "reports of messages they dealt with as an admin",
+    "assessment_rating.member_id": "ratings in closed self-assessment rounds, without comments: counted in results "
+                                   "already shared, by \"Former member\" (those in open rounds are deleted)",
+    "assessment_round.created_by_id": "self-assessment rounds they started for a team",
+    "agreed_standard.created_by_id": "standards they recorded for a group",
+    "measurement.recorded_by_id": "measurements they entered for a group's standards",
 }
 
 
@@ -463,6 +476,8 @@ def export_member_data(member: Member) -> dict:
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
+        "self_assessment": self_assessment.export_member_ratings(member),
+        "agreed_standards": agreed_standards.export_member_measures(member),
     }
 
 
@@ -584,7 +599,9 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(delete(MeetingAttendance).where(MeetingAttendance.member_id == mid, MeetingAttendance.meeting_id.in_(
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
-    meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
+    meeting_minutes.erase_member_meeting_work(member)
+    self_assessment.erase_member_ratings(member)  # open rounds' ratings go; closed rounds' lose their comments
+    agreed_standards.erase_member_measures(member)  # measures they designed or monitor no longer name them  # items they led and actions they owned lose their name
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
