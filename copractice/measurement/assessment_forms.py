@@ -102,7 +102,8 @@ class PersonForm(FlaskForm):
     name = StringField("Or the name of someone without an account", validators=[
         Optional(), SingleLine(), Length(max=120, message="Use 120 characters or fewer.")])
     stakeholder_type = SelectField("Which best describes them (for someone without an account)",
-                                   choices=[("", "Choose one")] + list(STAKEHOLDER_TYPES.items()))
+                                   choices=[("", "Choose one")] + list(STAKEHOLDER_TYPES.items()),
+                                   validate_choice=False)  # the rule says which are allowed, in plain words
 
 
 class MeasurementForm(FlaskForm):

@@ -241,7 +241,8 @@ def add_person(slug, measure_id):
     if form.validate_on_submit():
         ok, _ = attempt(lambda: st.add_person(current_user, found, part=form.part.data, member_id=form.member_id.data,
                                               name=form.name.data, stakeholder_type=form.stakeholder_type.data or None),
-                        "Person added to the measure.", form=form, field="member_id")
+                        "Person added to the measure.", form=form,
+                        field=lambda refused: "stakeholder_type" if "describes" in str(refused) else "member_id")
         if ok:
             return redirect(url_for("assessment.measure", slug=group.slug, measure_id=found.id))
     return _show_measure(group, found, person_form=form)
