@@ -3,6 +3,7 @@ measurements)."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
+from wtforms.widgets import TextInput
 
 from copractice.forms import SingleLine
 from copractice.measurement.assessment import ITEMS, MAX_COMMENT, RATINGS
@@ -58,6 +59,14 @@ class PlainDateField(DateField):
 
 
 class NumberField(DecimalField):
+    """A number typed as text (inputmode decimal): a browser's number box silently drops what it can't read."""
+
+    widget = TextInput()
+
+    def __call__(self, **kwargs):
+        kwargs.setdefault("inputmode", "decimal")
+        return super().__call__(**kwargs)
+
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
