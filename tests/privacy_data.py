@@ -198,8 +198,8 @@ def member_with_everything(app, *, leads_theme=True):
         from copractice.measurement.assessment_models import AssessmentRating, AssessmentRound
         from copractice.measurement.standards_models import (
             AgreedStandard,
-            MeasurePerson,
             Measurement,
+            MeasurePerson,
             StandardMeasure,
         )
 
