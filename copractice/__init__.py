@@ -195,6 +195,9 @@ def _register_blueprints(app):
     from copractice.measurement import impact_views  # issue 16 points 6 and 7: impact, equality monitoring
 
     app.register_blueprint(impact_views.bp)
+    from copractice.measurement import assessment_views  # issue 16 points 4-5: self-assessment, agreed standards
+
+    app.register_blueprint(assessment_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

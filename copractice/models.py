@@ -36,12 +36,19 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.measurement.assessment_models import AssessmentRating, AssessmentRound  # noqa: F401,E402
 from copractice.measurement.equality_models import EqualityMonitoring  # noqa: F401,E402
 from copractice.measurement.impact_models import (  # noqa: F401,E402
                                                    ImpactContributor,
                                                    ImpactEntry,
                                                    ImpactProject,
                                                    ImpactProjectLead,
+)
+from copractice.measurement.standards_models import (  # noqa: F401,E402  (issue 16 point 5: co-agreed standards)
+                                                   AgreedStandard,
+                                                   Measurement,
+                                                   MeasurePerson,
+                                                   StandardMeasure,
 )
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,

@@ -787,3 +787,51 @@ def _may_answer_equality(member, obj):
 def _may_see_equality_report(member, obj):
     """The equality monitoring report (suppressed counts only, never a person's answers): admins."""
     return _is_admin(member)
+
+
+# -- co-production self-assessment and co-agreed standards (copractice/measurement, issue 16 points 4 and 5) --------
+
+def _active_in_group(member, group):
+    return group_part(member, group) in (("member", "active"), ("chair", "active"), ("secretary", "active"))
+
+
+@_rule("assessment.index")
+def _may_list_assessments(member, obj):
+    """The list of one's teams' self-assessments and agreed standards: signed-in members (each team shown is
+    asked ``assessment.view``)."""
+    return _signed_in(member)
+
+
+@_rule("assessment.view", "standards.view")
+def _may_view_assessment(member, obj):
+    """A team's self-assessment results and trend, its agreed standards, measures and their exports (obj is a
+    Group): the team's active members and those who run it (chairs, secretary, its theme's lead, admins)."""
+    if obj is None or not _signed_in(member):
+        return False
+    return _runs_group(member, obj) or _active_in_group(member, obj)
+
+
+@_rule("assessment.take_part")
+def _may_rate_team(member, obj):
+    """Rating one's team in a self-assessment round (obj is a Group): its active members, each for themselves."""
+    return obj is not None and _signed_in(member) and _active_in_group(member, obj)
+
+
+@_rule("assessment.run", "standards.edit")
+def _may_run_assessment(member, obj):
+    """Starting and closing self-assessment rounds, and agreeing standards, measures and who designed and monitors
+    them (obj is a Group): the team's chairs and secretary, the lead of its theme, and admins."""
+    return _runs_group(member, obj)
+
+
+@_rule("measure.record")
+def _may_record_measurement(member, obj):
+    """Entering a measurement (obj is a StandardMeasure): those who run its group, and members named as monitoring
+    it who are still active in the group."""
+    if obj is None or not _signed_in(member):
+        return False
+    group = obj.standard.group
+    if _runs_group(member, group):
+        return True
+    return _active_in_group(member, group) and any(
+        p.part == "monitors" and p.member_id == member.id for p in obj.people)

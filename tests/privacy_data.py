@@ -217,6 +217,32 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.add(ImpactProject(name="Privacy project", theme_slug="cross-cutting",
                                      leads=[ImpactProjectLead(member_id=member.id)]))
         db.session.add(EqualityMonitoring(member_id=member.id, caring="yes"))
+        # Self-assessment and agreed standards (issue 16 points 4-5): they rated the forum in a closed round and
+        # an open one, started a round, recorded a standard, designed its measure and entered a measurement.
+        from copractice.measurement.assessment_models import AssessmentRating, AssessmentRound
+        from copractice.measurement.standards_models import (
+            AgreedStandard,
+            Measurement,
+            MeasurePerson,
+            StandardMeasure,
+        )
+
+        spring = AssessmentRound(group_id=forum.id, title="Spring", closed_at=now, created_by_id=member.id)
+        autumn = AssessmentRound(group_id=forum.id, title="Autumn", created_by_id=member.id)
+        standard = AgreedStandard(group_id=forum.id, title="Papers in Easy Read", created_by_id=member.id)
+        db.session.add_all([spring, autumn, standard])
+        db.session.flush()
+        measure = StandardMeasure(standard_id=standard.id, title="Papers with an Easy Read version", target=100)
+        db.session.add(measure)
+        db.session.flush()
+        db.session.add_all([
+            AssessmentRating(round_id=spring.id, member_id=member.id, item="standard_governance", rating=2,
+                             comment="We are not asked", stakeholder_type="carer"),
+            AssessmentRating(round_id=autumn.id, member_id=member.id, item="standard_governance", rating=3,
+                             comment="", stakeholder_type="carer"),
+            MeasurePerson(measure_id=measure.id, part="designed", member_id=member.id, stakeholder_type="carer"),
+            Measurement(measure_id=measure.id, measured_on=now.date(), value=60, recorded_by_id=member.id),
+        ])
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

@@ -856,3 +856,58 @@ DECLARED_ACTIONS.update({
     "impact.equality_form": "account.equality",
     "impact.equality_withdraw": "account.equality",
 })
+
+
+# Issue 16 points 4-5: a team's self-assessment and its agreed standards. The team is a Cross-cutting group (the
+# matrix's theme lead runs it, as admins do); the route's fresh member is its only member, so nobody in the matrix
+# may rate in its open round. tests/test_measurement_access.py walks every route as member, chair, monitor and
+# outsider.
+def assessment_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.measurement import assessment, standards
+    from copractice.meetings.models import Group, GroupMember
+    from copractice.members.models import Member
+    from tests.conftest import create_member
+
+    with app.test_request_context():
+        group = Group(slug=f"matrix-assess-{enrolled.id}", name="Matrix team", kind="steering",
+                      theme_slug="cross-cutting", joining="invite")
+        db.session.add(group)
+        db.session.flush()
+        chair = create_member(name="Matrix Team Chair")
+        db.session.add_all([GroupMember(group_id=group.id, member_id=chair.id, role="chair", status="active"),
+                            GroupMember(group_id=group.id, member_id=enrolled.id, role="member", status="active")])
+        db.session.flush()
+        chair = db.session.get(Member, chair.id)
+        round_ = assessment.open_round(chair, group, "Matrix round")
+        standard = standards.add_standard(chair, group, title="Matrix standard")
+        measure = standards.add_measure(chair, standard, title="Matrix measure", target=5)
+        person = standards.add_person(chair, measure, part="designed", name="Pat", stakeholder_type="carer")
+        db.session.commit()
+        return {"sgroup": group.slug, "sround": round_.id, "sstandard": standard.id, "smeasure": measure.id,
+                "sperson": person.id}
+
+
+MATRIX_IDS.append(assessment_ids)
+_SA = "/assessment/{sgroup}"
+TEAM_MEMBERS_ONLY = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 403, "admin": 403}
+MATRIX.update({
+    "assessment.index": ("GET", "/assessment/", None, SIGNED_IN),
+    "assessment.team": ("GET", _SA, None, MANAGERS),
+    "assessment.new_round": ("GET", _SA + "/rounds/new", None, MANAGERS),
+    "assessment.rate": ("GET", _SA + "/rounds/{sround}/rate", None, TEAM_MEMBERS_ONLY),
+    "assessment.close": ("POST", _SA + "/rounds/{sround}/close", {}, MANAGERS_POST),
+    "assessment.results": ("GET", _SA + "/rounds/{sround}", None, MANAGERS),
+    "assessment.results_csv": ("GET", _SA + "/results.csv", None, MANAGERS),
+    "assessment.results_xlsx": ("GET", _SA + "/results.xlsx", None, MANAGERS),
+    "assessment.standards": ("GET", _SA + "/standards", None, MANAGERS),
+    "assessment.new_standard": ("GET", _SA + "/standards/new", None, MANAGERS),
+    "assessment.new_measure": ("GET", _SA + "/standards/{sstandard}/measures/new", None, MANAGERS),
+    "assessment.measure": ("GET", _SA + "/measures/{smeasure}", None, MANAGERS),
+    "assessment.add_person": ("POST", _SA + "/measures/{smeasure}/people",
+                              {"person-part": "monitors", "person-name": "Sam", "person-stakeholder_type": "patient"},
+                              MANAGERS_POST),
+    "assessment.remove_person": ("POST", _SA + "/measures/{smeasure}/people/{sperson}/remove", {}, MANAGERS_POST),
+    "assessment.standards_csv": ("GET", _SA + "/standards.csv", None, MANAGERS),
+    "assessment.standards_xlsx": ("GET", _SA + "/standards.xlsx", None, MANAGERS),
+})

@@ -48,7 +48,9 @@ from copractice.extensions import db
 from copractice.involvement import claims as involvement_claims  # issue 17: claims are financial records
 from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.measurement import assessment as self_assessment
 from copractice.measurement import equality, impact
+from copractice.measurement import standards as agreed_standards
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -138,6 +140,9 @@ EXPORTED_TABLES = {
     "impact_project_lead": "impact",
     "impact_entry": "impact",
     "equality_monitoring": "equality_monitoring",
+    # Co-production self-assessment and co-agreed standards (copractice/measurement/, issue 16 points 4-5).
+    "assessment_rating": "self_assessment",
+    "measure_person": "agreed_standards",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -171,6 +176,9 @@ NOT_EXPORTED = {
     "finance_batch.created_by_id": "who sent a batch of claims to finance: about the batch",
     "finance_batch.paid_recorded_by_id": "who recorded a batch of claims paid: about the batch",
     "finance_staff.added_by_id": "the admin who named someone else finance staff: about the other person",
+    "assessment_round.created_by_id": "who started a team's self-assessment round: about the round",
+    "agreed_standard.created_by_id": "who recorded a standard a group agreed: about the standard",
+    "measurement.recorded_by_id": "who entered a measurement of a group's standard: about the measure",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -250,6 +258,11 @@ KEPT_AFTER_ERASURE = {
     "finance_batch.created_by_id": "batches they sent to finance (financial records)",
     "finance_batch.paid_recorded_by_id": "batches they recorded paid (financial records)",
     "finance_staff.added_by_id": "finance staff they named as an admin",
+    "assessment_rating.member_id": "ratings in closed self-assessment rounds, without comments: counted in results "
+                                   "already shared, by \"Former member\" (those in open rounds are deleted)",
+    "assessment_round.created_by_id": "self-assessment rounds they started for a team",
+    "agreed_standard.created_by_id": "standards they recorded for a group",
+    "measurement.recorded_by_id": "measurements they entered for a group's standards",
 }
 
 
@@ -497,6 +510,8 @@ def export_member_data(member: Member) -> dict:
         "involvement_claims": involvement_claims.export_member_claims(member),
         "impact": impact.export_member_impact(member),
         "equality_monitoring": equality.export_member_equality(member),
+        "self_assessment": self_assessment.export_member_ratings(member),
+        "agreed_standards": agreed_standards.export_member_measures(member),
     }
 
 
@@ -623,6 +638,8 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     involvement_claims.erase_member_claims(member)  # money records stay, anonymised (KEPT_AFTER_ERASURE)
     impact.erase_member_impact(member)  # off the impact log's contributors and projects' leads
     equality.erase_member_equality(member)  # their equality monitoring answers go
+    self_assessment.erase_member_ratings(member)  # open rounds' ratings go; closed rounds' lose their comments
+    agreed_standards.erase_member_measures(member)  # measures they designed or monitor no longer name them
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
