@@ -186,6 +186,9 @@ def _register_blueprints(app):
     from copractice.meetings import agenda_views
 
     app.register_blueprint(agenda_views.bp)
+    from copractice.measurement import survey_views
+
+    app.register_blueprint(survey_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -492,3 +492,20 @@ def copractice_action_changed(app: Flask, action: MeetingAction, old_status: str
     :param action: the action, flushed (``action.status`` is the new status, ``action.group`` its group).
     :param old_status: its status before, or None for a new action.
     """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_survey_templates(app: Flask) -> Sequence[dict] | None:
+    """Survey templates the plugin ships (issue 16): organisers make a survey from one on the surveys page, then
+    change it. Each is a dict: ``key`` (unique on the site), ``title``, ``kind`` ("evaluation", "training_needs" or
+    your own), optional ``intro`` and ``anonymous``, and ``sections``: a list of {``title``, ``intro``,
+    ``questions``}. A question is {``key``, ``kind`` (single, multiple, agreement, scale, number, short_text,
+    long_text), ``text``, optional ``easy_read``, ``hint``, ``required``, ``options`` ([{``value``, ``label``,
+    ``need``}] for single and multiple), ``show_if`` ({``question``: an earlier key, ``values``: [...]}) and
+    ``tag`` (a key of copractice.measurement.surveys_models.TAGS)}. A key already taken (the core's
+    "training_needs" first) keeps the first template. A plugin that raises is skipped: its templates are not
+    offered for that request.
+
+    :param app: the site.
+    """
