@@ -25,7 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from copractice.errors import Refused
 from copractice.extensions import db
-from copractice.measurement.suppression import suppress_table
+from copractice.measurement.suppression import guarded, suppress_table
 from copractice.measurement.surveys_models import (
     QUESTION_KINDS,
     SURVEY_STATUSES,
@@ -163,9 +163,11 @@ def new_survey(actor, *, title, kind="custom", theme_slug=None, anonymous=False,
 
 
 def add_section(survey, title, intro="") -> SurveySection:
-    section = SurveySection(survey=survey, title=title.strip()[:200], intro=intro or "",
-                            position=len(survey.sections))
+    if survey.status != "draft":
+        raise SurveyRefused("Sections can be added only while the survey is a draft.")
+    survey.sections.append(SurveySection(title=title.strip()[:200], intro=intro or "", position=len(survey.sections)))
     db.session.flush()
+    section = survey.sections[-1]
     return section
 
 
@@ -515,8 +517,6 @@ def needs_not_met(survey) -> list[UnmetNeed]:
     """The survey's needs with no published course with a session to come: matched by the option's ``need``
     keyword against each such course's title, summary and theme slug."""
     from copractice.courses.models import Course, Session  # courses sit beside measurement: import late
-    from copractice.measurement.suppression import suppress_counts
-
     question = needs_question(survey)
     if question is None:
         return []
@@ -529,14 +529,15 @@ def needs_not_met(survey) -> list[UnmetNeed]:
     counts = Counter()
     for row in _submitted_rows(survey, Filters()):
         counts.update(row[4])
-    asked_by = suppress_counts({o["value"]: counts[o["value"]] for o in question.options or ()})
+    # Each need's count stands alone (no total is shown beside them), so each is hidden only when it is small.
     unmet = []
     for option in question.options or ():
         keyword = (option.get("need") or "").strip().lower()
         if not keyword:
             continue
         if not any(keyword in course for course in text):
-            unmet.append(UnmetNeed(option["value"], option["label"], keyword, asked_by.cells[option["value"]]))
+            unmet.append(UnmetNeed(option["value"], option["label"], keyword,
+                                   guarded(counts[option["value"]], counts[option["value"]])))
     return unmet
 
 

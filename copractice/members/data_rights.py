@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
+from copractice.measurement import surveys
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -126,11 +127,14 @@ EXPORTED_TABLES = {
     # Agendas and actions (copractice/meetings/minutes.py): items they lead, actions they own.
     "agenda_item": "meeting_work",
     "meeting_action": "meeting_work",
+    # Surveys (copractice/measurement/surveys.py): named responses; anonymous ones keep no member id.
+    "survey_response": "survey_responses",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
 # something that is not about them (and which they may not see), or hold no personal data.
 NOT_EXPORTED = {
+    "survey.created_by_id": "the organiser who made a survey: about the survey",
     "attendance.marked_by_id": "who marked someone else's attendance: about the other person",
     "attendance_change.changed_by_id": "who changed someone else's mark: about the other person",
     "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
@@ -184,6 +188,7 @@ MEMBER_COLUMNS_KEPT = {
 # "Former member" with a stakeholder type and area, so these rows count the person without naming them.
 # Every other column pointing at a member has no rows left for them after erasure.
 KEPT_AFTER_ERASURE = {
+    "survey.created_by_id": "surveys they made as an organiser",
     "enrolment.member_id": "places given up and old waiting-list rows: counted in course figures",
     "attendance.member_id": "marks for sessions that happened, without remarks: counted in attendance figures",
     "completion.member_id": "counted in completion figures",
@@ -463,6 +468,7 @@ def export_member_data(member: Member) -> dict:
         "directory": _directory_entry(member),
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
+        "survey_responses": surveys.export_for(member),
     }
 
 
@@ -585,6 +591,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
         select(Meeting.id).where(Meeting.starts_at > now))))
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
+    surveys.erase_for(member)  # named survey responses go; anonymous ones never held their id
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 
