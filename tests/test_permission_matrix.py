@@ -701,3 +701,40 @@ MATRIX.update({
     "agenda.new_log_entry": ("GET", "/groups/{agroup}/you-said-we-did/new", None, MANAGERS),
     "agenda.remove_log_entry": ("POST", "/groups/{agroup}/you-said-we-did/{gentry}/remove", {}, MANAGERS_POST),
 })
+
+
+# Issue 16 point 1: surveys. The matrix's survey is an open training-needs survey of Cross-cutting (which the
+# matrix's theme lead leads); its invitation link is for someone without an account, so anyone may open it.
+def survey_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.measurement import surveys
+
+    with app.test_request_context():
+        survey = surveys.create_from_template(None, "training_needs", "cross-cutting")
+        survey.status = "open"
+        db.session.flush()
+        token = surveys.invitation_token(survey)
+        question = survey.questions[-1].id
+        db.session.commit()
+        return {"survey": survey.id, "survey_token": token, "survey_question": question}
+
+
+MATRIX_IDS.append(survey_ids)
+MATRIX.update({
+    "surveys.index": ("GET", "/surveys/", None, SIGNED_IN),
+    "surveys.answer": ("GET", "/surveys/{survey}", None, SIGNED_IN),
+    "surveys.answer_by_link": ("GET", "/surveys/invitation/{survey_token}", None, ALL),
+    "surveys.manage": ("GET", "/surveys/manage", None, MANAGERS),
+    "surveys.build": ("GET", "/surveys/manage/{survey}", None, MANAGERS),
+    "surveys.add_section": ("POST", "/surveys/manage/{survey}/sections", {"sec-section_title": "More"},
+                            {**MANAGERS_POST, "theme_lead": 400, "admin": 400}),  # an open survey: refused
+    "surveys.add_question": ("POST", "/surveys/manage/{survey}/questions", {}, {**MANAGERS_POST, "theme_lead": 400,
+                                                                              "admin": 400}),
+    "surveys.remove_question": ("POST", "/surveys/manage/{survey}/questions/{survey_question}/remove", {},
+                                MANAGERS_POST),
+    "surveys.set_status": ("POST", "/surveys/manage/{survey}/status", {"s-status": "closed"}, MANAGERS_POST),
+    "surveys.invitation": ("POST", "/surveys/manage/{survey}/invitation", {}, MANAGERS),
+    "surveys.results": ("GET", "/surveys/manage/{survey}/results", None, MANAGERS),
+    "surveys.export": ("GET", "/surveys/manage/{survey}/results.csv", None, MANAGERS),
+    "surveys.needs_not_met": ("GET", "/surveys/needs-not-met", None, MANAGERS),
+})
