@@ -198,6 +198,9 @@ def _register_blueprints(app):
     from copractice.measurement import assessment_views  # issue 16 points 4-5: self-assessment, agreed standards
 
     app.register_blueprint(assessment_views.bp)
+    from copractice.measurement import survey_views
+
+    app.register_blueprint(survey_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -519,3 +519,20 @@ def copractice_impact_indicators(app: Flask, theme_slug: str | None, year: int) 
     :param theme_slug: the theme the report is for, or None for all themes.
     :param year: the calendar year.
     """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_survey_templates(app: Flask) -> list[dict] | None:
+    """Survey templates the plugin ships (issue 16): organisers make a survey from one on the surveys page, then
+    change it. Each is a dict: ``key`` (unique on the site), ``title``, ``kind`` ("evaluation", "training_needs" or
+    your own), optional ``intro`` and ``anonymous``, and ``sections``: a list of {``title``, ``intro``,
+    ``questions``}. A question is {``key``, ``kind`` (single, multiple, agreement, scale, number, short_text,
+    long_text), ``text``, optional ``easy_read``, ``hint``, ``required``, ``options`` ([{``value``, ``label``,
+    ``need``}] for single and multiple), ``show_if`` ({``question``: an earlier key, ``values``: [...]}) and
+    ``tag`` (a key of copractice.measurement.surveys_models.TAGS)}. A key already taken (the core's
+    "training_needs" first) keeps the first template. A plugin that raises is skipped: its templates are not
+    offered for that request.
+
+    :param app: the site.
+    """

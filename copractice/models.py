@@ -50,6 +50,13 @@ from copractice.measurement.standards_models import (  # noqa: F401,E402  (issue
                                                    MeasurePerson,
                                                    StandardMeasure,
 )
+from copractice.measurement.surveys_models import (  # noqa: F401,E402  (issue 16 point 1: surveys)
+                                                   Survey,
+                                                   SurveyAnswer,
+                                                   SurveyQuestion,
+                                                   SurveyResponse,
+                                                   SurveySection,
+)
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,
                                                    AgendaPaper,

@@ -835,3 +835,35 @@ def _may_record_measurement(member, obj):
         return True
     return _active_in_group(member, group) and any(
         p.part == "monitors" and p.member_id == member.id for p in obj.people)
+
+
+# -- surveys (copractice/measurement/survey_views.py, issue 16 point 1) ---------------------------------------------
+
+@_rule("surveys.answer")
+def _may_answer_surveys(member, obj):
+    """Open surveys and answering them: signed-in members (people without an account answer through an
+    invitation link, whose signed token is the check)."""
+    return _signed_in(member)
+
+
+@_rule("surveys.manage")
+def _may_make_surveys(member, obj):
+    """The surveys organisers make and the templates: admins, and theme leads (for a theme they lead; obj may name
+    the theme, None for the page)."""
+    if _is_admin(member):
+        return True
+    if not (_signed_in(member) and member.role == "theme_lead"):
+        return False
+    return obj is None or obj in (member.led_themes or ())
+
+
+@_rule("survey.manage")
+def _may_manage_survey(member, obj):
+    """Building a survey, opening and closing it, invitation links and its results (obj is a Survey): admins, and
+    the leads of its theme."""
+    if obj is None:
+        return False
+    if _is_admin(member):
+        return True
+    return (_signed_in(member) and member.role == "theme_lead" and obj.theme_slug is not None
+            and obj.theme_slug in (member.led_themes or ()))

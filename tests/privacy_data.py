@@ -243,6 +243,14 @@ def member_with_everything(app, *, leads_theme=True):
             MeasurePerson(measure_id=measure.id, part="designed", member_id=member.id, stakeholder_type="carer"),
             Measurement(measure_id=measure.id, measured_on=now.date(), value=60, recorded_by_id=member.id),
         ])
+        # Surveys (issue 16): a named response to a survey they made.
+        from copractice.measurement.surveys_models import Survey, SurveyResponse
+
+        survey = Survey(title="Training needs", kind="training_needs", status="open", created_by_id=member.id)
+        db.session.add(survey)
+        db.session.flush()
+        db.session.add(SurveyResponse(survey_id=survey.id, respondent_key=f"m:{member.id}", member_id=member.id,
+                                      status="submitted", by_proxy=True))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

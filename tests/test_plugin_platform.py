@@ -206,3 +206,5 @@ HOOK_TESTS["copractice_involvement_activity_types"] = (  # issue 17: plugins add
 HOOK_TESTS["copractice_impact_indicators"] = (  # issue 16 point 9: plugins add impact indicators
     "tests/test_measurement_impact.py::"
     "test_plugin_indicators_are_suppressed_by_the_core_and_a_raising_plugin_is_skipped")
+HOOK_TESTS["copractice_survey_templates"] = (  # issue 16 point 9: plugins ship survey templates
+    "tests/test_measurement_surveys.py::test_a_plugin_ships_a_template_and_a_raising_one_is_skipped")

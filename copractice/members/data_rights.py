@@ -49,7 +49,7 @@ from copractice.involvement import claims as involvement_claims  # issue 17: cla
 from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.measurement import assessment as self_assessment
-from copractice.measurement import equality, impact
+from copractice.measurement import equality, impact, surveys
 from copractice.measurement import standards as agreed_standards
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
@@ -143,11 +143,14 @@ EXPORTED_TABLES = {
     # Co-production self-assessment and co-agreed standards (copractice/measurement/, issue 16 points 4-5).
     "assessment_rating": "self_assessment",
     "measure_person": "agreed_standards",
+    # Surveys (copractice/measurement/surveys.py): named responses; anonymous ones keep no member id.
+    "survey_response": "survey_responses",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
 # something that is not about them (and which they may not see), or hold no personal data.
 NOT_EXPORTED = {
+    "survey.created_by_id": "the organiser who made a survey: about the survey",
     "attendance.marked_by_id": "who marked someone else's attendance: about the other person",
     "attendance_change.changed_by_id": "who changed someone else's mark: about the other person",
     "resource_file.uploaded_by_id": "who uploaded a file to the library: about the file",
@@ -211,6 +214,7 @@ MEMBER_COLUMNS_KEPT = {
 # "Former member" with a stakeholder type and area, so these rows count the person without naming them.
 # Every other column pointing at a member has no rows left for them after erasure.
 KEPT_AFTER_ERASURE = {
+    "survey.created_by_id": "surveys they made as an organiser",
     "enrolment.member_id": "places given up and old waiting-list rows: counted in course figures",
     "attendance.member_id": "marks for sessions that happened, without remarks: counted in attendance figures",
     "completion.member_id": "counted in completion figures",
@@ -512,6 +516,7 @@ def export_member_data(member: Member) -> dict:
         "equality_monitoring": equality.export_member_equality(member),
         "self_assessment": self_assessment.export_member_ratings(member),
         "agreed_standards": agreed_standards.export_member_measures(member),
+        "survey_responses": surveys.export_for(member),
     }
 
 
@@ -640,6 +645,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     equality.erase_member_equality(member)  # their equality monitoring answers go
     self_assessment.erase_member_ratings(member)  # open rounds' ratings go; closed rounds' lose their comments
     agreed_standards.erase_member_measures(member)  # measures they designed or monitor no longer name them
+    surveys.erase_for(member)  # named survey responses go; anonymous ones never held their id
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

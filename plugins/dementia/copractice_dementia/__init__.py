@@ -199,3 +199,31 @@ def seed():
 @hookimpl
 def copractice_cli_commands(app):
     return [dementia_cli]
+
+
+def _agree(key, text, easy_read, tag):
+    return {"key": key, "kind": "agreement", "text": text, "easy_read": easy_read, "required": True, "tag": tag}
+
+
+# A short evaluation in plain words, with Easy Read wording beside every question and one agreement scale.
+DEMENTIA_FRIENDLY_EVALUATION = {
+    "key": "dementia_friendly_evaluation",
+    "title": "Dementia-friendly evaluation",
+    "kind": "evaluation",
+    "intro": "A few short questions about the session. Take your time. Someone can help you answer.",
+    "anonymous": True,
+    "sections": [{"title": "About the session", "questions": [
+        _agree("welcome", "I felt welcome.", "I felt welcome.", "kirkpatrick:1"),
+        _agree("understood", "I could follow what was said.", "I understood.", "kirkpatrick:1"),
+        _agree("listened", "People listened to what I said.", "People listened to me.", "principle:respecting_knowledge"),
+        _agree("pace", "The session went at a good pace for me.", "It was not too fast.", "standard:working_together"),
+        _agree("again", "I would like to come again.", "I want to come again.", "principle:relationships"),
+        {"key": "better", "kind": "long_text", "text": "What would make it better?",
+         "easy_read": "What can we do better?"},
+    ]}],
+}
+
+
+@hookimpl
+def copractice_survey_templates(app):
+    return [DEMENTIA_FRIENDLY_EVALUATION]
