@@ -45,6 +45,8 @@ def copractice_nav_items(app, member):
         items.append(NavItem("My learning", "courses.my_learning", order=20))
         items.append(NavItem("Check in", "attendance.check_in", order=25))
         items.append(NavItem("Groups", "meetings.groups", order=27))
+        items.append(NavItem("Get involved", "involvement.opportunities", order=28))  # issue 17 point 1
+        items.append(NavItem("Surveys", "surveys.index", order=29))  # issue 16 point 1
         if can(member, "courses.organise"):
             items.append(NavItem("Courses I run", "manage.courses", order=30))
         if can(member, "resources.curate"):
