@@ -56,8 +56,9 @@ def _solutions(table, below):
     yield from walk(0, dict(shown))
 
 
-def _assert_no_small_cell_recovered(table, below):
-    hidden_small = [k for k in table.cells if table.cells[k].small]
+def _assert_no_small_cell_recovered(table, below, counts):
+    # A small count of somebody (1..4) must not come out as one value; a 0 that does says only "nobody".
+    hidden_small = [k for k in table.cells if table.cells[k].small and counts[k] > 0]
     seen = {k: set() for k in hidden_small}
     for solution in _solutions(table, below):
         for k in hidden_small:
@@ -76,7 +77,8 @@ def test_a_small_count_is_hidden_and_the_total_does_not_give_it_away():
 
 
 def test_subtraction_from_the_totals_recovers_nothing():
-    table = suppress_table(["Kent", "Surrey"], ["public", "staff"], {("Kent", "public"): 2, ("Kent", "staff"): 9, ("Surrey", "public"): 8, ("Surrey", "staff"): 7})
+    counts = {("Kent", "public"): 2, ("Kent", "staff"): 9, ("Surrey", "public"): 8, ("Surrey", "staff"): 7}
+    table = suppress_table(["Kent", "Surrey"], ["public", "staff"], counts)
     # The naive version would hide only Kent/public: 11 - 9 = 2 gives it back.
     assert table.cell("Kent", "public").small
     for row in table.rows:
@@ -87,20 +89,29 @@ def test_subtraction_from_the_totals_recovers_nothing():
         members = [table.cell(r, column) for r in table.rows]
         if not table.column_totals[column].hidden:
             assert sum(cell.hidden for cell in members) != 1
-    _assert_no_small_cell_recovered(table, 5)
+    _assert_no_small_cell_recovered(table, 5, counts)
 
 
 def test_an_edge_the_line_rule_alone_misses_is_caught_by_the_attack():
-    # A hidden 0 beside a hidden 5 on a line: 0..4 plus "at least 5" summing to 5 pins the 0.
-    counts = suppress_counts({"a": 0, "b": 5, "c": 9})
-    hidden = [k for k, cell in counts.items() if cell.hidden]
-    assert "a" in hidden and len(hidden) >= 2
-    # Someone with the total: a + (hidden others) = total - shown. a must not come out as one value.
-    shown = sum(cell.shown for _, cell in counts.items() if not cell.hidden)
-    rest = counts.total.shown - shown
-    others = [k for k in hidden if k != "a"]
-    possible = {a for a in range(0, 5) if rest - a >= 5 * len(others)}
-    assert len(possible) > 1
+    # Two hidden 4s on a line whose shown total leaves 8 for them: each is at most 4, so both must be 4.
+    counts = suppress_counts({"a": 4, "b": 4, "c": 9})
+    assert counts["a"].small and counts["b"].small
+    assert counts["c"].hidden, "the 9 must go too, or a and b are given away"
+    rest = counts.total.shown - sum(cell.shown for _, cell in counts.items() if not cell.hidden)
+    possible_a = {a for a in range(5) for b in range(5) if rest - a - b >= 5}
+    assert len(possible_a) > 1
+
+
+def test_a_sparse_table_keeps_its_big_numbers():
+    # Zeros are small counts too ("fewer than 5"), but a hidden cell that can only be 0 gives nobody away, so the
+    # big numbers of a mostly empty table stay readable.
+    rows, cols = ["kent", "surrey", "sussex", "medway"], ["public", "carer", "researcher", "practitioner"]
+    counts = {("kent", "public"): 40, ("surrey", "carer"): 25, ("sussex", "researcher"): 30, ("medway", "practitioner"): 18}
+    table = suppress_table(rows, cols, counts)
+    assert [table.cell(r, c).shown for (r, c) in counts] == list(counts.values())
+    assert str(table.cell("kent", "carer")) == "fewer than 5"
+    full = {(r, c): counts.get((r, c), 0) for r in rows for c in cols}
+    _assert_no_small_cell_recovered(table, 5, full)
 
 
 @pytest.mark.parametrize("seed", range(24))
@@ -115,7 +126,7 @@ def test_random_tables_keep_every_small_cell_hidden_from_a_brute_force_attack(se
             assert table.cell(r, c).small and str(table.cell(r, c)) == "fewer than 5"
         else:
             assert table.cell(r, c).shown in (n, None)
-    _assert_no_small_cell_recovered(table, 5)
+    _assert_no_small_cell_recovered(table, 5, counts)
 
 
 def test_the_threshold_comes_from_the_config(app):

@@ -17,6 +17,8 @@ SCOPED += ("{group}", "{agroup}")  # the groups of Cross-cutting, which its lead
 SCOPED += ("{organisation}/edit",)  # a Cross-cutting organisation on the map: any lead reads it, its own edit it
 SCOPED += ("{opp}",)  # an involvement opportunity of the course under test's session (issue 17)
 SCOPED += ("{survey}",)  # a Cross-cutting survey, which its leads build and read (issue 16)
+SCOPED += ("{impact_entry}", "{impact_project}/edit")  # Cross-cutting's impact log entry and project (issue 16)
+SCOPED += ("{sgroup}",)  # a Cross-cutting team's self-assessment and agreed standards, which its leads run (issue 16)
 
 
 def scoped_to_the_course_under_test(endpoint):

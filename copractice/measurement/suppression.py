@@ -8,7 +8,9 @@ hidden until no hidden small count can be worked out from what is shown:
   exactly one hidden member;
 - then the attack is run: bounds on every hidden number are tightened from every shown total, the way
   someone with the table and a pencil would (a small count lies in 0..4, a count hidden to protect it is
-  at least 5). While a small count comes out pinned to one value, one more count on its lines is hidden.
+  at least 5). While a small count comes out pinned to one value from 1 to 4, one more count on its lines is
+  hidden. (A hidden count that can only be 0 says "nobody" and is let be: chasing it would hide most of a sparse
+  table.)
 
 Counts hidden to protect another show "not shown". Pages, charts and exports all read the same
 :class:`Cell`, so none of them can print a number the others hide. Means and shares are shown only when
@@ -150,7 +152,8 @@ def protect(values: Mapping[Hashable, int], lines: Sequence[Line], below: int | 
         if changed:
             continue
         found = bounds(values, hidden, lines, below)
-        pinned = [key for key, (lo, hi) in found.items() if hidden[key] and lo == hi]
+        # A hidden count that can only be 0 tells nobody anything about a person; one pinned to 1..4 does.
+        pinned = [key for key, (lo, hi) in found.items() if hidden[key] and lo == hi and lo > 0]
         if not pinned:
             break
         key = pinned[0]
