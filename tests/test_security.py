@@ -32,6 +32,7 @@ def test_every_post_route_refuses_a_request_without_csrf_token(app, make_member)
                          "stop_id": 1, "person_id": 1, "role_id": 1, "entry_id": 1, "target_id": 1}
         sample_values.update({"meeting_id": 1, "item_id": 1, "paper_id": 1, "action_id": 1,  # issue 15: agendas
                               "organisation_id": 1})  # and the partnership map
+        sample_values.update({"project_id": 1})  # issue 16: projects' GRIPP2 records
         values = {arg: sample_values[arg] for arg in rule.arguments}
         with app.test_request_context():
             from flask import url_for

@@ -30,6 +30,7 @@ from copractice.meetings.models import Group, Meeting
 from copractice.members.models import Member
 from copractice.permissions import can
 from copractice.plugins import get_plugins
+from copractice.timeutil import uk_date
 
 MAX_TEXT = 4000
 
@@ -187,7 +188,7 @@ def decision_choices(theme_slug: str | None = None) -> list[tuple[int, str]]:
              .limit(200))
     if theme_slug:
         query = query.where(Group.theme_slug == theme_slug)
-    return [(i, f"{title} ({starts:%d %b %Y}): {text[:80]}") for i, text, title, starts in db.session.execute(query)]
+    return [(i, f"{title} ({uk_date(starts)}): {text[:80]}") for i, text, title, starts in db.session.execute(query)]
 
 
 def said_we_did_choices(theme_slug: str | None = None) -> list[tuple[int, str]]:

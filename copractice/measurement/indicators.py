@@ -23,7 +23,7 @@ from copractice.meetings.meeting_models import MeetingAttendance
 from copractice.meetings.models import Group, Meeting
 from copractice.members.models import AREAS, STAKEHOLDER_TYPES, Member
 from copractice.plugins import get_plugins
-from copractice.timeutil import utcnow
+from copractice.timeutil import uk_date, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -263,6 +263,6 @@ def report_pdf(title: str, found: list[Indicator], log_rows) -> bytes:
         doc.text("Nothing was recorded in the impact log this year.")
     for row in log_rows:
         links = ", ".join(x for x in (row.principle, row.standard) if x)
-        doc.text(f"{row.happened_on:%d %B %Y}: {row.what_changed}\nFor: {row.for_whom}"
+        doc.text(f"{uk_date(row.happened_on)}: {row.what_changed}\nFor: {row.for_whom}"
                  + (f"\nEvidence: {row.evidence}" if row.evidence else "") + (f"\nLinked to: {links}" if links else ""))
     return doc.output()
