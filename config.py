@@ -179,6 +179,13 @@ class Config:
     # The programme's safeguarding inbox: every safeguarding concern raised on a post is copied here, besides
     # the space's safeguarding lead (None: only the lead, or the space's leads and the admins).
     SAFEGUARDING_EMAIL = None
+    # Involvement of public contributors (issue 17, copractice/involvement/). Stakeholder types who are staff of
+    # public bodies: they confirm the work is outside their job and in their own time before payment is offered.
+    INVOLVEMENT_PUBLIC_BODY_STAKEHOLDERS = ["practitioner", "commissioner", "researcher"]
+    # "Get benefits advice first": what the contributor is told, and where to get free, independent advice.
+    INVOLVEMENT_BENEFITS_ADVICE_TEXT = ("Being paid for your time can affect some benefits. Before you say yes "
+                                        "to payment, talk to a free, independent benefits adviser.")
+    INVOLVEMENT_BENEFITS_ADVICE_URL = "https://www.citizensadvice.org.uk/benefits/"
 
     @classmethod
     def validate(cls, config):

@@ -189,6 +189,9 @@ def _register_blueprints(app):
     from copractice.involvement import claims_views  # issue 17: claims, finance export, reports
 
     app.register_blueprint(claims_views.bp)
+    from copractice.involvement import views as involvement_views  # issue 17: involvement
+
+    app.register_blueprint(involvement_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

@@ -492,3 +492,15 @@ def copractice_action_changed(app: Flask, action: MeetingAction, old_status: str
     :param action: the action, flushed (``action.status`` is the new status, ``action.group`` its group).
     :param old_status: its status before, or None for a new action.
     """
+
+
+@hookspec
+@on_error(SKIP)
+def copractice_involvement_activity_types(app: Flask) -> list[tuple[str, str]] | None:
+    """Return more kinds of involvement activity as (key, label) pairs, e.g. ("focus_group", "Focus group
+    member") (collecting). The core's roles (co-facilitator, panel member, reviewer, forum member, interviewer)
+    come first; a key already taken is left as it is. Opportunities and payment rates may then use the key. A
+    plugin that raises is skipped: its types are not offered for that request.
+
+    :param app: the site.
+    """

@@ -679,3 +679,49 @@ def _may_handle_claims(member, obj):
 def _may_name_finance_staff(member, obj):
     """Naming who else may approve and export claims: admins."""
     return _is_admin(member)
+
+
+# -- involvement of public contributors (copractice/involvement/, issue 17) -----------------------------------
+
+@_rule("involvement.view", "involvement.express_interest", "involvement.mine", "involvement.choose")
+def _may_take_part(member, obj):
+    """Opportunities to get involved, saying you are interested, your own involvement and your payment choice:
+    signed-in members (the operations check an involvement is the member's own)."""
+    return _signed_in(member)
+
+
+@_rule("involvement.organise")
+def _may_organise_involvement(member, obj):
+    """Setting up opportunities and the list of those you organise: admins, theme leads, facilitators, and
+    anyone who runs a course or a group."""
+    if _rank(member) >= ROLE_RANK["facilitator"] or (_signed_in(member) and _runs_a_course(member)):
+        return True
+    if not _signed_in(member):
+        return False
+    from copractice.meetings.models import GroupMember  # meetings sit above permissions: import late
+
+    return bool(db.session.scalar(select(exists().where(
+        GroupMember.member_id == member.id, GroupMember.status == "active",
+        GroupMember.role.in_(("chair", "secretary"))))))
+
+
+@_rule("opportunity.manage")
+def _may_manage_opportunity(member, obj):
+    """Choosing who takes part in an opportunity (obj is an Opportunity), and offering payment: admins, the lead
+    of its theme, the facilitators (and managers) of its session's course, those who run its meeting's group."""
+    if obj is None or not _signed_in(member):
+        return False
+    if _is_admin(member):
+        return True
+    if obj.theme_slug is not None and member.role == "theme_lead" and obj.theme_slug in (member.led_themes or ()):
+        return True
+    if obj.session is not None and (_manages_course(member, obj.session.course)
+                                    or _facilitates(member, obj.session.course)):
+        return True
+    return obj.meeting is not None and _runs_group(member, obj.meeting.group)
+
+
+@_rule("rates.manage")
+def _may_manage_rates(member, obj):
+    """Payment and expense rates: admins only (they are the programme's money)."""
+    return _is_admin(member)

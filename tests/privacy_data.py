@@ -193,6 +193,15 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.flush()
         db.session.add(MeetingAction(group_id=forum.id, meeting_id=forum_meeting.id, item_id=led.id,
                                      description="Book the accessible room", owner_id=member.id))
+        # Involvement (issue 17): interested in an opportunity, payment declined, credit consented.
+        from copractice.involvement.models import Involvement, Opportunity
+
+        opportunity = Opportunity(title="Review the carers' leaflet", role="reviewer", description="Read it",
+                                  expected_minutes=60, project="Carers' leaflet", places=2, status="open")
+        db.session.add(opportunity)
+        db.session.flush()
+        db.session.add(Involvement(opportunity_id=opportunity.id, member_id=member.id, status="confirmed",
+                                   payment_choice="declined", benefits_advice=True, credit_consent=True))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

@@ -727,14 +727,14 @@ def claims_ids(app, enrolled):
 
 
 MATRIX_IDS.append(claims_ids)
-NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 200}
-NOT_THEIRS_POST = {**NOT_THEIRS, "admin": 302}  # admins may open it; the rule then refuses: back to the claim
+CLAIM_NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 200}
+CLAIM_NOT_THEIRS_POST = {**CLAIM_NOT_THEIRS, "admin": 302}  # admins open it; the rule refuses: back to it
 MATRIX.update({
     "claims.my_claims": ("GET", "/claims/", None, SIGNED_IN),
-    "claims.claim": ("GET", "/claims/{claim}", None, NOT_THEIRS),
-    "claims.remove_expense": ("POST", "/claims/{claim}/expenses/{expense}/remove", {}, NOT_THEIRS_POST),
-    "claims.answer": ("POST", "/claims/{claim}/answer", {"answer": "The number 6 bus."}, NOT_THEIRS_POST),
-    "claims.receipt": ("GET", "/claims/receipts/{expense}", None, NOT_THEIRS),
+    "claims.claim": ("GET", "/claims/{claim}", None, CLAIM_NOT_THEIRS),
+    "claims.remove_expense": ("POST", "/claims/{claim}/expenses/{expense}/remove", {}, CLAIM_NOT_THEIRS_POST),
+    "claims.answer": ("POST", "/claims/{claim}/answer", {"answer": "The number 6 bus."}, CLAIM_NOT_THEIRS_POST),
+    "claims.receipt": ("GET", "/claims/receipts/{expense}", None, CLAIM_NOT_THEIRS),
     "claims.statement": ("GET", "/claims/statement/2026.pdf", None, SIGNED_IN),
     "claims.finance_claims": ("GET", "/finance/claims", None, only_admin()),
     "claims.approve": ("POST", "/finance/claims/{claim}/approve", {}, only_admin(302)),
@@ -752,4 +752,53 @@ MATRIX.update({
 DECLARED_ACTIONS.update({
     "claims.my_claims": "claims.own", "claims.claim": "claims.own", "claims.remove_expense": "claims.own",
     "claims.answer": "claims.own", "claims.receipt": "claims.own", "claims.statement": "claims.own",
+})
+
+# Issue 17 points 1-3: involvement. The matrix's opportunity is linked to the matrix course's session (of
+# Cross-cutting, which the matrix's theme lead leads; the matrix's facilitator runs the course); the route's fresh
+# member is interested in it, so "their" involvement is someone else's for everyone in the matrix (404).
+# tests/test_involvement_pages.py covers the contributor's own pages, another theme's lead and a group's chair.
+def involvement_ids(app, enrolled):
+    from copractice.courses.models import Course, Session
+    from copractice.extensions import db
+    from copractice.involvement.models import Involvement, Opportunity
+
+    with app.app_context():
+        session = db.session.scalar(db.select(Session).join(Course).where(Course.theme_slug == "cross-cutting")
+                                    .order_by(Session.id.desc()).limit(1))
+        opp = Opportunity(title="Matrix co-facilitation", role="co_facilitator", description="Help",
+                          expected_minutes=60, session_id=session.id, places=2, status="open",
+                          theme_slug="cross-cutting")
+        db.session.add(opp)
+        db.session.flush()
+        inv = Involvement(opportunity_id=opp.id, member_id=enrolled.id, status="interested",
+                          payment_choice="not_offered")
+        db.session.add(inv)
+        db.session.commit()
+        return {"opp": opp.id, "inv": inv.id}
+
+
+MATRIX_IDS.append(involvement_ids)
+NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 404}
+MATRIX.update({
+    "involvement.opportunities": ("GET", "/involvement/", None, SIGNED_IN),
+    "involvement.opportunity": ("GET", "/involvement/{opp}", None, SIGNED_IN),
+    "involvement.interest": ("POST", "/involvement/{opp}/interest", {}, SIGNED_IN_REDIRECT),
+    "involvement.mine": ("GET", "/involvement/mine", None, SIGNED_IN),
+    "involvement.choices": ("GET", "/involvement/mine/{inv}", None, NOT_THEIRS),
+    "involvement.withdraw": ("POST", "/involvement/mine/{inv}/withdraw", {}, NOT_THEIRS),
+    "involvement.organise": ("GET", "/involvement/organise", None, ORGANISERS),
+    "involvement.new": ("GET", "/involvement/new", None, ORGANISERS),
+    "involvement.manage": ("GET", "/involvement/{opp}/manage", None, RUNNERS),
+    "involvement.decide": ("POST", "/involvement/{opp}/people/{inv}/selected", {}, RUNNERS_POST),
+    "involvement.offer": ("POST", "/involvement/{opp}/people/{inv}/offer", {}, RUNNERS_POST),
+    "involvement.rates_page": ("GET", "/involvement/rates", None, only_admin()),
+})
+DECLARED_ACTIONS.update({
+    "involvement.opportunities": "involvement.view",
+    "involvement.opportunity": "involvement.view",
+    "involvement.interest": "involvement.express_interest",
+    "involvement.mine": "involvement.mine",
+    "involvement.choices": "involvement.choose",
+    "involvement.withdraw": "involvement.choose",
 })

@@ -201,3 +201,5 @@ HOOK_TESTS["copractice_meeting_saved"] = (  # issue 15 point 7: the meeting-save
 HOOK_TESTS["copractice_action_changed"] = (  # issue 15 point 7: a meeting's action recorded or changed
     "tests/test_agenda_services.py::"
     "test_action_changed_hook_hears_creation_and_each_change_and_a_raising_plugin_is_skipped")
+HOOK_TESTS["copractice_involvement_activity_types"] = (  # issue 17: plugins add kinds of involvement activity
+    "tests/test_involvement_services.py::test_a_plugin_adds_an_activity_type_and_a_raising_one_is_skipped")

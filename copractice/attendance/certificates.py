@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from copractice.attendance.models import ATTENDED, Attendance
 from copractice.courses.models import Session
 from copractice.extensions import db
+from copractice.involvement import operations as involvement
 from copractice.plugins import get_plugins
 from copractice.timeutil import uk_date
 from copractice.urls import external_url
@@ -79,6 +80,9 @@ def certificate_pdf(certificate):
         details.append("Facilitated by: " + ", ".join(facilitators))
     if lived:
         details.append("Co-facilitators with lived experience: " + ", ".join(lived))
+    co_facilitated = involvement.co_facilitators_of_course(course.id)  # only those who consent to be credited
+    if co_facilitated:
+        details.append("Co-facilitated by: " + ", ".join(co_facilitated))
     pdf.ln(3)
     for line in details:
         pdf.multi_cell(0, 7, line, align="C", new_x="LMARGIN", new_y="NEXT")

@@ -100,6 +100,9 @@ class Involvement(db.Model):
     # offered; None: not asked (not staff of a public body).
     own_time_confirmed: Mapped[bool | None]
     credit_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When an organiser offered payment (None: not offered). A contributor who said no before the offer keeps
+    # "declined" as their choice, and may still take up the offer later.
+    payment_offered_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

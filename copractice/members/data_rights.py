@@ -46,6 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.involvement import claims as involvement_claims  # issue 17: claims are financial records
+from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
@@ -130,6 +131,8 @@ EXPORTED_TABLES = {
     # Claims for payment (copractice/involvement/claims.py, issue 17).
     "claim": "involvement_claims",
     "finance_staff": "involvement_claims",
+    # Involvement of public contributors (copractice/involvement/, issue 17).
+    "involvement": "involvement",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -160,6 +163,9 @@ NOT_EXPORTED = {
     "finance_batch.created_by_id": "who sent a batch of claims to finance: about the batch",
     "finance_batch.paid_recorded_by_id": "who recorded a batch of claims paid: about the batch",
     "finance_staff.added_by_id": "the admin who named someone else finance staff: about the other person",
+    "involvement_opportunity.created_by_id": "who set up an involvement opportunity: about the opportunity",
+    "payment_rate.created_by_id": "the admin who added a payment rate: about the programme's rates",
+    "expense_rate.created_by_id": "the admin who added an expense rate: about the programme's rates",
 }
 
 # Columns of the member row itself left out of the export (every other column is in "account" or
@@ -235,6 +241,9 @@ KEPT_AFTER_ERASURE = {
     "finance_batch.created_by_id": "batches they sent to finance (financial records)",
     "finance_batch.paid_recorded_by_id": "batches they recorded paid (financial records)",
     "finance_staff.added_by_id": "finance staff they named as an admin",
+    "involvement_opportunity.created_by_id": "involvement opportunities they set up as an organiser",
+    "payment_rate.created_by_id": "payment rates they added as an admin",
+    "expense_rate.created_by_id": "expense rates they added as an admin",
 }
 
 
@@ -479,6 +488,7 @@ def export_member_data(member: Member) -> dict:
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
         "involvement_claims": involvement_claims.export_member_claims(member),
+        "involvement": involvement_ops.export_member_involvement(member),
     }
 
 
@@ -602,6 +612,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
     involvement_claims.erase_member_claims(member)  # money records stay, anonymised (KEPT_AFTER_ERASURE)
+    involvement_ops.erase_member_involvement(member)  # their interest, selections and payment choices go
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

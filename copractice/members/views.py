@@ -7,6 +7,7 @@ from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
 from copractice.extensions import limiter
+from copractice.involvement import operations as involvement_ops
 from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required
@@ -159,6 +160,7 @@ def profile():
         consent_labels=CONSENTS, access_labels=ACCESS_NEEDS, areas=AREAS,
         plugin_answers=[(q, answers.get((plugin, q.name))) for plugin, q in questions],
         widgets=get_plugins().collect("copractice_dashboard_widgets", member=current_user),
+        involvement_credit=involvement_ops.credited_hours(current_user),
     )
 
 

@@ -77,6 +77,13 @@ NOTICE_KINDS.update({
     "meeting_papers": "The agenda and papers of a meeting of a group you are in",
     "action_reminder": "A reminder a few days before an action of yours from a meeting is due",
 })
+# Involvement of public contributors (copractice/involvement/, issue 17).
+NOTICE_KINDS.update({
+    "involvement_interest": "Someone says they are interested in an involvement opportunity you set up",
+    "involvement_selected": "You are selected or confirmed for an involvement opportunity",
+    "involvement_not_selected": "You are not selected for an involvement opportunity this time",
+    "involvement_payment_offered": "Payment is offered for your involvement",
+})
 
 class Notice(db.Model):
     """An in-app notice shown on the member's notices page."""

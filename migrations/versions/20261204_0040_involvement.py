@@ -51,6 +51,7 @@ def upgrade():
         sa.Column("benefits_advice", sa.Boolean(), server_default=sa.false(), nullable=False),
         sa.Column("own_time_confirmed", sa.Boolean(), nullable=True),
         sa.Column("credit_consent", sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column("payment_offered_at", sa.DateTime(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["opportunity_id"], ["involvement_opportunity.id"], ondelete="CASCADE"),
