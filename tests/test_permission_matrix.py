@@ -788,14 +788,14 @@ def claims_ids(app, enrolled):
 
 
 MATRIX_IDS.append(claims_ids)
-NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 200}
-NOT_THEIRS_POST = {**NOT_THEIRS, "admin": 302}  # admins may open it; the rule then refuses: back to the claim
+CLAIM_NOT_THEIRS = {"anonymous": LOGIN, "trainee": 404, "facilitator": 404, "theme_lead": 404, "admin": 200}
+CLAIM_NOT_THEIRS_POST = {**CLAIM_NOT_THEIRS, "admin": 302}  # admins may open it; the rule then refuses: back to the claim
 MATRIX.update({
     "claims.my_claims": ("GET", "/claims/", None, SIGNED_IN),
-    "claims.claim": ("GET", "/claims/{claim}", None, NOT_THEIRS),
-    "claims.remove_expense": ("POST", "/claims/{claim}/expenses/{expense}/remove", {}, NOT_THEIRS_POST),
-    "claims.answer": ("POST", "/claims/{claim}/answer", {"answer": "The number 6 bus."}, NOT_THEIRS_POST),
-    "claims.receipt": ("GET", "/claims/receipts/{expense}", None, NOT_THEIRS),
+    "claims.claim": ("GET", "/claims/{claim}", None, CLAIM_NOT_THEIRS),
+    "claims.remove_expense": ("POST", "/claims/{claim}/expenses/{expense}/remove", {}, CLAIM_NOT_THEIRS_POST),
+    "claims.answer": ("POST", "/claims/{claim}/answer", {"answer": "The number 6 bus."}, CLAIM_NOT_THEIRS_POST),
+    "claims.receipt": ("GET", "/claims/receipts/{expense}", None, CLAIM_NOT_THEIRS),
     "claims.statement": ("GET", "/claims/statement/2026.pdf", None, SIGNED_IN),
     "claims.finance_claims": ("GET", "/finance/claims", None, only_admin()),
     "claims.approve": ("POST", "/finance/claims/{claim}/approve", {}, only_admin(302)),
