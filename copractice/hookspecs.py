@@ -35,6 +35,7 @@ if TYPE_CHECKING:  # only for the annotations: the models import the app's exten
     from copractice.community.models import Post, Space
     from copractice.community.safety_models import PostFlag
     from copractice.courses.models import Course, Enrolment, Session
+    from copractice.involvement.models import Opportunity
     from copractice.meetings.agenda_models import MeetingAction
     from copractice.meetings.models import Meeting
     from copractice.meetings.organisation_models import Organisation
@@ -503,6 +504,19 @@ def copractice_involvement_activity_types(app: Flask) -> list[tuple[str, str]] |
     plugin that raises is skipped: its types are not offered for that request.
 
     :param app: the site.
+    """
+
+
+@hookspec
+@on_error(REFUSE)
+def copractice_involvement_eligibility(app: Flask, member: Member, opportunity: Opportunity) -> list[str] | None:
+    """Return reasons ``member`` may not take part in an involvement ``opportunity``; empty or None allows it
+    (collecting). Asked when the member says they are interested and again when an organiser selects or confirms
+    them. The first reason is shown. Fails closed: if a plugin raises, the step is refused and the error logged.
+
+    :param app: the site.
+    :param member: who would take part.
+    :param opportunity: the opportunity (its ``role``, ``session_id``, ``meeting_id``, ``theme_slug``...).
     """
 
 

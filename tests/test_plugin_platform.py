@@ -203,6 +203,8 @@ HOOK_TESTS["copractice_action_changed"] = (  # issue 15 point 7: a meeting's act
     "test_action_changed_hook_hears_creation_and_each_change_and_a_raising_plugin_is_skipped")
 HOOK_TESTS["copractice_involvement_activity_types"] = (  # issue 17: plugins add kinds of involvement activity
     "tests/test_involvement_services.py::test_a_plugin_adds_an_activity_type_and_a_raising_one_is_skipped")
+HOOK_TESTS["copractice_involvement_eligibility"] = (  # issue 17 point 9: plugins' eligibility rules
+    "tests/test_involvement_eligibility.py::test_a_plugin_rule_refuses_interest_and_selection_with_its_reason")
 HOOK_TESTS["copractice_impact_indicators"] = (  # issue 16 point 9: plugins add impact indicators
     "tests/test_measurement_impact.py::"
     "test_plugin_indicators_are_suppressed_by_the_core_and_a_raising_plugin_is_skipped")

@@ -17,6 +17,7 @@ RULE_HOOKS = {"copractice_enrolment_check", "copractice_facilitator_check", "cop
               "copractice_member_erased"}
 RULE_HOOKS |= {"copractice_may_message"}  # issue 14 point 6: who may message whom
 RULE_HOOKS |= {"copractice_may_post", "copractice_is_young"}  # issue 14 point 4: who may post where, who is young
+RULE_HOOKS |= {"copractice_involvement_eligibility"}  # issue 17 point 9: who may take part in an opportunity
 PAGE_HOOKS = {"copractice_themes", "copractice_nav_items", "copractice_page_assets", "copractice_dashboard_widgets",
               "copractice_register_extras", "copractice_report_columns", "copractice_resource_types",
               "copractice_profile_fields", "copractice_certificate_wording"}

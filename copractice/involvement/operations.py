@@ -27,7 +27,7 @@ from copractice.involvement.models import (
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.permissions import can
-from copractice.plugins import get_plugins
+from copractice.plugins import PluginFailure, get_plugins
 from copractice.timeutil import utcnow
 from copractice.unitofwork import savepoint
 from copractice.urls import external_url
@@ -103,11 +103,26 @@ def organisers(opportunity):
     return [opportunity.created_by] if opportunity.created_by is not None else []
 
 
+def check_eligible(member, opportunity):
+    """Refused with the first reason a plugin gives (``copractice_involvement_eligibility``) why ``member`` may not
+    take part in ``opportunity``; a plugin that fails refuses too (it is never silently allowed)."""
+    try:
+        reasons = get_plugins().collect("copractice_involvement_eligibility", member=member, opportunity=opportunity)
+    except PluginFailure as failure:
+        current_app.logger.error("involvement eligibility check of plugin %s failed: %s", failure.plugin,
+                                 failure.error)
+        raise Refused("We could not check whether this opportunity is open to you just now. Nothing has changed. "
+                      "Please try again later.") from None
+    if reasons:
+        raise Refused(str(reasons[0]))
+
+
 @savepoint
 def express_interest(member, opportunity):
     """The member says they would like to take part. Saying it again after withdrawing is allowed."""
     if opportunity.status != "open":
         raise Refused("This opportunity is closed. Look at the other opportunities.")
+    check_eligible(member, opportunity)
     existing = db.session.scalar(select(Involvement).where(Involvement.opportunity_id == opportunity.id,
                                                            Involvement.member_id == member.id))
     if existing is not None:
@@ -176,6 +191,8 @@ def decide(actor, involvement, status):
     opportunity = involvement.opportunity
     if not can(actor, "opportunity.manage", opportunity):
         raise Refused("Only the organisers of this opportunity can choose who takes part.")
+    if status in TAKING_A_PLACE:
+        check_eligible(involvement.member, opportunity)  # rules may have changed since they said they were interested
     _lock(opportunity.id)  # before anything is read: the count below sees every committed choice
     if status in TAKING_A_PLACE and places_taken(opportunity.id, excluding=involvement.id) >= opportunity.places:
         raise Refused(f"All {opportunity.places} places are taken. Say no to someone first, or add a place.")
