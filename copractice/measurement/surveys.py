@@ -320,8 +320,8 @@ def read_answers(questions, form):
     for q in questions:
         name = f"q_{q.key}"
         if q.kind == "multiple":
-            picked = [v for v in form.getlist(name) if v in dict(q.choices)]
-            if len(picked) != len(form.getlist(name)):
+            picked = list(dict.fromkeys(v for v in form.getlist(name) if v in dict(q.choices)))  # each once
+            if any(v not in dict(q.choices) for v in form.getlist(name)):
                 errors[q.key] = "Choose from the answers given."
             if picked:
                 answers[q.key] = picked
