@@ -81,3 +81,25 @@ def test_a_carer_who_does_not_monitor_cannot_enter_a_measurement(app, two_teams)
     assert response.status_code == 403
     with app.app_context():
         assert db.session.scalar(select(func.count(Measurement.id))) == 0
+
+
+def test_formulas_in_standards_are_neutralised_in_exports(app):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    with app.app_context():
+        group, chair, _people, _ = make_team()
+        standard = st.add_standard(chair, group, title='=HYPERLINK("http://evil","x")', description="+cmd")
+        st.add_measure(chair, standard, title="@SUM(A1)", target=80, unit="-1")
+        db.session.commit()
+        slug, email = group.slug, chair.email
+    client = _client_for(app, email)
+    body = client.get(f"/assessment/{slug}/standards.csv").get_data(as_text=True)
+    assert "HYPERLINK" in body and "'=HYPERLINK" in body
+    for line in body.splitlines():
+        for cell in line.split(","):
+            assert not cell.strip('"').startswith(("=", "+", "@"))
+    book = load_workbook(BytesIO(client.get(f"/assessment/{slug}/standards.xlsx").data))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
+    assert any("HYPERLINK" in c for c in cells) and not [c for c in cells if c.startswith(("=", "+", "@"))]

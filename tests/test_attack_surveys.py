@@ -162,3 +162,33 @@ def test_formula_in_an_option_label_is_neutralised_in_exports(app, client, login
     book = load_workbook(BytesIO(client.get(f"/surveys/manage/{survey_id}/results.xlsx").data))
     values = [c for row in book.active.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert all(not v.startswith(("=", "+")) for v in values)
+
+
+def test_two_submits_at_once_through_one_invitation_link_leave_one_response(app):
+    from copractice.errors import Refused
+    from tests.concurrency_helpers import together
+
+    survey_id = needs_survey(app)
+    with app.test_request_context():
+        token = surveys.invitation_token(db.session.get(Survey, survey_id))
+
+    def go():
+        with app.test_request_context():
+            survey = db.session.get(Survey, survey_id)
+            _sid, nonce = surveys.read_invitation(token)
+            clean, _ = surveys.read_answers(surveys.asked(survey, None),
+                                            answer_form(theme="cross-cutting", needs=["chairing"]))
+            try:
+                surveys.save_response(survey, key=surveys.respondent_key(survey, nonce=nonce), member=None,
+                                      answers=clean, submit=True)
+                db.session.commit()
+                return "sent"
+            except Refused:
+                db.session.rollback()
+                return "refused"
+
+    outcomes = together([go, go], timeout=30)
+    assert "sent" in outcomes
+    with app.app_context():
+        assert db.session.scalar(select(func.count(SurveyResponse.id))
+                                 .where(SurveyResponse.survey_id == survey_id)) == 1
