@@ -26,8 +26,12 @@ def expense_rate_on(kind, day):
 
 def pounds_to_pence(text):
     """"12.50" -> 1250, through Decimal (never a float). ValueError with a plain message for anything else."""
-    cleaned = (text or "").strip().replace(",", "").removeprefix("£").strip()
-    if not re.fullmatch(r"\d{1,6}(\.\d{1,2})?", cleaned):
+    cleaned = (text or "").strip().removeprefix("£").strip()
+    # Commas only between groups of three digits: "12,50" (a decimal comma) must not become £1,250.
+    if not re.fullmatch(r"([0-9]{1,3}(,[0-9]{3})+|[0-9]{1,6})(\.[0-9]{1,2})?", cleaned):
+        raise ValueError("Enter an amount in pounds and pence, for example 12.50.")
+    cleaned = cleaned.replace(",", "")
+    if len(cleaned.partition(".")[0]) > 6:
         raise ValueError("Enter an amount in pounds and pence, for example 12.50.")
     return int(Decimal(cleaned) * 100)
 

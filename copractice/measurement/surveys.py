@@ -303,6 +303,16 @@ def shown(question, answers):
     return any(value in given for value in rule.get("values", ()))
 
 
+def applying(questions, answers):
+    """``answers`` without the answers to questions that are not asked: in order, so a question hidden because an
+    earlier one is hidden (its answer smuggled into the form) is dropped too."""
+    kept = {}
+    for q in questions:
+        if q.key in answers and shown(q, kept):
+            kept[q.key] = answers[q.key]
+    return kept
+
+
 def read_answers(questions, form):
     """{key: value} from a submitted form (``form`` like request.form: ``get`` and ``getlist``), and {key: error}
     for answers that are not valid. Empty answers are left out."""
@@ -310,8 +320,8 @@ def read_answers(questions, form):
     for q in questions:
         name = f"q_{q.key}"
         if q.kind == "multiple":
-            picked = [v for v in form.getlist(name) if v in dict(q.choices)]
-            if len(picked) != len(form.getlist(name)):
+            picked = list(dict.fromkeys(v for v in form.getlist(name) if v in dict(q.choices)))  # each once
+            if any(v not in dict(q.choices) for v in form.getlist(name)):
                 errors[q.key] = "Choose from the answers given."
             if picked:
                 answers[q.key] = picked
@@ -349,6 +359,7 @@ def read_answers(questions, form):
 
 def check_required(questions, answers):
     """{key: error} for required questions that apply and are not answered."""
+    answers = applying(questions, answers)
     return {q.key: "Answer this question." if q.kind not in ("single", "multiple", "agreement", "scale")
             else "Choose an answer." for q in questions
             if q.required and shown(q, answers) and q.key not in answers}
@@ -377,7 +388,8 @@ def save_response(survey, *, key, member, answers, by_proxy=False, submit=False)
     if survey.status != "open":
         raise SurveyRefused("This survey is not open for answers.")
     questions = asked(survey, member)
-    keep = {q.id: answers[q.key] for q in questions if q.key in answers and shown(q, answers)}
+    answers = applying(questions, answers)
+    keep = {q.id: answers[q.key] for q in questions if q.key in answers}
     if submit:
         missing = check_required(questions, answers)
         if missing:
