@@ -41,6 +41,10 @@ from copractice.measurement.surveys_models import (  # noqa: F401,E402  (issue 1
                                                    SurveyResponse,
                                                    SurveySection,
 )
+from copractice.measurement.evaluation_models import (  # noqa: F401,E402  (issue 16 point 3)
+                                                      CourseEvaluation,
+                                                      EvaluationInvitation,
+)
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,
                                                    AgendaPaper,

@@ -46,7 +46,7 @@ from copractice.courses.models import (
 from copractice.errors import Refused
 from copractice.extensions import db
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
-from copractice.measurement import surveys
+from copractice.measurement import evaluation, surveys
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
 from copractice.meetings.models import MEMBERSHIP_STATUSES, Group, GroupMember, Meeting
@@ -129,6 +129,8 @@ EXPORTED_TABLES = {
     "meeting_action": "meeting_work",
     # Surveys (copractice/measurement/surveys.py): named responses; anonymous ones keep no member id.
     "survey_response": "survey_responses",
+    # Course evaluation (copractice/measurement/evaluation.py): the invitations they were sent.
+    "evaluation_invitation": "course_evaluation_invitations",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -469,6 +471,7 @@ def export_member_data(member: Member) -> dict:
         "community_watching": _community_watching(member),
         "meeting_work": meeting_minutes.export_member_meeting_work(member),
         "survey_responses": surveys.export_for(member),
+        "course_evaluation_invitations": evaluation.export_for(member),
     }
 
 
@@ -592,6 +595,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     db.session.execute(update(MeetingAttendance).where(MeetingAttendance.member_id == mid).values(remark=None))
     meeting_minutes.erase_member_meeting_work(member)  # items they led and actions they owned lose their name
     surveys.erase_for(member)  # named survey responses go; anonymous ones never held their id
+    evaluation.erase_for(member)  # the course evaluation invitations they were sent
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

@@ -78,6 +78,12 @@ NOTICE_KINDS.update({
     "action_reminder": "A reminder a few days before an action of yours from a meeting is due",
 })
 
+# Course evaluation (copractice/measurement/evaluation.py, issue 16 point 3).
+NOTICE_KINDS.update({
+    "course_evaluation": "A short survey before a course, after it and a few months later",
+})
+
+
 class Notice(db.Model):
     """An in-app notice shown on the member's notices page."""
 
