@@ -34,16 +34,16 @@ from copractice.library.models import (  # noqa: F401,E402
                                                    ResourceTheme,
                                                    SavedResource,
 )
+from copractice.measurement.evaluation_models import (  # noqa: F401,E402  (issue 16 point 3)
+                                                   CourseEvaluation,
+                                                   EvaluationInvitation,
+)
 from copractice.measurement.surveys_models import (  # noqa: F401,E402  (issue 16 point 1: surveys)
                                                    Survey,
                                                    SurveyAnswer,
                                                    SurveyQuestion,
                                                    SurveyResponse,
                                                    SurveySection,
-)
-from copractice.measurement.evaluation_models import (  # noqa: F401,E402  (issue 16 point 3)
-                                                      CourseEvaluation,
-                                                      EvaluationInvitation,
 )
 from copractice.meetings.agenda_models import (  # noqa: F401
                                                    AgendaItem,

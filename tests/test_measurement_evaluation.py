@@ -17,8 +17,8 @@ from copractice.measurement import evaluation, surveys
 from copractice.measurement.evaluation_models import CourseEvaluation, EvaluationInvitation
 from copractice.members.models import Member
 from copractice.notifications.models import Notice, OutboxMessage
-from copractice.timeutil import utcnow
 from copractice.testing import create_course, create_member, log_in, post_form
+from copractice.timeutil import utcnow
 from tests.query_budget import queries_for
 
 QUESTIONS = ("confidence_coproduction", "confidence_speaking", "confidence_involving", "confidence_change")
