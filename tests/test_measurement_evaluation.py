@@ -338,3 +338,17 @@ def test_a_members_invitations_are_exported_and_erased(app):
         db.session.commit()
         assert db.session.scalar(select(func.count(EvaluationInvitation.id))
                                  .where(EvaluationInvitation.member_id == member.id)) == 0
+
+
+def test_a_courses_evaluation_surveys_are_answered_only_through_their_own_page(app, client):
+    with app.test_request_context():
+        course_id, _ = evaluated_course()
+        pre = evaluation.evaluations(course_id)["pre"]
+        stranger = create_member()
+        assert pre.id not in {s.id for s in surveys.survey_list(stranger)}
+        pre_id, email = pre.id, stranger.email
+    log_in(client, email)
+    sent = client.get(f"/surveys/{pre_id}")
+    assert sent.status_code == 302 and sent.location.endswith(f"/evaluation/courses/{course_id}/pre")
+    assert client.get(sent.location).status_code == 403  # not on the course
+    assert f"/surveys/{pre_id}\"" not in client.get("/surveys/").get_data(as_text=True)
