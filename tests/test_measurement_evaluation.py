@@ -352,3 +352,15 @@ def test_a_courses_evaluation_surveys_are_answered_only_through_their_own_page(a
     assert sent.status_code == 302 and sent.location.endswith(f"/evaluation/courses/{course_id}/pre")
     assert client.get(sent.location).status_code == 403  # not on the course
     assert f"/surveys/{pre_id}\"" not in client.get("/surveys/").get_data(as_text=True)
+
+
+def test_the_course_management_page_links_to_its_evaluation(app, client):
+    with app.test_request_context():
+        course = create_course()
+        course_id = course.id
+        email = create_member(role="theme_lead", themes=("cross-cutting",)).email
+    log_in(client, email)
+    page = client.get(f"/manage/courses/{course_id}").get_data(as_text=True)
+    assert f'href="/evaluation/manage/courses/{course_id}"' in page
+    report = client.get(f"/evaluation/manage/courses/{course_id}").get_data(as_text=True)
+    assert 'href="/evaluation/manage/themes/cross-cutting"' in report
