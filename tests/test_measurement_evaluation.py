@@ -364,3 +364,20 @@ def test_the_course_management_page_links_to_its_evaluation(app, client):
     assert f'href="/evaluation/manage/courses/{course_id}"' in page
     report = client.get(f"/evaluation/manage/courses/{course_id}").get_data(as_text=True)
     assert 'href="/evaluation/manage/themes/cross-cutting"' in report
+
+
+def test_my_learnings_evaluation_links_are_one_statement_whatever_the_history(app):
+    from tests.query_budget import counted_queries
+
+    with app.test_request_context():
+        member = create_member()
+        counts = []
+        for _ in range(3):
+            course_id, _ = evaluated_course(starts_in=timedelta(days=5))
+            place(course_id, member, attended=False, completed=False)
+            db.session.refresh(member)
+            with counted_queries(app) as statements:
+                found = evaluation.open_for(member)
+            counts.append(len(statements))
+        assert [i.stage for i in found] == ["pre", "pre", "pre"]
+        assert counts == [1, 1, 1]

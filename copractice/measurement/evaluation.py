@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, exists, func, select, union
 
 from copractice.attendance.models import ATTENDED, Attendance, Completion
 from copractice.courses.models import ENROLLED, Course, Enrolment, Session
@@ -175,17 +175,6 @@ def refusal(member, course, stage, now=None):
     return None
 
 
-def _submitted_stages(member_id, course_ids):
-    """{(course id, stage)} the member has sent."""
-    if not course_ids:
-        return set()
-    return set(db.session.execute(
-        select(CourseEvaluation.course_id, CourseEvaluation.stage)
-        .join(SurveyResponse, SurveyResponse.survey_id == CourseEvaluation.survey_id)
-        .where(CourseEvaluation.course_id.in_(course_ids), SurveyResponse.member_id == member_id,
-               SurveyResponse.status == "submitted")).all())
-
-
 @dataclass
 class Invitation:
     course_id: int
@@ -202,24 +191,33 @@ class Invitation:
 
 
 def open_for(member, now=None) -> list[Invitation]:
-    """The evaluation surveys ``member`` may answer now and has not sent (for My learning): a bounded number of
-    statements whatever the member's history."""
+    """The evaluation surveys ``member`` may answer now and has not sent (for My learning): one statement whatever
+    the member's history, starting from the member's own places, completions and marks (their indexes)."""
     now = now or utcnow()
+    mine = union(
+        select(Enrolment.course_id).where(Enrolment.member_id == member.id, Enrolment.status == ENROLLED),
+        select(Completion.course_id).where(Completion.member_id == member.id),
+        select(Session.course_id).join(Attendance, Attendance.session_id == Session.id)
+        .where(Attendance.member_id == member.id, Attendance.status.in_(ATTENDED))).subquery()
     first = select(func.min(Session.starts_at)).where(Session.course_id == Course.id).scalar_subquery()
     last = select(func.max(Session.ends_at)).where(Session.course_id == Course.id).scalar_subquery()
-    has_eval = exists().where(CourseEvaluation.course_id == Course.id)
     enrolled = exists().where(Enrolment.course_id == Course.id, Enrolment.member_id == member.id,
                               Enrolment.status == ENROLLED)
     completed = exists().where(Completion.course_id == Course.id, Completion.member_id == member.id)
-    attended = exists().where(Attendance.member_id == member.id, Attendance.status.in_(ATTENDED),
-                              Attendance.session_id.in_(select(Session.id).where(Session.course_id == Course.id)))
+
+    def sent(stage):
+        return exists().where(CourseEvaluation.course_id == Course.id, CourseEvaluation.stage == stage,
+                              SurveyResponse.survey_id == CourseEvaluation.survey_id,
+                              SurveyResponse.member_id == member.id, SurveyResponse.status == "submitted")
+
     delay = timedelta(days=follow_up_days())
     rows = db.session.execute(
-        select(Course.id, Course.title, first, last, enrolled, completed)
-        .where(has_eval, enrolled | completed | attended).order_by(Course.id)).all()
-    done = _submitted_stages(member.id, [r[0] for r in rows])
+        select(Course.id, Course.title, first, last, enrolled, completed, sent("pre"), sent("post"),
+               sent("follow_up"))
+        .where(Course.id.in_(select(mine.c.course_id)),
+               exists().where(CourseEvaluation.course_id == Course.id)).order_by(Course.id)).all()
     found = []
-    for course_id, title, first_start, last_end, is_enrolled, is_completed in rows:
+    for course_id, title, first_start, last_end, is_enrolled, is_completed, *done in rows:
         if first_start is None:
             continue
         if is_enrolled and now < first_start:
@@ -230,7 +228,7 @@ def open_for(member, now=None) -> list[Invitation]:
             stage = "post"
         else:
             continue
-        if (course_id, stage) not in done:
+        if not dict(zip(STAGES, done, strict=True))[stage]:
             found.append(Invitation(course_id, title, stage))
     return found
 
