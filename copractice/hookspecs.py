@@ -496,7 +496,7 @@ def copractice_action_changed(app: Flask, action: MeetingAction, old_status: str
 
 @hookspec
 @on_error(SKIP)
-def copractice_survey_templates(app: Flask) -> Sequence[dict] | None:
+def copractice_survey_templates(app: Flask) -> list[dict] | None:
     """Survey templates the plugin ships (issue 16): organisers make a survey from one on the surveys page, then
     change it. Each is a dict: ``key`` (unique on the site), ``title``, ``kind`` ("evaluation", "training_needs" or
     your own), optional ``intro`` and ``anonymous``, and ``sections``: a list of {``title``, ``intro``,

@@ -703,36 +703,39 @@ MATRIX.update({
 })
 
 
-# Issue 16 point 1: surveys. The matrix's survey is an open training-needs survey of Cross-cutting (which the
-# matrix's theme lead leads); its invitation link is for someone without an account, so anyone may open it.
+# Issue 16 point 1: surveys. The matrix's surveys are training-needs surveys of Cross-cutting (which the matrix's
+# theme lead leads): a draft one to build, and an open one to answer, whose invitation link is for someone without an
+# account, so anyone may open it.
 def survey_ids(app, enrolled):
     from copractice.extensions import db
     from copractice.measurement import surveys
 
     with app.test_request_context():
-        survey = surveys.create_from_template(None, "training_needs", "cross-cutting")
-        survey.status = "open"
+        draft = surveys.create_from_template(None, "training_needs", "cross-cutting")
+        open_one = surveys.create_from_template(None, "training_needs", "cross-cutting")
+        open_one.status = "open"
         db.session.flush()
-        token = surveys.invitation_token(survey)
-        question = survey.questions[-1].id
+        ids = {"survey": draft.id, "survey_section": draft.sections[-1].id, "survey_question": draft.questions[-1].id,
+               "survey_open": open_one.id, "survey_token": surveys.invitation_token(open_one)}
         db.session.commit()
-        return {"survey": survey.id, "survey_token": token, "survey_question": question}
+        return ids
 
 
 MATRIX_IDS.append(survey_ids)
 MATRIX.update({
     "surveys.index": ("GET", "/surveys/", None, SIGNED_IN),
-    "surveys.answer": ("GET", "/surveys/{survey}", None, SIGNED_IN),
+    "surveys.answer": ("GET", "/surveys/{survey_open}", None, SIGNED_IN),
     "surveys.answer_by_link": ("GET", "/surveys/invitation/{survey_token}", None, ALL),
     "surveys.manage": ("GET", "/surveys/manage", None, MANAGERS),
     "surveys.build": ("GET", "/surveys/manage/{survey}", None, MANAGERS),
     "surveys.add_section": ("POST", "/surveys/manage/{survey}/sections", {"sec-section_title": "More"},
-                            {**MANAGERS_POST, "theme_lead": 400, "admin": 400}),  # an open survey: refused
-    "surveys.add_question": ("POST", "/surveys/manage/{survey}/questions", {}, {**MANAGERS_POST, "theme_lead": 400,
-                                                                              "admin": 400}),
+                            MANAGERS_POST),
+    "surveys.add_question": ("POST", "/surveys/manage/{survey}/questions",
+                             {"q-section": "{survey_section}", "q-kind": "short_text", "q-text": "Anything else?"},
+                             MANAGERS_POST),
     "surveys.remove_question": ("POST", "/surveys/manage/{survey}/questions/{survey_question}/remove", {},
                                 MANAGERS_POST),
-    "surveys.set_status": ("POST", "/surveys/manage/{survey}/status", {"s-status": "closed"}, MANAGERS_POST),
+    "surveys.set_status": ("POST", "/surveys/manage/{survey}/status", {"s-status": "open"}, MANAGERS_POST),
     "surveys.invitation": ("POST", "/surveys/manage/{survey}/invitation", {}, MANAGERS),
     "surveys.results": ("GET", "/surveys/manage/{survey}/results", None, MANAGERS),
     "surveys.export": ("GET", "/surveys/manage/{survey}/results.csv", None, MANAGERS),

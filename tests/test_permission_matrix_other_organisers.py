@@ -15,6 +15,7 @@ SCOPED += ("{theme}",)  # the theme's own pages for its leads (issue 13 point 1)
 SCOPED += ("{space}", "{topic}", "{reply}")  # the theme's community space, which its leads lead (issue 14)
 SCOPED += ("{group}", "{agroup}")  # the groups of Cross-cutting, which its leads run (issue 15)
 SCOPED += ("{organisation}/edit",)  # a Cross-cutting organisation on the map: any lead reads it, its own edit it
+SCOPED += ("{survey}",)  # a Cross-cutting survey, which its leads build and read (issue 16)
 
 
 def scoped_to_the_course_under_test(endpoint):
