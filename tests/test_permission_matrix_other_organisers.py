@@ -16,6 +16,7 @@ SCOPED += ("{space}", "{topic}", "{reply}")  # the theme's community space, whic
 SCOPED += ("{group}", "{agroup}")  # the groups of Cross-cutting, which its leads run (issue 15)
 SCOPED += ("{organisation}/edit",)  # a Cross-cutting organisation on the map: any lead reads it, its own edit it
 SCOPED += ("{survey}",)  # a Cross-cutting survey, which its leads build and read (issue 16)
+SCOPED += ("{ecourse}",)  # a Cross-cutting course with its evaluation, whose paired report its leads read (issue 16)
 
 
 def scoped_to_the_course_under_test(endpoint):
