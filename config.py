@@ -179,6 +179,8 @@ class Config:
     # The community (issue 14 point 4): a member's first this-many published posts wait for a moderator
     # (0: none wait). Young people's posts always wait (copractice/community/safety.py).
     COMMUNITY_HELD_FIRST_POSTS = 2
+    # Course evaluation (issue 16 point 3): the follow-up survey goes this many days after a course's last session.
+    EVALUATION_FOLLOW_UP_DAYS = 90
     # The programme's safeguarding inbox: every safeguarding concern raised on a post is copied here, besides
     # the space's safeguarding lead (None: only the lead, or the space's leads and the admins).
     SAFEGUARDING_EMAIL = None

@@ -201,6 +201,9 @@ def _register_blueprints(app):
     from copractice.measurement import survey_views
 
     app.register_blueprint(survey_views.bp)
+    from copractice.measurement import evaluation_views
+
+    app.register_blueprint(evaluation_views.bp)
     site.register_error_pages(app)
     init_templating(app)
 

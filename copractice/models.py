@@ -38,6 +38,10 @@ from copractice.library.models import (  # noqa: F401,E402
 )
 from copractice.measurement.assessment_models import AssessmentRating, AssessmentRound  # noqa: F401,E402
 from copractice.measurement.equality_models import EqualityMonitoring  # noqa: F401,E402
+from copractice.measurement.evaluation_models import (  # noqa: F401,E402  (issue 16 point 3)
+                                                   CourseEvaluation,
+                                                   EvaluationInvitation,
+)
 from copractice.measurement.impact_models import (  # noqa: F401,E402
                                                    ImpactContributor,
                                                    ImpactEntry,

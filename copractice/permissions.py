@@ -867,3 +867,32 @@ def _may_manage_survey(member, obj):
         return True
     return (_signed_in(member) and member.role == "theme_lead" and obj.theme_slug is not None
             and obj.theme_slug in (member.led_themes or ()))
+
+
+# -- course evaluation (copractice/measurement/evaluation_views.py, issue 16 point 3) ---------------------------------
+
+@_rule("evaluation.answer")
+def _may_answer_evaluation(member, obj):
+    """A course's before, after and follow-up surveys and your own change: signed-in members (the service checks
+    that they are on the course and that the survey is open to them now)."""
+    return _signed_in(member)
+
+
+@_rule("evaluation.manage")
+def _may_manage_evaluation(member, obj):
+    """Setting up a course's evaluation and reading its paired report (obj is a Course): those who manage it; with
+    no obj (the page, before the course is looked up) admins and theme leads."""
+    if obj is None:
+        return _is_admin(member) or (_signed_in(member) and member.role == "theme_lead")
+    return _manages_course(member, obj)
+
+
+@_rule("evaluation.theme_report")
+def _may_read_theme_evaluation(member, obj):
+    """The paired report of a theme's courses (obj is the theme's slug, None for the page): admins, and the leads
+    of that theme."""
+    if _is_admin(member):
+        return True
+    if not (_signed_in(member) and member.role == "theme_lead"):
+        return False
+    return obj is None or obj in (member.led_themes or ())

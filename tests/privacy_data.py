@@ -251,6 +251,10 @@ def member_with_everything(app, *, leads_theme=True):
         db.session.flush()
         db.session.add(SurveyResponse(survey_id=survey.id, respondent_key=f"m:{member.id}", member_id=member.id,
                                       status="submitted", by_proxy=True))
+        # Course evaluation (issue 16 point 3): they were invited to a course's survey before it.
+        from copractice.measurement.evaluation_models import EvaluationInvitation
+
+        db.session.add(EvaluationInvitation(course_id=full.id, member_id=member.id, stage="pre"))
         db.session.commit()
         return PrivacyData(member_id=member.id, waiter_id=waiter.id, waiter_email=waiter.email,
                            full_course_id=full.id, full_course_slug=full.slug,

@@ -951,3 +951,32 @@ MATRIX.update({
     "surveys.export": ("GET", "/surveys/manage/{survey}/results.csv", None, MANAGERS),
     "surveys.needs_not_met": ("GET", "/surveys/needs-not-met", None, MANAGERS),
 })
+
+
+# Issue 16 point 3: course evaluation. The matrix's evaluated course is a Cross-cutting course with its before,
+# after and follow-up surveys; the roles' members have no place on it, so its survey is refused to them (403).
+def evaluation_ids(app, enrolled):
+    from copractice.extensions import db
+    from copractice.measurement import evaluation
+    from copractice.testing import create_course
+
+    with app.test_request_context():
+        course = create_course(theme_slug="cross-cutting")
+        evaluation.set_up(None, course)
+        db.session.commit()
+        return {"ecourse": course.id}
+
+
+MATRIX_IDS.append(evaluation_ids)
+NOT_ON_IT = {"anonymous": LOGIN, "trainee": 403, "facilitator": 403, "theme_lead": 403, "admin": 403}
+MATRIX.update({
+    "evaluation.answer": ("GET", "/evaluation/courses/{ecourse}/pre", None, NOT_ON_IT),
+    "evaluation.mine": ("GET", "/evaluation/mine", None, SIGNED_IN),
+    "evaluation.my_change": ("GET", "/evaluation/mine/{ecourse}", None, SIGNED_IN),
+    "evaluation.course_report": ("GET", "/evaluation/manage/courses/{ecourse}", None, MANAGERS),
+    "evaluation.set_up": ("POST", "/evaluation/manage/courses/{course}/set-up", {}, MANAGERS_POST),
+    "evaluation.course_export": ("GET", "/evaluation/manage/courses/{ecourse}/report.csv", None, MANAGERS),
+    "evaluation.themes": ("GET", "/evaluation/manage/themes", None, THEME_REPORTS),
+    "evaluation.theme_report": ("GET", "/evaluation/manage/themes/{theme}", None, THEME_REPORTS),
+    "evaluation.theme_export": ("GET", "/evaluation/manage/themes/{theme}/report.xlsx", None, THEME_REPORTS),
+})

@@ -19,6 +19,7 @@ SCOPED += ("{opp}",)  # an involvement opportunity of the course under test's se
 SCOPED += ("{survey}",)  # a Cross-cutting survey, which its leads build and read (issue 16)
 SCOPED += ("{impact_entry}", "{impact_project}/edit")  # Cross-cutting's impact log entry and project (issue 16)
 SCOPED += ("{sgroup}",)  # a Cross-cutting team's self-assessment and agreed standards, which its leads run (issue 16)
+SCOPED += ("{ecourse}",)  # a Cross-cutting course with its evaluation, whose paired report its leads read (issue 16)
 
 
 def scoped_to_the_course_under_test(endpoint):

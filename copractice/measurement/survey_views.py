@@ -80,6 +80,9 @@ def _answer(survey, key, member, action_url):
 def answer(survey_id):
     """Answer an open survey as a member (a named survey keeps who answered; an anonymous one does not)."""
     survey = _survey(survey_id)
+    linked = surveys.course_stage(survey)
+    if linked is not None:  # a course's evaluation survey: answered only when it is open to you (its own page)
+        return redirect(url_for("evaluation.answer", course_id=linked[0], stage=linked[1]))
     return _answer(survey, surveys.respondent_key(survey, current_user), current_user,
                    url_for("surveys.answer", survey_id=survey.id))
 

@@ -560,9 +560,23 @@ def needs_surveys():
 
 
 def survey_list(member):
-    """Surveys open to this member (open ones), newest first."""
-    return db.session.scalars(select(Survey).where(Survey.status == "open")
+    """Surveys open to this member (open ones), newest first; a course's evaluation surveys are left out (they are
+    answered from My learning, copractice/measurement/evaluation.py)."""
+    from copractice.measurement.evaluation_models import CourseEvaluation
+
+    return db.session.scalars(select(Survey).where(Survey.status == "open",
+                                                   ~select(CourseEvaluation.id)
+                                                   .where(CourseEvaluation.survey_id == Survey.id).exists())
                               .order_by(Survey.created_at.desc(), Survey.id.desc())).all()
+
+
+def course_stage(survey):
+    """(course id, stage) when ``survey`` is one of a course's evaluation surveys, else None."""
+    from copractice.measurement.evaluation_models import CourseEvaluation
+
+    row = db.session.execute(select(CourseEvaluation.course_id, CourseEvaluation.stage)
+                             .where(CourseEvaluation.survey_id == survey.id)).first()
+    return tuple(row) if row else None
 
 
 def managed_surveys(member):

@@ -49,7 +49,7 @@ from copractice.involvement import claims as involvement_claims  # issue 17: cla
 from copractice.involvement import operations as involvement_ops
 from copractice.library.models import Resource, ResourceSuggestion, SavedResource
 from copractice.measurement import assessment as self_assessment
-from copractice.measurement import equality, impact, surveys
+from copractice.measurement import equality, evaluation, impact, surveys
 from copractice.measurement import standards as agreed_standards
 from copractice.meetings import minutes as meeting_minutes
 from copractice.meetings.meeting_models import MeetingAttendance, MeetingRsvp
@@ -145,6 +145,8 @@ EXPORTED_TABLES = {
     "measure_person": "agreed_standards",
     # Surveys (copractice/measurement/surveys.py): named responses; anonymous ones keep no member id.
     "survey_response": "survey_responses",
+    # Course evaluation (copractice/measurement/evaluation.py): the invitations they were sent.
+    "evaluation_invitation": "course_evaluation_invitations",
 }
 
 # Table.column pointing at a member, left out of the export: they record what the member did to
@@ -517,6 +519,7 @@ def export_member_data(member: Member) -> dict:
         "self_assessment": self_assessment.export_member_ratings(member),
         "agreed_standards": agreed_standards.export_member_measures(member),
         "survey_responses": surveys.export_for(member),
+        "course_evaluation_invitations": evaluation.export_for(member),
     }
 
 
@@ -646,6 +649,7 @@ def erase_member(member: Member, *, actor: Member | None = None, now: datetime |
     self_assessment.erase_member_ratings(member)  # open rounds' ratings go; closed rounds' lose their comments
     agreed_standards.erase_member_measures(member)  # measures they designed or monitor no longer name them
     surveys.erase_for(member)  # named survey responses go; anonymous ones never held their id
+    evaluation.erase_for(member)  # the course evaluation invitations they were sent
     db.session.execute(update(Space).where(Space.safeguarding_lead_id == mid).values(safeguarding_lead_id=None))
     from copractice.community import directory  # the community sits above the members' area
 

@@ -85,6 +85,12 @@ NOTICE_KINDS.update({
     "involvement_payment_offered": "Payment is offered for your involvement",
 })
 
+# Course evaluation (copractice/measurement/evaluation.py, issue 16 point 3).
+NOTICE_KINDS.update({
+    "course_evaluation": "A short survey before a course, after it and a few months later",
+})
+
+
 class Notice(db.Model):
     """An in-app notice shown on the member's notices page."""
 
