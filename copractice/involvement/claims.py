@@ -27,7 +27,7 @@ from copractice.library.storage import StorageFailed, get_storage
 from copractice.library.uploads import UploadRefused, check_upload
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
-from copractice.timeutil import utc_to_london, utcnow
+from copractice.timeutil import uk_date, utc_to_london, utcnow
 from copractice.urls import external_url
 
 # Roles whose time is paid from the register (issue 17 point 4); other roles' claims are made by hand.
@@ -125,7 +125,7 @@ class Event:
 def session_event(session) -> Event:
     course = session.course
     return Event(key=f"session:{session.id}", session_id=session.id, meeting_id=None,
-                 title=f"{course.title}: session on {utc_to_london(session.starts_at):%-d %B %Y}",
+                 title=f"{course.title}: session on {uk_date(session.starts_at)}",
                  theme_slug=course.theme_slug, day=utc_to_london(session.starts_at).date(),
                  minutes=max(1, int((session.ends_at - session.starts_at).total_seconds() // 60)))
 

@@ -119,9 +119,9 @@ def statement_pdf(member: Member, year: int) -> bytes:
                                                                           "RIGHT", "LEFT")) as table:
             table.row(["Date", "What for", "Hours", "Fee", "Expenses", "Total", "Where it is"])
             for line in lines:
-                where = (f"Paid {line.paid_on:%-d %b %Y}" if line.status == PAID and line.paid_on
+                where = (f"Paid {uk_date(line.paid_on)}" if line.status == PAID and line.paid_on
                          else line.status_label)
-                table.row([f"{line.day:%-d %b %Y}", line.title, line.hours, pounds(line.fee_pence),
+                table.row([uk_date(line.day), line.title, line.hours, pounds(line.fee_pence),
                            pounds(line.expenses_pence), pounds(line.total_pence), where])
     pdf.ln(4)
     pdf.set_font(family, "", 10)
