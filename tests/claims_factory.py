@@ -18,14 +18,15 @@ def rates(pence=2750, unit="hour", mileage=45, since=date(2026, 1, 1), activity=
 
 
 def co_facilitator(*, choice="accepted", role="co_facilitator", status="selected", name="Carys Carer",
-                   email=None, stakeholder_type="carer", course=None):
-    """(member, session, involvement): the member has a place (the register lists them) and the session began an
-    hour ago."""
+                   email=None, stakeholder_type="carer", course=None, place=True):
+    """(member, session, involvement): the member has a place (unless ``place`` is False: a selected co-facilitator
+    is on the register without one) and the session began an hour ago."""
     member = create_member(name=name, email=email, stakeholder_type=stakeholder_type)
     course = course or create_course(starts_in=-timedelta(hours=1))
     session = course.sessions[0]
-    db.session.add(Enrolment(course_id=course.id, member_id=member.id, status="enrolled"))
-    course.places_taken += 1
+    if place:
+        db.session.add(Enrolment(course_id=course.id, member_id=member.id, status="enrolled"))
+        course.places_taken += 1
     opportunity = Opportunity(title="Co-facilitate the session", role=role, session_id=session.id,
                               theme_slug=course.theme_slug, expected_minutes=120)
     db.session.add(opportunity)

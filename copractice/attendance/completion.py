@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import case, func, select
 
-from copractice.attendance.models import ATTENDED, EXCUSED, Attendance, Completion
+from copractice.attendance.models import ATTENDED, CO_FACILITATING, EXCUSED, Attendance, Completion
 from copractice.attendance.operations import completion_rule, evaluate_completion
 from copractice.courses.models import Session
 from copractice.extensions import db
@@ -34,7 +34,8 @@ def _marks_by_member(course_id):
         select(Attendance.member_id, attended, excused)
         .join(Session, Session.id == Attendance.session_id)
         .join(Member, Member.id == Attendance.member_id)
-        .where(Session.course_id == course_id, Member.erased_at.is_(None))
+        .where(Session.course_id == course_id, Member.erased_at.is_(None),
+               Attendance.source != CO_FACILITATING)  # co-facilitating is not attending (issue 17 point 4)
         .group_by(Attendance.member_id)).all()
     return {member_id: (int(a or 0), int(e or 0)) for member_id, a, e in rows}
 

@@ -37,7 +37,7 @@ def register_rows(rows, typed=None):
         i, current = row.member_id, row.status  # i: an int, safe as it is
         name = escape(row.name)
         now = escape(MARKS.get(current, current) + SOURCE_NOTES.get(row.source, "")) if current else "Not marked yet"
-        no_place = "" if row.enrolled else _NO_PLACE
+        no_place = "" if row.enrolled or row.co_facilitating else _NO_PLACE
         buttons = _BUTTONS.get(current, _BUTTONS[None]).replace("{id}", str(i))
         was = f'<input type="hidden" name="was-{i}" value="{escape(row.remark)}">' if row.remark else ""
         if i in typed:

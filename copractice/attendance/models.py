@@ -16,7 +16,10 @@ GAVE_NOTICE = (PRESENT, LATE, EXCUSED)
 # How a mark was recorded, in the words pages and exports use (the codes are for the database only).
 SOURCES = {"register": "Marked on the register", "self_checkin": "Checked in with the code",
            "import": "Imported from the online report", "apology": "Sent apologies",
-           "walk_in": "Added at the door"}
+           "walk_in": "Added at the door", "co_facilitating": "Marked on the register as co-facilitating"}
+# The source of a co-facilitator's or panel member's mark when they have no place on the course (issue 17 point 4):
+# they are on the register to be paid, not as trainees, so no attendance figure, completion or certificate counts it.
+CO_FACILITATING = "co_facilitating"
 
 
 def source_label(source):

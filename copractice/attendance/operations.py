@@ -24,6 +24,7 @@ from copractice import ratelimits
 from copractice.attendance.models import (
     ABSENT,
     ATTENDED,
+    CO_FACILITATING,
     EXCUSED,
     LATE,
     MARKS,
@@ -77,15 +78,37 @@ def not_started_message(session):
             f"{_uk_time(marking_opens_at(session))}. Apologies sent in advance show as Excused.")
 
 
+def co_facilitator_ids(session_id):
+    """A select of the members selected or confirmed to co-facilitate (or sit on the panel of) this session: they
+    are on its register without a place (issue 17 point 4)."""
+    from copractice.involvement.claims import ACTIVE_INVOLVEMENT, PAYABLE_ROLES
+    from copractice.involvement.models import Involvement, Opportunity
+
+    return (select(Involvement.member_id).join(Opportunity, Opportunity.id == Involvement.opportunity_id)
+            .where(Opportunity.session_id == session_id, Opportunity.role.in_(PAYABLE_ROLES),
+                   Involvement.status.in_(ACTIVE_INVOLVEMENT)))
+
+
+def _is_co_facilitating(session, member_id):
+    from copractice.involvement.models import Involvement
+
+    return db.session.scalar(co_facilitator_ids(session.id).where(Involvement.member_id == member_id)) is not None
+
+
 def _check_markable(session, member_id, source, old, now):
-    """A mark needs a place on the course (or corrects one already made) and a session that has started.
+    """A mark needs a place on the course (or corrects one already made), or a selection to co-facilitate the
+    session, and a session that has started. Returns the source to record: someone without a place who is
+    selected to co-facilitate is marked as co-facilitating, which no trainee figure counts.
 
     Walk-ins get their place first (add_walk_in); apologies for a future session come through send_apology.
     """
-    if old is None and not _has_place_id(member_id, session):
-        raise NoPlace("They do not have a place on this course. Add them as a walk-in if they came.")
+    if (old is None or old.source == CO_FACILITATING) and not _has_place_id(member_id, session):
+        if old is None and not _is_co_facilitating(session, member_id):
+            raise NoPlace("They do not have a place on this course. Add them as a walk-in if they came.")
+        source = CO_FACILITATING  # a co-facilitator's mark (or its correction) stays out of trainee figures
     if source != "apology" and now < marking_opens_at(session):
         raise AttendanceRefused(not_started_message(session))
+    return source
 
 
 def mark(actor, session, member_id, status, *, remark=None, source="register", minutes=None, now=None):
@@ -96,7 +119,7 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
         minutes = None  # no one attends longer than a day: not a real figure, and never too big for the column
     now = now or utcnow()
     old = current_mark(session.id, member_id)
-    _check_markable(session, member_id, source, old, now)
+    source = _check_markable(session, member_id, source, old, now)
     old_status, old_remark = (old.status, old.remark) if old else (None, None)
     new_remark = old_remark if remark is None else (remark.strip() or None)
     if old_status == status and old_remark == new_remark:
@@ -112,7 +135,8 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
                              .execution_options(populate_existing=True)).scalar_one()
     get_plugins().collect("copractice_attendance_marked", session.course.theme_slug, attendance=row,
                           old_status=old_status)
-    evaluate_completion(session.course, member_id, now)
+    if source != CO_FACILITATING:  # co-facilitating is not attending the course
+        evaluate_completion(session.course, member_id, now)
     from copractice.involvement.claims import claim_for_session_mark  # a co-facilitator present is paid (issue 17)
 
     claim_for_session_mark(actor, session, member_id, status)
@@ -128,28 +152,32 @@ class RegisterRow(NamedTuple):
     status: str | None  # None: not marked yet
     source: str | None
     remark: str | None
+    co_facilitating: bool = False  # selected to co-facilitate this session, with no place (issue 17 point 4)
 
 
 def register(session):
-    """Everyone with a place, plus anyone else already marked (one query), by name.
+    """Everyone with a place, anyone selected or confirmed to co-facilitate the session (or sit on its panel),
+    plus anyone else already marked (one query), by name.
 
     Erased accounts are left out: their past marks stay only as anonymous counts.
     """
     enrolled_ids = select(Enrolment.member_id).where(Enrolment.course_id == session.course_id,
                                                      Enrolment.status == ENROLLED)
     marked_ids = select(Attendance.member_id).where(Attendance.session_id == session.id)
-    # A union of two indexed look-ups; "enrolled OR marked" written as one condition would read every member.
-    on_register = union(enrolled_ids, marked_ids).subquery()
+    co_ids = co_facilitator_ids(session.id)
+    # A union of indexed look-ups; "enrolled OR marked" written as one condition would read every member.
+    on_register = union(enrolled_ids, marked_ids, co_ids).subquery()
     db.session.flush()
     rows = db.session.connection().execute(  # Core rows: cheaper than the ORM's for hundreds of plain tuples
         select(Member.id, Member.name, Member.id.in_(enrolled_ids), Attendance.status, Attendance.source,
-               Attendance.remark)
+               Attendance.remark, Member.id.in_(co_ids))
         .join(on_register, on_register.c.member_id == Member.id)
         .outerjoin(Attendance, and_(Attendance.member_id == Member.id, Attendance.session_id == session.id))
         .where(Member.erased_at.is_(None))
         .order_by(func.lower(Member.name), Member.id)).all()
-    return [RegisterRow(member_id, name, bool(enrolled), status, source, remark)
-            for member_id, name, enrolled, status, source, remark in rows]
+    return [RegisterRow(member_id, name, bool(enrolled), status, source, remark,
+                        not enrolled and (bool(co) or source == CO_FACILITATING))
+            for member_id, name, enrolled, status, source, remark, co in rows]
 
 
 def save_remarks(actor, session, remarks, now=None):
@@ -595,7 +623,8 @@ def member_course_marks(course_id, member_id):
     row = db.session.execute(
         select(total, func.coalesce(attended, 0), func.coalesce(excused, 0))
         .select_from(Session).outerjoin(Attendance, and_(Attendance.session_id == Session.id,
-                                                          Attendance.member_id == member_id))
+                                                          Attendance.member_id == member_id,
+                                                          Attendance.source != CO_FACILITATING))
         .where(Session.course_id == course_id)).one_or_none()
     return tuple(int(v or 0) for v in row) if row else (0, 0, 0)
 
@@ -692,7 +721,8 @@ def _learning_hours_statement(dialect):
     # Built once per database kind (My learning asks on every request): only the member ids change.
     return (select(Attendance.member_id, func.sum(_session_seconds(dialect)))
             .join(Session, Session.id == Attendance.session_id)
-            .where(Attendance.member_id.in_(bindparam("member_ids", expanding=True)), Attendance.status.in_(ATTENDED))
+            .where(Attendance.member_id.in_(bindparam("member_ids", expanding=True)), Attendance.status.in_(ATTENDED),
+                   Attendance.source != CO_FACILITATING)  # co-facilitating is involvement, not learning
             .group_by(Attendance.member_id))
 
 

@@ -13,7 +13,7 @@ from operator import itemgetter
 from openpyxl import Workbook
 from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select, union_all
 
-from copractice.attendance.models import ATTENDED, EXCUSED, MARKS, Attendance, Completion
+from copractice.attendance.models import ATTENDED, CO_FACILITATING, EXCUSED, MARKS, Attendance, Completion
 from copractice.attendance.operations import learning_hours
 from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
@@ -124,7 +124,8 @@ def _marks_by_session(conn, session_ids):
     """
     if not session_ids:
         return []
-    where = _among(conn, Attendance.session_id, session_ids)
+    # Co-facilitators without a place are on the register to be paid, not as trainees (issue 17 point 4).
+    where = _among(conn, Attendance.session_id, session_ids) & (Attendance.source != CO_FACILITATING)
     if conn.dialect.name == "postgresql":
         return conn.execute(select(Attendance.session_id, func.array_agg(Attendance.member_id),
                                    func.array_agg(Attendance.status)).where(where)
@@ -297,7 +298,8 @@ class ReportFilters:
 
 def _marks_query(columns, filters):
     stmt = (select(*columns).select_from(Attendance).join(Session, Session.id == Attendance.session_id)
-            .join(Course, Course.id == Session.course_id).join(Member, Member.id == Attendance.member_id))
+            .join(Course, Course.id == Session.course_id).join(Member, Member.id == Attendance.member_id)
+            .where(Attendance.source != CO_FACILITATING))  # trainees' marks only (issue 17 point 4)
     return filters.apply(stmt)
 
 

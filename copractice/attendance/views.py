@@ -66,9 +66,12 @@ def _done(step):
 def _register_page(session, typed=None):
     opens = ops.marking_opens_at(session)
     rows = ops.register(session)
+    trainees = [row for row in rows if not row.co_facilitating]
+    co_facilitators = [row for row in rows if row.co_facilitating]
     return render_template("attendance/register.html", session=session, course=session.course,
                            opens=opens, started=utcnow() >= opens, rows=rows, marks=MARKS,
-                           rows_html=markup.register_rows(rows, typed),
+                           rows_html=markup.register_rows(trainees, typed),
+                           co_rows_html=markup.register_rows(co_facilitators, typed) if co_facilitators else None,
                            walk_in=forms.WalkInForm(),
                            extras=get_plugins().collect("copractice_register_extras", session.course.theme_slug,
                                                          session=session))

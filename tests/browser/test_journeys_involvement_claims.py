@@ -23,13 +23,17 @@ def test_a_carer_co_facilitates_claims_mileage_and_sees_it_paid(new_page, live_s
     with app.test_request_context():
         rates(mileage=45)
         course = create_course(title="Working together", starts_in=-timedelta(hours=1))
-        member, session, _ = co_facilitator(name="Carys Carer", email="carys@example.org", course=course)
+        # No place on the course: a co-facilitator is on the register in their own section (issue 17 point 4).
+        member, session, _ = co_facilitator(name="Carys Carer", email="carys@example.org", course=course,
+                                            place=False)
         create_member(role="admin", name="Ada Admin", email="ada@example.org")
         session_id = session.id
 
     admin = new_page()
     log_in(admin, live_server, "ada@example.org")
     admin.goto(f"{live_server}/manage/sessions/{session_id}/register")
+    expect(admin.get_by_role("heading", name="Co-facilitating this session")).to_be_visible()
+    check_a11y(admin)
     admin.get_by_role("button", name=re.compile(r"^Present\s*:\s*Carys Carer$")).click()
     expect(admin.get_by_role("button", name=re.compile(r"^Present\s*:\s*Carys Carer$"))).to_have_attribute(
         "aria-pressed", "true")
