@@ -162,3 +162,25 @@ def _register_queries(app, co_facilitators):
 def test_the_register_query_budget_does_not_grow_with_co_facilitators(app):
     counts = [_register_queries(app, n) for n in (1, 6)]
     assert counts[0] == counts[1] <= BUDGETS["register"], counts
+
+
+def test_co_facilitating_is_not_counted_as_learning_anywhere(ctx):
+    """My learning's hours and the impact report's learning hours leave a co-facilitator's marks out, as
+    attendance's own learning_hours does."""
+    from copractice.attendance.learning import my_learning
+    from copractice.measurement.indicators import learning_hours
+
+    course, session, trainee = course_with_trainee()
+    carys = selected(session)
+    organiser = create_member(role="admin", name="Ada Admin")
+    ops.mark(organiser, session, trainee.id, "present")
+    ops.mark(organiser, session, carys.id, "present")
+    db.session.commit()
+    hours = round((session.ends_at - session.starts_at).total_seconds() / 3600, 1)
+    assert my_learning(carys).hours == 0 and my_learning(trainee).hours > 0
+    window = (session.starts_at - timedelta(days=1), session.starts_at + timedelta(days=1))
+    indicator = learning_hours(None, *window)
+    assert indicator.headline.shown is None or indicator.headline.shown == hours  # one learner: hidden, never doubled
+    from flask import current_app
+    current_app.config["SUPPRESS_BELOW"] = 1
+    assert learning_hours(None, *window).headline.shown == hours

@@ -179,7 +179,7 @@ def _kind(kind, source, **columns):
 @cache
 def _my_learning_statement(dialect):
     """Built once per database kind: only its parameters change (member_id, now, the three limits)."""
-    from copractice.attendance.models import ATTENDED, Attendance, Completion
+    from copractice.attendance.models import ATTENDED, CO_FACILITATING, Attendance, Completion
     from copractice.attendance.operations import _session_seconds
 
     up = (_upcoming_statement().add_columns(
@@ -189,7 +189,8 @@ def _my_learning_statement(dialect):
         order_by=(Completion.completed_at.desc(), Completion.id.desc())).label("seq")).subquery()
     hours = (select(func.sum(_session_seconds(dialect)).label("seconds"))
              .join_from(Attendance, Session, Session.id == Attendance.session_id)
-             .where(Attendance.member_id == bindparam("member_id"), Attendance.status.in_(ATTENDED))).subquery()
+             .where(Attendance.member_id == bindparam("member_id"), Attendance.status.in_(ATTENDED),
+                    Attendance.source != CO_FACILITATING)).subquery()  # co-facilitating is not learning
     kinds = union_all(
         _kind("upcoming", up, seq=up.c.seq, row_id=up.c.session_id, slug=up.c.slug, title=up.c.title,
               at=up.c.starts_at, until=up.c.ends_at, venue=up.c.venue, online_link=up.c.online_link,

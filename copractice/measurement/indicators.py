@@ -15,7 +15,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, distinct, exists, func, or_, select
 
-from copractice.attendance.models import ATTENDED, Attendance, Completion
+from copractice.attendance.models import ATTENDED, CO_FACILITATING, Attendance, Completion
 from copractice.courses.models import ENROLLED, Course, CourseFacilitator, Enrolment, Session
 from copractice.extensions import db
 from copractice.measurement.suppression import Cell, Counts, Table, guarded, suppress_counts, suppress_table
@@ -113,15 +113,18 @@ def _hours(rows) -> float:
 
 
 def learning_hours(theme_slug: str | None, start: datetime, end: datetime) -> Indicator:
-    """Hours of learning: each attended course session's length, once for each person who attended it."""
+    """Hours of learning: each attended course session's length, once for each person who attended it (a
+    co-facilitator on the register without a place is working, not learning: issue 17 point 4)."""
     base = (select(Session.starts_at, Session.ends_at, func.count(Attendance.id))
             .join(Attendance, Attendance.session_id == Session.id).join(Course, Course.id == Session.course_id)
-            .where(Attendance.status.in_(ATTENDED), Session.starts_at >= start, Session.starts_at < end)
+            .where(Attendance.status.in_(ATTENDED), Attendance.source != CO_FACILITATING,
+                   Session.starts_at >= start, Session.starts_at < end)
             .group_by(Session.id, Session.starts_at, Session.ends_at))
     rows = db.session.execute(_theme(base, Course.theme_slug, theme_slug)).all()
     people = (select(func.count(distinct(Attendance.member_id))).join(Session, Session.id == Attendance.session_id)
               .join(Course, Course.id == Session.course_id)
-              .where(Attendance.status.in_(ATTENDED), Session.starts_at >= start, Session.starts_at < end))
+              .where(Attendance.status.in_(ATTENDED), Attendance.source != CO_FACILITATING,
+                     Session.starts_at >= start, Session.starts_at < end))
     learners = db.session.scalar(_theme(people, Course.theme_slug, theme_slug)) or 0
     return Indicator("learning_hours", "Learning hours", guarded(_hours(rows), learners), "hours",
                      "Attended course sessions' lengths added up; shown when enough people attended.")
