@@ -10,8 +10,10 @@ from datetime import datetime, time
 from itertools import chain, compress
 from operator import itemgetter
 
+from flask import Response
 from openpyxl import Workbook
 from sqlalchemy import ARRAY, Integer, any_, case, func, literal, select, union_all
+from werkzeug.exceptions import NotFound
 
 from copractice.attendance.models import ATTENDED, CO_FACILITATING, EXCUSED, MARKS, Attendance, Completion
 from copractice.attendance.operations import learning_hours
@@ -372,3 +374,19 @@ def xlsx_bytes(headers, rows, title="Report"):
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def table_download(kind, headers, rows, filename, title="Report"):
+    """A report's table as a download: ``kind`` "csv" or "xlsx" (anything else is not found), saved as
+    ``filename`` with that extension. Every report's CSV and XLSX goes through here and so through neutralise."""
+    if kind == "csv":
+        body, mimetype = "".join(csv_lines(headers, rows)), "text/csv"
+    elif kind == "xlsx":
+        body, mimetype = xlsx_bytes(headers, rows, title), XLSX_MIMETYPE
+    else:
+        raise NotFound()
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}.{kind}"', "Cache-Control": "private, no-store"})

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 from sqlalchemy import select
 
+from copractice.attendance.reports import table_download
 from copractice.courses.forms import ConfirmForm
 from copractice.extensions import db
 from copractice.involvement import claims as ops
@@ -227,19 +228,14 @@ def reports():
 @permission_required("claims.reports")
 def reports_csv():
     """The money reports as CSV (the same suppressed cells as the page)."""
-    headers, rows = finance.reports_rows()
-    return Response("".join(finance.csv_lines(headers, rows)), mimetype="text/csv",
-                    headers={"Content-Disposition": 'attachment; filename="involvement-payments.csv"'})
+    return table_download("csv", *finance.reports_rows(), "involvement-payments", "Involvement payments")
 
 
 @bp.route("/finance/reports.xlsx")
 @permission_required("claims.reports")
 def reports_xlsx():
     """The money reports as XLSX."""
-    headers, rows = finance.reports_rows()
-    return Response(finance.xlsx_bytes(headers, rows, title="Involvement payments"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": 'attachment; filename="involvement-payments.xlsx"'})
+    return table_download("xlsx", *finance.reports_rows(), "involvement-payments", "Involvement payments")
 
 
 @bp.route("/finance/staff", methods=["GET", "POST"])

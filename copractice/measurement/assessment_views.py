@@ -1,9 +1,9 @@
 """Pages of a team's co-production self-assessment and of a group's co-agreed standards (issue 16 points 4-5)."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from copractice.attendance.reports import csv_lines, xlsx_bytes
+from copractice.attendance.reports import table_download
 from copractice.courses.forms import ConfirmForm
 from copractice.extensions import db
 from copractice.measurement import assessment as sa
@@ -23,7 +23,6 @@ from copractice.web import attempt
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessment")
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _group(slug, action):
@@ -39,12 +38,6 @@ def _round(group, round_id):
     if found is None:
         abort(404)
     return found
-
-
-def _download(body, group, what, ext, mimetype):
-    return Response(body, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{group.slug}-{what}.{ext}"',
-        "Cache-Control": "private, no-store"})
 
 
 # -- the self-assessment ---------------------------------------------------------------------------------------------
@@ -128,8 +121,7 @@ def results(slug, round_id):
 def results_csv(slug):
     """Every round's results as a CSV file (hidden means stay hidden)."""
     group = _group(slug, "assessment.view")
-    headers, rows = sa.export_rows(group)
-    return _download("".join(csv_lines(headers, rows)), group, "self-assessment", "csv", "text/csv")
+    return table_download("csv", *sa.export_rows(group), f"{group.slug}-self-assessment", "Self-assessment")
 
 
 @bp.route("/<slug>/results.xlsx")
@@ -137,8 +129,7 @@ def results_csv(slug):
 def results_xlsx(slug):
     """Every round's results as an Excel workbook."""
     group = _group(slug, "assessment.view")
-    headers, rows = sa.export_rows(group)
-    return _download(xlsx_bytes(headers, rows, title="Self-assessment"), group, "self-assessment", "xlsx", XLSX)
+    return table_download("xlsx", *sa.export_rows(group), f"{group.slug}-self-assessment", "Self-assessment")
 
 
 # -- co-agreed standards ---------------------------------------------------------------------------------------------
@@ -264,8 +255,7 @@ def remove_person(slug, measure_id, person_id):
 def standards_csv(slug):
     """The standards report as a CSV file."""
     group = _group(slug, "standards.view")
-    headers, rows = st.export_rows(group)
-    return _download("".join(csv_lines(headers, rows)), group, "standards", "csv", "text/csv")
+    return table_download("csv", *st.export_rows(group), f"{group.slug}-standards", "Standards")
 
 
 @bp.route("/<slug>/standards.xlsx")
@@ -273,5 +263,4 @@ def standards_csv(slug):
 def standards_xlsx(slug):
     """The standards report as an Excel workbook."""
     group = _group(slug, "standards.view")
-    headers, rows = st.export_rows(group)
-    return _download(xlsx_bytes(headers, rows, title="Standards"), group, "standards", "xlsx", XLSX)
+    return table_download("xlsx", *st.export_rows(group), f"{group.slug}-standards", "Standards")

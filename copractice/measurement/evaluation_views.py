@@ -1,9 +1,9 @@
 """The paired course evaluation's pages (issue 16 point 3): answering a course's before, after and follow-up
 surveys, your own change, and the organisers' paired reports per course and per theme with their exports."""
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user
 
-from copractice.attendance.reports import csv_lines, xlsx_bytes
+from copractice.attendance.reports import table_download
 from copractice.courses.models import Course
 from copractice.extensions import db
 from copractice.measurement import evaluation
@@ -91,12 +91,7 @@ def _download(report, name, kind):
     if kind not in ("csv", "xlsx"):
         abort(404)
     headers, rows = evaluation.report_export(report)
-    if kind == "csv":
-        return Response("".join(csv_lines(headers, rows)), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(xlsx_bytes(headers, rows, "Paired change"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return table_download(kind, headers, rows, name, "Paired change")
 
 
 @bp.route("/manage/courses/<int:course_id>/report.<kind>")

@@ -3,7 +3,7 @@ points 6 and 7). Thin: the rules live in impact.py, indicators.py and equality.p
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from copractice.attendance.reports import csv_lines, xlsx_bytes
+from copractice.attendance.reports import table_download
 from copractice.extensions import db
 from copractice.measurement import equality, impact, indicators
 from copractice.measurement.equality_models import QUESTIONS
@@ -14,8 +14,6 @@ from copractice.timeutil import utcnow
 from copractice.web import attempt
 
 bp = Blueprint("impact", __name__, template_folder="templates")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _download(body, mimetype, filename):
@@ -136,12 +134,9 @@ def report_export(kind):
     _form, theme, year, themes = _picked()
     found = indicators.indicators(theme, year)
     name = _report_name(theme, year)
-    if kind == "csv":
-        return _download("".join(csv_lines(indicators.EXPORT_HEADERS, indicators.export_rows(found))), "text/csv",
-                         f"{name}.csv")
-    if kind == "xlsx":
-        return _download(xlsx_bytes(indicators.EXPORT_HEADERS, indicators.export_rows(found), "Impact indicators"),
-                         XLSX, f"{name}.xlsx")
+    if kind in ("csv", "xlsx"):
+        return table_download(kind, indicators.EXPORT_HEADERS, indicators.export_rows(found), name,
+                              "Impact indicators")
     title = f"Impact report {year}: {themes.get(theme, 'all themes') if theme else 'all themes'}"
     return _download(indicators.report_pdf(title, found, impact.log_rows(theme_slug=theme, year=year)),
                      "application/pdf", f"{name}.pdf")
@@ -262,10 +257,5 @@ def equality_report():
 @permission_required("equality.report")
 def equality_export(kind):
     """The equality monitoring report as CSV or XLSX: the same hidden cells as the page."""
-    headers = ["Question", "Answer", "People"]
-    if kind == "csv":
-        return _download("".join(csv_lines(headers, equality.report_rows())), "text/csv", "equality-monitoring.csv")
-    if kind == "xlsx":
-        return _download(xlsx_bytes(headers, equality.report_rows(), "Equality monitoring"), XLSX,
-                         "equality-monitoring.xlsx")
-    abort(404)
+    return table_download(kind, ["Question", "Answer", "People"], equality.report_rows(), "equality-monitoring",
+                          "Equality monitoring")

@@ -1,9 +1,9 @@
 """The survey pages (issue 16 points 1 and 2): open surveys and answering them (signed in, or through an invitation
 link), the organisers' list, builder and results, and the training needs no course meets yet."""
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from copractice.attendance.reports import csv_lines, xlsx_bytes
+from copractice.attendance.reports import table_download
 from copractice.extensions import db
 from copractice.measurement import surveys
 from copractice.measurement.survey_forms import (
@@ -262,13 +262,7 @@ def export(survey_id, kind):
     survey = _managed(survey_id)
     _form, filters = _filters()
     headers, rows = surveys.results_export(survey, filters)
-    name = f"survey-{survey.id}-results"
-    if kind == "csv":
-        return Response("".join(csv_lines(headers, rows)), mimetype="text/csv",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(xlsx_bytes(headers, rows, "Survey results"),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+    return table_download(kind, headers, rows, f"survey-{survey.id}-results", "Survey results")
 
 
 @bp.route("/needs-not-met")
