@@ -39,6 +39,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask_migrate import upgrade as migrate_upgrade
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import IntegrityError
 
 from copractice import create_app
 from copractice.courses.operations import EnrolmentRefused
@@ -249,9 +250,25 @@ def _schema(database_url, smtp_server, _extra_plugins):
 
 
 def empty_all_tables():
+    """Empty every table the models know, and start their ids at 1 again: each test begins with no rows.
+
+    On PostgreSQL only the tables that hold rows are emptied and only the sequences that were used are reset. A
+    TRUNCATE of all hundred-odd tables (or of a few with CASCADE, which reaches most of them through ``member``)
+    makes new files for each table and index: 0.2 s a test, a quarter of the suite's time on PostgreSQL."""
     tables = [t.name for t in reversed(db.metadata.sorted_tables)]
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        probe = " UNION ALL ".join(f"""(SELECT '{t}' FROM "{t}" LIMIT 1)""" for t in tables)
+        full = db.session.scalars(text(probe)).all()
+        if full:  # children before parents (the order of ``tables``); few rows, so DELETE beats TRUNCATE's new files
+            try:
+                with db.session.begin_nested():
+                    db.session.execute(text("; ".join(f'DELETE FROM "{t}"' for t in tables if t in full)))
+            except IntegrityError:  # rows that point at each other both ways: TRUNCATE takes them together
+                db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in full) + " CASCADE"))
+        used = db.session.scalars(text("SELECT quote_ident(sequencename) FROM pg_sequences "
+                                       "WHERE schemaname = current_schema() AND last_value IS NOT NULL")).all()
+        if used:
+            db.session.execute(text("SELECT " + ", ".join(f"setval('{name}', 1, false)" for name in used)))
     else:
         for table in tables:
             db.session.execute(text(f'DELETE FROM "{table}"'))
