@@ -93,11 +93,12 @@ def test_the_topic_page_reads_its_topic_space_and_first_post_in_one_statement(ap
     for client in (visitor, member):
         client.get(f"/community/topics/{topic}")  # the first request of a worker makes the themes' spaces
     # Every request: the plugins' switches, the theme spaces' check; the topic with its space and first post
-    # (and a member's roles in the space), the posts' count, a page of posts (and a member's watch levels, topic and space in one).
+    # (and a member's roles in the space), a page of posts with their count (and what the page shows a member about
+    # themselves: whether they have posted in the space, their watch levels for the topic and the space, in one).
     # A visitor's space page: the switches, the space, its topics counted (all, and unlisted, in one), a page of them;
     # a member's also reads them, the space's roles with the space, and their watch level (was 8).
     # (The theme spaces' check is not made on every request: hence at most.)
-    for client, url, budget in [(visitor, f"/community/topics/{topic}", 5), (member, f"/community/topics/{topic}", 7),
+    for client, url, budget in [(visitor, f"/community/topics/{topic}", 4), (member, f"/community/topics/{topic}", 6),
                                 (visitor, "/community/spaces/regional-forum", 4),
                                 (member, "/community/spaces/regional-forum", 6)]:
         status, count = queries_for(app, client, url)
@@ -128,3 +129,25 @@ def test_the_post_tools_are_the_same_written_out_for_readers_and_from_the_macro_
     moderator_page = signed_in(app, moderator).get(f"/community/topics/{topic}").get_data(as_text=True)
     assert moderator_page.count("Report this post") == 3 and moderator_page.count("/hide?next=") == 3
     assert app.test_client().get(f"/community/topics/{topic}").get_data(as_text=True).count("Report this post") == 0
+
+
+def test_a_members_topic_page_asks_about_them_once_and_counts_posts_with_the_page(app, make_member):
+    """Issue 14 point 10: a signed-in member's topic page read the posts' count, whether they had posted in the space
+    (for the guidelines) and their watch levels in three statements of their own; now the count comes on the page's
+    rows and the rest in one statement (6 statements, was 8, in a space with guidelines). A page past the last has no
+    rows to carry the count and still gives the right pager, and the guidelines still show until they post."""
+    ruled = make_space(app, visibility="open", guidelines="Be kind.")
+    author = make_member()
+    topic = topic_with_replies(app, ruled, author, [author] * 4)
+    reader = signed_in(app, make_member())
+    reader.get(f"/community/topics/{topic}")  # the first request of a worker makes the themes' spaces
+    status, count = queries_for(app, reader, f"/community/topics/{topic}")
+    assert status == 200 and count <= 6, count
+    html = reader.get(f"/community/topics/{topic}").get_data(as_text=True)
+    assert "Be kind." in html  # has not posted here: the guidelines come with the reply form
+    assert reader.get(f"/community/topics/{topic}?page=99").status_code == 200
+    app.config["COMMUNITY_POSTS_PER_PAGE"] = 2
+    first, past = (reader.get(f"/community/topics/{topic}{q}").get_data(as_text=True) for q in ("", "?page=9"))
+    assert "Page 1 of 3" in first and "Page 9 of 3" in past  # past the last page the count is still right
+    author_client = signed_in(app, author)
+    assert "Be kind." not in author_client.get(f"/community/topics/{topic}").get_data(as_text=True)

@@ -11,6 +11,7 @@ from flask import g, url_for
 from sqlalchemy import and_, bindparam, func, or_, select, text, true
 from sqlalchemy.orm import aliased, joinedload
 
+from copractice.community import spaces, watching
 from copractice.community.models import Post, Space, Topic
 from copractice.extensions import db
 from copractice.members.models import Member
@@ -227,9 +228,11 @@ def _post_count_statement(kind):
 
 @cache
 def _post_rows_statement(kind):
-    """A page of a topic's posts with their authors' names. Built once for each kind of reader (the statements
-    hold no data: the topic, the reader and the page are bound)."""
-    return (select(Post, Member.name).outerjoin(Member, Member.id == Post.author_id)
+    """A page of a topic's posts with their authors' names, and on each row how many posts the reader sees in the
+    topic (a subquery run once: one round trip for the page and its pager). Built once for each kind of reader (the
+    statements hold no data: the topic, the reader and the page are bound)."""
+    return (select(Post, Member.name, _post_count_statement(kind).scalar_subquery())
+            .outerjoin(Member, Member.id == Post.author_id)
             .where(Post.topic_id == bindparam("topic"), _shown_condition(kind)).order_by(Post.number)
             .limit(bindparam("limit")).offset(bindparam("offset")))
 
@@ -248,11 +251,12 @@ def topic_posts(member, topic, *, page, per_page, moderator=None):
         moderator = can(member, "space.moderate", topic.space)
     kind = _shown_kind(member, moderator)
     params = {"topic": topic.id} if kind != "published_or_mine" else {"topic": topic.id, "me": _me(member)}
-    total = db.session.scalar(_post_count_statement(kind), params)
+    offset = (page - 1) * per_page
+    rows = db.session.execute(_post_rows_statement(kind), {**params, "limit": per_page, "offset": offset}).all()
+    # A page past the last has no rows to carry the count: only then is it asked on its own.
+    total = rows[0][2] if rows else db.session.scalar(_post_count_statement(kind), params)
     pager = Pager(page=page, per_page=per_page, total=total or 0)
-    rows = db.session.execute(_post_rows_statement(kind),
-                              {**params, "limit": per_page, "offset": pager.offset}).all()
-    posts = _authors(rows)
+    posts = _authors((post, name) for post, name, _ in rows)
     quote_ids = {p.post.quote_of_id for p in posts if p.post.quote_of_id}
     answer = None
     wanted = set(quote_ids)
@@ -270,6 +274,32 @@ def topic_posts(member, topic, *, page, per_page, moderator=None):
         if answer is not None and answer.post.topic_id != topic.id:
             answer = None
     return posts, pager, answer
+
+
+@dataclass
+class Reader:
+    """What the topic page shows a signed-in reader about themselves."""
+    has_posted: bool  # in the topic's space (else the guidelines come with the reply form)
+    watch_level: str  # how closely they watch the topic, and whether they chose it for the topic itself
+    watch_chosen: bool
+
+
+@cache
+def _reader_statement():
+    """(posted in the space, the topic's watch level, the space's) in one statement: ``member``, ``topic`` and
+    ``space`` are bound."""
+    return select(spaces.has_posted_statement().scalar_subquery(),
+                  *watching.topic_levels_statement().selected_columns)
+
+
+def topic_reader(member, topic):
+    """The ``Reader`` facts of ``member`` on ``topic``'s page, in one statement (None for a visitor)."""
+    if not getattr(member, "is_authenticated", False):
+        return None
+    posted, chosen, level = db.session.execute(_reader_statement(), {
+        "member": member.id, "topic": topic.id, "space": topic.space_id}).one()
+    level, chosen = watching.topic_level_from(chosen, level)
+    return Reader(has_posted=bool(posted), watch_level=level, watch_chosen=chosen)
 
 
 def post_page(member, post, per_page):

@@ -87,12 +87,12 @@ def has_posted_in(member, space):
     """Whether ``member`` has written a post in ``space`` (their first post is shown the guidelines)."""
     if not getattr(member, "is_authenticated", False):
         return False
-    return bool(db.session.scalar(_has_posted_statement(), {"member": member.id, "space": space.id}))
+    return bool(db.session.scalar(has_posted_statement(), {"member": member.id, "space": space.id}))
 
 
 @cache
-def _has_posted_statement():
-    """Built once (asked on every topic page a member reads): the statement holds no data."""
+def has_posted_statement():
+    """Built once: the statement holds no data (``member`` and ``space`` are bound)."""
     return select(exists().where(Post.author_id == bindparam("member"), Post.topic_id == Topic.id,
                                  Topic.space_id == bindparam("space")))
 

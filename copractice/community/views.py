@@ -71,8 +71,11 @@ def _post_or_404(post_id):
     return post
 
 
-def _needs_guidelines(space):
-    return bool(space.guidelines.strip()) and not spaces.has_posted_in(current_user, space)
+def _needs_guidelines(space, reader=None):
+    """Whether the reply or topic form shows the space's guidelines (``reader``: the topic page's Reader, when read)."""
+    if not space.guidelines.strip():
+        return False
+    return not (reader.has_posted if reader is not None else spaces.has_posted_in(current_user, space))
 
 
 def _post_url(post):
@@ -202,7 +205,7 @@ def new_topic(slug):
                            edit_window=current_app.config["COMMUNITY_EDIT_WINDOW_MINUTES"])
 
 
-def _render_topic(topic, form, status=200):
+def _render_topic(topic, form, status=200, reader=None):
     space = topic.space
     may_moderate, may_lead = can(current_user, "space.moderate", space), can(current_user, "space.lead", space)
     posts, pager, answer = pages.topic_posts(current_user, topic, page=page_arg(), moderator=may_moderate,
@@ -211,17 +214,17 @@ def _render_topic(topic, form, status=200):
     post_cards = cards.cards_for(current_user, shown)
     return render_template(
         "community/topic.html", topic=topic, space=space, posts=posts, pager=pager, answer=answer,
-        cards=post_cards, form=form, may_lead=may_lead, may_moderate=may_moderate,
+        cards=post_cards, form=form, may_lead=may_lead, may_moderate=may_moderate, reader=reader,
         may_mark=topic.kind == "question" and current_user.is_authenticated
         and (topic.author_id == current_user.id or may_lead),
         edit_window=current_app.config["COMMUNITY_EDIT_WINDOW_MINUTES"], kinds=TOPIC_KINDS), status
 
 
-def _reply_form(topic):
+def _reply_form(topic, reader=None):
     if not current_user.is_authenticated or topic.closed_at is not None or topic.space.archived_at is not None:
         return None
     form = ReplyForm()
-    form.needs_agreement = _needs_guidelines(topic.space)
+    form.needs_agreement = _needs_guidelines(topic.space, reader)
     return form
 
 
@@ -230,7 +233,8 @@ def _reply_form(topic):
 def topic(topic_id):
     """A topic: its first post and replies (the accepted answer at the top), and a form to reply."""
     topic = _topic_or_404(topic_id)
-    return _render_topic(topic, _reply_form(topic))
+    reader = pages.topic_reader(current_user, topic)
+    return _render_topic(topic, _reply_form(topic, reader), reader=reader)
 
 
 @bp.route("/topics/<int:topic_id>/reply", methods=["GET", "POST"])

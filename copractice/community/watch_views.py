@@ -33,13 +33,14 @@ def _back(target):
 
 
 @bp.app_template_global("community_watch_state")
-def community_watch_state(space=None, topic=None):
+def community_watch_state(space=None, topic=None, reader=None):
     """For the watch forms on the forum's pages: the signed-in member's level here, and the levels to choose from
-    (None for visitors)."""
+    (None for visitors). ``reader``: the topic page's ``pages.Reader``, which has read the topic's level already."""
     if not current_user.is_authenticated:
         return None
     if topic is not None:
-        level, chosen = watching.topic_level(current_user, topic)
+        level, chosen = ((reader.watch_level, reader.watch_chosen) if reader is not None
+                         else watching.topic_level(current_user, topic))
         return {"level": level, "chosen": chosen, "choices": TOPIC_WATCH_LEVELS}
     return {"level": watching.space_level(current_user, space), "chosen": True, "choices": WATCH_LEVELS}
 

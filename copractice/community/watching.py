@@ -66,7 +66,7 @@ def _space_level_statement():
 
 
 @cache
-def _topic_levels_statement():
+def topic_levels_statement():
     """(the topic's level, the space's level) in one statement: the levels the topic page's form shows. Built
     once: the statement holds no data."""
     return select(select(TopicWatch.level).where(TopicWatch.member_id == bindparam("member"),
@@ -87,8 +87,13 @@ def topic_level(member, topic):
     chosen for the topic itself."""
     if not getattr(member, "is_authenticated", False):
         return "normal", False
-    chosen, level = db.session.execute(_topic_levels_statement(), {"member": member.id, "topic": topic.id,
-                                                                   "space": topic.space_id}).one()
+    chosen, level = db.session.execute(topic_levels_statement(), {"member": member.id, "topic": topic.id,
+                                                                  "space": topic.space_id}).one()
+    return topic_level_from(chosen, level)
+
+
+def topic_level_from(chosen, level):
+    """(level, chosen) from the levels ``topic_levels_statement`` reads: the topic's own (or None), the space's."""
     if chosen is not None:
         return chosen, True
     level = level or "normal"
