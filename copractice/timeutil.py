@@ -65,18 +65,30 @@ STYLES = {
 }
 
 
-# The default style written out directly (Babel's pattern machinery costs about 25 us a date: a page listing 25
-# topics or 20 posts spent a millisecond on it). The same words as Babel's: en_GB's month names and am/pm, which
-# tests/test_timeutil_fast.py compares with Babel for every hour and month across both clock changes.
+# The styles pages use most, written out directly (Babel's pattern machinery costs about 25 us a date: a page
+# listing 25 topics, 20 posts or 10 sessions spent a millisecond on it). The same words as Babel's: en_GB's month
+# and day names and am/pm, which tests/test_timeutil_fast.py compares with Babel for every hour and month across
+# both clock changes.
 _MONTHS = [None] + [LOCALE.months["format"]["wide"][m] for m in range(1, 13)]
+_SHORT_MONTHS = [None] + [LOCALE.months["format"]["abbreviated"][m] for m in range(1, 13)]  # "Sept"
+_DAYS = [LOCALE.days["format"]["wide"][d] for d in range(7)]  # Monday first, as datetime.weekday()
 _AM_PM = (LOCALE.day_periods["format"]["abbreviated"]["am"], LOCALE.day_periods["format"]["abbreviated"]["pm"])
 
 
-def _datetime_style(local):
-    """``local`` (UK wall-clock) in the "datetime" style: "3 March 2026, 2:30pm"."""
-    hour = local.hour
-    return (f"{local.day} {_MONTHS[local.month]} {local.year}, {hour % 12 or 12}:{local.minute:02d}"
-            f"{_AM_PM[hour >= 12]}")
+def _clock(local):
+    """"2:30pm"."""
+    return f"{local.hour % 12 or 12}:{local.minute:02d}{_AM_PM[local.hour >= 12]}"
+
+
+_WRITTEN_OUT = {
+    "datetime": lambda local: f"{local.day} {_MONTHS[local.month]} {local.year}, {_clock(local)}",
+    "date": lambda local: f"{local.day} {_MONTHS[local.month]} {local.year}",
+    "time": _clock,
+    "day_month": lambda local: f"{local.day} {_SHORT_MONTHS[local.month]}",
+    "weekday": lambda local: f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month]} {local.year}",
+    "weekday_datetime": lambda local: (f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month]} {local.year}, "
+                                       f"{_clock(local)}"),
+}
 
 
 def uk_time(value, style="datetime", *, local=False):
@@ -89,11 +101,12 @@ def uk_time(value, style="datetime", *, local=False):
         return ""
     if not isinstance(value, datetime):
         return format_date(value, STYLES[style], locale=LOCALE)
-    if style == "datetime" and value.year >= 1000:
+    written_out = _WRITTEN_OUT.get(style)
+    if written_out is not None and value.year >= 1000:
         if local:
-            return _datetime_style(value)
+            return written_out(value)
         aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
-        return _datetime_style(aware.astimezone(LONDON))
+        return written_out(aware.astimezone(LONDON))
     if local:
         return format_datetime(value.replace(tzinfo=None), STYLES[style], tzinfo=UTC, locale=LOCALE)
     if value.tzinfo is None:

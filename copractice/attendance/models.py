@@ -34,8 +34,8 @@ class Attendance(db.Model):
     __table_args__ = (
         UniqueConstraint("session_id", "member_id"),
         Index("ix_attendance_member_status", "member_id", "status"),
-        # The course report reads a session's marks from this index alone (migration 0017).
-        Index("ix_attendance_session_member_status", "session_id", "member_id", "status"),
+        # The course report reads a session's marks, co-facilitators' left out, from this index alone (0017, 0043).
+        Index("ix_attendance_session_member_status_source", "session_id", "member_id", "status", "source"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
