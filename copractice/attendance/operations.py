@@ -17,7 +17,7 @@ from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, select, union
+from sqlalchemy import Integer, and_, bindparam, case, func, select, union
 from sqlalchemy.dialects import postgresql, sqlite
 
 from copractice import ratelimits
@@ -155,26 +155,33 @@ class RegisterRow(NamedTuple):
     co_facilitating: bool = False  # selected to co-facilitate this session, with no place (issue 17 point 4)
 
 
+@cache
+def _register_statement():
+    """The register's rows (``course`` and ``session`` bound). Built once: building it was a millisecond of every
+    register page."""
+    course, session_id = bindparam("course", type_=Integer), bindparam("session", type_=Integer)
+    enrolled_ids = select(Enrolment.member_id).where(Enrolment.course_id == course, Enrolment.status == ENROLLED)
+    marked_ids = select(Attendance.member_id).where(Attendance.session_id == session_id)
+    co_ids = co_facilitator_ids(session_id)
+    # A union of indexed look-ups; "enrolled OR marked" written as one condition would read every member.
+    on_register = union(enrolled_ids, marked_ids, co_ids).subquery()
+    return (select(Member.id, Member.name, Member.id.in_(enrolled_ids), Attendance.status, Attendance.source,
+                   Attendance.remark, Member.id.in_(co_ids))
+            .join(on_register, on_register.c.member_id == Member.id)
+            .outerjoin(Attendance, and_(Attendance.member_id == Member.id, Attendance.session_id == session_id))
+            .where(Member.erased_at.is_(None))
+            .order_by(func.lower(Member.name), Member.id))
+
+
 def register(session):
     """Everyone with a place, anyone selected or confirmed to co-facilitate the session (or sit on its panel),
     plus anyone else already marked (one query), by name.
 
     Erased accounts are left out: their past marks stay only as anonymous counts.
     """
-    enrolled_ids = select(Enrolment.member_id).where(Enrolment.course_id == session.course_id,
-                                                     Enrolment.status == ENROLLED)
-    marked_ids = select(Attendance.member_id).where(Attendance.session_id == session.id)
-    co_ids = co_facilitator_ids(session.id)
-    # A union of indexed look-ups; "enrolled OR marked" written as one condition would read every member.
-    on_register = union(enrolled_ids, marked_ids, co_ids).subquery()
     db.session.flush()
     rows = db.session.connection().execute(  # Core rows: cheaper than the ORM's for hundreds of plain tuples
-        select(Member.id, Member.name, Member.id.in_(enrolled_ids), Attendance.status, Attendance.source,
-               Attendance.remark, Member.id.in_(co_ids))
-        .join(on_register, on_register.c.member_id == Member.id)
-        .outerjoin(Attendance, and_(Attendance.member_id == Member.id, Attendance.session_id == session.id))
-        .where(Member.erased_at.is_(None))
-        .order_by(func.lower(Member.name), Member.id)).all()
+        _register_statement(), {"course": session.course_id, "session": session.id}).all()
     return [RegisterRow(member_id, name, bool(enrolled), status, source, remark,
                         not enrolled and (bool(co) or source == CO_FACILITATING))
             for member_id, name, enrolled, status, source, remark, co in rows]

@@ -15,6 +15,7 @@ from copractice.plugin_api import (
     CourseField,
     DirectoryField,
     Enrolment,
+    Member,
     NavItem,
     ProfileField,
     RegisterExtra,
@@ -132,15 +133,22 @@ def copractice_dashboard_widgets(app, member):
     return widgets
 
 
-@hookimpl
-def copractice_register_extras(app, session):
+@cache
+def _register_companions():
+    """(companion's name, member's name) of a course's members with a place (``course`` bound), built once."""
     from copractice_dementia.models import Companion
 
-    rows = db.session.scalars(select(Companion).join(
-        Enrolment, (Enrolment.course_id == Companion.course_id) & (Enrolment.member_id == Companion.member_id))
-        .where(Companion.course_id == session.course_id, Enrolment.status == ENROLLED)
-        .order_by(Companion.name)).all()
-    return [RegisterExtra(c.name, f"companion of {c.member.name}") for c in rows]
+    return (select(Companion.name, Member.name).join(Member, Member.id == Companion.member_id)
+            .join(Enrolment, (Enrolment.course_id == Companion.course_id) & (Enrolment.member_id == Companion.member_id))
+            .where(Companion.course_id == bindparam("course"), Enrolment.status == ENROLLED)
+            .order_by(Companion.name))
+
+
+@hookimpl
+def copractice_register_extras(app, session):
+    # Names in the same statement: a companion's member was loaded one at a time before.
+    return [RegisterExtra(name, f"companion of {member_name}")
+            for name, member_name in db.session.execute(_register_companions(), {"course": session.course_id})]
 
 
 def bringing_companion(member_ids, course):
