@@ -51,6 +51,7 @@ test: install
 bench: install
 	command -v wrk >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq wrk; }
 	command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { apt-get update -qq && apt-get install -y -qq nginx-light; }
+	command -v redis-server >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq redis-server; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 ## bench-busy-day: the mixed mode: a weighted read mix while a writer writes at 0, 1, 5 and 20 per second,

@@ -1099,6 +1099,41 @@ http {{
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
+class Redis:
+    """A throwaway redis-server on a loopback port (no saving to disk), for the cached modes: the shared cache the
+    named pieces need with several workers (config.py, PIECES_IN_PROCESS). ``env`` gives the app's settings for it;
+    without Debian's redis-server it is None and the pieces are not kept (each worker would need its own)."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server") or ("/usr/bin/redis-server"
+                                                       if os.path.exists("/usr/bin/redis-server") else None)
+        self.process, self.port = None, None
+
+    def __enter__(self):
+        if self.binary is None:
+            return self
+        self.port = free_port()
+        self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                return self
+            time.sleep(0.1)
+        raise RuntimeError("redis-server did not answer within 20 s")
+
+    @property
+    def env(self):
+        if self.port is None:
+            return {}
+        return {"COPRACTICE_CACHE_TYPE": "RedisCache", "COPRACTICE_CACHE_REDIS_URL": f"redis://127.0.0.1:{self.port}/0"}
+
+    def __exit__(self, *exc):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+
+
 def nginx_cache_directives():
     """The proxy_cache_path line and the location's cache lines of the documented snippet."""
     text_ = DOCS_DEPLOYMENT.read_text()
@@ -1148,8 +1183,9 @@ def run_mixed(db, args):
     ref_before = reference(args)
     runs = []
     for mode in modes:
-        env = app_env(url, page_cache=mode != "off")
-        with Server("copractice:create_app()", env, name=db) as server, \
+        with (Redis() if mode != "off" else contextlib.nullcontext()) as redis, \
+                Server("copractice:create_app()", {**app_env(url, page_cache=mode != "off"),
+                                                   **(redis.env if redis else {})}, name=db) as server, \
                 (Nginx(server.port) if mode == "nginx" else contextlib.nullcontext()) as proxy:
             front = proxy.url if proxy else server.url
             cookies = {who: login(front, who) for who in {e["who"] for e in entries if e["who"]}}
@@ -1163,7 +1199,7 @@ def run_mixed(db, args):
             for rate in rates:
                 log(f"  caching {mode}, {rate} writes/s ...")
                 step = mixed_step(server, front, script, pool, rate, args)
-                runs.append({"caching": mode, **step})
+                runs.append({"caching": mode, "shared_cache": "redis" if redis and redis.port else None, **step})
                 log("    " + step_line(step))
     ref_after = reference(args)
     ref_rps = (ref_before["requests_per_s"] + ref_after["requests_per_s"]) / 2

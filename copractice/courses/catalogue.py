@@ -361,12 +361,18 @@ def catalogue_version(now=None):
     deleted) and the clock's part (the next moment a session starts or an enrolment window opens or closes:
     each changes what is shown). Drafts count too: a draft's edit costs a visitor one render, while reading
     only the published ones would mean a pass over every course on each request."""
-    now = now or utcnow()
+    return list(db.session.execute(_catalogue_version_statement(), {"now": now or utcnow()}).one())
+
+
+@functools.cache
+def _catalogue_version_statement():
+    """Built once (``now`` bound): every anonymous catalogue request asks it before anything else."""
+    now = bindparam("now", type_=DateTime)
     newest = select(func.max(Course.updated_at)).scalar_subquery()
     opens = select(func.min(Course.enrolment_opens_at)).where(Course.enrolment_opens_at > now).scalar_subquery()
     closes = select(func.min(Course.enrolment_closes_at)).where(Course.enrolment_closes_at > now).scalar_subquery()
     starts = select(func.min(Session.starts_at)).where(Session.starts_at > now).scalar_subquery()
-    return list(db.session.execute(select(newest, opens, closes, starts)).one())
+    return select(newest, opens, closes, starts)
 
 
 def course_version(course, now=None, with_people=True, page=None):

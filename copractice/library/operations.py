@@ -6,6 +6,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from typing import NamedTuple
 
 from flask_sqlalchemy.pagination import Pagination
@@ -407,10 +408,15 @@ def library_version(filters, today=None):
     # Resources are retired, never deleted: the newest id and change (both read from an index) say it all.
     # Two scalar subqueries, not one SELECT of two max(): SQLite answers a lone max() from the index end and
     # otherwise walks the whole index (bench/plans.py).
-    newest = select(func.max(Resource.id)).scalar_subquery()
-    changed = select(func.max(Resource.updated_at)).scalar_subquery()
-    row = db.session.execute(select(newest, changed)).one()
+    row = db.session.execute(_library_version_statement()).one()
     return [*row, (today or date.today()) if filters.theme else None]
+
+
+@cache
+def _library_version_statement():
+    """Built once: every anonymous library request asks it before anything else."""
+    return select(select(func.max(Resource.id)).scalar_subquery(),
+                  select(func.max(Resource.updated_at)).scalar_subquery())
 
 
 def resource_version(item, variants, original):
