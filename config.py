@@ -141,6 +141,10 @@ class Config:
     # The catalogue's order and a theme's most-used resources are kept only in a shared cache (RedisCache):
     # a change made through one worker must reach every worker. Set this only when one process serves the site.
     PIECES_IN_PROCESS = False
+    # Where pieces are kept, a member's busiest pages (My learning, a register, a course's report, the private
+    # calendar feed) are kept too, for at most this many seconds, while no table they read changes
+    # (copractice/kept_pages.py). 0: never.
+    KEPT_PAGE_SECONDS = 10
 
     # How long an offer of a place from the waiting list stays open before it passes on.
     WAITLIST_OFFER_HOURS = 48

@@ -99,6 +99,9 @@ def _init_extensions(app):
     from copractice.extensions import cache
 
     cache.init_app(app)
+    from copractice import kept_pages
+
+    kept_pages.init_app(app)
 
     from copractice.cli import register_commands
 

@@ -26,14 +26,10 @@ import json
 from flask import current_app, g, request, session
 from flask_login import current_user
 
+from copractice.pieces import plugins_state
+
 _KEY = "copractice_etag"
 _PAGES = ("text/html", "text/calendar")
-
-
-def _enabled_plugins():
-    from copractice.plugins import get_plugins
-
-    return get_plugins().state_key()
 
 
 def not_modified(version, *args, shared=True):
@@ -49,7 +45,7 @@ def not_modified(version, *args, shared=True):
         return None
     if current_user.is_authenticated:
         return None
-    parts = [current_app.config.get("VERSION"), _enabled_plugins(), request.full_path, version(*args)]
+    parts = [current_app.config.get("VERSION"), plugins_state(), request.full_path, version(*args)]
     tag = hashlib.sha256(json.dumps(parts, default=str, sort_keys=True).encode()).hexdigest()[:32]
     g.setdefault(_KEY, (tag, shared))
     if request.if_none_match.contains(tag):

@@ -2,7 +2,7 @@
 
 A piece (the catalogue's ordering, a theme's most-used resources) is kept under a key made of its name, what
 it was asked for, and the current generation token of every entity it reads ("catalogue", "theme:dementia").
-An operation that changes an entity calls :func:`changed`; the entity's token is forgotten at once and again
+An operation that changes an entity calls :func:`changed`; the entity gets a new token at once and again
 when the transaction commits (so a reader that built the piece from the old rows in between cannot keep it
 under the new token), and every piece built from it is missed from then on. Pieces built from other entities
 stay: a check-in or a download changes none of the catalogue's entities.
@@ -39,6 +39,30 @@ def _enabled():
     return not isinstance(cache.cache, SimpleCache) or current_app.config.get("PIECES_IN_PROCESS", False)
 
 
+def enabled():
+    """Whether pieces (and kept pages, copractice/kept_pages.py) are kept at all."""
+    return _enabled()
+
+
+def backend():
+    """The cache's backend itself (for callers outside an application context, such as pool events)."""
+    return cache.cache
+
+
+def plugins_state():
+    """What the plugins' switches are: part of every key of something a plugin can change."""
+    from copractice.plugins import get_plugins
+
+    return get_plugins().state_key()
+
+
+def renew(backend, entities):
+    """New tokens for these entities: what was kept under the old ones is missed from now on. One round trip, and
+    no error when another worker asks for a token at the same moment (cachelib's ``delete_many`` checks each key
+    afterwards and raises when one is back)."""
+    backend.set_many({_PREFIX + entity: secrets.token_hex(8) for entity in entities}, timeout=0)
+
+
 def generations(*entities):
     """The current token of each entity (a new one for an entity nobody has asked about since it changed)."""
     keys = [_PREFIX + entity for entity in entities]
@@ -57,6 +81,9 @@ def remember(name, parts, entities, build, still_good=None):
     generations of ``entities``, or when ``still_good(piece)`` says it has run out (the clock moved past it)."""
     if not _enabled():
         return build()
+    from copractice.kept_pages import note
+
+    note(*entities)  # a page kept with this piece on it is missed when the piece is
     tag = json.dumps([parts, generations(*entities)], default=str, sort_keys=True)
     key = f"{name}:{hashlib.sha256(tag.encode()).hexdigest()[:32]}"
     piece = cache.get(key)
@@ -72,14 +99,14 @@ def changed(*entities, session=None):
         return
     (session or db.session()).info.setdefault(_STALE, set()).update(entities)
     if _enabled():
-        cache.delete_many(*(_PREFIX + entity for entity in entities))
+        renew(cache.cache, entities)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session):
     entities = session.info.pop(_STALE, None)
     if entities and _enabled():
-        cache.delete_many(*(_PREFIX + entity for entity in entities))
+        renew(cache.cache, entities)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -26,6 +26,7 @@ from copractice.courses.catalogue import course_by_slug
 from copractice.courses.forms import ConfirmForm
 from copractice.courses.models import Course, Session
 from copractice.extensions import db
+from copractice.kept_pages import keepable, kept_page
 from copractice.members.models import Member
 from copractice.members.operations import find_by_email
 from copractice.permissions import can, permission_required, require
@@ -79,9 +80,11 @@ def _register_page(session, typed=None):
 
 @bp.route("/manage/sessions/<int:session_id>/register")
 @permission_required("courses.organise")
+@keepable
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
-    return _register_page(_session(session_id))
+    session = _session(session_id)
+    return kept_page(lambda: _register_page(session))
 
 
 @bp.route("/manage/sessions/<int:session_id>/register/marks", methods=["POST"])
@@ -409,18 +412,23 @@ def _export(table, name):
 
 @bp.route("/reports/courses/<int:course_id>")
 @permission_required("courses.organise")
+@keepable
 def course_report(course_id):
     """A course's sessions x members grid with rates; export as CSV or XLSX."""
     course = db.session.get(Course, course_id)
     if course is None:
         abort(404)
     require("course.run", course)
-    grid = reports.course_grid(course)
-    exported = _export(lambda: reports.course_grid_table(grid), f"attendance-{course.slug}")
+    exported = _export(lambda: reports.course_grid_table(reports.course_grid(course)), f"attendance-{course.slug}")
     if exported is not None:
         return exported
-    return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent,
-                           rows_html=markup.grid_rows(grid))
+
+    def page():
+        grid = reports.course_grid(course)
+        return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent,
+                               rows_html=markup.grid_rows(grid))
+
+    return kept_page(page)
 
 
 @bp.route("/reports/members/<int:member_id>")

@@ -12,6 +12,7 @@ from copractice.courses.calendar import course_calendar, feed_member_id, member_
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
+from copractice.kept_pages import keepable, kept_page
 from copractice.inputs import page_arg
 from copractice.markup import render_markdown
 from copractice.members.models import STAKEHOLDER_TYPES
@@ -161,11 +162,12 @@ def course_ics(slug):
 
 @bp.route("/learning")
 @permission_required("learning.view")
+@keepable
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     now = utcnow()
-    return render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
-                           groups=learning.GROUPS, now=now)
+    return kept_page(lambda: render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
+                                             groups=learning.GROUPS, now=now))
 
 
 @bp.route("/learning/sessions")
@@ -189,6 +191,7 @@ def my_courses():
 
 @bp.route("/calendar/<token>.ics")
 @permission_required("site.view")
+@keepable
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
     member_id = feed_member_id(token)
@@ -196,8 +199,8 @@ def member_ics(token):
         abort(404)
     if (unchanged := not_modified(member_feed_version, member_id, shared=False)) is not None:
         return unchanged
-    return Response(member_calendar(member_id), mimetype="text/calendar",
-                    headers={"Cache-Control": "private, max-age=300"})
+    return kept_page(lambda: Response(member_calendar(member_id), mimetype="text/calendar",
+                                      headers={"Cache-Control": "private, max-age=300"}))
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])

@@ -1,0 +1,227 @@
+"""Members' busiest pages kept in the shared cache while no table they were read from has changed (issue 12).
+
+A view marked :func:`keepable` calls :func:`kept_page` with a function that renders it, *after* its permission
+checks, so those run on every request. The page is kept under who asks (the member, or nobody for a private
+feed whose secret is in its address), its full address, the app's version and the plugins' switches, together
+with the tables its request read and the generation token of each. It is served again only while every one of
+those tokens is unchanged, and for at most ``KEPT_PAGE_SECONDS`` (the clock moves pages on: "coming up" becomes
+"past", check-in opens).
+
+Which tables a request read and which a transaction wrote are seen by SQLAlchemy's cursor events on the
+statements themselves, so a new query, a plugin's table or a hand-written ``text()`` statement cannot be
+forgotten. A write gives every table it names a new token when it runs, and again when its connection goes back
+to the pool after the commit (as :mod:`copractice.pieces` does for entities). A statement that is not a SELECT
+and names no known table renews them all. A check-in changes ``attendance``: the register,
+the report and My learning are built again, the catalogue and the library are not.
+
+Races: the request reads the token of "any table" before its first statement, and keeps the page only when that
+token is unchanged after rendering. A write that began or committed while the page was being built therefore
+stops it being kept, whatever the database's snapshot rules (SQLite's snapshot begins at the first statement).
+
+What changes per request is not kept: the CSRF token is put in on the way out (the page is kept in pieces), a page
+with a message waiting (``flash``) is built afresh, and only 200 responses are kept. Pages are kept only in a
+cache every process shares (Redis), or in-process where one process serves the site (``PIECES_IN_PROCESS``).
+"""
+import hashlib
+import json
+import re
+import time
+from collections import OrderedDict
+from contextvars import ContextVar
+from threading import Lock
+
+from flask import current_app, g, get_flashed_messages, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+
+from copractice import pieces
+from copractice.extensions import db
+
+_ANY = "tables"  # the token every write forgets
+_WORD = re.compile(r"[a-z_][a-z0-9_]*")
+_FIRST_WORD = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*\(*\s*([a-z]+)", re.I | re.S)
+# Statements that change no rows (savepoints are how operations keep conflicts small).
+_READS = frozenset({"select", "savepoint", "release", "rollback", "begin", "commit", "pragma", "show",
+                    "explain", "set", "analyze", "vacuum"})
+_KEEP_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
+_reads = ContextVar("copractice_kept_reads", default=None)
+_names = {}  # SQL text -> the known tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
+
+
+def enabled(app):
+    if app.config.get("KEPT_PAGE_SECONDS", 0) <= 0:
+        return False
+    with app.app_context():
+        return pieces.enabled()
+
+
+def keepable(view):
+    """Mark a view whose GET may be kept: its request records the tables it reads (see :func:`kept_page`)."""
+    view.kept_page = True
+    return view
+
+
+def _tables_named(statement, known):
+    """The generations (``table:<name>``) of the known tables a statement names."""
+    tables = _names.get(statement)
+    if tables is None:
+        tables = frozenset(f"table:{word}" for word in _WORD.findall(statement.lower()) if word in known)
+        if len(_names) < 20_000:
+            _names[statement] = tables
+    return tables
+
+
+def note(*entities):
+    """A piece of the page came from the cache (copractice/pieces.py): the page is kept under its entities too."""
+    reads = _reads.get()
+    if reads is not None:
+        reads.update(entities)
+
+
+def _is_write(statement, context):
+    if context is not None and (context.isinsert or context.isupdate or context.isdelete):
+        return True
+    compiled = getattr(context, "compiled", None)
+    if compiled is not None and getattr(compiled.statement, "is_select", False):
+        return False
+    first = _FIRST_WORD.match(statement)
+    return first is None or first.group(1).lower() not in _READS
+
+
+def _forget(backend, generations):
+    pieces.renew(backend, [_ANY, *generations])
+
+
+def watch(engine, known, backend):
+    """Record what each statement on ``engine`` reads (in a keepable request) and writes (always)."""
+    every = frozenset(f"table:{name}" for name in known)
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _seen(conn, _cursor, statement, _parameters, context, _executemany):
+        if _is_write(statement, context):
+            tables = _tables_named(statement, known) or every  # a statement naming no table: everything
+            written = conn.info.setdefault("copractice_written", set())
+            new = tables - written
+            if new:
+                written.update(new)
+                _forget(backend, new)  # at once, so a page being built now is not kept ...
+        else:
+            reads = _reads.get()
+            if reads is not None:
+                reads.update(_tables_named(statement, known))
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection, record):
+        written = record.info.pop("copractice_written", None)
+        if written:
+            _forget(backend, written)  # ... and again once it has ended, so no page is kept from before it
+
+
+def init_app(app):
+    if not enabled(app):
+        return
+    with app.app_context():
+        known = frozenset(db.metadata.tables)
+        for engine in db.engines.values():
+            watch(engine, known, pieces.backend())
+
+    @app.before_request
+    def _start():
+        view = app.view_functions.get(request.endpoint)
+        if request.method == "GET" and getattr(view, "kept_page", False):
+            g.kept_before = pieces.generations(_ANY)[0]  # before the request's first statement
+            g.kept_reads = _reads.set(set())
+
+    @app.teardown_request
+    def _stop(_exc):
+        token = g.pop("kept_reads", None)
+        if token is not None:
+            _reads.reset(token)
+
+
+def _key():
+    who = current_user.get_id() if current_user.is_authenticated else None
+    parts = [current_app.config.get("VERSION"), pieces.plugins_state(), who, request.full_path]
+    return "kept:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
+
+
+def kept_page(render):
+    """The page ``render()`` makes (a str or a response), kept or served from what was kept. Call it after the
+    view's permission checks."""
+    reads = _reads.get()
+    if reads is None or get_flashed_messages():
+        return render()
+    backend = pieces.backend()
+    key = _key()
+    kept = _local.get(key)
+    if kept is None:
+        kept = backend.get(key)
+        if kept is not None:
+            _local.put(key, kept)
+    if kept is not None:
+        names, tokens, parts, headers, _until = kept
+        if pieces.generations(*names) == tokens:
+            return _response(parts, headers)
+    response = current_app.make_response(render())
+    if response.status_code != 200 or response.is_streamed or not _still(g.kept_before):
+        return response
+    body = response.get_data()
+    # The page in pieces between its CSRF tokens: served, they are joined with the asker's own token.
+    parts = body.split(generate_csrf().encode()) if response.mimetype == "text/html" and \
+        current_user.is_authenticated else [body]
+    names = tuple(sorted(reads))
+    tokens = pieces.generations(*names)
+    if _still(g.kept_before):  # nothing was written while the tokens were read either
+        seconds = current_app.config["KEPT_PAGE_SECONDS"]
+        kept = (names, tokens, parts, [(k, v) for k, v in response.headers if k in _KEEP_HEADERS], time.time() + seconds)
+        backend.set(key, kept, timeout=seconds)
+        _local.put(key, kept)
+    return response
+
+
+class _Local:
+    """This process's copies of kept pages, newest used last, so a page need not come over from the shared cache
+    on every request. A copy is used only after the same check of its tokens, and for no longer than the shared
+    cache keeps it."""
+
+    def __init__(self, most_bytes=32 * 1024 * 1024):
+        self.pages, self.bytes, self.most_bytes, self.lock = OrderedDict(), 0, most_bytes, Lock()
+
+    def get(self, key):
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None:
+                return None
+            if found[0][4] < time.time():
+                self._drop(key)
+                return None
+            self.pages.move_to_end(key)
+            return found[0]
+
+    def put(self, key, kept):
+        size = sum(len(part) for part in kept[2])
+        with self.lock:
+            if key in self.pages:
+                self._drop(key)
+            self.pages[key] = (kept, size)
+            self.bytes += size
+            while self.bytes > self.most_bytes and self.pages:
+                self._drop(next(iter(self.pages)))
+
+    def _drop(self, key):
+        self.bytes -= self.pages.pop(key)[1]
+
+
+_local = _Local()
+
+
+def _still(before):
+    return pieces.generations(_ANY)[0] == before
+
+
+def _response(parts, headers):
+    response = current_app.response_class(generate_csrf().encode().join(parts) if len(parts) > 1 else parts[0])
+    for name, value in headers:
+        response.headers[name] = value
+    return response
