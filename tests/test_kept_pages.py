@@ -13,8 +13,7 @@ from copractice.courses.models import Course, CourseFacilitator
 from copractice.extensions import db
 from copractice.library import operations as library
 from copractice.members.models import Member
-from copractice.testing import _with_plugins, test_settings
-from copractice.testing import create_member, csrf_from, log_in
+from copractice.testing import _with_plugins, create_member, csrf_from, log_in, test_settings
 from tests.factories_courses import create_course
 from tests.query_budget import counted_queries
 from tests.test_library import add

@@ -12,8 +12,8 @@ from copractice.courses.calendar import course_calendar, feed_member_id, member_
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
-from copractice.kept_pages import keepable, kept_page
 from copractice.inputs import page_arg
+from copractice.kept_pages import keepable, kept_page
 from copractice.markup import render_markdown
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
