@@ -131,7 +131,8 @@ class Config:
     PLUGIN_INSTALL_TIMEOUT = 600
     # Anonymous pages and calendar feeds carry an ETag (304 on a repeat) and may be kept by a shared
     # reverse proxy for this many seconds (Cache-Control s-maxage; 0: no proxy keeps them). Pages for
-    # a logged-in member are never kept anywhere. See copractice/http_cache.py and docs/deployment.md.
+    # a logged-in member are never kept by a proxy or a browser (private, no-store). See
+    # copractice/http_cache.py and docs/deployment.md.
     HTTP_CACHE_SECONDS = 5
     # Flask-Caching for named expensive pieces (the library's facet counts for visitors): in-process by
     # default; set COPRACTICE_CACHE_TYPE=RedisCache and COPRACTICE_CACHE_REDIS_URL to share one between

@@ -1,6 +1,7 @@
 """HTTP caching that survives writes (issue 12 point 3): ETags, 304s and Cache-Control.
 
-There is no page cache in the app: every request runs its view and its permission checks. A view
+There is no site-wide page cache: every request runs its view and its permission checks (a member's busiest
+pages are kept per member, after those checks, by copractice/kept_pages.py). A view
 that shows the same thing to every anonymous visitor calls :func:`not_modified` *after* its
 permission checks with cheap validators of what the page shows (the newest change and the number
 of the rows on it); when the visitor (or a proxy) already has that version, it answers

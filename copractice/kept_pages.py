@@ -90,7 +90,7 @@ def _is_write(statement, context):
 
 
 def _forget(backend, generations):
-    pieces.renew(backend, [_ANY, *generations])
+    pieces.renew(backend, [*generations, _ANY])  # "any table" last: a cache without MULTI sets them in this order
 
 
 def watch(engine, known, backend):
@@ -154,15 +154,14 @@ def kept_page(render):
         return render()
     backend = pieces.backend()
     key = _key()
-    kept = _local.get(key)
+    kept, checked_under = _local.get(key)
+    if kept is not None and checked_under == g.kept_before:  # nothing written anywhere since it was last checked
+        return _response(kept)
     if kept is None:
         kept = backend.get(key)
-        if kept is not None:
-            _local.put(key, kept)
-    if kept is not None:
-        names, tokens, parts, headers, _until = kept
-        if pieces.generations(*names) == tokens:
-            return _response(parts, headers)
+    if kept is not None and pieces.generations(*kept[0]) == kept[1]:
+        _local.put(key, kept, g.kept_before)
+        return _response(kept)
     response = current_app.make_response(render())
     if response.status_code != 200 or response.is_streamed or not _still(g.kept_before):
         return response
@@ -176,35 +175,37 @@ def kept_page(render):
         seconds = current_app.config["KEPT_PAGE_SECONDS"]
         kept = (names, tokens, parts, [(k, v) for k, v in response.headers if k in _KEEP_HEADERS], time.time() + seconds)
         backend.set(key, kept, timeout=seconds)
-        _local.put(key, kept)
+        _local.put(key, kept, g.kept_before)
     return response
 
 
 class _Local:
     """This process's copies of kept pages, newest used last, so a page need not come over from the shared cache
-    on every request. A copy is used only after the same check of its tokens, and for no longer than the shared
-    cache keeps it."""
+    on every request, each with the "any table" token it was last checked under: while that token is the same,
+    nothing has been written anywhere and the copy needs no check. Otherwise it is checked like the shared one.
+    A copy lasts no longer than the shared cache keeps the page."""
 
     def __init__(self, most_bytes=32 * 1024 * 1024):
         self.pages, self.bytes, self.most_bytes, self.lock = OrderedDict(), 0, most_bytes, Lock()
 
     def get(self, key):
+        """(what was kept, the "any table" token it was last checked under), or (None, None)."""
         with self.lock:
             found = self.pages.get(key)
             if found is None:
-                return None
+                return None, None
             if found[0][4] < time.time():
                 self._drop(key)
-                return None
+                return None, None
             self.pages.move_to_end(key)
-            return found[0]
+            return found[0], found[2]
 
-    def put(self, key, kept):
+    def put(self, key, kept, checked_under):
         size = sum(len(part) for part in kept[2])
         with self.lock:
             if key in self.pages:
                 self._drop(key)
-            self.pages[key] = (kept, size)
+            self.pages[key] = (kept, size, checked_under)
             self.bytes += size
             while self.bytes > self.most_bytes and self.pages:
                 self._drop(next(iter(self.pages)))
@@ -220,7 +221,8 @@ def _still(before):
     return pieces.generations(_ANY)[0] == before
 
 
-def _response(parts, headers):
+def _response(kept):
+    _names, _tokens, parts, headers, _until = kept
     response = current_app.response_class(generate_csrf().encode().join(parts) if len(parts) > 1 else parts[0])
     for name, value in headers:
         response.headers[name] = value

@@ -9,8 +9,8 @@ from copractice.admin import operations
 from copractice.audit import AuditEntry
 from copractice.courses.operations import EnrolmentRefused, enrol
 from copractice.extensions import db
-from copractice.http_cache import _enabled_plugins
 from copractice.members.models import Member
+from copractice.pieces import plugins_state
 from copractice.plugin_models import PluginState
 from copractice.plugins import get_plugins
 from tests.conftest import AuthActions, create_member, post_form
@@ -110,10 +110,10 @@ def test_a_certificate_uses_the_wording_of_plugins_on_for_its_theme(app, lead):
 
 def test_the_switches_are_part_of_every_cache_key(app, lead):
     with app.test_request_context():
-        before = _enabled_plugins()
+        before = plugins_state()
     post_form(lead, "/themes/dementia/plugins/cafe_places/switch", {"enabled": "yes"})
     with app.test_request_context():
-        assert _enabled_plugins() != before
+        assert plugins_state() != before
 
 
 def test_a_plugin_that_makes_the_theme_is_still_switched_for_the_whole_site(app, lead):

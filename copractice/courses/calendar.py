@@ -138,7 +138,14 @@ def _statements():
                 .order_by(Session.starts_at, Session.id))
     version = (select(func.count(Enrolment.id), func.max(Enrolment.updated_at), func.max(Course.updated_at))
                .join(Course, Course.id == Enrolment.course_id).where(Enrolment.member_id == member_id))
-    return owner, sessions, version
+    owner_with_version = (select(Member.id, func.count(Enrolment.id), func.max(Enrolment.updated_at),
+                                 func.max(Course.updated_at))
+                          .outerjoin(Enrolment, Enrolment.member_id == Member.id)
+                          .outerjoin(Course, Course.id == Enrolment.course_id)
+                          .where(Member.calendar_token == bindparam("token"), Member.active.is_(True),
+                                 Member.erased_at.is_(None))
+                          .group_by(Member.id))
+    return owner, sessions, version, owner_with_version
 
 
 def feed_member_id(token: str) -> int | None:
@@ -147,6 +154,18 @@ def feed_member_id(token: str) -> int | None:
     if not token or len(token) < 20:
         return None
     return db.session.scalar(_statements()[0], {"token": token})
+
+
+def feed_owner(token: str, now: datetime | None = None) -> tuple[int, list] | None:
+    """(the member id, what :func:`member_feed_version` says of their feed) for a private calendar address, in one
+    statement; None when no active member has it."""
+    if not token or len(token) < 20:
+        return None
+    row = db.session.execute(_statements()[3], {"token": token}).first()
+    if row is None:
+        return None
+    member_id, *facts = row
+    return member_id, [member_id, feed_window_start(now), *facts]
 
 
 def member_calendar(member_id: int, now: datetime | None = None) -> bytes:

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from copractice.attendance import learning
 from copractice.courses import catalogue as finder
 from copractice.courses import extras, forms, operations
-from copractice.courses.calendar import course_calendar, feed_member_id, member_calendar, member_feed_version
+from copractice.courses.calendar import course_calendar, feed_owner, member_calendar
 from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
@@ -194,10 +194,11 @@ def my_courses():
 @keepable
 def member_ics(token):
     """A member's private calendar feed: no login, the secret in the address is the key."""
-    member_id = feed_member_id(token)
-    if member_id is None:
+    owner = feed_owner(token)
+    if owner is None:
         abort(404)
-    if (unchanged := not_modified(member_feed_version, member_id, shared=False)) is not None:
+    member_id, version = owner
+    if (unchanged := not_modified(lambda: version, shared=False)) is not None:
         return unchanged
     return kept_page(lambda: Response(member_calendar(member_id), mimetype="text/calendar",
                                       headers={"Cache-Control": "private, max-age=300"}))
