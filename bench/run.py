@@ -1142,7 +1142,7 @@ def nginx_cache_directives():
     block = block[start:block.index("```", start + 3)]
     lines = [line.split("#")[0].strip() for line in block.splitlines()]
     path = next(line for line in lines if line.startswith("proxy_cache_path"))
-    inside = [line for line in lines if line.startswith(("proxy_cache", "proxy_no_cache", "add_header"))
+    inside = [line for line in lines if line.startswith(("proxy_cache", "proxy_no_cache", "add_header", "proxy_buffer"))
               and not line.startswith("proxy_cache_path")]
     return path, inside
 

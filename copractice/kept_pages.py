@@ -9,14 +9,17 @@ those tokens is unchanged, and for at most ``KEPT_PAGE_SECONDS`` (the clock move
 
 Which tables a request read and which a transaction wrote are seen by SQLAlchemy's cursor events on the
 statements themselves, so a new query, a plugin's table or a hand-written ``text()`` statement cannot be
-forgotten. A write gives every table it names a new token when it runs, and again when its connection goes back
-to the pool after the commit (as :mod:`copractice.pieces` does for entities). A statement that is not a SELECT
-and names no known table renews them all. A check-in changes ``attendance``: the register,
+forgotten. Once a transaction has ended (its connection goes back to the pool after the commit), every table
+it wrote gets a new token, and so does "any table". A statement that is not a SELECT and names no known table
+counts as a write of every table. A check-in changes ``attendance``: the register,
 the report and My learning are built again, the catalogue and the library are not.
 
 Races: the request reads the token of "any table" before its first statement, and keeps the page only when that
-token is unchanged after rendering. A write that began or committed while the page was being built therefore
-stops it being kept, whatever the database's snapshot rules (SQLite's snapshot begins at the first statement).
+token is unchanged after it has read its tables' tokens. A write that commits after the page read its rows
+renews the tokens after that commit: either the page read its tokens before the renewal (kept under old tokens,
+so never served) or the "any table" token has moved (not kept). This holds whatever the database's snapshot rules
+(SQLite's snapshot begins at the request's first statement, after the token was read). Between a commit and its
+renewal (a moment) a kept page can still be served, as it could have been a moment before the commit.
 
 What changes per request is not kept: the CSRF token is put in on the way out (the page is kept in pieces), a page
 with a message waiting (``flash``) is built afresh, and only 200 responses are kept. Pages are kept only in a
@@ -101,11 +104,7 @@ def watch(engine, known, backend):
     def _seen(conn, _cursor, statement, _parameters, context, _executemany):
         if _is_write(statement, context):
             tables = _tables_named(statement, known) or every  # a statement naming no table: everything
-            written = conn.info.setdefault("copractice_written", set())
-            new = tables - written
-            if new:
-                written.update(new)
-                _forget(backend, new)  # at once, so a page being built now is not kept ...
+            conn.info.setdefault("copractice_written", set()).update(tables)
         else:
             reads = _reads.get()
             if reads is not None:
@@ -114,8 +113,8 @@ def watch(engine, known, backend):
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection, record):
         written = record.info.pop("copractice_written", None)
-        if written:
-            _forget(backend, written)  # ... and again once it has ended, so no page is kept from before it
+        if written:  # the transaction has ended (committed or not): pages built from before it are missed
+            _forget(backend, written)
 
 
 def init_app(app):
