@@ -98,6 +98,9 @@ def _init_extensions(app):
     http_cache.init_app(app)
     from copractice.extensions import cache
 
+    if app.config.get("CACHE_TYPE") in ("RedisCache", "redis") and not app.config.get("CACHE_OPTIONS"):
+        # A Redis that stops answering must not hold a worker: give up in half a second (pages are then built).
+        app.config["CACHE_OPTIONS"] = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
     cache.init_app(app)
     from copractice import kept_pages
 

@@ -27,10 +27,12 @@ cache every process shares (Redis), or in-process where one process serves the s
 """
 import hashlib
 import json
+import logging
 import re
 import time
 from collections import OrderedDict
 from contextvars import ContextVar
+from datetime import UTC
 from threading import Lock
 
 from flask import current_app, g, get_flashed_messages, request
@@ -41,15 +43,18 @@ from sqlalchemy import event
 from copractice import pieces
 from copractice.extensions import db
 
-_ANY = "tables"  # the token every write forgets
+_ANY = "tables"  # the token every write renews
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 _FIRST_WORD = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*\(*\s*([a-z]+)", re.I | re.S)
-# Statements that change no rows (savepoints are how operations keep conflicts small).
-_READS = frozenset({"select", "savepoint", "release", "rollback", "begin", "commit", "pragma", "show",
-                    "explain", "set", "analyze", "vacuum"})
+_DML = re.compile(r"\b(?:insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b", re.I)
+# Statements that change no rows (savepoints are how operations keep conflicts small). Not EXPLAIN: ANALYZE runs it.
+_READS = frozenset({"select", "savepoint", "release", "rollback", "begin", "commit", "pragma", "show", "set",
+                    "analyze", "vacuum"})
 _KEEP_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 _reads = ContextVar("copractice_kept_reads", default=None)
-_names = {}  # SQL text -> the known tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
+_names = {}  # SQL text -> the tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
+_cascades = {}  # table -> the tables a delete or update of it can change through ON DELETE/UPDATE CASCADE or SET NULL
+log = logging.getLogger(__name__)
 
 
 def enabled(app):
@@ -65,14 +70,41 @@ def keepable(view):
     return view
 
 
-def _tables_named(statement, known):
-    """The generations (``table:<name>``) of the known tables a statement names."""
+def _tables_named(statement):
+    """The generations (``table:<name>``) of the tables a statement names. The tables are looked up as they are
+    now: a plugin's tables are known from when it loads (after the core's first statements)."""
     tables = _names.get(statement)
     if tables is None:
-        tables = frozenset(f"table:{word}" for word in _WORD.findall(statement.lower()) if word in known)
-        if len(_names) < 20_000:
-            _names[statement] = tables
+        known = db.metadata.tables
+        tables = frozenset(f"table:{word}" for word in set(_WORD.findall(statement.lower())) if word in known)
+        if len(_names) >= 5_000:  # texts that vary (a long IN list): start again rather than grow
+            _names.clear()
+        _names[statement] = tables
     return tables
+
+
+def _with_cascades(tables):
+    """``tables`` and every table their rows' foreign keys can change (followed on), as generations."""
+    out = set(tables)
+    for generation in tables:
+        name = generation[6:]
+        if name not in _cascades:
+            _cascades[name] = _cascade_targets(name)
+        out.update(_cascades[name])
+    return out
+
+
+def _cascade_targets(name):
+    found, todo = set(), [name]
+    while todo:
+        parent = todo.pop()
+        for table in db.metadata.tables.values():
+            for key in table.foreign_keys:
+                if key.column.table.name == parent and (key.ondelete or key.onupdate) and \
+                        f"table:{table.name}" not in found:
+                    found.add(f"table:{table.name}")
+                    todo.append(table.name)
+    return frozenset(found)
 
 
 def note(*entities):
@@ -87,50 +119,70 @@ def _is_write(statement, context):
         return True
     compiled = getattr(context, "compiled", None)
     if compiled is not None and getattr(compiled.statement, "is_select", False):
-        return False
+        return statement.lstrip()[:4].lower() == "with" and _DML.search(statement) is not None  # a CTE that writes
     first = _FIRST_WORD.match(statement)
-    return first is None or first.group(1).lower() not in _READS
+    if first is None or first.group(1).lower() not in _READS:
+        return True
+    return first.group(1).lower() == "select" and _DML.search(statement) is not None
 
 
-def _forget(backend, generations):
-    pieces.renew(backend, [*generations, _ANY])  # "any table" last: a cache without MULTI sets them in this order
+def _renew(backend, generations):
+    """New tokens for what a transaction wrote. "Any table" first and last: a cache that sets keys one at a time
+    (Redis pipelines without MULTI, files) never shows the new table tokens under an old "any table" token, and
+    a copy checked between the two moves is checked again. A failure is logged, never raised: the transaction has
+    already ended, and its connection must still go back to the pool. Pages stay at most KEPT_PAGE_SECONDS."""
+    try:
+        pieces.renew(backend, [_ANY, *generations])
+        pieces.renew(backend, [_ANY])
+    except Exception:  # noqa: BLE001  (any failure of the cache: the database's work is done and stays)
+        log.exception("kept pages: could not renew the tokens of %d tables", len(generations))
 
 
-def watch(engine, known, backend):
+def watch(engine, backend):
     """Record what each statement on ``engine`` reads (in a keepable request) and writes (always)."""
-    every = frozenset(f"table:{name}" for name in known)
 
     @event.listens_for(engine, "before_cursor_execute")
     def _seen(conn, _cursor, statement, _parameters, context, _executemany):
         if _is_write(statement, context):
-            tables = _tables_named(statement, known) or every  # a statement naming no table: everything
-            conn.info.setdefault("copractice_written", set()).update(tables)
+            tables = _tables_named(statement) or frozenset(f"table:{name}" for name in db.metadata.tables)
+            conn.info.setdefault("copractice_written", set()).update(_with_cascades(tables))
         else:
             reads = _reads.get()
             if reads is not None:
-                reads.update(_tables_named(statement, known))
+                reads.update(_tables_named(statement))
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection, record):
         written = record.info.pop("copractice_written", None)
         if written:  # the transaction has ended (committed or not): pages built from before it are missed
-            _forget(backend, written)
+            _renew(backend, written)
+
+
+def _cache(call, *args):
+    """A call to the shared cache, or None when it fails (logged): the page is then built, and not kept."""
+    try:
+        return call(*args)
+    except Exception:  # noqa: BLE001  (Redis down, slow or full: the page still answers)
+        log.exception("kept pages: the cache did not answer")
+        return None
 
 
 def init_app(app):
     if not enabled(app):
         return
     with app.app_context():
-        known = frozenset(db.metadata.tables)
         for engine in db.engines.values():
-            watch(engine, known, pieces.backend())
+            watch(engine, pieces.backend())
 
     @app.before_request
     def _start():
         view = app.view_functions.get(request.endpoint)
-        if request.method == "GET" and getattr(view, "kept_page", False):
-            g.kept_before = pieces.generations(_ANY)[0]  # before the request's first statement
-            g.kept_reads = _reads.set(set())
+        # Only the page's own address is kept: /learning?x=1, ?x=2 ... would each take a place in the cache.
+        if request.method == "GET" and not request.args and getattr(view, "kept_page", False):
+            before = _cache(lambda: pieces.generations(_ANY)[0])  # before the request's first statement
+            if before is not None:
+                g.kept_before = before
+                g.kept_reads = _reads.set(set())
 
     @app.teardown_request
     def _stop(_exc):
@@ -139,15 +191,21 @@ def init_app(app):
             _reads.reset(token)
 
 
+def _current(kept):
+    names, tokens = kept[0], kept[1]
+    return _cache(lambda: pieces.generations(*names)) == tokens
+
+
 def _key():
     who = current_user.get_id() if current_user.is_authenticated else None
-    parts = [current_app.config.get("VERSION"), pieces.plugins_state(), who, request.full_path]
+    parts = [current_app.config.get("VERSION"), pieces.plugins_state(), who, request.path]
     return "kept:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
 
 
-def kept_page(render):
+def kept_page(render, until=None):
     """The page ``render()`` makes (a str or a response), kept or served from what was kept. Call it after the
-    view's permission checks."""
+    view's permission checks. ``until`` (a UTC datetime): the page changes by itself then (a register opens), so
+    it is kept no longer."""
     reads = _reads.get()
     if reads is None or get_flashed_messages():
         return render()
@@ -156,25 +214,41 @@ def kept_page(render):
     kept, checked_under = _local.get(key)
     if kept is not None and checked_under == g.kept_before:  # nothing written anywhere since it was last checked
         return _response(kept)
-    if kept is None:
-        kept = backend.get(key)
-    if kept is not None and pieces.generations(*kept[0]) == kept[1]:
+    if kept is not None and _current(kept):
         _local.put(key, kept, g.kept_before)
         return _response(kept)
+    shared = _cache(backend.get, key)  # another worker may have built it again since
+    if shared is not None and shared[4] > time.time() and (kept is None or shared[1] != kept[1]) and \
+            _current(shared):
+        _local.put(key, shared, g.kept_before)
+        return _response(shared)
     response = current_app.make_response(render())
-    if response.status_code != 200 or response.is_streamed or not _still(g.kept_before):
+    if response.status_code != 200 or response.is_streamed:
         return response
-    body = response.get_data()
-    # The page in pieces between its CSRF tokens: served, they are joined with the asker's own token.
-    parts = body.split(generate_csrf().encode()) if response.mimetype == "text/html" and \
-        current_user.is_authenticated else [body]
     names = tuple(sorted(reads))
-    tokens = pieces.generations(*names)
-    if _still(g.kept_before):  # nothing was written while the tokens were read either
+    # In one read: were any tables written since the request began (then the page may be from before a commit
+    # and is not kept), and the tokens of those it read. A table without a token yet gets one, for next time: one
+    # made now could be newer than the rows the page was built from.
+    found = _cache(pieces.current, _ANY, *names)
+    if found is None:
+        return response
+    still, *tokens = found
+    if None in tokens:
+        _cache(pieces.generations, *names)
+    elif still == g.kept_before:
+        body = response.get_data()
+        # The page in pieces between its CSRF tokens: served, they are joined with the asker's own token.
+        parts = body.split(generate_csrf().encode()) if response.mimetype == "text/html" and \
+            current_user.is_authenticated else [body]
         seconds = current_app.config["KEPT_PAGE_SECONDS"]
-        kept = (names, tokens, parts, [(k, v) for k, v in response.headers if k in _KEEP_HEADERS], time.time() + seconds)
-        backend.set(key, kept, timeout=seconds)
-        _local.put(key, kept, g.kept_before)
+        ends = time.time() + seconds
+        if until is not None:
+            ends = min(ends, until.replace(tzinfo=UTC).timestamp() if until.tzinfo is None
+                       else until.timestamp())
+        if ends > time.time() + 0.5:
+            kept = (names, tokens, parts, [(k, v) for k, v in response.headers if k in _KEEP_HEADERS], ends)
+            _cache(lambda: backend.set(key, kept, timeout=max(1, int(ends - time.time()) + 1)))
+            _local.put(key, kept, g.kept_before)
     return response
 
 
@@ -214,10 +288,6 @@ class _Local:
 
 
 _local = _Local()
-
-
-def _still(before):
-    return pieces.generations(_ANY)[0] == before
 
 
 def _response(kept):

@@ -17,6 +17,7 @@ with ``PIECES_IN_PROCESS`` set, for a site served by one process. With ``CACHE_T
 """
 import hashlib
 import json
+import logging
 import secrets
 
 from flask import current_app, has_app_context
@@ -28,6 +29,7 @@ from copractice.extensions import cache, db
 
 _STALE = "copractice_changed_entities"
 _PREFIX = "generation:"
+log = logging.getLogger(__name__)
 
 
 def _enabled():
@@ -63,10 +65,15 @@ def renew(backend, entities):
     backend.set_many({_PREFIX + entity: secrets.token_hex(8) for entity in entities}, timeout=0)
 
 
+def current(*entities):
+    """The current token of each entity as it is, None for one that has none yet (one read)."""
+    return list(cache.get_many(*(_PREFIX + entity for entity in entities)))
+
+
 def generations(*entities):
     """The current token of each entity (a new one for an entity nobody has asked about since it changed)."""
     keys = [_PREFIX + entity for entity in entities]
-    tokens = list(cache.get_many(*keys))
+    tokens = current(*entities)
     for i, token in enumerate(tokens):
         if token is None:
             token = secrets.token_hex(8)
@@ -99,14 +106,23 @@ def changed(*entities, session=None):
         return
     (session or db.session()).info.setdefault(_STALE, set()).update(entities)
     if _enabled():
-        renew(cache.cache, entities)
+        _renew_or_log(entities)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session):
     entities = session.info.pop(_STALE, None)
     if entities and _enabled():
+        _renew_or_log(entities)
+
+
+def _renew_or_log(entities):
+    """A cache that has gone away must not undo (or, after the commit, seem to undo) the work that changed the
+    entities: the failure is logged, and pieces built before it last at most ``CACHE_DEFAULT_TIMEOUT``."""
+    try:
         renew(cache.cache, entities)
+    except Exception:  # noqa: BLE001  (Redis down, slow or full)
+        log.exception("pieces: could not renew %s", sorted(entities))
 
 
 @event.listens_for(Session, "after_rollback")

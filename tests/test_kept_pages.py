@@ -1,12 +1,13 @@
 """A member's busiest pages are kept while no table they read changes (copractice/kept_pages.py): permission checks
 still run on every request, each session gets its own CSRF token, a message waiting is never lost, and a write that
 touches what the page read (by the ORM, by ``text()``, by a Core connection, or by another process) shows at once."""
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from sqlalchemy import select, text, update
 
 from copractice import create_app, kept_pages
+from copractice.attendance import operations as attendance_ops
 from copractice.attendance.models import Attendance
 from copractice.courses import operations as courses
 from copractice.courses.models import Course, CourseFacilitator
@@ -159,16 +160,20 @@ def test_the_private_calendar_feed_is_kept_and_follows_enrolments(app, client, p
     assert "Another kept course" in visit(app, client, url)[1]
 
 
-def test_statements_are_sorted_into_reads_and_writes():
-    known = frozenset({"course", "session", "attendance", "member"})
-    assert kept_pages._tables_named('SELECT "session".id FROM "session" JOIN course ON course.id = 1', known) == \
-        {"table:session", "table:course"}
+def test_statements_are_sorted_into_reads_and_writes(app):
+    named = kept_pages._tables_named('SELECT course_session.id FROM course_session JOIN course ON course.id = 1')
+    assert named == {"table:course_session", "table:course"}
     for sql in ("UPDATE course SET title = 'x'", "/* note */ WITH t AS (SELECT 1) DELETE FROM attendance",
-                "-- a comment\nINSERT INTO member VALUES (1)", "(UPDATE course SET x = 1)", "TRUNCATE attendance"):
+                "-- a comment\nINSERT INTO member VALUES (1)", "(UPDATE course SET x = 1)", "TRUNCATE attendance",
+                "EXPLAIN ANALYZE DELETE FROM attendance",
+                "WITH gone AS (DELETE FROM attendance RETURNING id) SELECT count(*) FROM gone"):
         assert kept_pages._is_write(sql, None), sql
     for sql in ("SELECT 1", "select * from course for update", "SAVEPOINT sa_savepoint_1",
-                "RELEASE SAVEPOINT sa_savepoint_1", "ROLLBACK TO SAVEPOINT sa_savepoint_1"):
+                "RELEASE SAVEPOINT sa_savepoint_1", "ROLLBACK TO SAVEPOINT sa_savepoint_1",
+                "SELECT title FROM course WHERE summary LIKE '%update%'"):
         assert not kept_pages._is_write(sql, None), sql
+    # A delete of a session takes its marks with it (ON DELETE CASCADE): both are written.
+    assert "table:attendance" in kept_pages._with_cascades({"table:course_session"})
 
 
 def test_a_piece_from_the_cache_is_part_of_what_the_page_is_kept_under(app):
@@ -194,3 +199,107 @@ def _without_tokens(html):
     import re
 
     return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", html)
+
+
+def test_each_member_gets_their_own_page_and_an_address_with_a_query_is_not_kept(app, people):
+    with app.test_request_context():
+        other = create_member(email="kept-other@example.org", name="Olu Other")
+        courses.enrol(other, create_course(title="Olu only course", starts_in=timedelta(days=5)))
+        db.session.commit()
+    kim, olu = app.test_client(), app.test_client()
+    log_in(kim, "kept-trainee@example.org")
+    log_in(olu, "kept-other@example.org")
+    for _ in range(2):  # built, then kept, for each
+        kims, olus = visit(app, kim, "/learning")[1], visit(app, olu, "/learning")[1]
+        assert "Kept course" in kims and "Olu only course" not in kims
+        assert "Olu only course" in olus and "Kept course" not in olus
+    built = visit(app, kim, "/learning?x=1")[2]
+    assert visit(app, kim, "/learning?x=2")[2] == built  # each address built: none takes a place in the cache
+
+
+def _refuse_course_run(monkeypatch):
+    from copractice import permissions
+
+    rule = permissions._RULES["course.run"]
+    monkeypatch.setitem(permissions._RULES, "course.run", lambda member, obj: False)
+    return rule
+
+
+def test_a_permission_lost_without_any_write_is_still_refused(app, client, people, monkeypatch):
+    log_in(client, "kept-fac@example.org")
+    url = f"/manage/sessions/{people['session']}/register"
+    assert visit(app, client, url)[0] == 200
+    assert visit(app, client, url)[0] == 200  # kept now
+    _refuse_course_run(monkeypatch)  # nothing written: the kept page is still good, but the rule says no
+    assert visit(app, client, url)[0] in (403, 404)
+
+
+def test_a_feed_address_revoked_behind_the_apps_back_is_not_found(app, client, people):
+    token = "kept-feed-revoked-" + "y" * 20
+    with app.app_context():
+        db.session.execute(update(Member).where(Member.id == people["trainee"]).values(calendar_token=token))
+        db.session.commit()
+    url = f"/calendar/{token}.ics"
+    assert visit(app, client, url)[0] == 200
+    assert visit(app, client, url)[0] == 200  # kept now
+    with app.app_context():  # straight through the driver: no statement event sees it, no token is renewed
+        raw = db.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(f"UPDATE member SET calendar_token = NULL WHERE id = {int(people['trainee'])}")
+            raw.commit()
+        finally:
+            raw.close()
+    assert visit(app, client, url)[0] == 404
+
+
+def test_a_kept_page_lasts_no_longer_than_its_time_or_the_registers_next_change(app, client, people, monkeypatch):
+    log_in(client, "kept-trainee@example.org")
+    built = visit(app, client, "/learning")[2]
+    kept = visit(app, client, "/learning")[2]
+    assert kept < built
+    later = kept_pages.time.time() + app.config["KEPT_PAGE_SECONDS"] + 1
+    monkeypatch.setattr(kept_pages.time, "time", lambda: later)
+    assert visit(app, client, "/learning")[2] == built  # it ran out: built again
+    monkeypatch.undo()
+    app.config["KEPT_PAGE_SECONDS"] = 7 * 24 * 3600  # long: only the register's own next change ends it
+    with app.test_request_context():
+        soon = create_course(title="In two days", starts_in=timedelta(days=2))
+        db.session.add(CourseFacilitator(course_id=soon.id, member_id=people["fac"]))
+        db.session.commit()
+        soon_session, opens = soon.sessions[0].id, attendance_ops.checkin_window(soon.sessions[0])[0]
+    fac = app.test_client()
+    log_in(fac, "kept-fac@example.org")
+    url = f"/manage/sessions/{soon_session}/register"
+    built = visit(app, fac, url)[2]
+    assert visit(app, fac, url)[2] < built  # kept
+    when_open = opens.replace(tzinfo=UTC).timestamp() + 1
+    monkeypatch.setattr(kept_pages.time, "time", lambda: when_open)
+    assert visit(app, fac, url)[2] == built  # check-in has opened: built again, with its buttons
+
+
+class _Broken:
+    """A cache that has gone away: every call fails."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise ConnectionError("the cache is down")
+        return fail
+
+
+def test_with_the_cache_down_pages_answer_and_writes_are_kept(app, people, monkeypatch):
+    from copractice.extensions import cache
+
+    client = app.test_client()
+    log_in(client, "kept-fac@example.org")
+    url = f"/manage/sessions/{people['session']}/register"
+    page = visit(app, client, url)[1]
+    monkeypatch.setitem(app.extensions["cache"], cache, _Broken())
+    monkeypatch.setattr(kept_pages.pieces, "renew", _Broken().renew)  # the renewals after each transaction fail too
+    assert visit(app, client, url)[0] == 200
+    response = client.post(f"{url}/marks", data={"csrf_token": csrf_from(page), "late": people["trainee"]})
+    assert response.status_code == 302  # the mark was saved and said so, though its tokens could not be renewed
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.status).where(Attendance.member_id == people["trainee"])) == "late"
+    with app.app_context():
+        assert db.engine.pool.checkedout() == 0  # every connection went back, though its renewal failed

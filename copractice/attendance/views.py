@@ -84,7 +84,9 @@ def _register_page(session, typed=None):
 def register(session_id):
     """Take the register: one tap per person, or everyone present then the exceptions."""
     session = _session(session_id)
-    return kept_page(lambda: _register_page(session))
+    now = utcnow()  # the page changes by itself as check-in opens and closes and the session starts and ends
+    changes = [at for at in (*ops.checkin_window(session), session.starts_at, session.ends_at) if at > now]
+    return kept_page(lambda: _register_page(session), until=min(changes, default=None))
 
 
 @bp.route("/manage/sessions/<int:session_id>/register/marks", methods=["POST"])
