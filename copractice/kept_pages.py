@@ -47,6 +47,7 @@ _ANY = "tables"  # the token every write renews
 _WORD = re.compile(r"[a-z_][a-z0-9_]*")
 _FIRST_WORD = re.compile(r"\s*(?:(?:--[^\n]*\n|/\*.*?\*/)\s*)*\(*\s*([a-z]+)", re.I | re.S)
 _DML = re.compile(r"\b(?:insert\s+into|update\s+\S+\s+set|delete\s+from|merge\s+into)\b", re.I)
+_DELETES = re.compile(r"\b(?:delete\s+from|truncate)\b", re.I)
 # Statements that change no rows (savepoints are how operations keep conflicts small). Not EXPLAIN: ANALYZE runs it.
 _READS = frozenset({"select", "savepoint", "release", "rollback", "begin", "commit", "pragma", "show", "set",
                     "analyze", "vacuum"})
@@ -145,7 +146,9 @@ def watch(engine, backend):
     def _seen(conn, _cursor, statement, _parameters, context, _executemany):
         if _is_write(statement, context):
             tables = _tables_named(statement) or frozenset(f"table:{name}" for name in db.metadata.tables)
-            conn.info.setdefault("copractice_written", set()).update(_with_cascades(tables))
+            if (context is not None and context.isdelete) or _DELETES.search(statement):
+                tables = _with_cascades(tables)  # rows their foreign keys' ON DELETE reaches change too
+            conn.info.setdefault("copractice_written", set()).update(tables)
         else:
             reads = _reads.get()
             if reads is not None:
@@ -213,15 +216,18 @@ def kept_page(render, until=None):
     key = _key()
     kept, checked_under = _local.get(key)
     if kept is not None and checked_under == g.kept_before:  # nothing written anywhere since it was last checked
+        _local.put(key, kept, g.kept_before, served=True)
         return _response(kept)
     if kept is not None and _current(kept):
-        _local.put(key, kept, g.kept_before)
+        _local.put(key, kept, g.kept_before, served=True)
         return _response(kept)
     shared = _cache(backend.get, key)  # another worker may have built it again since
     if shared is not None and shared[4] > time.time() and (kept is None or shared[1] != kept[1]) and \
             _current(shared):
-        _local.put(key, shared, g.kept_before)
+        _local.put(key, shared, g.kept_before, served=True)
         return _response(shared)
+    if _local.unserved(key):  # what this process kept last time changed before anyone asked for it again:
+        return render()  # while writes come faster than readers, build without keeping every other time
     response = current_app.make_response(render())
     if response.status_code != 200 or response.is_streamed:
         return response
@@ -265,7 +271,7 @@ class _Local:
         """(what was kept, the "any table" token it was last checked under), or (None, None)."""
         with self.lock:
             found = self.pages.get(key)
-            if found is None:
+            if found is None or found[0] is None:
                 return None, None
             if found[0][4] < time.time():
                 self._drop(key)
@@ -273,15 +279,26 @@ class _Local:
             self.pages.move_to_end(key)
             return found[0], found[2]
 
-    def put(self, key, kept, checked_under):
-        size = sum(len(part) for part in kept[2])
+    def put(self, key, kept, checked_under, served=False):
+        size = sum(len(part) for part in kept[2]) if kept is not None else 0
         with self.lock:
             if key in self.pages:
                 self._drop(key)
-            self.pages[key] = (kept, size, checked_under)
+            self.pages[key] = (kept, size, checked_under, served)
             self.bytes += size
             while self.bytes > self.most_bytes and self.pages:
                 self._drop(next(iter(self.pages)))
+
+    def unserved(self, key):
+        """Whether this process kept the page last time and nobody was served that copy (it is now out of date).
+        Says so once: the copy is replaced by a mark, so the next build keeps the page again."""
+        with self.lock:
+            found = self.pages.get(key)
+            if found is None or found[0] is None or found[3]:
+                return False
+            self._drop(key)
+        self.put(key, None, None)
+        return True
 
     def _drop(self, key):
         self.bytes -= self.pages.pop(key)[1]
