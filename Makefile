@@ -7,6 +7,8 @@ PLUGIN_DIRS := $(patsubst %/pyproject.toml,%,$(wildcard plugins/*/pyproject.toml
 HOST ?= 127.0.0.1
 PORT ?= 5000
 # make test runs the suite on this many processes (pytest-xdist; each has its own database): CI has 2 cores.
+# worksteal: a worker that runs out takes tests queued for the other, so the longest (put first by
+# tests/conftest.py) never leave one worker running alone at the end.
 PYTEST_WORKERS ?= 2
 
 .PHONY: install run db demo test test-browser clean bench bench-busy-day plans bench-community
@@ -45,7 +47,7 @@ test: install
 	$(BIN)/ruff check copractice copractice_demo plugins tests bench migrations config.py
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal --durations=25 $(PYTEST_ARGS)
 
 ## bench: load benchmark on SQLite and PostgreSQL with the large demo data (bench/README.md; BENCH_ARGS="--db sqlite")
 bench: install

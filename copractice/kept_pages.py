@@ -233,15 +233,17 @@ def kept_page(render, until=None):
         return response
     names = tuple(sorted(reads))
     # In one read: were any tables written since the request began (then the page may be from before a commit
-    # and is not kept), and the tokens of those it read. A table without a token yet gets one, for next time: one
-    # made now could be newer than the rows the page was built from.
+    # and is not kept), and the tokens of those it read.
     found = _cache(pieces.current, _ANY, *names)
     if found is None:
         return response
     still, *tokens = found
-    if None in tokens:
-        _cache(pieces.generations, *names)
-    elif still == g.kept_before:
+    if None in tokens:  # a table nobody has written since the cache began: it gets a token now. A write renews
+        # "any table" before its tables, so if "any table" is still the same after the new tokens are made, no
+        # write's tokens were taken for them.
+        tokens = _cache(pieces.generations, *names)
+        still = _cache(lambda: pieces.current(_ANY)[0])
+    if tokens is not None and still == g.kept_before:
         body = response.get_data()
         # The page in pieces between its CSRF tokens: served, they are joined with the asker's own token.
         parts = body.split(generate_csrf().encode()) if response.mimetype == "text/html" and \

@@ -18,3 +18,14 @@ from copractice.testing import (  # noqa: F401
                                 post_form,
                                 test_settings,
 )
+
+# The longest tests first: pytest-xdist hands out tests in this order, so neither of CI's two workers is left
+# running a minute-long walker alone at the end while the other has finished.
+_LONGEST_FIRST = ("tests/test_bad_input_walker.py", "tests/test_permission_matrix", "tests/browser/")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item):
+        return next((i for i, start in enumerate(_LONGEST_FIRST) if item.nodeid.startswith(start)), len(_LONGEST_FIRST))
+
+    items.sort(key=rank)  # a stable sort: each module's tests stay together and in order
