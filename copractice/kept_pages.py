@@ -216,7 +216,7 @@ def kept_page(render, until=None):
     key = _key()
     kept, checked_under = _local.get(key)
     if kept is not None and checked_under == g.kept_before:  # nothing written anywhere since it was last checked
-        _local.put(key, kept, g.kept_before, served=True)
+        _local.served(key)
         return _response(kept)
     if kept is not None and _current(kept):
         _local.put(key, kept, g.kept_before, served=True)
@@ -290,6 +290,12 @@ class _Local:
             self.bytes += size
             while self.bytes > self.most_bytes and self.pages:
                 self._drop(next(iter(self.pages)))
+
+    def served(self, key):
+        with self.lock:
+            found = self.pages.get(key)
+            if found is not None and not found[3]:
+                self.pages[key] = (*found[:3], True)
 
     def unserved(self, key):
         """Whether this process kept the page last time and nobody was served that copy (it is now out of date).

@@ -32,18 +32,13 @@ _PREFIX = "generation:"
 log = logging.getLogger(__name__)
 
 
-def _enabled():
+def enabled():
     """Pieces are kept only in a cache every process shares (Redis): a change made in one worker must reach the
     others at once. The in-process default is used only where one process serves the site and says so
     (``PIECES_IN_PROCESS``): with several workers each would keep its own pieces and miss the others' changes."""
     if not has_app_context() or isinstance(cache.cache, NullCache):
         return False
     return not isinstance(cache.cache, SimpleCache) or current_app.config.get("PIECES_IN_PROCESS", False)
-
-
-def enabled():
-    """Whether pieces (and kept pages, copractice/kept_pages.py) are kept at all."""
-    return _enabled()
 
 
 def backend():
@@ -86,7 +81,7 @@ def generations(*entities):
 def remember(name, parts, entities, build, still_good=None):
     """The piece ``name`` for ``parts`` (JSON-able), built by ``build()`` when it is not kept under the current
     generations of ``entities``, or when ``still_good(piece)`` says it has run out (the clock moved past it)."""
-    if not _enabled():
+    if not enabled():
         return build()
     from copractice.kept_pages import note
 
@@ -105,14 +100,14 @@ def changed(*entities, session=None):
     if not entities:
         return
     (session or db.session()).info.setdefault(_STALE, set()).update(entities)
-    if _enabled():
+    if enabled():
         _renew_or_log(entities)
 
 
 @event.listens_for(Session, "after_commit")
 def _forget_after_commit(session):
     entities = session.info.pop(_STALE, None)
-    if entities and _enabled():
+    if entities and enabled():
         _renew_or_log(entities)
 
 
