@@ -14,6 +14,14 @@ it wrote gets a new token, and so does "any table". A statement that is not a SE
 counts as a write of every table. A check-in changes ``attendance``: the register,
 the report and My learning are built again, the catalogue and the library are not.
 
+Finer than tables, for the tables whose every row belongs to a course and a member (``OWNED``: attendance,
+enrolments, courses): an operation that writes them for one course and member says so (:func:`belongs_to`), and a
+page says which courses and members it shows (``kept_page(courses=..., members=...)``, :func:`shows`; the member
+asking is always one). Such a page is kept under "rows of these courses and members" and "rows written without
+saying whose" for those tables, so a check-in on another course or another member's enrolment leaves it kept. A
+write that does not say whose rows it wrote (a plugin, an admin's bulk change, ``text()`` SQL) still renews the
+whole table. Plugins' hooks called inside an operation never write for it: their writes count as unsaid.
+
 Races: the request reads the token of "any table" before its first statement, and keeps the page only when that
 token is unchanged after it has read its tables' tokens. A write that commits after the page read its rows
 renews the tokens after that commit: either the page read its tokens before the renewal (kept under old tokens,
@@ -31,11 +39,12 @@ import logging
 import re
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC
 from threading import Lock
 
-from flask import current_app, g, get_flashed_messages, request
+from flask import current_app, g, get_flashed_messages, has_app_context, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
@@ -53,6 +62,9 @@ _READS = frozenset({"select", "savepoint", "release", "rollback", "begin", "comm
                     "analyze", "vacuum"})
 _KEEP_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control")
 _reads = ContextVar("copractice_kept_reads", default=None)
+# Tables whose every row is one course's or one member's (or both): a write may say whose (belongs_to).
+OWNED = frozenset({"attendance", "attendance_change", "enrolment", "course", "completion", "certificate"})
+_writing_for = ContextVar("copractice_kept_writing_for", default=None)  # whose rows the statements now write
 _names = {}  # SQL text -> the tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
 _cascades = {}  # table -> the tables a delete or update of it can change through ON DELETE/UPDATE CASCADE or SET NULL
 log = logging.getLogger(__name__)
@@ -127,6 +139,76 @@ def _is_write(statement, context):
     return first.group(1).lower() == "select" and _DML.search(statement) is not None
 
 
+def _whose(tables, entities):
+    """What a write of ``tables`` renews: each table's token and, for the tables in OWNED, the tokens of the rows
+    of ``entities`` (``course:<id>``, ``member:<id>``) or, written without saying whose, of "rows of anyone"."""
+    out = set(tables)
+    for generation in tables:
+        if generation[6:] in OWNED:
+            if entities:
+                out.update(f"{generation}:{entity}" for entity in entities)
+            else:
+                out.add(f"{generation}:anyone")
+    return out
+
+
+def _showing(reads, entities):
+    """The tokens a page that shows only ``entities``' rows of the OWNED tables is kept under."""
+    out = set()
+    for generation in reads:
+        if generation.startswith("table:") and generation[6:] in OWNED:
+            out.add(f"{generation}:anyone")
+            out.update(f"{generation}:{entity}" for entity in entities)
+        else:
+            out.add(generation)
+    return out
+
+
+@contextmanager
+def belongs_to(*, courses=(), members=()):
+    """The writes made inside are rows of these courses and members, for the OWNED tables (and of any course or
+    member named by a block this one is inside). Say every course and member whose rows you write: a page of
+    another course or member is kept through them. What the session holds unwritten is written on the way in
+    and out, so each row counts under the block it was made in."""
+    entities = {f"course:{c}" for c in courses} | {f"member:{m}" for m in members}
+    outer = _writing_for.get()
+    db.session.flush()
+    token = _writing_for.set(frozenset(entities | (outer or set())))
+    try:
+        yield
+        db.session.flush()
+    finally:
+        _writing_for.reset(token)
+
+
+@contextmanager
+def outside_scope():
+    """Writes made inside do not say whose rows they are (a plugin's hook called by an operation)."""
+    if _writing_for.get() is None:
+        yield
+        return
+    db.session.flush()
+    token = _writing_for.set(None)
+    try:
+        yield
+        db.session.flush()
+    finally:
+        _writing_for.reset(token)
+
+
+def writing_for():
+    """Whose rows the statements run now write (a frozenset of ``course:<id>``/``member:<id>``), or None."""
+    return _writing_for.get()
+
+
+def shows(*, courses=(), members=()):
+    """(While a page is built) it shows rows of these courses and members of the OWNED tables, and of no others:
+    it is kept through writes that say they are other courses' and members' rows."""
+    scope = g.get("kept_shows") if has_app_context() else None
+    if scope is not None:
+        scope.update({f"course:{c}" for c in courses} | {f"member:{m}" for m in members})
+
+
 def _renew(backend, generations):
     """New tokens for what a transaction wrote. "Any table" first and last: a cache that sets keys one at a time
     (Redis pipelines without MULTI, files) never shows the new table tokens under an old "any table" token, and
@@ -145,10 +227,12 @@ def watch(engine, backend):
     @event.listens_for(engine, "before_cursor_execute")
     def _seen(conn, _cursor, statement, _parameters, context, _executemany):
         if _is_write(statement, context):
-            tables = _tables_named(statement) or frozenset(f"table:{name}" for name in db.metadata.tables)
+            named = _tables_named(statement)
+            tables = named or frozenset(f"table:{name}" for name in db.metadata.tables)
             if (context is not None and context.isdelete) or _DELETES.search(statement):
                 tables = _with_cascades(tables)  # rows their foreign keys' ON DELETE reaches change too
-            conn.info.setdefault("copractice_written", set()).update(tables)
+            conn.info.setdefault("copractice_written", set()).update(
+                _whose(tables, _writing_for.get() if named else None))
         else:
             reads = _reads.get()
             if reads is not None:
@@ -205,13 +289,19 @@ def _key():
     return "kept:" + hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:40]
 
 
-def kept_page(render, until=None):
+def kept_page(render, until=None, courses=None, members=None):
     """The page ``render()`` makes (a str or a response), kept or served from what was kept. Call it after the
     view's permission checks. ``until`` (a UTC datetime): the page changes by itself then (a register opens), so
-    it is kept no longer."""
+    it is kept no longer. ``courses``, ``members``: of the OWNED tables, the page shows only these courses' and
+    members' rows (and the asker's, and those ``render`` names with :func:`shows`); by default, any rows."""
     reads = _reads.get()
     if reads is None or get_flashed_messages():
         return render()
+    if courses is not None or members is not None:
+        g.kept_shows = set()
+        shows(courses=courses or (), members=members or ())
+        if current_user.is_authenticated:
+            shows(members=[current_user.id])
     backend = pieces.backend()
     key = _key()
     kept, checked_under = _local.get(key)
@@ -231,7 +321,8 @@ def kept_page(render, until=None):
     response = current_app.make_response(render())
     if response.status_code != 200 or response.is_streamed:
         return response
-    names = tuple(sorted(reads))
+    scope = g.get("kept_shows")
+    names = tuple(sorted(reads if scope is None else _showing(reads, scope)))
     # In one read: were any tables written since the request began (then the page may be from before a commit
     # and is not kept), and the tokens of those it read.
     found = _cache(pieces.current, _ANY, *names)

@@ -24,6 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copractice import hookspecs
 from copractice.extensions import db
+from copractice.kept_pages import outside_scope, writing_for
 from copractice.plugin_naming import naming_problem
 from copractice.slow_hooks import PAGE_HOOKS, SlowHooks, side_transaction
 from copractice.timeutil import utcnow
@@ -267,6 +268,9 @@ class Plugins:
             return None if hook_name in self._firstresult else []
         if "app" not in kwargs:
             kwargs["app"] = current_app._get_current_object()
+        if writing_for() is not None:  # called by an operation that said whose rows it writes: the plugins did not
+            with outside_scope():
+                return caller(**kwargs)
         return caller(**kwargs)
 
     def collect(self, hook_name, for_theme=None, **kwargs):

@@ -303,3 +303,112 @@ def test_with_the_cache_down_pages_answer_and_writes_are_kept(app, people, monke
         assert db.session.scalar(select(Attendance.status).where(Attendance.member_id == people["trainee"])) == "late"
     with app.app_context():
         assert db.engine.pool.checkedout() == 0  # every connection went back, though its renewal failed
+
+
+# -- finer than tables: rows that say whose they are ----------------------------------------------------------------
+
+def _elsewhere(app, email, capacity=10):
+    """Another course, under way, with a member of its own on it: (course id, session id, member id)."""
+    with app.test_request_context():
+        course = create_course(title=f"Elsewhere {email}", capacity=capacity, sessions=1,
+                               starts_in=timedelta(hours=-1))
+        member = create_member(email=email)
+        courses.enrol(member, course, organiser=create_member(role="admin"))
+        db.session.commit()
+        return course.id, course.sessions[0].id, member.id
+
+
+def _mark(app, session_id, member_id, status="present"):
+    from copractice.courses.models import Session
+
+    with app.test_request_context():
+        attendance_ops.mark(None, db.session.get(Session, session_id), member_id, status)
+        db.session.commit()
+
+
+def test_a_mark_on_another_course_leaves_the_register_and_the_report_kept(app, client, people):
+    log_in(client, "kept-fac@example.org")
+    pages = (f"/manage/sessions/{people['session']}/register", f"/reports/courses/{people['course']}")
+    _, elsewhere_session, elsewhere_member = _elsewhere(app, "kept-elsewhere@example.org")
+    built = [visit(app, client, url)[2] for url in pages]
+    kept = [visit(app, client, url)[2] for url in pages]
+    assert all(k < b for k, b in zip(kept, built, strict=True))
+    _mark(app, elsewhere_session, elsewhere_member)  # a check-in in another room
+    assert [visit(app, client, url)[2] for url in pages] == kept
+    _mark(app, people["session"], people["trainee"], "late")  # this course's own register
+    status, page, statements = visit(app, client, pages[0])
+    assert status == 200 and statements > kept[0]
+    assert visit(app, client, pages[1])[2] > kept[1]
+    assert [visit(app, client, url)[2] for url in pages] == kept  # kept again
+    with app.test_request_context():  # a write that does not say whose rows: every page of the table is built
+        db.session.execute(text("UPDATE attendance SET remark = 'by hand' WHERE member_id = :m"),
+                           {"m": elsewhere_member})
+        db.session.commit()
+    assert all(visit(app, client, url)[2] > k for url, k in zip(pages, kept, strict=True))
+
+
+def test_my_learning_stays_kept_through_other_members_and_follows_its_own(app, client, people):
+    log_in(client, "kept-trainee@example.org")
+    full, full_session, first = _elsewhere(app, "kept-first@example.org", capacity=1)
+    with app.test_request_context():
+        waiting = create_member(email="kept-waiting@example.org")
+        courses.enrol(waiting, db.session.get(Course, full))  # number 1 on the waiting list
+        db.session.commit()
+    visit(app, client, "/learning")
+    kept = visit(app, client, "/learning")[2]
+    _mark(app, full_session, first)  # other members' rows of a course the trainee is not on
+    assert visit(app, client, "/learning")[2] == kept
+    with app.test_request_context():  # the trainee joins the waiting list: their own row
+        courses.enrol(db.session.get(Member, people["trainee"]), db.session.get(Course, full))
+        db.session.commit()
+    status, page, _ = visit(app, client, "/learning")
+    assert "number 2 on the waiting list" in page
+    assert visit(app, client, "/learning")[2] == kept  # kept again
+    with app.test_request_context():  # someone ahead leaves: not the trainee's row, but the course they wait for
+        courses.leave_waiting_list(db.session.get(Member, _id(app, "kept-waiting@example.org")),
+                                   db.session.get(Course, full))
+        db.session.commit()
+    assert "number 1 on the waiting list" in visit(app, client, "/learning")[1]
+    with app.test_request_context():  # the one with the place gives it up: it is offered to the trainee
+        courses.cancel_place(db.session.get(Member, first), db.session.get(Course, full))
+        db.session.commit()
+    assert "number 1 on the waiting list" not in visit(app, client, "/learning")[1]
+
+
+def _id(app, email):
+    with app.app_context():
+        return db.session.scalar(select(Member.id).where(Member.email == email))
+
+
+def test_an_operation_says_whose_rows_it_writes(app):
+    with app.test_request_context():
+        assert kept_pages.writing_for() is None
+        with kept_pages.belongs_to(courses=[7], members=[9]):
+            assert kept_pages.writing_for() == {"course:7", "member:9"}
+            with kept_pages.belongs_to(members=[10]):  # inside another: both say whose
+                assert kept_pages.writing_for() == {"course:7", "member:9", "member:10"}
+            with kept_pages.outside_scope():
+                assert kept_pages.writing_for() is None
+            assert kept_pages.writing_for() == {"course:7", "member:9"}
+        assert kept_pages.writing_for() is None
+    written = kept_pages._whose({"table:attendance", "table:audit_log"}, {"course:7"})
+    assert written == {"table:attendance", "table:attendance:course:7", "table:audit_log"}
+    assert kept_pages._whose({"table:attendance"}, None) == {"table:attendance", "table:attendance:anyone"}
+    assert kept_pages._showing({"table:attendance", "table:member"}, {"course:7"}) == {
+        "table:attendance:anyone", "table:attendance:course:7", "table:member"}
+
+
+class TestPluginsHooks:
+    @pytest.fixture
+    def app_settings(self, tmp_path):
+        return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache"),
+                "EXTRA_PLUGINS": ["watcher=tests.plugins.attendance_plugin"]}
+
+    def test_a_plugins_hook_inside_an_operation_does_not_write_for_it(self, app, runner, people):
+        """A plugin may write anyone's rows: its writes renew whole tables, whatever the mark it was told of."""
+        from tests.plugins import attendance_plugin
+
+        assert runner.invoke(args=["plugins", "enable", "watcher"]).exit_code == 0
+        attendance_plugin.WRITING_FOR.clear()
+        _mark(app, people["session"], people["trainee"])
+        assert attendance_plugin.WRITING_FOR == [None]

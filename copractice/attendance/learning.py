@@ -6,7 +6,7 @@ costs what a new one does; the rest are a click away on paged lists (every sessi
 Each list is one statement of the columns the page shows, whatever the member's history.
 """
 from collections import namedtuple
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
 
@@ -64,6 +64,7 @@ class Learning:
     completed: list  # rows: slug, title, completed_at, has_certificate
     completed_total: int
     hours: float = 0.0
+    course_ids: set = field(default_factory=set)  # every course the page shows (copractice/kept_pages.py)
 
 
 @cache
@@ -74,7 +75,7 @@ def _upcoming_statement():
     member_id = bindparam("member_id")
     return (select(Session.id.label("session_id"), Session.starts_at, Session.ends_at, Session.venue,
                    Session.online_link, Course.slug, Course.title, Attendance.status.label("mark_status"),
-                   Attendance.source.label("mark_source"), func.count().over().label("total"))
+                   Attendance.source.label("mark_source"), func.count().over().label("total"), Session.course_id)
             .join(Enrolment, Enrolment.course_id == Session.course_id)
             .join(Course, Course.id == Session.course_id)
             .outerjoin(Attendance, and_(Attendance.session_id == Session.id, Attendance.member_id == member_id))
@@ -146,7 +147,7 @@ def _completed_statement():
     certificate = exists().where(Certificate.course_id == Completion.course_id, Certificate.member_id == member_id,
                                  Certificate.revoked_at.is_(None))
     return (select(Course.slug, Course.title, Completion.completed_at, certificate.label("has_certificate"),
-                   func.count().over().label("total"))
+                   func.count().over().label("total"), Completion.course_id)
             .join(Course, Course.id == Completion.course_id).where(Completion.member_id == member_id)
             .order_by(Completion.completed_at.desc(), Completion.id.desc()).limit(bindparam("limit")))
 
@@ -192,14 +193,15 @@ def _my_learning_statement(dialect):
              .where(Attendance.member_id == bindparam("member_id"), Attendance.status.in_(ATTENDED),
                     Attendance.source != CO_FACILITATING)).subquery()  # co-facilitating is not learning
     kinds = union_all(
-        _kind("upcoming", up, seq=up.c.seq, row_id=up.c.session_id, slug=up.c.slug, title=up.c.title,
+        _kind("upcoming", up, seq=up.c.seq, row_id=up.c.session_id, course_id=up.c.course_id, slug=up.c.slug,
+              title=up.c.title,
               at=up.c.starts_at, until=up.c.ends_at, venue=up.c.venue, online_link=up.c.online_link,
               mark_status=up.c.mark_status, mark_source=up.c.mark_source, total=up.c.total),
         _kind("group", grouped, seq=grouped.c.rn, grp=grouped.c.grp, row_id=grouped.c.enrolment_id,
               course_id=grouped.c.course_id, slug=grouped.c.slug, title=grouped.c.title,
               at=grouped.c.offer_expires_at, until=grouped.c.updated_at, status=grouped.c.status,
               position=grouped.c.position, total=grouped.c.total),
-        _kind("completed", done, seq=done.c.seq, slug=done.c.slug, title=done.c.title, at=done.c.completed_at,
+        _kind("completed", done, seq=done.c.seq, course_id=done.c.course_id, slug=done.c.slug, title=done.c.title, at=done.c.completed_at,
               has_certificate=done.c.has_certificate, total=done.c.total),
         _kind("hours", hours, seconds=hours.c.seconds)).subquery()
     return select(kinds).order_by(kinds.c.kind, kinds.c.grp, kinds.c.seq)
@@ -214,6 +216,8 @@ def my_learning(member, now: datetime | None = None) -> Learning:
                                "limit": GROUP_SHOWN, "upcoming_limit": UPCOMING_SHOWN}).all()
     learning = Learning(upcoming=[], upcoming_total=0, groups={}, group_totals={}, completed=[], completed_total=0)
     for row in rows:
+        if row.course_id is not None:
+            learning.course_ids.add(row.course_id)
         if row.kind == "upcoming":
             learning.upcoming.append(_Upcoming(row.row_id, row.at, row.until, row.venue, row.online_link, row.slug,
                                                row.title, row.mark_status, row.mark_source))

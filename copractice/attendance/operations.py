@@ -39,6 +39,7 @@ from copractice.audit import audit
 from copractice.courses.models import ENROLLED, Enrolment, Session
 from copractice.errors import Refused
 from copractice.extensions import db
+from copractice.kept_pages import belongs_to
 from copractice.members.models import Member
 from copractice.plugins import get_plugins
 from copractice.timeutil import uk_date, uk_time, utc_to_london, utcnow
@@ -124,22 +125,23 @@ def mark(actor, session, member_id, status, *, remark=None, source="register", m
     new_remark = old_remark if remark is None else (remark.strip() or None)
     if old_status == status and old_remark == new_remark:
         return old
-    _upsert(dict(session_id=session.id, member_id=member_id, status=status, remark=new_remark, source=source,
-                 minutes=minutes, marked_by_id=getattr(actor, "id", None), marked_at=now))
-    db.session.add(AttendanceChange(session_id=session.id, member_id=member_id, old_status=old_status,
-                                    new_status=status, old_remark=old_remark, new_remark=new_remark, source=source,
-                                    changed_by_id=getattr(actor, "id", None), at=now))
-    db.session.flush()
-    row = db.session.execute(select(Attendance).where(Attendance.session_id == session.id,
-                                                      Attendance.member_id == member_id)
-                             .execution_options(populate_existing=True)).scalar_one()
-    get_plugins().collect("copractice_attendance_marked", session.course.theme_slug, attendance=row,
-                          old_status=old_status)
-    if source != CO_FACILITATING:  # co-facilitating is not attending the course
-        evaluate_completion(session.course, member_id, now)
-    from copractice.involvement.claims import claim_for_session_mark  # a co-facilitator present is paid (issue 17)
+    with belongs_to(courses=[session.course_id], members=[member_id]):  # pages of other courses stay kept
+        _upsert(dict(session_id=session.id, member_id=member_id, status=status, remark=new_remark, source=source,
+                     minutes=minutes, marked_by_id=getattr(actor, "id", None), marked_at=now))
+        db.session.add(AttendanceChange(session_id=session.id, member_id=member_id, old_status=old_status,
+                                        new_status=status, old_remark=old_remark, new_remark=new_remark, source=source,
+                                        changed_by_id=getattr(actor, "id", None), at=now))
+        db.session.flush()
+        row = db.session.execute(select(Attendance).where(Attendance.session_id == session.id,
+                                                          Attendance.member_id == member_id)
+                                 .execution_options(populate_existing=True)).scalar_one()
+        get_plugins().collect("copractice_attendance_marked", session.course.theme_slug, attendance=row,
+                              old_status=old_status)
+        if source != CO_FACILITATING:  # co-facilitating is not attending the course
+            evaluate_completion(session.course, member_id, now)
+        from copractice.involvement.claims import claim_for_session_mark  # a co-facilitator present is paid (issue 17)
 
-    claim_for_session_mark(actor, session, member_id, status)
+        claim_for_session_mark(actor, session, member_id, status)
     return row
 
 

@@ -86,7 +86,7 @@ def register(session_id):
     session = _session(session_id)
     now = utcnow()  # the page changes by itself as check-in opens and closes and the session starts and ends
     changes = [at for at in (*ops.checkin_window(session), session.starts_at, session.ends_at) if at > now]
-    return kept_page(lambda: _register_page(session), until=min(changes, default=None))
+    return kept_page(lambda: _register_page(session), until=min(changes, default=None), courses=[session.course_id])
 
 
 @bp.route("/manage/sessions/<int:session_id>/register/marks", methods=["POST"])
@@ -430,7 +430,7 @@ def course_report(course_id):
         return render_template("attendance/course_report.html", grid=grid, course=course, percent=reports.percent,
                                rows_html=markup.grid_rows(grid))
 
-    return kept_page(page)
+    return kept_page(page, courses=[course.id])
 
 
 @bp.route("/reports/members/<int:member_id>")

@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, func, select
 
 from copractice.courses.models import HOLDS_PLACE, Course, Enrolment, Session
 from copractice.extensions import db
+from copractice.kept_pages import shows
 from copractice.members.models import Member
 from copractice.timeutil import utcnow
 from copractice.urls import external_url
@@ -130,7 +131,7 @@ def _statements():
     owner = select(Member.id).where(Member.calendar_token == bindparam("token"), Member.active.is_(True),
                                     Member.erased_at.is_(None))
     sessions = (select(Session.id, Session.starts_at, Session.ends_at, Session.venue, Session.online_link,
-                       Session.note, Course.slug, Course.title, Course.summary)
+                       Session.note, Course.slug, Course.title, Course.summary, Session.course_id)
                 .join(Enrolment, Enrolment.course_id == Session.course_id)
                 .join(Course, Course.id == Session.course_id)
                 .where(Enrolment.member_id == member_id, Enrolment.status.in_(HOLDS_PLACE),
@@ -171,7 +172,8 @@ def feed_owner(token: str, now: datetime | None = None) -> tuple[int, list] | No
 def member_calendar(member_id: int, now: datetime | None = None) -> bytes:
     """The sessions, from ``FEED_PAST_DAYS`` ago onwards, of every course the member has a place on, with
     joining details (one statement)."""
-    rows = db.session.execute(_statements()[1], {"member_id": member_id, "since": feed_window_start(now)})
+    rows = db.session.execute(_statements()[1], {"member_id": member_id, "since": feed_window_start(now)}).all()
+    shows(courses={row.course_id for row in rows})  # a kept feed stays kept through other courses' writes
     return _feed("My co-production courses", rows, True)  # rows have FeedSession's attributes
 
 

@@ -42,6 +42,7 @@ from copractice.courses.models import (
 )
 from copractice.errors import Refused
 from copractice.extensions import db
+from copractice.kept_pages import belongs_to
 from copractice.members.models import Member
 from copractice.notifications.operations import notify
 from copractice.plugins import PluginFailure, get_plugins
@@ -412,7 +413,9 @@ def fill_places(course, now=None):
     while _take_place(course.id):
         offered = None
         for enrolment in waiting_list(course):
-            if _move(enrolment.id, [WAITING], status=OFFERED, offered_at=now, offer_expires_at=expires):
+            with belongs_to(courses=[course.id], members=[enrolment.member_id]):  # theirs, not only the leaver's
+                moved = _move(enrolment.id, [WAITING], status=OFFERED, offered_at=now, offer_expires_at=expires)
+            if moved:
                 offered = _reload(enrolment.id)
                 break
         if offered is None:
@@ -439,41 +442,42 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
         if organiser is not None and existing.status != ENROLLED:
             raise EnrolmentRefused(f"{member.name} is {existing.status_label.lower()}: use the waiting list controls.")
         return existing
-    old_status = existing.status if existing else None
-    queued = dict(status=WAITING, queue_key=_queue_key(now), enrolled_at=None, offered_at=None, offer_expires_at=None)
-    try:
-        with db.session.begin_nested():  # a conflict undoes this insert only
-            if existing is None:
-                enrolment = Enrolment(course_id=course.id, member_id=member.id, created_at=now, updated_at=now,
-                                      **queued)
-                db.session.add(enrolment)
-                db.session.flush()  # the unique key turns a double click into an IntegrityError here
-            elif _move(existing.id, [old_status], **queued):
-                enrolment = existing
-            else:
-                raise _LostRace()
-    except (IntegrityError, _LostRace):
-        # What the other request made of it: read afresh (the row in this session may be stale).
-        current = db.session.execute(
-            select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.member_id == member.id)
-            .execution_options(populate_existing=True)).scalar_one_or_none()
-        if current is None:
-            raise
-        return current
-    if _take_place(course.id):
-        _move(enrolment.id, [WAITING], status=ENROLLED, queue_key=None, enrolled_at=now)
-    elif organiser is not None:
-        raise EnrolmentRefused("The course is full. Raise the capacity, or add them to the waiting list.")
-    else:
-        _move(enrolment.id, [WAITING], queue_key=_next_queue_key(course.id))
-    enrolment = _reload(enrolment.id)
-    if organiser is not None:
-        audit(organiser, "enrolment.added_by_organiser", "course", course.id, course.title,
-              {"member": member.name, "member_id": member.id, "status": old_status},
-              {"member": member.name, "member_id": member.id, "status": enrolment.status},
-              reason)
-    _after([Change(enrolment, old_status, enrolment.status)], course)
-    return enrolment
+    with belongs_to(courses=[course.id], members=[member.id]):  # pages of other courses and members stay kept
+        old_status = existing.status if existing else None
+        queued = dict(status=WAITING, queue_key=_queue_key(now), enrolled_at=None, offered_at=None, offer_expires_at=None)
+        try:
+            with db.session.begin_nested():  # a conflict undoes this insert only
+                if existing is None:
+                    enrolment = Enrolment(course_id=course.id, member_id=member.id, created_at=now, updated_at=now,
+                                          **queued)
+                    db.session.add(enrolment)
+                    db.session.flush()  # the unique key turns a double click into an IntegrityError here
+                elif _move(existing.id, [old_status], **queued):
+                    enrolment = existing
+                else:
+                    raise _LostRace()
+        except (IntegrityError, _LostRace):
+            # What the other request made of it: read afresh (the row in this session may be stale).
+            current = db.session.execute(
+                select(Enrolment).where(Enrolment.course_id == course.id, Enrolment.member_id == member.id)
+                .execution_options(populate_existing=True)).scalar_one_or_none()
+            if current is None:
+                raise
+            return current
+        if _take_place(course.id):
+            _move(enrolment.id, [WAITING], status=ENROLLED, queue_key=None, enrolled_at=now)
+        elif organiser is not None:
+            raise EnrolmentRefused("The course is full. Raise the capacity, or add them to the waiting list.")
+        else:
+            _move(enrolment.id, [WAITING], queue_key=_next_queue_key(course.id))
+        enrolment = _reload(enrolment.id)
+        if organiser is not None:
+            audit(organiser, "enrolment.added_by_organiser", "course", course.id, course.title,
+                  {"member": member.name, "member_id": member.id, "status": old_status},
+                  {"member": member.name, "member_id": member.id, "status": enrolment.status},
+                  reason)
+        _after([Change(enrolment, old_status, enrolment.status)], course)
+        return enrolment
 
 
 class _LostRace(Exception):
@@ -481,6 +485,12 @@ class _LostRace(Exception):
 
 
 def _leave(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None):
+    with belongs_to(courses=[course.id], members=[enrolment.member_id]):
+        return _leave_course(enrolment, course, from_statuses, to_status, now, actor=actor, reason=reason,
+                             action=action)
+
+
+def _leave_course(enrolment, course, from_statuses, to_status, now, *, actor=None, reason=None, action=None):
     held = enrolment.status in HOLDS_PLACE
     old_status = enrolment.status
     if not _move(enrolment.id, from_statuses, status=to_status, queue_key=None, offer_expires_at=None):
@@ -538,10 +548,11 @@ def accept_offer(member, course, *, now=None):
     if enrolment.offer_expires_at and enrolment.offer_expires_at <= now:
         expire_offers(now=now, course=course)
         raise EnrolmentRefused("Sorry, this offer has run out and the place has gone to the next person.")
-    if not _move(enrolment.id, [OFFERED], status=ENROLLED, enrolled_at=now, offer_expires_at=None):
-        raise EnrolmentRefused("That has already changed. Please check the page again.")
-    changed = _reload(enrolment.id)
-    _after([Change(changed, OFFERED, ENROLLED)], course)
+    with belongs_to(courses=[course.id], members=[member.id]):
+        if not _move(enrolment.id, [OFFERED], status=ENROLLED, enrolled_at=now, offer_expires_at=None):
+            raise EnrolmentRefused("That has already changed. Please check the page again.")
+        changed = _reload(enrolment.id)
+        _after([Change(changed, OFFERED, ENROLLED)], course)
     return changed
 
 

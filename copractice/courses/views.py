@@ -13,7 +13,7 @@ from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
 from copractice.inputs import page_arg
-from copractice.kept_pages import keepable, kept_page
+from copractice.kept_pages import keepable, kept_page, shows
 from copractice.markup import render_markdown
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
@@ -166,8 +166,13 @@ def course_ics(slug):
 def my_learning():
     """Your upcoming sessions and your courses: enrolled, waiting, completed, cancelled."""
     now = utcnow()
-    return kept_page(lambda: render_template("courses/learning.html", learning=learning.my_learning(current_user, now),
-                                             groups=learning.GROUPS, now=now))
+
+    def page():
+        mine = learning.my_learning(current_user, now)
+        shows(courses=mine.course_ids)  # (and the member's own rows): others' check-ins leave the page kept
+        return render_template("courses/learning.html", learning=mine, groups=learning.GROUPS, now=now)
+
+    return kept_page(page, courses=())
 
 
 @bp.route("/learning/sessions")
@@ -201,7 +206,7 @@ def member_ics(token):
     if (unchanged := not_modified(lambda: version, shared=False)) is not None:
         return unchanged
     return kept_page(lambda: Response(member_calendar(member_id), mimetype="text/calendar",
-                                      headers={"Cache-Control": "private, max-age=300"}))
+                                      headers={"Cache-Control": "private, max-age=300"}), members=[member_id])
 
 
 @bp.route("/account/calendar", methods=["GET", "POST"])

@@ -5,11 +5,15 @@ COPRACTICE_REQUIRES = ">=0.1,<1"
 COPRACTICE_HOOKSPEC_VERSION = 2
 
 SEEN = []
+WRITING_FOR = []  # whose rows the kept pages took this hook's writes to be (copractice/kept_pages.py)
 
 
 @hookimpl
 def copractice_attendance_marked(app, attendance, old_status):
+    from copractice.kept_pages import writing_for
+
     SEEN.append(("marked", attendance.member_id, old_status, attendance.status))
+    WRITING_FOR.append(writing_for())
 
 
 @hookimpl
