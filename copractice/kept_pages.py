@@ -11,16 +11,20 @@ Which tables a request read and which a transaction wrote are seen by SQLAlchemy
 statements themselves, so a new query, a plugin's table or a hand-written ``text()`` statement cannot be
 forgotten. Once a transaction has ended (its connection goes back to the pool after the commit), every table
 it wrote gets a new token, and so does "any table". A statement that is not a SELECT and names no known table
-counts as a write of every table. A check-in changes ``attendance``: the register,
-the report and My learning are built again, the catalogue and the library are not.
+counts as a write of every table. A download changes only its counter's table: none of these pages is built again.
 
-Finer than tables, for the tables whose every row belongs to a course and a member (``OWNED``: attendance,
-enrolments, courses): an operation that writes them for one course and member says so (:func:`belongs_to`), and a
-page says which courses and members it shows (``kept_page(courses=..., members=...)``, :func:`shows`; the member
-asking is always one). Such a page is kept under "rows of these courses and members" and "rows written without
-saying whose" for those tables, so a check-in on another course or another member's enrolment leaves it kept. A
-write that does not say whose rows it wrote (a plugin, an admin's bulk change, ``text()`` SQL) still renews the
-whole table. Plugins' hooks called inside an operation never write for it: their writes count as unsaid.
+Finer than tables, for the tables whose every row belongs to a course or a member or both (``OWNED``: attendance
+and its changes, enrolments, courses, completions, certificates): an operation that writes them for one course and
+member says so (:func:`belongs_to`; marking and the enrolment steps do), and a page says which courses and members
+it shows (``kept_page(courses=..., members=...)``, :func:`shows`; the member asking is always one). Such a page is
+kept under those courses' and members' tokens and "rows of anyone" for those tables, so a check-in on another
+course, or another member's enrolment, leaves it kept; a check-in builds that course's register and report and the
+member's My learning again. A write outside any :func:`belongs_to` (an admin's bulk change, ``text()`` SQL, a job)
+renews "rows of anyone": every page of the table is built again. Plugins' code (hooks through
+``copractice.plugins``, report columns) runs under :func:`as_plugin`: what it writes is rows of anyone, and what it
+reads counts as the whole table, since a plugin may read or write any course's rows. A plugin's own SQLAlchemy
+event listeners are not plugins' code in that sense: one that writes these tables when an operation flushes must
+say whose rows it writes with :func:`belongs_to`.
 
 Races: the request reads the token of "any table" before its first statement, and keeps the page only when that
 token is unchanged after it has read its tables' tokens. A write that commits after the page read its rows
@@ -65,6 +69,8 @@ _reads = ContextVar("copractice_kept_reads", default=None)
 # Tables whose every row is one course's or one member's (or both): a write may say whose (belongs_to).
 OWNED = frozenset({"attendance", "attendance_change", "enrolment", "course", "completion", "certificate"})
 _writing_for = ContextVar("copractice_kept_writing_for", default=None)  # whose rows the statements now write
+_in_plugin = ContextVar("copractice_kept_in_plugin", default=False)  # a plugin's code is running
+ROWS_SECONDS = 86_400  # a course's or member's token goes after a day unwritten (pages missed then are built again)
 _names = {}  # SQL text -> the tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
 _cascades = {}  # table -> the tables a delete or update of it can change through ON DELETE/UPDATE CASCADE or SET NULL
 log = logging.getLogger(__name__)
@@ -153,15 +159,22 @@ def _whose(tables, entities):
 
 
 def _showing(reads, entities):
-    """The tokens a page that shows only ``entities``' rows of the OWNED tables is kept under."""
+    """The tokens a page is kept under: for the OWNED tables, when it shows only ``entities``' rows, theirs and
+    "rows of anyone"; the whole table's for the others, for a page that says nothing, and for what plugins read."""
     out = set()
     for generation in reads:
-        if generation.startswith("table:") and generation[6:] in OWNED:
+        if generation.startswith("whole:"):
+            out.add(generation[6:])
+        elif entities and generation.startswith("table:") and generation[6:] in OWNED:
             out.add(f"{generation}:anyone")
             out.update(f"{generation}:{entity}" for entity in entities)
         else:
             out.add(generation)
     return out
+
+
+def _lasting(generation):
+    return ROWS_SECONDS if ":course:" in generation or ":member:" in generation else 0
 
 
 @contextmanager
@@ -179,6 +192,19 @@ def belongs_to(*, courses=(), members=()):
         db.session.flush()
     finally:
         _writing_for.reset(token)
+
+
+def as_plugin(function, *args, **kwargs):
+    """Run a plugin's code (a hook, a report column's values): a plugin may read and write any course's and
+    member's rows, so what it reads counts as the whole table, and what it writes as rows of anyone."""
+    token = _in_plugin.set(True)
+    try:
+        if _writing_for.get() is None:
+            return function(*args, **kwargs)
+        with outside_scope():
+            return function(*args, **kwargs)
+    finally:
+        _in_plugin.reset(token)
 
 
 @contextmanager
@@ -214,8 +240,11 @@ def _renew(backend, generations):
     (Redis pipelines without MULTI, files) never shows the new table tokens under an old "any table" token, and
     a copy checked between the two moves is checked again. A failure is logged, never raised: the transaction has
     already ended, and its connection must still go back to the pool. Pages stay at most KEPT_PAGE_SECONDS."""
+    rows = [generation for generation in generations if _lasting(generation)]
     try:
-        pieces.renew(backend, [_ANY, *generations])
+        pieces.renew(backend, [_ANY, *(generation for generation in generations if not _lasting(generation))])
+        if rows:
+            pieces.renew(backend, rows, timeout=ROWS_SECONDS)
         pieces.renew(backend, [_ANY])
     except Exception:  # noqa: BLE001  (any failure of the cache: the database's work is done and stays)
         log.exception("kept pages: could not renew the tokens of %d tables", len(generations))
@@ -236,7 +265,10 @@ def watch(engine, backend):
         else:
             reads = _reads.get()
             if reads is not None:
-                reads.update(_tables_named(statement))
+                tables = _tables_named(statement)
+                reads.update(tables)
+                if _in_plugin.get():  # a plugin may read any course's rows, whatever the page says it shows
+                    reads.update(f"whole:{generation}" for generation in tables if generation[6:] in OWNED)
 
     @event.listens_for(engine, "checkin")
     def _returned(_dbapi_connection, record):
@@ -321,8 +353,7 @@ def kept_page(render, until=None, courses=None, members=None):
     response = current_app.make_response(render())
     if response.status_code != 200 or response.is_streamed:
         return response
-    scope = g.get("kept_shows")
-    names = tuple(sorted(reads if scope is None else _showing(reads, scope)))
+    names = tuple(sorted(_showing(reads, g.get("kept_shows"))))  # (a page that shows nobody's: any rows)
     # In one read: were any tables written since the request began (then the page may be from before a commit
     # and is not kept), and the tokens of those it read.
     found = _cache(pieces.current, _ANY, *names)
@@ -332,7 +363,7 @@ def kept_page(render, until=None, courses=None, members=None):
     if None in tokens:  # a table nobody has written since the cache began: it gets a token now. A write renews
         # "any table" before its tables, so if "any table" is still the same after the new tokens are made, no
         # write's tokens were taken for them.
-        tokens = _cache(pieces.generations, *names)
+        tokens = _cache(lambda: pieces.generations(*names, timeout=_lasting))
         still = _cache(lambda: pieces.current(_ANY)[0])
     if tokens is not None and still == g.kept_before:
         body = response.get_data()

@@ -53,11 +53,12 @@ def plugins_state():
     return get_plugins().state_key()
 
 
-def renew(backend, entities):
+def renew(backend, entities, timeout=0):
     """New tokens for these entities: what was kept under the old ones is missed from now on. One round trip, and
     no error when another worker asks for a token at the same moment (cachelib's ``delete_many`` checks each key
-    afterwards and raises when one is back)."""
-    backend.set_many({_PREFIX + entity: secrets.token_hex(8) for entity in entities}, timeout=0)
+    afterwards and raises when one is back). ``timeout``: the tokens go after so many seconds (0: never); what
+    was kept under a token that has gone is missed, so a token may go any time."""
+    backend.set_many({_PREFIX + entity: secrets.token_hex(8) for entity in entities}, timeout=timeout)
 
 
 def current(*entities):
@@ -65,14 +66,15 @@ def current(*entities):
     return list(cache.get_many(*(_PREFIX + entity for entity in entities)))
 
 
-def generations(*entities):
-    """The current token of each entity (a new one for an entity nobody has asked about since it changed)."""
+def generations(*entities, timeout=lambda entity: 0):
+    """The current token of each entity (a new one for an entity nobody has asked about since it changed, lasting
+    ``timeout(entity)`` seconds, 0: for ever)."""
     keys = [_PREFIX + entity for entity in entities]
     tokens = current(*entities)
     for i, token in enumerate(tokens):
         if token is None:
             token = secrets.token_hex(8)
-            if not cache.add(keys[i], token, timeout=0):  # another worker made one first: use theirs
+            if not cache.add(keys[i], token, timeout=timeout(entities[i])):  # another worker made one first: theirs
                 token = cache.get(keys[i]) or token
             tokens[i] = token
     return tokens

@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from copractice import hookspecs
 from copractice.extensions import db
-from copractice.kept_pages import outside_scope, writing_for
+from copractice.kept_pages import as_plugin
 from copractice.plugin_naming import naming_problem
 from copractice.slow_hooks import PAGE_HOOKS, SlowHooks, side_transaction
 from copractice.timeutil import utcnow
@@ -268,10 +268,7 @@ class Plugins:
             return None if hook_name in self._firstresult else []
         if "app" not in kwargs:
             kwargs["app"] = current_app._get_current_object()
-        if writing_for() is not None:  # called by an operation that said whose rows it writes: the plugins did not
-            with outside_scope():
-                return caller(**kwargs)
-        return caller(**kwargs)
+        return as_plugin(caller, **kwargs)  # whose rows the plugins read and write is not the page's or operation's
 
     def collect(self, hook_name, for_theme=None, **kwargs):
         """Call a collecting hook and join the lists the plugins return."""
@@ -290,7 +287,7 @@ class Plugins:
             caller = self._single[plugin_name, hook_name] = self.manager.subset_hook_caller(hook_name, others)
         if "app" not in kwargs:
             kwargs["app"] = current_app._get_current_object()
-        return caller(**kwargs)
+        return as_plugin(caller, **kwargs)
 
     def collect_from(self, plugin_name, hook_name, **kwargs):
         """One plugin's list from a collecting hook (e.g. its settings form)."""

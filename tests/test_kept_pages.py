@@ -396,6 +396,22 @@ def test_an_operation_says_whose_rows_it_writes(app):
     assert kept_pages._whose({"table:attendance"}, None) == {"table:attendance", "table:attendance:anyone"}
     assert kept_pages._showing({"table:attendance", "table:member"}, {"course:7"}) == {
         "table:attendance:anyone", "table:attendance:course:7", "table:member"}
+    assert kept_pages._showing({"table:attendance"}, set()) == {"table:attendance"}  # says nobody's: any rows
+
+
+def test_what_a_plugins_code_reads_counts_as_the_whole_table(app):
+    """A plugin's report column may count every course's marks: the page is then built again by any mark."""
+    with app.test_request_context():
+        token = kept_pages._reads.set(set())
+        try:
+            kept_pages.as_plugin(lambda: db.session.execute(select(Attendance.id)).all())
+            db.session.execute(select(Course.id)).all()
+            reads = kept_pages._reads.get()
+        finally:
+            kept_pages._reads.reset(token)
+    assert kept_pages._showing(reads, {"course:1"}) == {
+        "table:attendance", "table:attendance:anyone", "table:attendance:course:1",
+        "table:course:anyone", "table:course:course:1"}
 
 
 class TestPluginsHooks:

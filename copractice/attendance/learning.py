@@ -201,7 +201,8 @@ def _my_learning_statement(dialect):
               course_id=grouped.c.course_id, slug=grouped.c.slug, title=grouped.c.title,
               at=grouped.c.offer_expires_at, until=grouped.c.updated_at, status=grouped.c.status,
               position=grouped.c.position, total=grouped.c.total),
-        _kind("completed", done, seq=done.c.seq, course_id=done.c.course_id, slug=done.c.slug, title=done.c.title, at=done.c.completed_at,
+        _kind("completed", done, seq=done.c.seq, course_id=done.c.course_id, slug=done.c.slug, title=done.c.title,
+              at=done.c.completed_at,
               has_certificate=done.c.has_certificate, total=done.c.total),
         _kind("hours", hours, seconds=hours.c.seconds)).subquery()
     return select(kinds).order_by(kinds.c.kind, kinds.c.grp, kinds.c.seq)

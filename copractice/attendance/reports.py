@@ -19,6 +19,7 @@ from copractice.attendance.models import ATTENDED, CO_FACILITATING, EXCUSED, MAR
 from copractice.attendance.operations import learning_hours
 from copractice.courses.models import ENROLLED, Course, Enrolment, Session
 from copractice.extensions import db
+from copractice.kept_pages import as_plugin
 from copractice.members.models import Member, area_label, stakeholder_label
 from copractice.plugins import get_plugins
 from copractice.timeutil import london_to_utc, utc_to_london, utcnow
@@ -229,7 +230,7 @@ def plugin_cells(owned, member_ids, course):
     answers = []
     for plugin, column in owned:
         try:
-            answer = column.values(list(member_ids), course)
+            answer = as_plugin(column.values, list(member_ids), course)
             if not isinstance(answer, Mapping):
                 raise TypeError(f"ReportColumn {column.label!r}: values() must return a dict, not {type(answer).__name__}")
         except Exception as exc:  # a plugin's column must not break the report

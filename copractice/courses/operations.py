@@ -444,7 +444,8 @@ def enrol(member, course, *, now=None, organiser=None, reason=None):
         return existing
     with belongs_to(courses=[course.id], members=[member.id]):  # pages of other courses and members stay kept
         old_status = existing.status if existing else None
-        queued = dict(status=WAITING, queue_key=_queue_key(now), enrolled_at=None, offered_at=None, offer_expires_at=None)
+        queued = dict(status=WAITING, queue_key=_queue_key(now), enrolled_at=None, offered_at=None,
+                      offer_expires_at=None)
         try:
             with db.session.begin_nested():  # a conflict undoes this insert only
                 if existing is None:

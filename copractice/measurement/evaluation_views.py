@@ -6,6 +6,7 @@ from flask_login import current_user
 from copractice.attendance.reports import table_download
 from copractice.courses.models import Course
 from copractice.extensions import db
+from copractice.kept_pages import shows
 from copractice.measurement import evaluation
 from copractice.measurement.evaluation_models import STAGES
 from copractice.measurement.survey_views import _answer
@@ -21,7 +22,9 @@ def evaluation_links():
     """The course evaluation surveys waiting for the signed-in member (My learning shows them)."""
     if not current_user.is_authenticated:
         return []
-    return evaluation.open_for(current_user)
+    found = evaluation.open_for(current_user)
+    shows(courses=[invitation.course_id for invitation in found])  # a kept My learning shows these courses too
+    return found
 
 
 def _course(course_id):
