@@ -174,7 +174,10 @@ def _showing(reads, entities):
 
 
 def _lasting(generation):
-    return ROWS_SECONDS if ":course:" in generation or ":member:" in generation else 0
+    """How long a token lasts unwritten: a course's or member's rows (``table:<name>:course:<id>``) a day; for ever
+    the others (there are a few of them, one per table)."""
+    parts = generation.split(":")
+    return ROWS_SECONDS if len(parts) == 4 and parts[0] == "table" and parts[2] in ("course", "member") else 0
 
 
 @contextmanager

@@ -397,6 +397,11 @@ def test_an_operation_says_whose_rows_it_writes(app):
     assert kept_pages._showing({"table:attendance", "table:member"}, {"course:7"}) == {
         "table:attendance:anyone", "table:attendance:course:7", "table:member"}
     assert kept_pages._showing({"table:attendance"}, set()) == {"table:attendance"}  # says nobody's: any rows
+    lasting = {name: kept_pages._lasting(name) for name in (
+        "table:course:course:5", "table:attendance:member:9", "table:course:anyone", "table:course", "course:5")}
+    assert lasting == {"table:course:course:5": kept_pages.ROWS_SECONDS,
+                       "table:attendance:member:9": kept_pages.ROWS_SECONDS,
+                       "table:course:anyone": 0, "table:course": 0, "course:5": 0}
 
 
 def test_what_a_plugins_code_reads_counts_as_the_whole_table(app):
