@@ -24,7 +24,9 @@ renews "rows of anyone": every page of the table is built again. Plugins' code (
 ``copractice.plugins``, report columns) runs under :func:`as_plugin`: what it writes is rows of anyone, and what it
 reads counts as the whole table, since a plugin may read or write any course's rows. A plugin's own SQLAlchemy
 event listeners are not plugins' code in that sense: one that writes these tables when an operation flushes must
-say whose rows it writes with :func:`belongs_to`.
+say whose rows it writes with :func:`belongs_to`. Of the ``member`` table, what only a member's own pages show of
+their own row (reading settings, sign-in token, calendar address, password) is written under :func:`own_row`:
+their pages are built again, a register that shows their name is not.
 
 Races: the request reads the token of "any table" before its first statement, and keeps the page only when that
 token is unchanged after it has read its tables' tokens. A write that commits after the page read its rows
@@ -48,7 +50,7 @@ from contextvars import ContextVar
 from datetime import UTC
 from threading import Lock
 
-from flask import current_app, g, get_flashed_messages, has_app_context, request
+from flask import current_app, g, get_flashed_messages, has_app_context, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
@@ -70,6 +72,7 @@ _reads = ContextVar("copractice_kept_reads", default=None)
 OWNED = frozenset({"attendance", "attendance_change", "enrolment", "course", "completion", "certificate"})
 _writing_for = ContextVar("copractice_kept_writing_for", default=None)  # whose rows the statements now write
 _in_plugin = ContextVar("copractice_kept_in_plugin", default=False)  # a plugin's code is running
+_own_row = ContextVar("copractice_kept_own_row", default=None)  # the member whose own row is being written
 ROWS_SECONDS = 86_400  # a course's or member's token goes after a day unwritten (pages missed then are built again)
 _names = {}  # SQL text -> the tables it names (SQLAlchemy caches compiled SQL, so the texts repeat)
 _cascades = {}  # table -> the tables a delete or update of it can change through ON DELETE/UPDATE CASCADE or SET NULL
@@ -96,7 +99,9 @@ def _tables_named(statement):
     if tables is None:
         known = db.metadata.tables
         tables = frozenset(f"table:{word}" for word in set(_WORD.findall(statement.lower())) if word in known)
-        if len(_names) >= 5_000:  # texts that vary (a long IN list): start again rather than grow
+        if len(statement) > 4_000:  # a long IN list's text varies with its length: not worth remembering
+            return tables
+        if len(_names) >= 5_000:  # texts that vary: start again rather than grow
             _names.clear()
         _names[statement] = tables
     return tables
@@ -145,10 +150,14 @@ def _is_write(statement, context):
     return first.group(1).lower() == "select" and _DML.search(statement) is not None
 
 
-def _whose(tables, entities):
+def _whose(tables, entities, own=None):
     """What a write of ``tables`` renews: each table's token and, for the tables in OWNED, the tokens of the rows
-    of ``entities`` (``course:<id>``, ``member:<id>``) or, written without saying whose, of "rows of anyone"."""
+    of ``entities`` (``course:<id>``, ``member:<id>``) or, written without saying whose, of "rows of anyone".
+    ``own``: a member writing what only their own pages show of their own ``member`` row (:func:`own_row`)."""
     out = set(tables)
+    if own is not None and "table:member" in out:
+        out.discard("table:member")
+        out.add(f"table:member:own:{own}")
     for generation in tables:
         if generation[6:] in OWNED:
             if entities:
@@ -158,10 +167,11 @@ def _whose(tables, entities):
     return out
 
 
-def _showing(reads, entities):
+def _showing(reads, entities, viewer=None):
     """The tokens a page is kept under: for the OWNED tables, when it shows only ``entities``' rows, theirs and
-    "rows of anyone"; the whole table's for the others, for a page that says nothing, and for what plugins read."""
-    out = set()
+    "rows of anyone"; the whole table's for the others, for a page that says nothing, and for what plugins read.
+    A page asked for by a member who is signed in also follows their own row (:func:`own_row`)."""
+    out = {f"table:member:own:{viewer}"} if viewer is not None and "table:member" in reads else set()
     for generation in reads:
         if generation.startswith("whole:"):
             out.add(generation[6:])
@@ -177,7 +187,7 @@ def _lasting(generation):
     """How long a token lasts unwritten: a course's or member's rows (``table:<name>:course:<id>``) a day; for ever
     the others (there are a few of them, one per table)."""
     parts = generation.split(":")
-    return ROWS_SECONDS if len(parts) == 4 and parts[0] == "table" and parts[2] in ("course", "member") else 0
+    return ROWS_SECONDS if len(parts) == 4 and parts[0] == "table" and parts[2] in ("course", "member", "own") else 0
 
 
 @contextmanager
@@ -195,6 +205,21 @@ def belongs_to(*, courses=(), members=()):
         db.session.flush()
     finally:
         _writing_for.reset(token)
+
+
+@contextmanager
+def own_row(member_id):
+    """The writes made inside change, of the ``member`` table, only what the member's own pages show of their own
+    row: their reading settings, their sign-in token, their calendar address, their password. Other members'
+    pages (a register's names) are kept through them; the member's own are built again. Not for what others see
+    (a name, a role)."""
+    db.session.flush()
+    token = _own_row.set(member_id)
+    try:
+        yield
+        db.session.flush()
+    finally:
+        _own_row.reset(token)
 
 
 def as_plugin(function, *args, **kwargs):
@@ -264,7 +289,7 @@ def watch(engine, backend):
             if (context is not None and context.isdelete) or _DELETES.search(statement):
                 tables = _with_cascades(tables)  # rows their foreign keys' ON DELETE reaches change too
             conn.info.setdefault("copractice_written", set()).update(
-                _whose(tables, _writing_for.get() if named else None))
+                _whose(tables, _writing_for.get() if named else None, _own_row.get() if named else None))
         else:
             reads = _reads.get()
             if reads is not None:
@@ -315,7 +340,7 @@ def init_app(app):
 
 def _current(kept):
     names, tokens = kept[0], kept[1]
-    return _cache(lambda: pieces.generations(*names)) == tokens
+    return _cache(lambda: pieces.current(*names)) == tokens  # a token gone (expired, evicted) is a miss
 
 
 def _key():
@@ -331,6 +356,8 @@ def kept_page(render, until=None, courses=None, members=None):
     members' rows (and the asker's, and those ``render`` names with :func:`shows`); by default, any rows."""
     reads = _reads.get()
     if reads is None or get_flashed_messages():
+        return render()
+    if url_for(request.endpoint, **request.view_args) != request.path:  # /reports/courses/007: one address a page
         return render()
     if courses is not None or members is not None:
         g.kept_shows = set()
@@ -356,7 +383,8 @@ def kept_page(render, until=None, courses=None, members=None):
     response = current_app.make_response(render())
     if response.status_code != 200 or response.is_streamed:
         return response
-    names = tuple(sorted(_showing(reads, g.get("kept_shows"))))  # (a page that shows nobody's: any rows)
+    viewer = current_user.id if current_user.is_authenticated else None
+    names = tuple(sorted(_showing(reads, g.get("kept_shows"), viewer)))  # (a page that shows nobody's: any rows)
     # In one read: were any tables written since the request began (then the page may be from before a commit
     # and is not kept), and the tokens of those it read.
     found = _cache(pieces.current, _ANY, *names)
@@ -407,7 +435,9 @@ class _Local:
             return found[0], found[2]
 
     def put(self, key, kept, checked_under, served=False):
-        size = sum(len(part) for part in kept[2]) if kept is not None else 0
+        # What a copy holds besides its page (its key, tables and tokens), or a mark alone, counts too: marks of
+        # pages nobody asks for again are pushed out like the rest.
+        size = 512 + (sum(len(part) for part in kept[2]) + 60 * len(kept[0]) if kept is not None else 0)
         with self.lock:
             if key in self.pages:
                 self._drop(key)

@@ -397,6 +397,8 @@ def test_an_operation_says_whose_rows_it_writes(app):
     assert kept_pages._showing({"table:attendance", "table:member"}, {"course:7"}) == {
         "table:attendance:anyone", "table:attendance:course:7", "table:member"}
     assert kept_pages._showing({"table:attendance"}, set()) == {"table:attendance"}  # says nobody's: any rows
+    assert kept_pages._whose({"table:member", "table:audit_log"}, None, 5) == {"table:member:own:5", "table:audit_log"}
+    assert kept_pages._showing({"table:member"}, None, 5) == {"table:member", "table:member:own:5"}
     lasting = {name: kept_pages._lasting(name) for name in (
         "table:course:course:5", "table:attendance:member:9", "table:course:anyone", "table:course", "course:5")}
     assert lasting == {"table:course:course:5": kept_pages.ROWS_SECONDS,
@@ -433,3 +435,39 @@ class TestPluginsHooks:
         attendance_plugin.WRITING_FOR.clear()
         _mark(app, people["session"], people["trainee"])
         assert attendance_plugin.WRITING_FOR == [None]
+
+
+def test_a_members_own_settings_build_only_their_own_pages_again(app, client, people):
+    """Reading settings, a sign-in token, a calendar address: only the member's own pages show them."""
+    from copractice.reading import save_reading_settings
+
+    log_in(client, "kept-trainee@example.org")
+    fac = app.test_client()
+    log_in(fac, "kept-fac@example.org")
+    register = f"/manage/sessions/{people['session']}/register"
+    visit(app, client, "/learning")
+    visit(app, fac, register)
+    mine, theirs = visit(app, client, "/learning")[2], visit(app, fac, register)[2]
+    with app.test_request_context():
+        save_reading_settings(db.session.get(Member, people["trainee"]), text_size="largest", spacing="standard",
+                              contrast="standard", reduced_motion=False)
+        db.session.commit()
+    assert visit(app, fac, register)[2] == theirs  # the register shows the trainee's name, not their settings
+    status, page, statements = visit(app, client, "/learning")
+    assert status == 200 and statements > mine and "reading-text-largest" in page
+    client.post("/logout", data={"csrf_token": csrf_from(page)})  # a new sign-in token: nobody else's page
+    assert visit(app, fac, register)[2] == theirs
+    with app.test_request_context():  # a name is on other members' pages
+        db.session.get(Member, people["trainee"]).name = "Kim Renamed"
+        db.session.commit()
+    assert "Kim Renamed" in visit(app, fac, register)[1]
+
+
+def test_one_page_is_kept_under_one_address(app, client, people):
+    log_in(client, "kept-fac@example.org")
+    url = f"/reports/courses/{people['course']}"
+    visit(app, client, url)
+    kept = visit(app, client, url)[2]
+    padded = f"/reports/courses/00{people['course']}"
+    status, _, built = visit(app, client, padded)
+    assert status == 200 and built > kept and visit(app, client, padded)[2] == built  # served, never kept

@@ -13,7 +13,7 @@ from copractice.courses.models import FORMATS, HOLDS_PLACE, LEVELS
 from copractice.extensions import db
 from copractice.http_cache import not_modified
 from copractice.inputs import page_arg
-from copractice.kept_pages import keepable, kept_page, shows
+from copractice.kept_pages import keepable, kept_page, own_row, shows
 from copractice.markup import render_markdown
 from copractice.members.models import STAKEHOLDER_TYPES
 from copractice.notifications.models import NOTICE_KINDS, EmailPreference, Notice
@@ -215,7 +215,8 @@ def calendar_feed():
     """Make, show or replace your private calendar address."""
     form = forms.ConfirmForm()
     if form.validate_on_submit():
-        current_user.calendar_token = secrets.token_urlsafe(32)
+        with own_row(current_user.id):  # the old address's feed is refused by its check, not by its kept copy
+            current_user.calendar_token = secrets.token_urlsafe(32)
         flash("You have a new calendar address. The old one (if any) no longer works.", "success")
         return redirect(url_for("courses.calendar_feed"))
     url = external_url("courses.member_ics", token=current_user.calendar_token) \

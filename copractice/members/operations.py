@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from copractice.extensions import db
+from copractice.kept_pages import own_row
 from copractice.members.models import (
     CONSENTS,
     ConsentEvent,
@@ -144,7 +145,8 @@ def authenticate(email, password):
     if not member.is_verified:
         raise LoginRefused("unverified", member)
     if password_needs_rehash(member.password_hash):
-        member.password_hash = hash_password(password)
+        with own_row(member.id):  # nobody's page shows it
+            member.password_hash = hash_password(password)
     return member
 
 
@@ -183,7 +185,8 @@ def member_for_reset_token(token):
 def set_password(member, new_password):
     """Set a new password and sign out every other session of this member."""
     member.password_hash = hash_password(new_password)
-    member.rotate_session_token()
+    with own_row(member.id):  # nobody else's page shows either
+        member.rotate_session_token()
     # Following an emailed reset link proves the address.
     if member.email_verified_at is None:
         member.email_verified_at = utcnow()

@@ -8,6 +8,7 @@ from flask_wtf.csrf import generate_csrf
 
 from copractice.extensions import limiter
 from copractice.involvement import operations as involvement_ops
+from copractice.kept_pages import own_row
 from copractice.members import data_rights, forms, operations
 from copractice.members.models import ACCESS_NEEDS, AREAS, CONSENTS
 from copractice.permissions import permission_required
@@ -112,7 +113,8 @@ def login():
 @permission_required("account.log_out")
 def logout():
     """Log out; the session token changes, so every copy of the old cookie stops working."""
-    current_user.rotate_session_token()
+    with own_row(current_user.id):  # only this member's own pages change
+        current_user.rotate_session_token()
     logout_user()
     session.clear()
     flash("You have logged out.", "success")

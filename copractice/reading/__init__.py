@@ -39,4 +39,7 @@ def save_reading_settings(member, *, text_size, spacing, contrast, reduced_motio
     for key, choices in _CHOICES.items():
         if chosen[key] not in choices:
             raise ValueError(f"{key} must be one of {', '.join(choices)}")
-    member.reading_settings = chosen
+    from copractice.kept_pages import own_row
+
+    with own_row(member.id):  # only the member's own pages change
+        member.reading_settings = chosen
