@@ -194,17 +194,24 @@ def _lasting(generation):
 def belongs_to(*, courses=(), members=()):
     """The writes made inside are rows of these courses and members, for the OWNED tables (and of any course or
     member named by a block this one is inside). Say every course and member whose rows you write: a page of
-    another course or member is kept through them. What the session holds unwritten is written on the way in
-    and out, so each row counts under the block it was made in."""
+    another course or member is kept through them. Each row the session holds unwritten counts under the block
+    it was made in (see :func:`_writing`)."""
     entities = {f"course:{c}" for c in courses} | {f"member:{m}" for m in members}
-    outer = _writing_for.get()
+    with _writing(_writing_for, frozenset(entities | (_writing_for.get() or set()))):
+        yield
+
+
+@contextmanager
+def _writing(variable, value):
+    """Statements run inside with ``variable`` set to ``value``; what the session holds unwritten is written on
+    the way in (under the value outside) and on the way out (under this one)."""
     db.session.flush()
-    token = _writing_for.set(frozenset(entities | (outer or set())))
+    token = variable.set(value)
     try:
         yield
         db.session.flush()
     finally:
-        _writing_for.reset(token)
+        variable.reset(token)
 
 
 @contextmanager
@@ -213,13 +220,8 @@ def own_row(member_id):
     row: their reading settings, their sign-in token, their calendar address, their password. Other members'
     pages (a register's names) are kept through them; the member's own are built again. Not for what others see
     (a name, a role)."""
-    db.session.flush()
-    token = _own_row.set(member_id)
-    try:
+    with _writing(_own_row, member_id):
         yield
-        db.session.flush()
-    finally:
-        _own_row.reset(token)
 
 
 def as_plugin(function, *args, **kwargs):
@@ -241,13 +243,8 @@ def outside_scope():
     if _writing_for.get() is None:
         yield
         return
-    db.session.flush()
-    token = _writing_for.set(None)
-    try:
+    with _writing(_writing_for, None):
         yield
-        db.session.flush()
-    finally:
-        _writing_for.reset(token)
 
 
 def writing_for():
