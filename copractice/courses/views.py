@@ -172,7 +172,7 @@ def my_learning():
         shows(courses=mine.course_ids)  # (and the member's own rows): others' check-ins leave the page kept
         return render_template("courses/learning.html", learning=mine, groups=learning.GROUPS, now=now)
 
-    return kept_page(page, courses=())
+    return kept_page(page, members=[current_user.id])  # and the courses the page names
 
 
 @bp.route("/learning/sessions")

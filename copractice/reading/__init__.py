@@ -4,6 +4,8 @@ Part of the core (not of a theme plugin), so switching a plugin off never takes 
 kept in ``member.reading_settings`` and applied as classes on ``<html>`` (see ``html_classes``),
 which copractice.css styles: no inline style or script, so the Content Security Policy holds.
 """
+from copractice.kept_pages import own_row
+
 TEXT_SIZES = {"standard": "Standard size", "large": "Larger text", "largest": "Largest text"}
 SPACINGS = {"standard": "Standard spacing", "wide": "More space between lines, words and letters"}
 CONTRASTS = {"standard": "Standard colours", "high": "Higher contrast: black on white, with bolder lines"}
@@ -39,7 +41,5 @@ def save_reading_settings(member, *, text_size, spacing, contrast, reduced_motio
     for key, choices in _CHOICES.items():
         if chosen[key] not in choices:
             raise ValueError(f"{key} must be one of {', '.join(choices)}")
-    from copractice.kept_pages import own_row
-
     with own_row(member.id):  # only the member's own pages change
         member.reading_settings = chosen
