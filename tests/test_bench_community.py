@@ -77,10 +77,16 @@ def test_the_poster_replies_through_the_site_at_its_rate(app, community_site):
     poster = community_bench.Poster(url, facts, 5, bench.Browser, bench.Pacer, bench.PASSWORD).start()
     started = time.monotonic()
     time.sleep(1.5)
+    before_stop = time.monotonic()
     poster.stop()
-    summary = poster.summary((started, time.monotonic()))
+    after_stop = time.monotonic()
+    summary = poster.summary((started, after_stop))
     assert summary["error"] == 0 and summary["refused"] == 0, summary["problems"]
-    assert 3 <= summary["replies"] + summary["missed"] <= 10, summary
+    # 5 a second from the pacer's start, counted from the clock (a loaded host oversleeps): each reply that came
+    # due was made or counted missed, and none beyond the rate.
+    came_due_by = lambda moment: int((moment - poster.pacer.start) * 5) + 1  # noqa: E731
+    assert came_due_by(before_stop) >= 8
+    assert came_due_by(before_stop) <= summary["replies"] + summary["missed"] <= came_due_by(after_stop), summary
     with app.app_context():
         written = db.session.scalar(select(func.count()).select_from(Post)) - before
         assert written == summary["whole_run"]["done"] >= 1
