@@ -176,7 +176,7 @@ class DeliveredMailbox:
 @pytest.fixture(scope="session")
 def smtp_server():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", ready_timeout=30, port=free_port())
     controller.start()
     yield controller
     controller.stop()

@@ -138,7 +138,7 @@ class _KeepEveryResponse(urllib.request.HTTPErrorProcessor):
 class Browser:
     """One person's browser: its own cookie jar, forms posted with the page's CSRF token."""
 
-    def __init__(self, base_url, timeout=20):
+    def __init__(self, base_url, timeout=60):
         self.base_url, self.timeout = base_url, timeout
         self.cookies = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies),

@@ -275,7 +275,7 @@ def test_enrolling_while_smtp_is_down_keeps_the_place_and_sends_the_mail_once_la
         db.session.commit()
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=down_port)
+    controller = Controller(mailbox, hostname="127.0.0.1", ready_timeout=30, port=down_port)
     controller.start()
     try:
         result = runner.invoke(args=["send-mail"])

@@ -32,13 +32,15 @@ REGISTRATION = {"name": "Nia Okafor", "email": "nia@example.org", "stakeholder_t
 
 class RecordingMailbox:
     """Records each message when its DATA arrives; the message with subject ``stall`` is then held
-    unanswered (the first time only) until ``release`` is set, like a mail server that hangs."""
+    unanswered (the first time only) until ``release`` is set, like a mail server that hangs. With
+    ``hold_first``, the first message is not answered until a second one has arrived (at most 30 s)."""
 
-    def __init__(self, stall=None, pause=0.0):
+    def __init__(self, stall=None, pause=0.0, hold_first=False):
         self.messages = []
         self.lock = threading.Lock()
         self.stall = stall
         self.pause = pause
+        self.hold_first = hold_first
         self.stalled = threading.Event()
         self.release = threading.Event()
 
@@ -46,6 +48,11 @@ class RecordingMailbox:
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            first = len(self.messages) == 1
+        if self.hold_first and first:
+            deadline = time.monotonic() + 30
+            while len(self.messages) < 2 and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
         if message["Subject"] == self.stall and not self.stalled.is_set():
             self.stalled.set()
             while not self.release.is_set():
@@ -60,7 +67,8 @@ def smtp():
     servers = []
 
     def start(**options):
-        controller = Controller(RecordingMailbox(**options), hostname="127.0.0.1", port=free_port())
+        controller = Controller(RecordingMailbox(**options), hostname="127.0.0.1", ready_timeout=30,
+                                port=free_port())
         controller.start()
         servers.append(controller)
         return controller
@@ -217,9 +225,11 @@ def test_a_job_queue_that_cannot_be_reached_never_fails_the_request_and_the_swee
 @pytest.mark.parametrize("backend", ["sqlite", "redis", "postgresql"])
 def test_two_workers_on_one_queue_deliver_each_message_once(backend, app, smtp, workers):
     jobs_for(app).huey.flush()  # a queue shared with earlier tests starts empty
-    server = smtp(pause=0.02)
-    first = workers(server.port, "first")
-    second = workers(server.port, "second")
+    # The first message is held until a second arrives: each worker sends one message at a time, so the
+    # second comes from the other worker however the host schedules them (and the hold is within MAIL_TIMEOUT).
+    server = smtp(pause=0.02, hold_first=True)
+    first = workers(server.port, "first", MAIL_TIMEOUT=60)
+    second = workers(server.port, "second", MAIL_TIMEOUT=60)
     subjects = [f"n{n}" for n in range(40)]
     queue_messages(app, subjects)
     wait_for(lambda: all_sent(app), 60, "every message to be sent")

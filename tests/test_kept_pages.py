@@ -23,7 +23,8 @@ from tests.test_library import add
 @pytest.fixture
 def app_settings(tmp_path):
     # A cache every process shares (here a directory both test apps use), as Redis is for several workers.
-    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache")}
+    # Kept for 5 minutes: a slow host must not see a page expire between two visits a test expects to share it.
+    return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache"), "KEPT_PAGE_SECONDS": 300}
 
 
 @pytest.fixture
@@ -424,7 +425,7 @@ def test_what_a_plugins_code_reads_counts_as_the_whole_table(app):
 class TestPluginsHooks:
     @pytest.fixture
     def app_settings(self, tmp_path):
-        return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache"),
+        return {"CACHE_TYPE": "FileSystemCache", "CACHE_DIR": str(tmp_path / "cache"), "KEPT_PAGE_SECONDS": 300,
                 "EXTRA_PLUGINS": ["watcher=tests.plugins.attendance_plugin"]}
 
     def test_a_plugins_hook_inside_an_operation_does_not_write_for_it(self, app, runner, people):

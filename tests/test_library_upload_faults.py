@@ -221,7 +221,7 @@ def test_a_full_disk_on_a_real_server_gives_the_page_and_leaves_nothing(app, dat
 
 # -- an over-large body: 413, promptly ------------------------------------------------------------------------------
 
-def send_big_body(port, size=40 * 1024 * 1024, timeout=5.0):
+def send_big_body(port, size=40 * 1024 * 1024, timeout=30.0):
     """POST ``size`` bytes to a 1 MB limit from another thread; seconds until the status line, and the line."""
     import threading
 
@@ -266,11 +266,13 @@ def test_a_40_mb_body_gets_413_within_seconds(app, database_url, smtp_server, tm
     try:
         elapsed, status_line = send_big_body(port)
         assert status_line.startswith("HTTP/1.1 413"), (status_line, elapsed, server.log())
-        assert elapsed < 5
+        # Bounds with room for a loaded host: a server that waited for the whole body, or hung on it, takes
+        # the socket's full 30 s (an empty status line) or answers the next request only after it.
+        assert elapsed < 20
         # The server still answers others straight away: no thread is left hanging on the body.
         started = time.monotonic()
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=5) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=15) as response:
             assert response.status == 200
-        assert time.monotonic() - started < 2
+        assert time.monotonic() - started < 10
     finally:
         server.stop()

@@ -72,7 +72,7 @@ def app_settings(request):
 @pytest.fixture
 def good_smtp():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", ready_timeout=30, port=free_port())
     controller.start()
     yield controller
     controller.stop()
@@ -80,12 +80,6 @@ def good_smtp():
 
 def outbox():
     return db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
-
-
-def timed(call):
-    started = time.monotonic()
-    response = call()
-    return response, time.monotonic() - started
 
 
 # -- point 2: no web request waits on the mail server ------------------------------------------------
@@ -97,14 +91,15 @@ def test_requests_never_touch_a_hung_mail_server_and_the_mail_goes_out_once_it_r
     with app.app_context():
         slug = create_course(title="Quiet course").slug
 
-    response, took = timed(lambda: post_form(client, "/register", REGISTRATION))
+    # Each of these would send mail. The hung server accepts every connection, so an empty list of its
+    # connections shows that no request tried to reach it (not a stopwatch, which a slow host would fail).
+    response = post_form(client, "/register", REGISTRATION)
     assert response.status_code == 200 and "Check your email" in response.get_data(as_text=True)
-    assert took < MAIL_TIMEOUT
-    response, took = timed(lambda: post_form(client, "/password/forgot", {"email": "forgetful@example.org"}))
-    assert response.status_code in (200, 302) and took < MAIL_TIMEOUT
+    response = post_form(client, "/password/forgot", {"email": "forgetful@example.org"})
+    assert response.status_code in (200, 302)
     auth.login("member@example.org")
-    response, took = timed(lambda: post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}"))
-    assert response.status_code == 302 and took < MAIL_TIMEOUT
+    response = post_form(client, f"/courses/{slug}/enrol", {}, page=f"/courses/{slug}")
+    assert response.status_code == 302
 
     assert hung_smtp.connections == []  # no request even tried to reach the mail server
     with app.app_context():
@@ -116,7 +111,7 @@ def test_requests_never_touch_a_hung_mail_server_and_the_mail_goes_out_once_it_r
         # again, and the round stops there rather than waiting as long again for each message.
         started = time.monotonic()
         assert deliver_due() == (0, 1)
-        assert time.monotonic() - started < 2 * MAIL_TIMEOUT
+        assert time.monotonic() - started < 3 * MAIL_TIMEOUT  # not one timeout for each of the three messages
         assert len(hung_smtp.connections) == 1
         assert [(m.status, m.attempts) for m in outbox()] == [("queued", 1), ("queued", 0), ("queued", 0)]
         assert "timed out" in outbox()[0].last_error

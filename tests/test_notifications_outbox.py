@@ -38,7 +38,7 @@ def test_smtp_down_keeps_the_member_and_queues_the_mail_then_delivers_on_retry(a
         assert message.status == "queued" and message.attempts == 1 and "Connection" in message.last_error
 
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=down_port)
+    controller = Controller(mailbox, hostname="127.0.0.1", ready_timeout=30, port=down_port)
     controller.start()
     try:
         result = runner.invoke(args=["send-mail"])

@@ -137,7 +137,7 @@ def test_command_installs_an_approved_wheel_migrates_it_and_reloads_gunicorn(mak
     master = subprocess.Popen([sys.executable, "-c",
                                "import signal, sys, time\n"
                                "signal.signal(signal.SIGHUP, lambda *a: (open(sys.argv[1], 'w').write('HUP'), sys.exit(0)))\n"
-                               "print('ready', flush=True)\ntime.sleep(120)", str(marker)],
+                               "print('ready', flush=True)\ntime.sleep(3600)", str(marker)],
                               stdout=subprocess.PIPE, text=True)
     assert master.stdout.readline().strip() == "ready"
     pidfile = tmp_path / "gunicorn.pid"

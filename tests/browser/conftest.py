@@ -15,6 +15,9 @@ CHROMIUM_ARGS = [
 ]
 # axe impacts that fail a journey; "minor" and "moderate" findings are left to review.
 BLOCKING_IMPACTS = {"serious", "critical"}
+# How long a step may take: actions (the context's default below) and expect() assertions alike, which
+# otherwise wait only Playwright's 5 s, short for a loaded two-core CI host.
+STEP_MS = 10_000
 
 
 def pytest_collection_modifyitems(items):
@@ -62,8 +65,9 @@ def live_server(app, mailbox):
 def browser():
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium is not installed at {CHROMIUM}: apt-get install chromium")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=STEP_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -78,7 +82,7 @@ def new_page(browser):
     def make(**options):
         options.setdefault("accept_downloads", True)
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(STEP_MS)
         contexts.append(context)
         return context.new_page()
 
