@@ -229,8 +229,6 @@ def as_plugin(function, *args, **kwargs):
     member's rows, so what it reads counts as the whole table, and what it writes as rows of anyone."""
     token = _in_plugin.set(True)
     try:
-        if _writing_for.get() is None:
-            return function(*args, **kwargs)
         with outside_scope():
             return function(*args, **kwargs)
     finally:
@@ -354,7 +352,8 @@ def kept_page(render, until=None, courses=None, members=None):
     reads = _reads.get()
     if reads is None or get_flashed_messages():
         return render()
-    if url_for(request.endpoint, **request.view_args) != request.path:  # /reports/courses/007: one address a page
+    # /reports/courses/007 is /reports/courses/7: one address a page (url_for includes a mount point, if any)
+    if url_for(request.endpoint, **request.view_args) != request.script_root + request.path:
         return render()
     if courses is not None or members is not None:
         g.kept_shows = set()

@@ -440,6 +440,7 @@ class TestPluginsHooks:
 
 def test_a_members_own_settings_build_only_their_own_pages_again(app, client, people):
     """Reading settings, a sign-in token, a calendar address: only the member's own pages show them."""
+    from copractice.members.operations import set_password
     from copractice.reading import save_reading_settings
 
     log_in(client, "kept-trainee@example.org")
@@ -458,6 +459,10 @@ def test_a_members_own_settings_build_only_their_own_pages_again(app, client, pe
     assert status == 200 and statements > mine and "reading-text-largest" in page
     client.post("/logout", data={"csrf_token": csrf_from(page)})  # a new sign-in token: nobody else's page
     assert visit(app, fac, register)[2] == theirs
+    with app.test_request_context():  # a new password (and so a new sign-in token): nobody else's page either
+        set_password(db.session.get(Member, people["trainee"]), "another long password")
+        db.session.commit()
+    assert visit(app, fac, register)[2] == theirs
     with app.test_request_context():  # a name is on other members' pages
         db.session.get(Member, people["trainee"]).name = "Kim Renamed"
         db.session.commit()
@@ -472,3 +477,20 @@ def test_one_page_is_kept_under_one_address(app, client, people):
     padded = f"/reports/courses/00{people['course']}"
     status, _, built = visit(app, client, padded)
     assert status == 200 and built > kept and visit(app, client, padded)[2] == built  # served, never kept
+
+
+def test_a_site_mounted_under_a_path_keeps_its_pages_too(app, client, people):
+    """Behind a proxy that mounts the site at /training (SCRIPT_NAME), the page's own address is the mounted one."""
+    log_in(client, "kept-fac@example.org")
+    url = f"/reports/courses/{people['course']}"
+    mounted = "http://localhost/training"
+
+    def visit_mounted():
+        with counted_queries(app) as statements:
+            response = client.get(url, base_url=mounted)
+        return response.status_code, response.get_data(as_text=True), len(statements)
+
+    status, page, built = visit_mounted()
+    assert status == 200 and 'href="/training/' in page  # its links are under the mount point
+    status, _, kept = visit_mounted()
+    assert status == 200 and kept < built

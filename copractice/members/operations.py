@@ -184,8 +184,8 @@ def member_for_reset_token(token):
 
 def set_password(member, new_password):
     """Set a new password and sign out every other session of this member."""
-    member.password_hash = hash_password(new_password)
     with own_row(member.id):  # nobody else's page shows either
+        member.password_hash = hash_password(new_password)
         member.rotate_session_token()
     # Following an emailed reset link proves the address.
     if member.email_verified_at is None:
